@@ -1,0 +1,97 @@
+//! The command line (SPEC §5): argument parsing and the commands, reporting errors at the edge.
+
+use crate::error::{Error, Result};
+use crate::load::LoadOptions;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::time::Instant;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "clausebook",
+    version,
+    about = "A static site generator for governance comparisons"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site into the output folder.
+    Build {
+        /// The site's root folder (holding content/).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Where to write the site; defaults to <root>/output.
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Overrides base_url from site.yaml.
+        #[arg(long)]
+        base_url: Option<String>,
+        /// Include clauses marked `draft: true`.
+        #[arg(long)]
+        drafts: bool,
+    },
+    /// Validate everything and write nothing.
+    Check {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        #[arg(long)]
+        drafts: bool,
+    },
+}
+
+/// Runs the command; returns the process exit code.
+pub fn run(cli: Cli) -> i32 {
+    match execute(cli) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("{}", prefix_error(&e));
+            e.exit_code()
+        }
+    }
+}
+
+fn prefix_error(e: &Error) -> String {
+    match e {
+        Error::Content(_) => e.to_string(),
+        _ => format!("error: {e}"),
+    }
+}
+
+fn execute(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Build {
+            root,
+            output,
+            base_url,
+            drafts,
+        } => {
+            let start = Instant::now();
+            let out = crate::build(&root, &LoadOptions { drafts, base_url })?;
+            let dir = output.unwrap_or_else(|| root.join("output"));
+            out.write_atomic(&dir)?;
+            let pages = out.iter().filter(|(p, _)| p.ends_with(".html")).count();
+            eprintln!(
+                "Built {pages} pages ({} files) into {} in {} ms",
+                out.len(),
+                dir.display(),
+                start.elapsed().as_millis()
+            );
+            Ok(())
+        }
+        Command::Check { root, drafts } => {
+            let out = crate::build(
+                &root,
+                &LoadOptions {
+                    drafts,
+                    base_url: None,
+                },
+            )?;
+            eprintln!("No errors: {} files would be written.", out.len());
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,208 @@
+//! Derive: what the build computes from the validated model before rendering.
+
+use crate::model::{Clause, Site};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Cross-references between clauses, computed once per build.
+#[derive(Debug)]
+pub struct Derived<'a> {
+    /// platform → clause → "how other platforms handle this", in display order.
+    related: BTreeMap<&'a str, BTreeMap<&'a str, Vec<&'a Clause>>>,
+    /// provision → the platforms with at least one clause of it.
+    provision_platforms: BTreeMap<&'a str, BTreeSet<&'a str>>,
+}
+
+impl<'a> Derived<'a> {
+    pub fn new(site: &'a Site) -> Derived<'a> {
+        let mut by_provision: BTreeMap<&str, Vec<&Clause>> = BTreeMap::new();
+        let mut provision_platforms: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        for c in site.clauses() {
+            by_provision.entry(&c.record.provision).or_default().push(c);
+            provision_platforms
+                .entry(&c.record.provision)
+                .or_default()
+                .insert(&c.platform);
+        }
+        let group_of = |provision: &str| site.provision(provision).and_then(|p| p.group.as_deref());
+        let limit = site.config.related_limit;
+        let mut related: BTreeMap<&str, BTreeMap<&str, Vec<&Clause>>> = BTreeMap::new();
+        for c in site.clauses() {
+            let other = |x: &&Clause| x.platform != c.platform;
+            let same: Vec<&Clause> = by_provision[c.record.provision.as_str()]
+                .iter()
+                .copied()
+                .filter(other)
+                .collect();
+            let group = group_of(&c.record.provision);
+            let same_group: Vec<&Clause> = by_provision
+                .iter()
+                .filter(|(prov, _)| {
+                    **prov != c.record.provision && group.is_some() && group_of(prov) == group
+                })
+                .flat_map(|(_, clauses)| clauses.iter().copied())
+                .filter(other)
+                .collect();
+            let mut list = spread_over_platforms(same);
+            list.extend(spread_over_platforms(same_group));
+            list.truncate(limit);
+            related
+                .entry(c.platform.as_str())
+                .or_default()
+                .insert(c.id.as_str(), list);
+        }
+        Derived {
+            related,
+            provision_platforms,
+        }
+    }
+
+    /// The clauses shown under "How other platforms handle this" for `clause`.
+    pub fn related(&self, clause: &Clause) -> &[&'a Clause] {
+        self.related
+            .get(clause.platform.as_str())
+            .and_then(|m| m.get(clause.id.as_str()))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// How many platforms have a clause of `provision`.
+    pub fn provision_reach(&self, provision: &str) -> usize {
+        self.provision_platforms
+            .get(provision)
+            .map_or(0, BTreeSet::len)
+    }
+}
+
+/// Orders clauses so each platform appears once before any appears twice: a short list then
+/// shows as many platforms as it can. Platforms, then clause ids, give a stable order.
+fn spread_over_platforms(mut clauses: Vec<&Clause>) -> Vec<&Clause> {
+    clauses.sort_by(|a, b| (&a.platform, &a.id).cmp(&(&b.platform, &b.id)));
+    let mut rank: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut keyed: Vec<(usize, &Clause)> = clauses
+        .into_iter()
+        .map(|c| {
+            let r = rank.entry(c.platform.as_str()).or_insert(0);
+            *r += 1;
+            (*r, c)
+        })
+        .collect();
+    keyed.sort_by(|a, b| (a.0, &a.1.platform, &a.1.id).cmp(&(b.0, &b.1.platform, &b.1.id)));
+    keyed.into_iter().map(|(_, c)| c).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::*;
+
+    fn clause(platform: &str, id: &str, provision: &str) -> Clause {
+        Clause {
+            id: id.into(),
+            platform: platform.into(),
+            path: Default::default(),
+            source: String::new(),
+            record: ClauseRecord {
+                title: id.into(),
+                document: "d".into(),
+                provision: provision.into(),
+                excerpt: "e".into(),
+                summary: "s".into(),
+                obligations: None,
+                regulations: vec![],
+                tags: vec![],
+                draft: false,
+                aliases: vec![],
+            },
+        }
+    }
+
+    fn site(clauses: Vec<Clause>, limit: usize) -> Site {
+        let mut platforms: BTreeMap<String, Vec<Clause>> = BTreeMap::new();
+        for c in clauses {
+            platforms.entry(c.platform.clone()).or_default().push(c);
+        }
+        let provision = |id: &str, group: &str| Provision {
+            id: id.into(),
+            name: id.into(),
+            group: Some(group.into()),
+            description: None,
+        };
+        Site {
+            config: serde_yaml::from_str(&format!(
+                "title: t\nbase_url: https://x.org/\nrelated_limit: {limit}"
+            ))
+            .unwrap(),
+            platforms: platforms
+                .into_iter()
+                .map(|(id, clauses)| Platform {
+                    id,
+                    record: PlatformRecord {
+                        name: "n".into(),
+                        owner: None,
+                        url: None,
+                        description: None,
+                    },
+                    documents: vec![],
+                    clauses,
+                })
+                .collect(),
+            provisions: vec![
+                provision("spam", "abuse"),
+                provision("scraping", "abuse"),
+                provision("csam", "harm"),
+            ],
+            regulations: vec![],
+            pages: vec![],
+            theme: Theme::default(),
+        }
+    }
+
+    fn ids(d: &Derived, s: &Site, platform: &str, id: &str) -> Vec<String> {
+        let c = s
+            .clauses()
+            .find(|c| c.platform == platform && c.id == id)
+            .unwrap();
+        d.related(c)
+            .iter()
+            .map(|c| format!("{}/{}", c.platform, c.id))
+            .collect()
+    }
+
+    #[test]
+    fn same_provision_first_then_same_group_other_platforms_only() {
+        let s = site(
+            vec![
+                clause("aws", "spam", "spam"),
+                clause("aws", "spam2", "spam"),
+                clause("b", "scrape", "scraping"),
+                clause("c", "spam", "spam"),
+                clause("c", "csam", "csam"),
+            ],
+            3,
+        );
+        let d = Derived::new(&s);
+        assert_eq!(ids(&d, &s, "aws", "spam"), ["c/spam", "b/scrape"]);
+        assert_eq!(
+            ids(&d, &s, "c", "spam"),
+            ["aws/spam", "aws/spam2", "b/scrape"]
+        );
+        assert!(ids(&d, &s, "c", "csam").is_empty());
+        assert_eq!(d.provision_reach("spam"), 2);
+        assert_eq!(d.provision_reach("csam"), 1);
+    }
+
+    #[test]
+    fn limit_prefers_one_clause_per_platform() {
+        let s = site(
+            vec![
+                clause("a", "x1", "spam"),
+                clause("a", "x2", "spam"),
+                clause("b", "y1", "spam"),
+                clause("b", "y2", "spam"),
+                clause("c", "z", "spam"),
+            ],
+            2,
+        );
+        let d = Derived::new(&s);
+        assert_eq!(ids(&d, &s, "c", "z"), ["a/x1", "b/y1"]);
+    }
+}

@@ -1,0 +1,118 @@
+//! Errors: content diagnostics that carry a file and position, and the error a command returns.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// One problem found in a site's content, named by file and, where known, line and column.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Diagnostic {
+    pub path: PathBuf,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message: String,
+}
+
+impl Diagnostic {
+    pub fn new(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            path: path.into(),
+            line: None,
+            column: None,
+            message: message.into(),
+        }
+    }
+
+    pub fn at(mut self, line: usize, column: usize) -> Self {
+        self.line = Some(line);
+        self.column = Some(column);
+        self
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let path = self.path.strip_prefix("./").unwrap_or(&self.path);
+        write!(f, "{}", path.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(column) = self.column {
+                write!(f, ":{column}")?;
+            }
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// Everything that can stop a command. Content errors are collected, never just the first.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{}", list(.0))]
+    Content(Vec<Diagnostic>),
+    #[error("{}: {source}", .path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Usage(String),
+}
+
+fn list(diagnostics: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for d in diagnostics {
+        out.push_str(&format!("error: {d}\n"));
+    }
+    let n = diagnostics.len();
+    out.push_str(&format!(
+        "{n} content error{} found",
+        if n == 1 { "" } else { "s" }
+    ));
+    out
+}
+
+impl Error {
+    /// Content errors sorted by file and position, as the user reads them.
+    pub fn content(mut diagnostics: Vec<Diagnostic>) -> Self {
+        diagnostics.sort();
+        diagnostics.dedup();
+        Error::Content(diagnostics)
+    }
+
+    pub fn io(path: impl AsRef<Path>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.as_ref().to_path_buf(),
+            source,
+        }
+    }
+
+    /// The process exit code SPEC §5 assigns: 1 for content errors, 2 for usage and I/O.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Content(_) => 1,
+            Error::Io { .. } | Error::Usage(_) => 2,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diagnostics_sort_by_file_then_position() {
+        let e = Error::content(vec![
+            Diagnostic::new("b.yaml", "x").at(1, 1),
+            Diagnostic::new("a.yaml", "y").at(9, 1),
+            Diagnostic::new("a.yaml", "z").at(2, 3),
+        ]);
+        let text = e.to_string();
+        let a2 = text.find("a.yaml:2:3").unwrap();
+        let a9 = text.find("a.yaml:9:1").unwrap();
+        let b1 = text.find("b.yaml:1:1").unwrap();
+        assert!(a2 < a9 && a9 < b1, "{text}");
+        assert!(text.ends_with("3 content errors found"));
+        assert_eq!(e.exit_code(), 1);
+    }
+}

@@ -1,0 +1,340 @@
+//! The serialisable views templates receive. Each page gets an explicit context built here from
+//! the model; templates never reach into global site data.
+
+use crate::derive::Derived;
+use crate::ids::Timestamp;
+use crate::markdown;
+use crate::model::{Clause, Document, Platform, Provision, Regulation, Site};
+use crate::urls::{Urls, route};
+use serde::Serialize;
+
+/// Site-wide header and footer data, the same on every page.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteView {
+    pub title: String,
+    pub description: Option<String>,
+    pub language: String,
+    pub root: String,
+    pub attribution: Option<String>,
+    pub nav: Vec<NavItem>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NavItem {
+    pub title: String,
+    pub url: String,
+    pub section: String,
+}
+
+/// What the `<head>` needs and which navigation entry is current.
+#[derive(Debug, Clone, Serialize)]
+pub struct Meta {
+    pub title: String,
+    pub description: Option<String>,
+    pub canonical: String,
+    pub section: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Link {
+    pub title: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DateView {
+    /// "17 December 2024"
+    pub date: String,
+    /// For `<time datetime>`.
+    pub iso: String,
+    /// As in the snapshot file name.
+    pub timestamp: String,
+}
+
+impl From<&Timestamp> for DateView {
+    fn from(t: &Timestamp) -> Self {
+        DateView {
+            date: t.display_date(),
+            iso: t.rfc3339(),
+            timestamp: t.as_str().to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PlatformView {
+    pub id: String,
+    pub name: String,
+    pub owner: String,
+    pub url: String,
+    pub website: Option<String>,
+    pub description: Option<String>,
+    pub documents: usize,
+    pub clauses: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentView {
+    pub id: String,
+    pub title: String,
+    #[serde(rename = "type")]
+    pub doc_type: String,
+    pub url: String,
+    pub source: String,
+    pub versions: usize,
+    pub first_seen: Option<DateView>,
+    pub latest: Option<DateView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ClauseView {
+    pub id: String,
+    pub title: String,
+    pub url: String,
+    pub platform: Link,
+    pub owner: String,
+    pub document: Link,
+    pub provision: Link,
+    pub excerpt: String,
+    pub excerpt_short: String,
+    pub summary: String,
+    pub obligations: Option<String>,
+    pub tags: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProvisionView {
+    pub id: String,
+    pub name: String,
+    pub url: String,
+    pub group: Option<String>,
+    pub description: Option<String>,
+    pub platforms: usize,
+    pub clauses: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RegulationView {
+    pub id: String,
+    pub name: String,
+    pub url: String,
+    pub jurisdiction: Option<String>,
+    pub source: Option<String>,
+    pub description: Option<String>,
+    pub clauses: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProvisionGroup {
+    pub name: String,
+    pub provisions: Vec<ProvisionView>,
+}
+
+/// Builds views for one build: the model, what was derived from it, and the URLs.
+pub struct Views<'a> {
+    pub site: &'a Site,
+    pub derived: &'a Derived<'a>,
+    pub urls: Urls,
+}
+
+impl<'a> Views<'a> {
+    pub fn markdown(&self, text: &str) -> String {
+        markdown::render(text, self.urls.root())
+    }
+
+    fn markdown_opt(&self, text: &Option<String>) -> Option<String> {
+        text.as_deref().map(|t| self.markdown(t))
+    }
+
+    pub fn site_view(&self) -> SiteView {
+        let c = &self.site.config;
+        let mut nav = vec![
+            self.nav("Platforms", &route::platforms(), "platforms"),
+            self.nav("Provisions", &route::provisions(), "provisions"),
+            self.nav("Compare", &route::compare(), "compare"),
+        ];
+        if !self.site.regulations.is_empty() {
+            nav.push(self.nav("Regulations", &route::regulations(), "regulations"));
+        }
+        for page in &self.site.pages {
+            nav.push(self.nav(&page.front.title, &route::page(&page.slug), &page.slug));
+        }
+        SiteView {
+            title: c.title.clone(),
+            description: c.description.clone(),
+            language: c.language.clone(),
+            root: self.urls.root().to_string(),
+            attribution: self.markdown_opt(&c.attribution),
+            nav,
+        }
+    }
+
+    fn nav(&self, title: &str, route: &str, section: &str) -> NavItem {
+        NavItem {
+            title: title.into(),
+            url: self.urls.href(route),
+            section: section.into(),
+        }
+    }
+
+    pub fn meta(&self, title: &str, description: Option<&str>, route: &str, section: &str) -> Meta {
+        Meta {
+            title: title.into(),
+            description: description
+                .or(self.site.config.description.as_deref())
+                .map(str::to_string),
+            canonical: self.urls.absolute(route),
+            section: section.into(),
+        }
+    }
+
+    pub fn link(&self, title: &str, route: &str) -> Link {
+        Link {
+            title: title.into(),
+            url: self.urls.href(route),
+        }
+    }
+
+    pub fn platform(&self, p: &Platform) -> PlatformView {
+        PlatformView {
+            id: p.id.clone(),
+            name: p.record.name.clone(),
+            owner: p.owner().to_string(),
+            url: self.urls.href(&route::platform(&p.id)),
+            website: p.record.url.clone(),
+            description: self.markdown_opt(&p.record.description),
+            documents: p.documents.len(),
+            clauses: p.clauses.len(),
+        }
+    }
+
+    pub fn document(&self, p: &Platform, d: &Document) -> DocumentView {
+        DocumentView {
+            id: d.id.clone(),
+            title: d.record.title.clone(),
+            doc_type: d.record.doc_type.clone(),
+            url: self.urls.href(&route::document(&p.id, &d.id)),
+            source: d.record.url.clone(),
+            versions: d.snapshots.len(),
+            first_seen: d.snapshots.first().map(|s| (&s.timestamp).into()),
+            latest: d.snapshots.last().map(|s| (&s.timestamp).into()),
+        }
+    }
+
+    pub fn clause(&self, c: &Clause) -> ClauseView {
+        let site = self.site;
+        // References were checked at load time; fall back to ids rather than panic.
+        let platform = site.platform(&c.platform);
+        let platform_name = platform.map_or(c.platform.as_str(), |p| p.record.name.as_str());
+        let owner = platform.map_or(platform_name, |p| p.owner());
+        let document_title = platform
+            .and_then(|p| p.document(&c.record.document))
+            .map_or(c.record.document.as_str(), |d| d.record.title.as_str());
+        let provision_name = site
+            .provision(&c.record.provision)
+            .map_or(c.record.provision.as_str(), |p| p.name.as_str());
+        let excerpt = c.record.excerpt.trim().to_string();
+        ClauseView {
+            id: c.id.clone(),
+            title: c.record.title.clone(),
+            url: self.urls.href(&route::clause(&c.platform, &c.id)),
+            platform: self.link(platform_name, &route::platform(&c.platform)),
+            owner: owner.to_string(),
+            document: self.link(
+                document_title,
+                &route::document(&c.platform, &c.record.document),
+            ),
+            provision: self.link(provision_name, &route::provision(&c.record.provision)),
+            excerpt_short: shorten(&excerpt, 240),
+            excerpt,
+            summary: self.markdown(&c.record.summary),
+            obligations: self.markdown_opt(&c.record.obligations),
+            tags: c.record.tags.clone(),
+        }
+    }
+
+    pub fn provision(&self, p: &Provision) -> ProvisionView {
+        ProvisionView {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            url: self.urls.href(&route::provision(&p.id)),
+            group: p.group.clone(),
+            description: self.markdown_opt(&p.description),
+            platforms: self.derived.provision_reach(&p.id),
+            clauses: self
+                .site
+                .clauses()
+                .filter(|c| c.record.provision == p.id)
+                .count(),
+        }
+    }
+
+    pub fn regulation(&self, r: &Regulation) -> RegulationView {
+        RegulationView {
+            id: r.id.clone(),
+            name: r.name.clone(),
+            url: self.urls.href(&route::regulation(&r.id)),
+            jurisdiction: r.jurisdiction.clone(),
+            source: r.url.clone(),
+            description: self.markdown_opt(&r.description),
+            clauses: self
+                .site
+                .clauses()
+                .filter(|c| c.record.regulations.contains(&r.id))
+                .count(),
+        }
+    }
+
+    /// Provisions by group, groups by name, ungrouped provisions last under "Other provisions".
+    pub fn provision_groups(&self) -> Vec<ProvisionGroup> {
+        let mut groups: Vec<ProvisionGroup> = Vec::new();
+        let mut provisions: Vec<&Provision> = self.site.provisions.iter().collect();
+        provisions.sort_by(|a, b| {
+            (a.group.is_none(), &a.group, &a.name, &a.id).cmp(&(
+                b.group.is_none(),
+                &b.group,
+                &b.name,
+                &b.id,
+            ))
+        });
+        for p in provisions {
+            let name = p.group.clone().unwrap_or_else(|| "Other provisions".into());
+            match groups.last_mut() {
+                Some(g) if g.name == name => g.provisions.push(self.provision(p)),
+                _ => groups.push(ProvisionGroup {
+                    name,
+                    provisions: vec![self.provision(p)],
+                }),
+            }
+        }
+        groups
+    }
+}
+
+/// `text` cut at a word boundary to at most about `max` characters, with an ellipsis.
+pub fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max).collect();
+    let cut = match cut.rfind(char::is_whitespace) {
+        Some(i) if i > max / 2 => &cut[..i],
+        _ => cut.as_str(),
+    };
+    format!(
+        "{}…",
+        cut.trim_end_matches(|c: char| c.is_whitespace() || c == ',' || c == ';')
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shorten;
+
+    #[test]
+    fn shorten_cuts_at_words() {
+        assert_eq!(shorten("short", 10), "short");
+        assert_eq!(shorten("one two three four", 10), "one two…");
+        assert_eq!(shorten("ééééééééééééé", 5), "ééééé…");
+    }
+}
