@@ -43,7 +43,10 @@ fn drafts_are_built_with_the_flag() {
     let out = tmp.path().join("out");
     let (code, err) = build(&fixture("valid"), &out, &["--drafts"]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.join("platforms/alpha/clauses/unreleased/index.html").is_file());
+    assert!(
+        out.join("platforms/alpha/clauses/unreleased/index.html")
+            .is_file()
+    );
 }
 
 #[test]
@@ -57,10 +60,20 @@ fn all_links_work_under_a_subpath_base_url() {
     assert!(clause.contains("<link rel=\"canonical\" href=\"https://example.org/atlas/platforms/alpha/clauses/messaging-abuse/\">"));
     // Markdown links written root-relative in content follow the subpath too.
     let provision = page(&out, "provisions/spam/index.html");
-    assert!(provision.contains("href=\"/atlas/methodology/\""), "{provision}");
+    assert!(
+        provision.contains("href=\"/atlas/methodology/\""),
+        "{provision}"
+    );
     let sitemap = page(&out, "sitemap.xml");
-    assert!(sitemap.contains("<loc>https://example.org/atlas/platforms/alpha/clauses/messaging-abuse/</loc>"));
-    assert!(!sitemap.contains("old/messaging"), "redirects are not in the sitemap");
+    assert!(
+        sitemap.contains(
+            "<loc>https://example.org/atlas/platforms/alpha/clauses/messaging-abuse/</loc>"
+        )
+    );
+    assert!(
+        !sitemap.contains("old/messaging"),
+        "redirects are not in the sitemap"
+    );
     assert!(page(&out, "robots.txt").contains("Sitemap: https://example.org/atlas/sitemap.xml"));
 }
 
@@ -68,10 +81,22 @@ fn all_links_work_under_a_subpath_base_url() {
 fn base_url_flag_overrides_site_yaml() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    assert_eq!(build(&fixture("valid"), &out, &["--base-url", "http://localhost:8000"]).0, 0);
+    assert_eq!(
+        build(
+            &fixture("valid"),
+            &out,
+            &["--base-url", "http://localhost:8000"]
+        )
+        .0,
+        0
+    );
     assert_eq!(broken_links(&out, "/"), Vec::<String>::new());
     assert!(page(&out, "index.html").contains("href=\"http://localhost:8000/\""));
-    let (code, err) = build(&fixture("valid"), &tmp.path().join("o2"), &["--base-url", "localhost"]);
+    let (code, err) = build(
+        &fixture("valid"),
+        &tmp.path().join("o2"),
+        &["--base-url", "localhost"],
+    );
     assert_eq!(code, 1);
     assert!(err.contains("--base-url"), "{err}");
 }
@@ -102,13 +127,29 @@ fn content_text_is_escaped_and_markdown_sanitised() {
     }
     let clause = page(&out, "platforms/gamma/clauses/child-safety/index.html");
     let doc = scraper::Html::parse_document(&clause);
-    let h1 = doc.select(&scraper::Selector::parse("h1").unwrap()).next().unwrap();
-    assert_eq!(h1.text().collect::<String>(), "Child safety <script>alert(\"title\")</script>", "title shown as text");
-    assert!(clause.contains("&lt;img src=x onerror=alert(1)&gt;"), "excerpt is escaped text");
-    assert!(clause.contains("<b>bold</b>"), "harmless markup survives sanitising");
+    let h1 = doc
+        .select(&scraper::Selector::parse("h1").unwrap())
+        .next()
+        .unwrap();
+    assert_eq!(
+        h1.text().collect::<String>(),
+        "Child safety <script>alert(\"title\")</script>",
+        "title shown as text"
+    );
+    assert!(
+        clause.contains("&lt;img src=x onerror=alert(1)&gt;"),
+        "excerpt is escaped text"
+    );
+    assert!(
+        clause.contains("<b>bold</b>"),
+        "harmless markup survives sanitising"
+    );
     assert!(clause.contains("Gamma &amp; Sons"), "owner is escaped");
     let doc = page(&out, "platforms/gamma/documents/policy/index.html");
-    assert!(doc.contains("Never share content that sexualises minors."), "HTML snapshot text is shown");
+    assert!(
+        doc.contains("Never share content that sexualises minors."),
+        "HTML snapshot text is shown"
+    );
 }
 
 /// No element or attribute of `html` can run code: no script, iframe, object or embed, no event
@@ -116,12 +157,28 @@ fn content_text_is_escaped_and_markdown_sanitised() {
 /// merely mentions them passes.
 fn assert_no_active_content(file: &str, html: &str) {
     let doc = scraper::Html::parse_document(html);
-    for el in doc.root_element().descendants().filter_map(scraper::ElementRef::wrap) {
+    for el in doc
+        .root_element()
+        .descendants()
+        .filter_map(scraper::ElementRef::wrap)
+    {
         let name = el.value().name();
-        assert!(!matches!(name, "script" | "iframe" | "object" | "embed" | "frame" | "style"), "{file}: <{name}>");
+        assert!(
+            !matches!(
+                name,
+                "script" | "iframe" | "object" | "embed" | "frame" | "style"
+            ),
+            "{file}: <{name}>"
+        );
         for (attr, value) in el.value().attrs() {
-            assert!(!attr.to_ascii_lowercase().starts_with("on"), "{file}: <{name} {attr}=…>");
-            assert!(!value.trim().to_ascii_lowercase().starts_with("javascript:"), "{file}: {attr}={value}");
+            assert!(
+                !attr.to_ascii_lowercase().starts_with("on"),
+                "{file}: <{name} {attr}=…>"
+            );
+            assert!(
+                !value.trim().to_ascii_lowercase().starts_with("javascript:"),
+                "{file}: {attr}={value}"
+            );
         }
     }
 }
@@ -133,41 +190,31 @@ fn clause_page_has_every_section_in_order() {
     assert_eq!(build(&fixture("valid"), &out, &[]).0, 0);
     let html = page(&out, "platforms/alpha/clauses/messaging-abuse/index.html");
     assert_sections_in_order(&html);
-    assert!(html.contains("This analysis describes what Alpha Corp&#39;s agreement states") || html.contains("This analysis describes what Alpha Corp’s agreement states") || html.contains("Alpha Corp's agreement"), "owner substituted");
-    assert!(html.contains("— Excerpt from Alpha Corp&#x27;s") || html.contains("— Excerpt from Alpha Corp's") || html.contains("— Excerpt from Alpha Corp&#39;s"), "{html}");
+    assert!(
+        html.contains("This analysis describes what Alpha Corp's agreement states."),
+        "owner substituted"
+    );
+    assert!(html.contains("— Excerpt from Alpha Corp's <a href=\"/atlas/platforms/alpha/documents/aup/\">Alpha Acceptable Use Policy</a>"), "{html}");
     assert!(html.contains("Alpha Corp has changed this document 1 time since <time datetime=\"2024-01-01\">1 January 2024</time>"), "{html}");
     assert!(html.contains("across 2 platforms"));
     assert!(html.contains("Is Test Atlas affiliated with Alpha Corp?"));
     assert!(html.contains("No. Test Atlas is independent of Alpha Corp and of Alpha Cloud."));
     // Related: same provision first (beta's spam clause), then same group (beta's scraping).
-    let related = &html[html.find("How other platforms handle this").unwrap()..html.find("id=\"monitoring-heading\"").unwrap()];
+    let related = &html[html.find("How other platforms handle this").unwrap()
+        ..html.find("id=\"monitoring-heading\"").unwrap()];
     let spam = related.find("/atlas/platforms/beta/clauses/spam/").unwrap();
-    let scraping = related.find("/atlas/platforms/beta/clauses/scraping/").unwrap();
+    let scraping = related
+        .find("/atlas/platforms/beta/clauses/scraping/")
+        .unwrap();
     assert!(spam < scraping);
-    assert!(!related.contains("/platforms/alpha/"), "only other platforms");
-    assert!(html.contains("Snapshots from <a href=\"https://opentermsarchive.org/\""), "footer attribution");
-}
-
-/// The model page's sections (shared/seeds) in SPEC §4's order.
-pub fn assert_sections_in_order(html: &str) {
-    let markers = [
-        "class=\"disclaimer\"",
-        "<h1>",
-        "id=\"summary-heading\"",
-        "id=\"obligations-heading\"",
-        "class=\"excerpt\"",
-        "— Excerpt from",
-        "id=\"related-heading\"",
-        "id=\"monitoring-heading\"",
-        "id=\"reach-heading\"",
-        "See the full comparison.",
-        "id=\"faq-heading\"",
-    ];
-    let mut last = 0;
-    for m in markers {
-        let at = html[last..].find(m).unwrap_or_else(|| panic!("section `{m}` missing or out of order"));
-        last += at;
-    }
+    assert!(
+        !related.contains("/platforms/alpha/"),
+        "only other platforms"
+    );
+    assert!(
+        html.contains("Snapshots from <a href=\"https://opentermsarchive.org/\""),
+        "footer attribution"
+    );
 }
 
 #[test]
@@ -176,7 +223,10 @@ fn aliases_redirect_to_the_clause() {
     let out = tmp.path().join("out");
     assert_eq!(build(&fixture("valid"), &out, &[]).0, 0);
     let html = page(&out, "old/messaging/index.html");
-    assert!(html.contains("content=\"0; url=/atlas/platforms/alpha/clauses/messaging-abuse/\""), "{html}");
+    assert!(
+        html.contains("content=\"0; url=/atlas/platforms/alpha/clauses/messaging-abuse/\""),
+        "{html}"
+    );
 }
 
 #[test]
@@ -195,7 +245,10 @@ fn theme_overrides_templates_and_static_files_one_by_one() {
     let (code, err) = build(&root, &out, &[]);
     assert_eq!(code, 0, "{err}");
     assert!(page(&out, "methodology/index.html").contains("<h1 class=\"house\">Methodology</h1>"));
-    assert!(page(&out, "index.html").contains("class=\"hero\""), "other templates stay built-in");
+    assert!(
+        page(&out, "index.html").contains("class=\"hero\""),
+        "other templates stay built-in"
+    );
     assert_eq!(page(&out, "img/logo.svg"), "<svg/>");
     assert!(out.join("style.css").is_file());
 }

@@ -19,28 +19,47 @@ fn assert_error(name: &str, file_and_position: &str, message: &str) {
         .lines()
         .find(|l| l.contains(file_and_position))
         .unwrap_or_else(|| panic!("{name}: no error naming `{file_and_position}` in:\n{err}"));
-    assert!(line.contains(message), "{name}: `{message}` not in `{line}`");
+    assert!(
+        line.contains(message),
+        "{name}: `{message}` not in `{line}`"
+    );
     assert!(!err.contains("panicked"), "{err}");
 }
 
 #[test]
 fn unknown_key() {
-    assert_error("unknown-key", "content/platforms/acme/clauses/spam.yaml:4:1:", "unknown field `excerp`");
+    assert_error(
+        "unknown-key",
+        "content/platforms/acme/clauses/spam.yaml:4:1:",
+        "unknown field `excerp`",
+    );
 }
 
 #[test]
 fn yaml_syntax() {
-    assert_error("yaml-syntax", "content/platforms/acme/clauses/spam.yaml:3:", "provision");
+    assert_error(
+        "yaml-syntax",
+        "content/platforms/acme/clauses/spam.yaml:3:",
+        "provision",
+    );
 }
 
 #[test]
 fn invalid_id() {
-    assert_error("bad-id", "content/platforms/acme/clauses/No_Spam.yaml:", "invalid clause id `No_Spam`");
+    assert_error(
+        "bad-id",
+        "content/platforms/acme/clauses/No_Spam.yaml:",
+        "invalid clause id `No_Spam`",
+    );
 }
 
 #[test]
 fn invalid_snapshot_timestamp() {
-    assert_error("bad-timestamp", "snapshots/2024-13-45.md:", "is not a timestamp");
+    assert_error(
+        "bad-timestamp",
+        "snapshots/2024-13-45.md:",
+        "is not a timestamp",
+    );
 }
 
 #[test]
@@ -51,36 +70,62 @@ fn unresolved_references_are_all_reported() {
         ("clauses/spam.yaml:2:1:", "unknown document `terms`"),
         ("clauses/spam.yaml:3:1:", "unknown provision `spam-rules`"),
         ("clauses/spam.yaml:7:1:", "unknown regulation `gdpr`"),
-        ("documents/tos/document.yaml:5:1:", "`changes` names snapshot `2023-01-01`"),
+        (
+            "documents/tos/document.yaml:5:1:",
+            "`changes` names snapshot `2023-01-01`",
+        ),
     ] {
-        assert!(err.lines().any(|l| l.contains(at) && l.contains(msg)), "{at} {msg} not in:\n{err}");
+        assert!(
+            err.lines().any(|l| l.contains(at) && l.contains(msg)),
+            "{at} {msg} not in:\n{err}"
+        );
     }
     assert!(err.ends_with("4 content errors found\n"), "{err}");
 }
 
 #[test]
 fn missing_required_field() {
-    assert_error("missing-field", "clauses/spam.yaml:1:1:", "missing field `summary`");
+    assert_error(
+        "missing-field",
+        "clauses/spam.yaml:1:1:",
+        "missing field `summary`",
+    );
 }
 
 #[test]
 fn alias_escaping_the_output_folder() {
-    assert_error("alias-escape", "clauses/spam.yaml:6:1:", "alias `/../../outside/` is not a site path");
+    assert_error(
+        "alias-escape",
+        "clauses/spam.yaml:6:1:",
+        "alias `/../../outside/` is not a site path",
+    );
 }
 
 #[test]
 fn page_without_front_matter() {
-    assert_error("page-front-matter", "content/pages/about.md:1:1:", "front matter");
+    assert_error(
+        "page-front-matter",
+        "content/pages/about.md:1:1:",
+        "front matter",
+    );
 }
 
 #[test]
 fn base_url_not_absolute() {
-    assert_error("bad-base-url", "content/site.yaml:2:1:", "`base_url` must be an absolute");
+    assert_error(
+        "bad-base-url",
+        "content/site.yaml:2:1:",
+        "`base_url` must be an absolute",
+    );
 }
 
 #[test]
 fn template_syntax_error_names_the_override() {
-    assert_error("template-syntax", "themes/custom/templates/page.html:3:", "template error");
+    assert_error(
+        "template-syntax",
+        "themes/custom/templates/page.html:3:",
+        "template error",
+    );
 }
 
 #[test]

@@ -11,13 +11,26 @@ fn failed_build_leaves_previous_output_byte_identical() {
     let out = tmp.path().join("out");
     assert_eq!(build(&root, &out, &[]).0, 0);
     let before = read_tree(&out);
-    std::fs::write(root.join("content/platforms/beta/clauses/spam.yaml"), "title: [broken\n").unwrap();
+    std::fs::write(
+        root.join("content/platforms/beta/clauses/spam.yaml"),
+        "title: [broken\n",
+    )
+    .unwrap();
     let (code, err) = build(&root, &out, &[]);
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains("content/platforms/beta/clauses/spam.yaml:"), "{err}");
+    assert!(
+        err.contains("content/platforms/beta/clauses/spam.yaml:"),
+        "{err}"
+    );
     assert_eq!(read_tree(&out), before);
-    let siblings: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
-    assert!(!siblings.iter().any(|s| s.contains("clausebook")), "no staging folder left: {siblings:?}");
+    let siblings: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert!(
+        !siblings.iter().any(|s| s.contains("clausebook")),
+        "no staging folder left: {siblings:?}"
+    );
 }
 
 #[test]
@@ -29,7 +42,10 @@ fn refuses_to_replace_a_folder_it_did_not_create() {
     let (code, err) = build(&fixture("valid"), &out, &[]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("refusing to replace"), "{err}");
-    assert_eq!(std::fs::read_to_string(out.join("notes.txt")).unwrap(), "precious");
+    assert_eq!(
+        std::fs::read_to_string(out.join("notes.txt")).unwrap(),
+        "precious"
+    );
     assert_eq!(read_tree(&out).len(), 1);
 }
 
@@ -49,7 +65,12 @@ fn check_writes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("site");
     copy_tree(&fixture("valid"), &root);
-    let assert = clausebook().arg("check").arg("--root").arg(&root).assert().success();
+    let assert = clausebook()
+        .arg("check")
+        .arg("--root")
+        .arg(&root)
+        .assert()
+        .success();
     assert!(String::from_utf8_lossy(&assert.get_output().stderr).contains("No errors"));
     assert!(!root.join("output").exists());
 }

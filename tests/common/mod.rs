@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 pub fn repo_root() -> PathBuf {
@@ -41,7 +43,11 @@ pub fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         let entry = entry.unwrap();
         if entry.file_type().is_file() {
             let rel = entry.path().strip_prefix(dir).unwrap();
-            let rel = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/");
+            let rel = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
             out.insert(rel, std::fs::read(entry.path()).unwrap());
         }
     }
@@ -86,7 +92,11 @@ pub fn broken_links(out: &Path, root: &str) -> Vec<String> {
         }
         let html = String::from_utf8_lossy(bytes);
         for link in links(&html) {
-            if link.starts_with("http://") || link.starts_with("https://") || link.starts_with("mailto:") || link.starts_with('#') {
+            if link.starts_with("http://")
+                || link.starts_with("https://")
+                || link.starts_with("mailto:")
+                || link.starts_with('#')
+            {
                 continue;
             }
             let Some(rel) = link.strip_prefix(root) else {
@@ -94,11 +104,39 @@ pub fn broken_links(out: &Path, root: &str) -> Vec<String> {
                 continue;
             };
             let rel = rel.split('#').next().unwrap();
-            let target = if rel.is_empty() || rel.ends_with('/') { format!("{rel}index.html") } else { rel.to_string() };
+            let target = if rel.is_empty() || rel.ends_with('/') {
+                format!("{rel}index.html")
+            } else {
+                rel.to_string()
+            };
             if !tree.contains_key(&target) {
                 broken.push(format!("{file}: {link}"));
             }
         }
     }
     broken
+}
+
+/// The model page's sections (shared/seeds) in SPEC §4's order.
+pub fn assert_sections_in_order(html: &str) {
+    let markers = [
+        "class=\"disclaimer\"",
+        "<h1>",
+        "id=\"summary-heading\"",
+        "id=\"obligations-heading\"",
+        "class=\"excerpt\"",
+        "— Excerpt from",
+        "id=\"related-heading\"",
+        "id=\"monitoring-heading\"",
+        "id=\"reach-heading\"",
+        "See the full comparison.",
+        "id=\"faq-heading\"",
+    ];
+    let mut last = 0;
+    for m in markers {
+        let at = html[last..]
+            .find(m)
+            .unwrap_or_else(|| panic!("section `{m}` missing or out of order"));
+        last += at;
+    }
 }
