@@ -3,15 +3,12 @@
 //! pulldown-cmark passes raw HTML through, so every result goes through ammonia, which removes
 //! scripts, event handlers, `javascript:` URLs, iframes and styles.
 
+use ammonia::UrlRelative;
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, html};
 
 /// Renders content Markdown to sanitised HTML. Root-relative links (`/methodology/`) are
 /// prefixed with `root` (the base URL's path) so they keep working when a site lives in a subfolder.
 pub fn render(markdown: &str, root: &str) -> String {
-    let options = Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_TASKLISTS;
     let prefix = root.trim_end_matches('/');
     let rebase = |url: CowStr<'static>| -> CowStr<'static> {
         if url.starts_with('/') && !url.starts_with("//") && !prefix.is_empty() {
@@ -20,6 +17,33 @@ pub fn render(markdown: &str, root: &str) -> String {
             url
         }
     };
+    clean(&to_html(markdown, rebase), UrlRelative::PassThrough)
+}
+
+/// Renders an archived snapshot's Markdown. Its relative links belong to the policy's own site,
+/// so they are resolved against the document's `source_url`.
+pub fn render_snapshot(markdown: &str, source_url: &str) -> String {
+    clean(&to_html(markdown, |url| url), relative_to(source_url))
+}
+
+/// Sanitises an archived HTML page, resolving its relative links against `source_url`.
+pub fn sanitize_snapshot(html: &str, source_url: &str) -> String {
+    clean(html, relative_to(source_url))
+}
+
+fn relative_to(source_url: &str) -> UrlRelative<'static> {
+    match ammonia::Url::parse(source_url) {
+        Ok(base) => UrlRelative::RewriteWithBase(base),
+        // No base to resolve against: a relative link could only point into our own site.
+        Err(_) => UrlRelative::Deny,
+    }
+}
+
+fn to_html(markdown: &str, rebase: impl Fn(CowStr<'static>) -> CowStr<'static>) -> String {
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS;
     let parser = Parser::new_ext(markdown, options).map(|event| match event {
         Event::Start(Tag::Link {
             link_type,
@@ -47,13 +71,15 @@ pub fn render(markdown: &str, root: &str) -> String {
     });
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut out, parser);
-    sanitize(&out)
+    out
 }
 
-/// Removes everything unsafe from an HTML fragment.
-pub fn sanitize(html: &str) -> String {
+/// Removes everything unsafe from an HTML fragment: scripts, styles, frames, event handlers,
+/// `javascript:` URLs.
+fn clean(html: &str, relative: UrlRelative) -> String {
     ammonia::Builder::default()
         .link_rel(Some("noopener noreferrer"))
+        .url_relative(relative)
         .clean(html)
         .to_string()
 }
@@ -118,6 +144,31 @@ mod tests {
         assert!(html.contains("href=\"https://e.org/\""));
         assert!(html.contains("href=\"rel/\""));
         assert!(render("[m](/m/)", "/").contains("href=\"/m/\""));
+    }
+
+    #[test]
+    fn snapshot_links_resolve_against_the_policy_site() {
+        let html = render_snapshot(
+            "[a](/legal/) [b](terms.pdf) [c](https://x.org/)",
+            "https://openai.com/policies/usage/",
+        );
+        assert!(
+            html.contains("href=\"https://openai.com/legal/\""),
+            "{html}"
+        );
+        assert!(
+            html.contains("href=\"https://openai.com/policies/usage/terms.pdf\""),
+            "{html}"
+        );
+        assert!(html.contains("href=\"https://x.org/\""));
+        let page = sanitize_snapshot(
+            "<a href=\"/x\" onclick=\"y()\">x</a><script>z()</script>",
+            "https://a.org/p",
+        );
+        assert_eq!(
+            page,
+            "<a href=\"https://a.org/x\" rel=\"noopener noreferrer\">x</a>"
+        );
     }
 
     #[test]

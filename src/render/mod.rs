@@ -86,7 +86,7 @@ fn template_diagnostic(
     }
 }
 
-/// Renders every page, feed-free for now, into an [`Output`]. Collects every error.
+/// Renders every page into an [`Output`], collecting every error.
 pub fn render(site: &Site, derived: &Derived) -> Result<Output> {
     let renderer = Renderer::new(&site.theme).map_err(Error::content)?;
     let views = Views {
@@ -96,6 +96,7 @@ pub fn render(site: &Site, derived: &Derived) -> Result<Output> {
     };
     let mut pages = Pages {
         renderer: &renderer,
+        site_view: views.site_view(),
         views: &views,
         output: Output::default(),
         errors: Vec::new(),
@@ -107,6 +108,8 @@ pub fn render(site: &Site, derived: &Derived) -> Result<Output> {
 
 struct Pages<'a> {
     renderer: &'a Renderer,
+    /// The same on every page: built once.
+    site_view: SiteView,
     views: &'a Views<'a>,
     output: Output,
     errors: Vec<Diagnostic>,
@@ -133,7 +136,7 @@ impl<'a> Pages<'a> {
     fn page<T: Serialize>(&mut self, route: &str, template: &str, meta: Meta, page: T) {
         let ctx = Ctx {
             common: Common {
-                site: self.views.site_view(),
+                site: self.site_view.clone(),
                 meta,
             },
             page,
@@ -261,10 +264,11 @@ impl<'a> Pages<'a> {
             documents: Vec<DocumentView>,
             provisions: Vec<ByProvision>,
         }
+        let groups = v.provision_groups();
         for p in &site.platforms {
             let mut provisions: Vec<ByProvision> = Vec::new();
-            for group in v.provision_groups() {
-                for prov in group.provisions {
+            for group in &groups {
+                for prov in &group.provisions {
                     let clauses: Vec<ClauseView> = p
                         .clauses
                         .iter()
@@ -274,10 +278,10 @@ impl<'a> Pages<'a> {
                     if !clauses.is_empty() {
                         provisions.push(ByProvision {
                             provision: Link {
-                                title: prov.name,
-                                url: prov.url,
+                                title: prov.name.clone(),
+                                url: prov.url.clone(),
                             },
-                            group: prov.group,
+                            group: prov.group.clone(),
                             clauses,
                         });
                     }
@@ -317,9 +321,9 @@ impl<'a> Pages<'a> {
         }
         for d in &p.documents {
             let text = d.snapshots.last().map(|s| match s.format {
-                SnapshotFormat::Markdown => v.markdown(&s.source),
+                SnapshotFormat::Markdown => markdown::render_snapshot(&s.source, &d.record.url),
                 SnapshotFormat::Text => markdown::text_to_html(&s.source),
-                SnapshotFormat::Html => markdown::sanitize(&s.source),
+                SnapshotFormat::Html => markdown::sanitize_snapshot(&s.source, &d.record.url),
             });
             let page = DocumentPage {
                 platform: v.platform(p),
@@ -637,7 +641,7 @@ impl<'a> Pages<'a> {
         struct NotFound {}
         let ctx = Ctx {
             common: Common {
-                site: v.site_view(),
+                site: self.site_view.clone(),
                 meta: v.meta("Page not found", None, "404.html", ""),
             },
             page: NotFound {},
