@@ -124,6 +124,15 @@ pub fn is_ignored_name(name: &str) -> bool {
         || name.ends_with(".tmp")
 }
 
+/// Everything below `dir` in sorted order, skipping ignored files and folders.
+pub fn walk(dir: &Path) -> impl Iterator<Item = walkdir::Result<walkdir::DirEntry>> {
+    WalkDir::new(dir)
+        .min_depth(1)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| !is_ignored_name(&e.file_name().to_string_lossy()))
+}
+
 #[derive(Default)]
 struct Loader {
     diagnostics: Vec<Diagnostic>,
@@ -410,12 +419,7 @@ impl Loader {
     /// dropped in as it is. Sorted oldest first.
     fn snapshots(&mut self, dir: &Path) -> Vec<Snapshot> {
         let mut by_time: BTreeMap<Timestamp, Snapshot> = BTreeMap::new();
-        let walker = WalkDir::new(dir)
-            .min_depth(1)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| !is_ignored_name(&e.file_name().to_string_lossy()));
-        for entry in walker {
+        for entry in walk(dir) {
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => {

@@ -2,11 +2,10 @@
 //! file from `<root>/themes/<name>/`.
 
 use crate::error::Diagnostic;
-use crate::load::{is_ignored_name, read_text};
+use crate::load::{read_text, walk};
 use crate::model::Theme;
 use crate::yaml;
 use std::path::Path;
-use walkdir::WalkDir;
 
 macro_rules! embedded {
     ($dir:literal: $($name:literal),* $(,)?) => {
@@ -96,12 +95,7 @@ fn files(dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<(String, std::pat
         return Vec::new();
     }
     let mut out = Vec::new();
-    let walker = WalkDir::new(dir)
-        .min_depth(1)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| !is_ignored_name(&e.file_name().to_string_lossy()));
-    for entry in walker {
+    for entry in walk(dir) {
         match entry {
             Ok(e) if e.file_type().is_file() => {
                 let rel = e.path().strip_prefix(dir).unwrap_or(e.path());
