@@ -5,13 +5,16 @@
 
 pub mod cli;
 pub mod derive;
+pub mod diff;
 pub mod error;
+pub mod history;
 pub mod ids;
 pub mod load;
 pub mod markdown;
 pub mod model;
 pub mod output;
 pub mod render;
+pub mod text;
 pub mod theme;
 pub mod urls;
 pub mod yaml;

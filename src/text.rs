@@ -1,0 +1,581 @@
+//! Snapshot text: every archived version, whatever its format, reduced to the blocks of text a
+//! reader sees (headings, paragraphs, list items, table rows), so versions can be compared,
+//! classified, diffed and searched the same way.
+
+use crate::model::{Document, Snapshot, SnapshotFormat};
+use ego_tree::NodeId;
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use scraper::{ElementRef, Html, Node, Selector};
+use serde::Serialize;
+use std::collections::HashSet;
+use unicode_normalization::UnicodeNormalization;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BlockKind {
+    /// Heading level 1–6.
+    Heading(u8),
+    Paragraph,
+    ListItem,
+    TableRow,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Block {
+    pub kind: BlockKind,
+    /// Visible text: invisible characters removed, whitespace collapsed.
+    pub text: String,
+}
+
+/// The visible text of one version.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DocText {
+    pub blocks: Vec<Block>,
+}
+
+impl DocText {
+    /// Extracts a snapshot's visible text; `.html` uses the document's `select`/`remove`.
+    pub fn of(snapshot: &Snapshot, document: &Document) -> DocText {
+        let blocks = match snapshot.format {
+            SnapshotFormat::Markdown => markdown_blocks(&snapshot.source),
+            SnapshotFormat::Text => text_blocks(&snapshot.source),
+            SnapshotFormat::Html => html_blocks(
+                &snapshot.source,
+                &document.record.select,
+                &document.record.remove,
+            ),
+        };
+        DocText {
+            blocks: drop_repeated_sections(blocks),
+        }
+    }
+
+    /// What a reader sees, for "is this the same text?": markup (including where blocks
+    /// break), whitespace and quote styles do not count, so a change of only those is formatting.
+    pub fn visible_key(&self) -> String {
+        let texts: Vec<String> = self.blocks.iter().map(|b| fold(&b.text)).collect();
+        texts.join(" ")
+    }
+
+    /// The visible key with dates and counters masked: equal masked keys mean only dates or
+    /// counters changed ("Updated: 3 days ago", "15 September 2025" ↔ "September 15, 2025").
+    pub fn masked_key(&self) -> String {
+        mask_dates(&self.visible_key())
+    }
+
+    /// Number of words, for sizes and change ratios.
+    pub fn word_count(&self) -> usize {
+        self.blocks
+            .iter()
+            .map(|b| b.text.split_whitespace().count())
+            .sum()
+    }
+}
+
+/// Cleans extracted text: drops invisible characters (soft hyphens, zero-width spaces, BOMs),
+/// turns no-break spaces into spaces and collapses whitespace runs.
+pub fn clean(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut space = false;
+    for c in text.chars() {
+        if is_invisible(c) {
+            continue;
+        }
+        if c.is_whitespace() {
+            space = !out.is_empty();
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{ad}' | '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{180e}'
+    )
+}
+
+/// Compatibility-normalised text with one style of quotes: the comparison form of visible text.
+fn fold(text: &str) -> String {
+    text.nfkc()
+        .map(|c| match c {
+            '\u{2018}' | '\u{2019}' | '\u{201a}' | '\u{201b}' | '\u{2032}' => '\'',
+            '\u{201c}' | '\u{201d}' | '\u{201e}' | '\u{201f}' | '\u{2033}' => '"',
+            c => c,
+        })
+        .collect()
+}
+
+/// The normalisation SPEC §3 prescribes for finding an excerpt in a snapshot: NFKC, quotes,
+/// soft hyphens, NBSP, Markdown emphasis markers and whitespace runs do not matter.
+pub fn match_form(text: &str) -> String {
+    let without_markers: String = fold(text)
+        .chars()
+        .filter(|c| !matches!(c, '*' | '_'))
+        .collect();
+    clean(&without_markers)
+}
+
+const MONTHS: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+];
+
+const UNITS: &[&str] = &[
+    "second", "seconds", "minute", "minutes", "hour", "hours", "day", "days", "week", "weeks",
+    "month", "months", "year", "years",
+];
+
+/// Replaces dates and relative counters by placeholders, word by word: a month name next to a
+/// day or year (in any order), numeric dates (2025-09-15, 15/09/2025), and "N days ago"
+/// counters. A duration that is not a counter ("within 30 days") is kept: changing it is
+/// substantive. Deterministic and linear in the text's length.
+pub fn mask_dates(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let words: Vec<&str> = line.split(' ').collect();
+        let bare: Vec<String> = words
+            .iter()
+            .map(|w| {
+                w.trim_matches(|c: char| !c.is_alphanumeric())
+                    .to_lowercase()
+            })
+            .collect();
+        let is_num = |i: usize| {
+            bare.get(i).is_some_and(|w| {
+                !w.is_empty() && w.len() <= 4 && w.bytes().all(|b| b.is_ascii_digit())
+            })
+        };
+        let is_month = |i: usize| bare.get(i).is_some_and(|w| MONTHS.contains(&w.as_str()));
+        let is_unit = |i: usize| bare.get(i).is_some_and(|w| UNITS.contains(&w.as_str()));
+        let mut masked = vec![false; words.len()];
+        for i in 0..words.len() {
+            let is_ago = |j: usize| bare.get(j).is_some_and(|w| w == "ago");
+            if is_month(i) && (is_num(i.wrapping_sub(1)) || is_num(i + 1)) {
+                masked[i] = true;
+                for j in [i.wrapping_sub(1), i + 1, i + 2] {
+                    if is_num(j) {
+                        masked[j] = true;
+                    }
+                }
+            } else if (is_num(i) || matches!(bare[i].as_str(), "a" | "an"))
+                && is_unit(i + 1)
+                && is_ago(i + 2)
+            {
+                masked[i] = true;
+                masked[i + 1] = true;
+            } else if matches!(bare[i].as_str(), "yesterday" | "today" | "ago") {
+                masked[i] = true;
+            } else if is_numeric_date(&bare[i])
+                || is_numeric_date(words[i].trim_matches(|c: char| !c.is_alphanumeric()))
+            {
+                masked[i] = true;
+            }
+        }
+        for (i, w) in words.iter().enumerate() {
+            // A run of masked words is one placeholder: "15 days ago" and "yesterday" alike.
+            if masked[i] && i > 0 && masked[i - 1] {
+                if w.ends_with('\n') {
+                    out.push('\n');
+                }
+                continue;
+            }
+            if i > 0 {
+                out.push(' ');
+            }
+            if masked[i] {
+                out.push('#');
+                if w.ends_with('\n') {
+                    out.push('\n');
+                }
+            } else {
+                out.push_str(w);
+            }
+        }
+    }
+    out
+}
+
+/// `2025-09-15`, `15/09/2025`, `09.15.25`: digits in three groups.
+fn is_numeric_date(w: &str) -> bool {
+    let groups: Vec<&str> = w.split(['-', '/', '.']).collect();
+    groups.len() == 3
+        && groups
+            .iter()
+            .all(|g| !g.is_empty() && g.len() <= 4 && g.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Drops a section (a heading and the blocks up to the next heading, or the text before the
+/// first heading) that repeats an earlier section word for word: extraction artefacts such as
+/// a page that holds its whole text twice.
+fn drop_repeated_sections(blocks: Vec<Block>) -> Vec<Block> {
+    let mut sections: Vec<Vec<Block>> = Vec::new();
+    for b in blocks {
+        match sections.last_mut() {
+            Some(s) if !matches!(b.kind, BlockKind::Heading(_)) => s.push(b),
+            _ => sections.push(vec![b]),
+        }
+    }
+    let mut seen: HashSet<Vec<String>> = HashSet::new();
+    let mut out = Vec::new();
+    for s in sections {
+        let key: Vec<String> = s.iter().map(|b| fold(&b.text)).collect();
+        // A lone heading or paragraph may legitimately repeat; a whole section may not.
+        if s.len() > 1 && !seen.insert(key) {
+            continue;
+        }
+        out.extend(s);
+    }
+    out
+}
+
+/// Accumulates inline text into blocks.
+#[derive(Default)]
+struct Blocks {
+    blocks: Vec<Block>,
+    current: Option<(BlockKind, String)>,
+}
+
+impl Blocks {
+    fn start(&mut self, kind: BlockKind) {
+        self.finish();
+        self.current = Some((kind, String::new()));
+    }
+
+    fn push(&mut self, text: &str) {
+        match &mut self.current {
+            Some((_, buf)) => buf.push_str(text),
+            None => self.current = Some((BlockKind::Paragraph, text.to_string())),
+        }
+    }
+
+    fn finish(&mut self) {
+        if let Some((kind, buf)) = self.current.take() {
+            let text = clean(&buf);
+            if !text.is_empty() {
+                self.blocks.push(Block { kind, text });
+            }
+        }
+    }
+
+    fn done(mut self) -> Vec<Block> {
+        self.finish();
+        self.blocks
+    }
+}
+
+fn markdown_blocks(source: &str) -> Vec<Block> {
+    let options =
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES;
+    let mut b = Blocks::default();
+    let mut in_item = 0usize;
+    for event in Parser::new_ext(source, options) {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => {
+                b.start(BlockKind::Heading(heading_level(level)))
+            }
+            Event::Start(Tag::Item) => {
+                in_item += 1;
+                b.start(BlockKind::ListItem);
+            }
+            Event::End(TagEnd::Item) => {
+                in_item -= 1;
+                b.finish();
+            }
+            // A paragraph inside a list item continues the item.
+            Event::Start(Tag::Paragraph) if in_item == 0 => b.start(BlockKind::Paragraph),
+            Event::Start(Tag::Paragraph) => b.push(" "),
+            Event::Start(Tag::TableHead | Tag::TableRow) => b.start(BlockKind::TableRow),
+            Event::End(TagEnd::TableCell) => b.push(" | "),
+            Event::Start(Tag::CodeBlock(_) | Tag::BlockQuote(_)) => b.start(BlockKind::Paragraph),
+            Event::End(
+                TagEnd::Heading(_)
+                | TagEnd::Paragraph
+                | TagEnd::TableHead
+                | TagEnd::TableRow
+                | TagEnd::CodeBlock,
+            ) if in_item == 0 => b.finish(),
+            Event::Text(t) | Event::Code(t) => b.push(&t),
+            Event::SoftBreak | Event::HardBreak => b.push(" "),
+            // Raw HTML in Markdown is markup, not text a reader sees.
+            _ => {}
+        }
+    }
+    trim_table_separators(b.done())
+}
+
+fn heading_level(level: HeadingLevel) -> u8 {
+    level as u8
+}
+
+fn trim_table_separators(mut blocks: Vec<Block>) -> Vec<Block> {
+    for b in &mut blocks {
+        if b.kind == BlockKind::TableRow {
+            b.text = b.text.trim_end_matches(['|', ' ']).to_string();
+        }
+    }
+    blocks.retain(|b| !b.text.is_empty());
+    blocks
+}
+
+fn text_blocks(source: &str) -> Vec<Block> {
+    let source = source.replace("\r\n", "\n").replace('\r', "\n");
+    source
+        .split("\n\n")
+        .map(clean)
+        .filter(|t| !t.is_empty())
+        .map(|text| Block {
+            kind: BlockKind::Paragraph,
+            text,
+        })
+        .collect()
+}
+
+/// Elements whose content is never text a reader of the policy sees.
+const DROPPED: &[&str] = &[
+    "script", "style", "nav", "noscript", "template", "iframe", "svg", "canvas", "head", "object",
+    "embed",
+];
+
+fn html_blocks(source: &str, select: &[String], remove: &[String]) -> Vec<Block> {
+    let doc = Html::parse_document(source);
+    let removed: HashSet<_> = remove
+        .iter()
+        .filter_map(|s| Selector::parse(s).ok())
+        .flat_map(|sel| doc.select(&sel).map(|e| e.id()).collect::<Vec<_>>())
+        .collect();
+    let roots: Vec<ElementRef> = if select.is_empty() {
+        vec![doc.root_element()]
+    } else {
+        let mut roots = Vec::new();
+        for sel in select.iter().filter_map(|s| Selector::parse(s).ok()) {
+            roots.extend(doc.select(&sel));
+        }
+        roots
+    };
+    let mut b = Blocks::default();
+    for root in roots {
+        walk_html(root, &removed, &mut b);
+    }
+    trim_table_separators(b.done())
+}
+
+fn walk_html(el: ElementRef, removed: &HashSet<NodeId>, b: &mut Blocks) {
+    let name = el.value().name();
+    if DROPPED.contains(&name) || removed.contains(&el.id()) {
+        return;
+    }
+    let kind = match name {
+        "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {
+            Some(BlockKind::Heading(name.as_bytes()[1] - b'0'))
+        }
+        "li" | "dt" | "dd" => Some(BlockKind::ListItem),
+        "tr" => Some(BlockKind::TableRow),
+        "p" | "div" | "section" | "article" | "main" | "header" | "footer" | "aside"
+        | "blockquote" | "pre" | "figure" | "figcaption" | "address" | "form" | "fieldset"
+        | "details" | "summary" | "ul" | "ol" | "dl" | "table" | "thead" | "tbody" | "tfoot"
+        | "caption" | "body" | "html" => Some(BlockKind::Paragraph),
+        _ => None,
+    };
+    let is_row_part = matches!(name, "thead" | "tbody" | "tfoot" | "table");
+    if let Some(kind) = kind {
+        if !is_row_part {
+            b.start(kind);
+        }
+    }
+    for child in el.children() {
+        match child.value() {
+            Node::Text(t) => b.push(t),
+            Node::Element(_) => {
+                if let Some(child) = ElementRef::wrap(child) {
+                    match child.value().name() {
+                        "br" => b.push(" "),
+                        "td" | "th" => {
+                            walk_inline(child, removed, b);
+                            b.push(" | ");
+                        }
+                        _ => walk_html(child, removed, b),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if kind.is_some() {
+        b.finish();
+        // Text after a nested block continues as a new paragraph of the parent.
+    }
+}
+
+/// A table cell's content as inline text.
+fn walk_inline(el: ElementRef, removed: &HashSet<NodeId>, b: &mut Blocks) {
+    for node in el.descendants() {
+        if let Node::Text(t) = node.value() {
+            let hidden = node.ancestors().any(|a| {
+                ElementRef::wrap(a).is_some_and(|e| {
+                    DROPPED.contains(&e.value().name()) || removed.contains(&e.id())
+                })
+            });
+            if !hidden {
+                b.push(t);
+            }
+        }
+    }
+}
+
+/// Checks a CSS selector from `document.yaml`; the error message when it does not parse.
+pub fn check_selector(selector: &str) -> Result<(), String> {
+    Selector::parse(selector)
+        .map(|_| ())
+        .map_err(|e| format!("invalid CSS selector `{selector}`: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(blocks: &[Block]) -> Vec<String> {
+        blocks
+            .iter()
+            .map(|b| match b.kind {
+                BlockKind::Heading(n) => format!("h{n}:{}", b.text),
+                BlockKind::ListItem => format!("li:{}", b.text),
+                BlockKind::TableRow => format!("tr:{}", b.text),
+                BlockKind::Paragraph => b.text.clone(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn markdown_to_visible_blocks() {
+        let md = "Title\n=====\n\nSome *emphasis* and a [link](https://x.org/?utm=1).\r\nNext line.\n\n*   **Item** one\n*   Item\u{ad}two\u{a0}x\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n<div>raw</div>\n";
+        assert_eq!(
+            texts(&markdown_blocks(md)),
+            [
+                "h1:Title",
+                "Some emphasis and a link. Next line.",
+                "li:Item one",
+                "li:Itemtwo x",
+                "tr:a | b",
+                "tr:1 | 2"
+            ]
+        );
+    }
+
+    #[test]
+    fn html_drops_scripts_navigation_and_removed_parts() {
+        let html = r#"<html><head><title>T</title><script>var x=1;</script></head><body>
+            <nav>Menu</nav><div class="banner">Cookies!</div>
+            <main><h2>Rules</h2><p>Do <b>not</b> spam.<br>Ever.</p><ul><li>One</li><li>Two</li></ul>
+            <table><tr><th>A</th><td>B</td></tr></table><style>p{}</style></main>
+            <footer>Footer</footer></body></html>"#;
+        let all = html_blocks(html, &[], &[".banner".into()]);
+        assert_eq!(
+            texts(&all),
+            [
+                "h2:Rules",
+                "Do not spam. Ever.",
+                "li:One",
+                "li:Two",
+                "tr:A | B",
+                "Footer"
+            ]
+        );
+        let main_only = html_blocks(html, &["main".into()], &[]);
+        assert_eq!(
+            texts(&main_only),
+            [
+                "h2:Rules",
+                "Do not spam. Ever.",
+                "li:One",
+                "li:Two",
+                "tr:A | B"
+            ]
+        );
+    }
+
+    #[test]
+    fn plain_text_paragraphs_with_crlf() {
+        assert_eq!(texts(&text_blocks("A\r\nb\r\n\r\nC\r\n")), ["A b", "C"]);
+    }
+
+    #[test]
+    fn repeated_sections_are_dropped_once() {
+        let md = "# Policy\n\nEffective: June 11\n\n# Policy\n\nEffective: June 11\n\n## Scope\n\nApplies to all.\n\n## Scope\n\nApplies to all.\n\n## End\n\nBye.\n";
+        assert_eq!(
+            texts(&drop_repeated_sections(markdown_blocks(md))),
+            [
+                "h1:Policy",
+                "Effective: June 11",
+                "h2:Scope",
+                "Applies to all.",
+                "h2:End",
+                "Bye."
+            ]
+        );
+    }
+
+    #[test]
+    fn dates_and_counters_are_masked() {
+        assert_eq!(
+            mask_dates("Updated: 7 days ago\n"),
+            mask_dates("Updated: 8 days ago\n")
+        );
+        assert_eq!(
+            mask_dates("Effective September 15, 2025[Prev]"),
+            mask_dates("Effective 15 September 2025[Prev]")
+        );
+        assert_eq!(mask_dates("on 2025-09-15."), mask_dates("on 15/09/2025."));
+        assert_ne!(
+            mask_dates("We may suspend you."),
+            mask_dates("We will suspend you.")
+        );
+        assert_ne!(mask_dates("within 30 days"), mask_dates("within 60 days"));
+        assert_eq!(
+            mask_dates("Updated: a day ago"),
+            mask_dates("Updated: 2 days ago")
+        );
+        assert_eq!(
+            mask_dates("Updated: yesterday"),
+            mask_dates("Updated: 15 days ago")
+        );
+        assert_eq!(mask_dates("We may suspend you."), "We may suspend you.");
+    }
+
+    #[test]
+    fn match_form_ignores_what_spec_says() {
+        assert_eq!(
+            match_form("“Don’t”  **spam**\u{ad}\u{a0}now"),
+            "\"Don't\" spam now"
+        );
+        assert_eq!(match_form("ﬁle"), "file");
+    }
+}

@@ -1,0 +1,167 @@
+//! The version classifier on the real histories of the corpus (shared/corpus, Open Terms
+//! Archive data): each named case is one of the kinds of noise real archives are full of.
+
+use clausebook::history::{Class, History};
+use clausebook::ids::Timestamp;
+use clausebook::model::{Document, DocumentRecord, Snapshot, SnapshotFormat};
+use std::path::Path;
+
+fn corpus_document(rel: &str) -> Option<Document> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/corpus")
+        .join(rel);
+    if !dir.is_dir() {
+        return None;
+    }
+    let mut snapshots: Vec<Snapshot> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .map(|path| Snapshot {
+            timestamp: Timestamp::parse(path.file_stem().unwrap().to_str().unwrap()).unwrap(),
+            format: SnapshotFormat::Markdown,
+            source: std::fs::read_to_string(&path).unwrap(),
+            path,
+        })
+        .collect();
+    snapshots.sort_by(|a, b| a.timestamp.cmp(&b.timestamp));
+    Some(Document {
+        id: "d".into(),
+        record: DocumentRecord {
+            title: rel.into(),
+            doc_type: "t".into(),
+            url: "https://example.org/".into(),
+            select: vec![],
+            remove: vec![],
+            changes: Default::default(),
+        },
+        snapshots,
+    })
+}
+
+/// (first, formatting, noise, substantive) counts, and the history.
+fn classify(rel: &str) -> Option<([usize; 4], History)> {
+    let doc = corpus_document(rel)?;
+    let h = History::of(&doc);
+    let mut counts = [0; 4];
+    for v in &h.versions {
+        counts[v.class as usize] += 1;
+    }
+    eprintln!(
+        "{rel}: first {}, formatting {}, noise {}, substantive {}",
+        counts[0], counts[1], counts[2], counts[3]
+    );
+    Some((counts, h))
+}
+
+macro_rules! corpus {
+    ($rel:expr) => {
+        match classify($rel) {
+            Some(x) => x,
+            None => {
+                eprintln!("shared/corpus not beside the checkout; skipping");
+                return;
+            }
+        }
+    };
+}
+
+#[test]
+fn chatgpt_aup_day_counters_are_noise() {
+    let ([_, _, noise, substantive], h) = corpus!("genai-eu/ChatGPT/Acceptable Use Policy");
+    assert!(noise >= 45, "{noise}");
+    assert!(substantive <= 5, "{substantive}");
+    // The November 2025 rewording of the likeness rule is a real change.
+    let v = &h.versions[1];
+    assert_eq!(v.class, Class::Substantive);
+    assert!(v.diff.words_added > 5);
+}
+
+#[test]
+fn claude_aup_date_format_flapping_is_noise() {
+    let ([first, _, noise, substantive], h) = corpus!("genai-eu/Claude.ai/Acceptable Use Policy");
+    assert_eq!(first, 1);
+    assert_eq!(noise, 8, "every 15 September ↔ September 15 flip");
+    assert_eq!(substantive, 1, "only the August 2026 additions");
+    assert_eq!(h.versions.last().unwrap().class, Class::Substantive);
+}
+
+#[test]
+fn llama_api_error_page_flapping_is_noise() {
+    let ([_, _, noise, substantive], h) = corpus!("genai-eu/Llama API/Acceptable Use Policy");
+    assert!(noise >= 80, "{noise}");
+    assert!(substantive <= 5, "{substantive}");
+    for v in h.versions.iter().filter(|v| v.class == Class::Substantive) {
+        assert!(
+            v.text.word_count() > 200,
+            "a substantive version is the policy, never the error page"
+        );
+    }
+    // The August 2026 rewrite is compared with the policy's earlier wording, not the error page.
+    let rewrite = h
+        .versions
+        .iter()
+        .rev()
+        .find(|v| v.class == Class::Substantive && v.diff.words_added > 100)
+        .unwrap();
+    let baseline = &h.versions[rewrite.baseline.unwrap()];
+    assert!(
+        baseline.text.word_count() > 200,
+        "baseline is the policy, not the error page"
+    );
+}
+
+#[test]
+fn chatgpt_commercial_terms_tracking_ids_are_formatting() {
+    let ([_, formatting, noise, substantive], _) = corpus!("genai-eu/ChatGPT/Commercial Terms");
+    assert!(formatting >= 50, "{formatting}");
+    assert!(substantive < 20, "{substantive}, noise {noise}");
+}
+
+#[test]
+fn aws_aup_changes_are_formatting() {
+    let ([_, formatting, _, substantive], _) =
+        corpus!("contrib/Amazon Web Services/Acceptable Use Policy");
+    assert_eq!(substantive, 0);
+    assert_eq!(formatting, 5);
+}
+
+#[test]
+fn le_chat_security_violations_section_is_substantive() {
+    let ([_, _, _, substantive], h) = corpus!("genai-eu/Le Chat/Acceptable Use Policy");
+    assert!(substantive >= 1);
+    let v = h
+        .versions
+        .iter()
+        .find(|v| format!("{:?}", v.diff.blocks).contains("Insert, text: \"Security Violations."))
+        .expect("a version adds the Security Violations rule");
+    assert_eq!(v.class, Class::Substantive);
+    assert!(
+        v.diff
+            .sections
+            .iter()
+            .any(|s| s == "Prohibited content and activities")
+    );
+    // The whole text is held twice in the snapshot; the duplicate is dropped.
+    let headings: Vec<&str> = v
+        .text
+        .blocks
+        .iter()
+        .map(|b| b.text.as_str())
+        .filter(|t| *t == "Scope")
+        .collect();
+    assert_eq!(headings.len(), 1);
+}
+
+#[test]
+fn grok_renaming_and_new_wording_are_substantive() {
+    let ([_, _, _, substantive], h) = corpus!("genai-eu/Grok/Acceptable Use Policy");
+    assert!(substantive >= 2, "{substantive}");
+    assert!(h.versions.iter().any(|v| {
+        v.class == Class::Substantive
+            && v.diff
+                .blocks
+                .iter()
+                .any(|b| format!("{b:?}").contains("SpaceXAI"))
+    }));
+}
