@@ -192,10 +192,8 @@ pub fn mask_dates(text: &str) -> String {
             {
                 masked[i] = true;
                 masked[i + 1] = true;
-            } else if matches!(bare[i].as_str(), "yesterday" | "today" | "ago") {
-                masked[i] = true;
-            } else if is_numeric_date(&bare[i])
-                || is_numeric_date(words[i].trim_matches(|c: char| !c.is_alphanumeric()))
+            } else if matches!(bare[i].as_str(), "yesterday" | "today" | "ago")
+                || is_numeric_date(&bare[i])
             {
                 masked[i] = true;
             }
