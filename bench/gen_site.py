@@ -531,7 +531,7 @@ def history(rng, doc, n_versions):
     return versions
 
 
-def platform_name(rng, i):
+def platform_name(rng):
     stem = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3)))
     return f"{stem.capitalize()} {rng.choice(PLATFORM_SUFFIXES)}", stem.capitalize()
 
@@ -569,7 +569,7 @@ def generate(args):
     for p in range(1, args.platforms + 1):
         pid = f"p{p:0{width}d}"
         prng = random.Random(f"{args.seed}:{pid}")
-        name, owner = platform_name(prng, p)
+        name, owner = platform_name(prng)
         owner = f"{owner} {prng.choice(OWNER_SUFFIXES)}"
         pdir = os.path.join(root, "platforms", pid)
         write(os.path.join(pdir, "platform.yaml"),

@@ -7,8 +7,9 @@ use crate::model::Document;
 use crate::text::{DocText, match_form};
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::ops::Range;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -43,8 +44,13 @@ pub struct Version {
     pub baseline: Option<usize>,
     pub diff: VersionDiff,
     pub text: DocText,
-    /// The text in the form excerpts are searched in (SPEC §3 normalisation).
+    /// The text in the form excerpts are searched in (SPEC §3 normalisation): each block's
+    /// form, joined by spaces.
     pub search_text: String,
+    /// Where each block is in `search_text`, to pick the passage that best matches an excerpt.
+    pub block_ranges: Vec<Range<usize>>,
+    /// Equal for versions with equal `search_text`: a search is made once per distinct text.
+    pub search_key: u64,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -60,9 +66,13 @@ impl History {
             .par_iter()
             .map(|s| DocText::of(s, document))
             .collect();
-        let keys: Vec<(u64, u64)> = texts
+        let keys: Vec<Key> = texts
             .par_iter()
-            .map(|t| (hash(&t.visible_key()), hash(&t.masked_key())))
+            .map(|t| Key {
+                visible: hash(&t.visible_key()),
+                masked: hash(&t.masked_key()),
+                words: t.word_count(),
+            })
             .collect();
         let plan = classify(&keys);
         let diffs: Vec<VersionDiff> = plan
@@ -72,19 +82,23 @@ impl History {
                 baseline.map_or_else(VersionDiff::default, |b| diff(&texts[b], &texts[i]))
             })
             .collect();
-        let search: Vec<String> = texts.par_iter().map(search_form).collect();
+        let search: Vec<(String, Vec<Range<usize>>)> = texts.par_iter().map(search_form).collect();
         let versions = texts
             .into_iter()
             .zip(plan)
             .zip(diffs)
             .zip(search)
-            .map(|(((text, (class, baseline)), diff), search_text)| Version {
-                class,
-                baseline,
-                diff,
-                text,
-                search_text,
-            })
+            .map(
+                |(((text, (class, baseline)), diff), (search_text, block_ranges))| Version {
+                    class,
+                    baseline,
+                    diff,
+                    text,
+                    search_key: hash(&search_text),
+                    search_text,
+                    block_ranges,
+                },
+            )
             .collect();
         History { versions }
     }
@@ -103,9 +117,18 @@ impl History {
     }
 }
 
-fn search_form(text: &DocText) -> String {
-    let joined: Vec<&str> = text.blocks.iter().map(|b| b.text.as_str()).collect();
-    match_form(&joined.join(" "))
+fn search_form(text: &DocText) -> (String, Vec<Range<usize>>) {
+    let mut out = String::new();
+    let mut ranges = Vec::with_capacity(text.blocks.len());
+    for b in &text.blocks {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        let start = out.len();
+        out.push_str(&match_form(&b.text));
+        ranges.push(start..out.len());
+    }
+    (out, ranges)
 }
 
 fn hash(s: &str) -> u64 {
@@ -114,30 +137,65 @@ fn hash(s: &str) -> u64 {
     h.finish()
 }
 
-/// Each version's class and baseline from its (visible, masked) text keys.
-fn classify(keys: &[(u64, u64)]) -> Vec<(Class, Option<usize>)> {
-    let mut out = Vec::with_capacity(keys.len());
-    let mut seen: HashMap<u64, usize> = HashMap::new();
-    let mut current = 0;
-    for (i, &(visible, masked)) in keys.iter().enumerate() {
-        let entry = if i == 0 {
-            (Class::First, None)
-        } else if visible == keys[i - 1].0 {
-            if current == i - 1 {
-                current = i;
-            }
-            (Class::Formatting, Some(i - 1))
-        } else if seen.contains_key(&visible) || masked == keys[i - 1].1 {
-            (Class::Noise, Some(i - 1))
+/// What the classifier needs to know of a version's text.
+#[derive(Debug, Clone, Copy)]
+struct Key {
+    /// Hash of the visible text.
+    visible: u64,
+    /// Hash of the visible text with dates and counters masked.
+    masked: u64,
+    words: usize,
+}
+
+/// Each version's class and baseline.
+fn classify(keys: &[Key]) -> Vec<(Class, Option<usize>)> {
+    let mut classes = Vec::with_capacity(keys.len());
+    let mut seen: HashSet<u64> = HashSet::new();
+    for (i, k) in keys.iter().enumerate() {
+        let class = if i == 0 {
+            Class::First
+        } else if k.visible == keys[i - 1].visible {
+            Class::Formatting
+        } else if seen.contains(&k.visible) || k.masked == keys[i - 1].masked {
+            Class::Noise
+        } else if i >= 1
+            && keys
+                .get(i + 1)
+                .is_some_and(|next| next.visible == keys[i - 1].visible)
+            && k.words * 2 < keys[i - 1].words
+        {
+            // Replaced by a much shorter text that the next version reverts: a transient
+            // glitch such as an error page, not a change of the policy.
+            Class::Noise
         } else {
-            let baseline = current;
-            current = i;
-            (Class::Substantive, Some(baseline))
+            Class::Substantive
         };
-        seen.entry(visible).or_insert(i);
-        out.push(entry);
+        seen.insert(k.visible);
+        classes.push(class);
     }
-    out
+    let mut current = 0;
+    classes
+        .into_iter()
+        .enumerate()
+        .map(|(i, class)| {
+            let baseline = match class {
+                Class::First => None,
+                Class::Substantive => {
+                    let b = current;
+                    current = i;
+                    Some(b)
+                }
+                Class::Formatting => {
+                    if current == i - 1 {
+                        current = i;
+                    }
+                    Some(i - 1)
+                }
+                Class::Noise => Some(i - 1),
+            };
+            (class, baseline)
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -145,21 +203,51 @@ mod tests {
     use super::*;
     use Class::*;
 
-    fn classes(keys: &[(u64, u64)]) -> Vec<(Class, Option<usize>)> {
-        classify(keys)
+    fn keys(spec: &[(u64, u64, usize)]) -> Vec<(Class, Option<usize>)> {
+        classify(
+            &spec
+                .iter()
+                .map(|&(visible, masked, words)| Key {
+                    visible,
+                    masked,
+                    words,
+                })
+                .collect::<Vec<_>>(),
+        )
     }
 
     #[test]
     fn flapping_returns_are_noise_and_changes_compare_with_the_last_real_text() {
-        // policy A, error page E, A again, E again, then a new policy B.
-        let (a, e, b) = ((1, 1), (2, 2), (3, 3));
+        // error page E first, then policy A, alternating, then a new policy B.
+        let (a, e, b) = ((1, 1, 500), (2, 2, 5), (3, 3, 520));
         assert_eq!(
-            classes(&[a, e, a, e, b]),
+            keys(&[e, a, e, a, e, b]),
             [
                 (First, None),
                 (Substantive, Some(0)),
                 (Noise, Some(1)),
                 (Noise, Some(2)),
+                (Noise, Some(3)),
+                (Substantive, Some(1))
+            ]
+        );
+    }
+
+    #[test]
+    fn a_short_transient_text_reverted_at_once_is_noise() {
+        let (a, e) = ((1, 1, 500), (2, 2, 5));
+        assert_eq!(
+            keys(&[a, e, a]),
+            [(First, None), (Noise, Some(0)), (Noise, Some(1))]
+        );
+        // A real change reverted later is not a glitch: it is as long as the text it replaced.
+        let (b, c) = ((3, 3, 480), (4, 4, 510));
+        assert_eq!(
+            keys(&[a, b, a, c]),
+            [
+                (First, None),
+                (Substantive, Some(0)),
+                (Noise, Some(1)),
                 (Substantive, Some(1))
             ]
         );
@@ -167,9 +255,8 @@ mod tests {
 
     #[test]
     fn dates_only_and_formatting() {
-        // same masked key (dates only), same visible key (formatting)
         assert_eq!(
-            classes(&[(1, 10), (2, 10), (2, 10), (3, 11)]),
+            keys(&[(1, 10, 9), (2, 10, 9), (2, 10, 9), (3, 11, 9)]),
             [
                 (First, None),
                 (Noise, Some(0)),

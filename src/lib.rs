@@ -17,6 +17,7 @@ pub mod render;
 pub mod text;
 pub mod theme;
 pub mod urls;
+pub mod verify;
 pub mod yaml;
 
 use std::path::Path;

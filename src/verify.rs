@@ -1,0 +1,250 @@
+//! Excerpt verification and clause histories (SPEC §3): is the quoted excerpt in the document
+//! as it reads now, since when, and how did the passage it quotes change?
+
+use crate::diff::{Segment, word_segments};
+use crate::history::{Class, History, Version};
+use crate::text::match_form;
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum State {
+    /// In the latest snapshot, or, when that is noise, in the latest version that is not.
+    Verified,
+    /// Only in older versions: the clause's wording has changed since.
+    Changed,
+    /// In no version.
+    NotFound,
+    /// The document has no snapshots.
+    NoSnapshots,
+}
+
+impl State {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Verified => "verified",
+            State::Changed => "changed",
+            State::NotFound => "not-found",
+            State::NoSnapshots => "no-snapshots",
+        }
+    }
+}
+
+/// A change of the quoted passage, at a version that changed the document in substance.
+#[derive(Debug, Clone, Serialize)]
+pub struct PassageChange {
+    pub version: usize,
+    pub segments: Vec<Segment>,
+    pub words_added: usize,
+    pub words_removed: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Verification {
+    pub state: State,
+    /// The version the excerpt was verified against (or, when changed, last found in).
+    pub snapshot: Option<usize>,
+    /// The first version that holds the excerpt.
+    pub first_seen: Option<usize>,
+    /// How the passage changed, oldest first.
+    pub changes: Vec<PassageChange>,
+}
+
+/// Share of the excerpt's words a passage must hold to count as the same passage reworded.
+const MIN_OVERLAP: f64 = 0.5;
+
+/// The words of a text, without punctuation and case, for comparing passages.
+fn words(text: &str) -> HashSet<String> {
+    text.split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+pub fn verify(excerpt: &str, history: &History) -> Verification {
+    let needle = match_form(excerpt);
+    let (Some(latest), Some(current)) = (history.versions.len().checked_sub(1), history.current())
+    else {
+        return Verification {
+            state: State::NoSnapshots,
+            snapshot: None,
+            first_seen: None,
+            changes: Vec::new(),
+        };
+    };
+    let mut found_in: HashMap<u64, bool> = HashMap::new();
+    let found: Vec<bool> = history
+        .versions
+        .iter()
+        .map(|v| {
+            *found_in
+                .entry(v.search_key)
+                .or_insert_with(|| !needle.is_empty() && v.search_text.contains(&needle))
+        })
+        .collect();
+    let first_seen = found.iter().position(|&f| f);
+    // The latest snapshot, or when that is noise (an error page, say) the latest one that is not.
+    let (state, snapshot) = if found[latest] {
+        (State::Verified, Some(latest))
+    } else if found[current] {
+        (State::Verified, Some(current))
+    } else if let Some(last) = found.iter().rposition(|&f| f) {
+        (State::Changed, Some(last))
+    } else {
+        (State::NotFound, None)
+    };
+    Verification {
+        state,
+        snapshot,
+        first_seen,
+        changes: passage_changes(&needle, history, &found),
+    }
+}
+
+/// Follows the passage through the versions that are not noise or formatting.
+fn passage_changes(needle: &str, history: &History, found: &[bool]) -> Vec<PassageChange> {
+    let words = words(needle);
+    let mut changes = Vec::new();
+    let mut previous: Option<String> = None;
+    let mut started = false;
+    for (i, v) in history.versions.iter().enumerate() {
+        if !matches!(v.class, Class::First | Class::Substantive) {
+            continue;
+        }
+        let passage = if found[i] {
+            Some(needle.to_string())
+        } else {
+            best_passage(&words, v)
+        };
+        if started && passage != previous {
+            let (segments, words_added, words_removed) = word_segments(
+                previous.as_deref().unwrap_or(""),
+                passage.as_deref().unwrap_or(""),
+            );
+            changes.push(PassageChange {
+                version: i,
+                segments,
+                words_added,
+                words_removed,
+            });
+        }
+        started = true;
+        previous = passage;
+    }
+    changes
+}
+
+/// The block, or pair of adjacent blocks, holding most of the excerpt's words.
+fn best_passage(excerpt: &HashSet<String>, v: &Version) -> Option<String> {
+    if excerpt.is_empty() {
+        return None;
+    }
+    let text = |r: std::ops::Range<usize>| &v.search_text[r];
+    let score = |t: &str| words(t).intersection(excerpt).count() as f64 / excerpt.len() as f64;
+    let mut best: Option<(f64, std::ops::Range<usize>)> = None;
+    for (i, r) in v.block_ranges.iter().enumerate() {
+        let mut candidates = vec![r.clone()];
+        if let Some(next) = v.block_ranges.get(i + 1) {
+            candidates.push(r.start..next.end);
+        }
+        for c in candidates {
+            let s = score(text(c.clone()));
+            // Better by score, and on a tie the shorter passage: no heading or neighbour more.
+            let better = best
+                .as_ref()
+                .is_none_or(|(b, r)| s > *b || (s == *b && c.len() < r.len()));
+            if better {
+                best = Some((s, c));
+            }
+        }
+    }
+    best.filter(|(s, _)| *s >= MIN_OVERLAP)
+        .map(|(_, r)| text(r).to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::Timestamp;
+    use crate::model::{Document, DocumentRecord, Snapshot, SnapshotFormat};
+
+    fn history(versions: &[&str]) -> History {
+        let snapshots = versions
+            .iter()
+            .enumerate()
+            .map(|(i, s)| Snapshot {
+                timestamp: Timestamp::parse(&format!("2024-01-{:02}", i + 1)).unwrap(),
+                format: SnapshotFormat::Markdown,
+                path: Default::default(),
+                source: s.to_string(),
+            })
+            .collect();
+        let record = DocumentRecord {
+            title: "t".into(),
+            doc_type: "t".into(),
+            url: "https://x.org/".into(),
+            select: vec![],
+            remove: vec![],
+            changes: Default::default(),
+        };
+        History::of(&Document {
+            id: "d".into(),
+            record,
+            snapshots,
+        })
+    }
+
+    #[test]
+    fn verified_changed_not_found_no_snapshots() {
+        let h = history(&[
+            "# P\n\nYou must not send spam.\n\nOther rule.",
+            "# P\n\nYou must never send **spam** or junk.\n\nOther rule.",
+        ]);
+        let v = verify("You must never send spam or junk.", &h);
+        assert_eq!(
+            (v.state, v.snapshot, v.first_seen),
+            (State::Verified, Some(1), Some(1))
+        );
+        let c = verify("You must not send spam.", &h);
+        assert_eq!(
+            (c.state, c.snapshot, c.first_seen),
+            (State::Changed, Some(0), Some(0))
+        );
+        assert_eq!(verify("Nothing like this.", &h).state, State::NotFound);
+        assert_eq!(verify("x", &History::default()).state, State::NoSnapshots);
+    }
+
+    #[test]
+    fn history_follows_the_reworded_passage() {
+        let h = history(&[
+            "# P\n\nYou must not send spam.\n\nOther rule.",
+            "# P\n\nYou must not send spam.\n\nOther rule changed a lot here.",
+            "# P\n\nYou must never send spam or junk.\n\nOther rule changed a lot here.",
+        ]);
+        let v = verify("You must never send spam or junk.", &h);
+        assert_eq!(v.changes.len(), 1, "{:?}", v.changes);
+        let c = &v.changes[0];
+        assert_eq!(c.version, 2);
+        assert_eq!(
+            (c.words_added, c.words_removed),
+            (3, 1),
+            "not → never, + or junk"
+        );
+    }
+
+    #[test]
+    fn noise_versions_do_not_count_as_passage_changes() {
+        let policy = "# Policy\n\nYou must not send spam. You must not attack our systems or scrape our pages.";
+        let error = "This page isn't available";
+        let h = history(&[policy, error, policy, error]);
+        let v = verify("You must not send spam.", &h);
+        assert_eq!(v.state, State::Verified);
+        assert_eq!(
+            v.snapshot,
+            Some(0),
+            "the latest snapshot is an error page: the policy as it was"
+        );
+        assert!(v.changes.is_empty(), "{:?}", v.changes);
+    }
+}
