@@ -70,7 +70,11 @@ fn execute(cli: Cli) -> Result<()> {
             drafts,
         } => {
             let start = Instant::now();
-            let out = crate::build(&root, &LoadOptions { drafts, base_url })?;
+            let built = crate::build(&root, &LoadOptions { drafts, base_url })?;
+            for w in &built.warnings {
+                eprintln!("warning: {w}");
+            }
+            let out = built.output;
             let dir = output.unwrap_or_else(|| root.join("output"));
             out.write_atomic(&dir)?;
             let pages = out.iter().filter(|(p, _)| p.ends_with(".html")).count();
@@ -83,14 +87,18 @@ fn execute(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Check { root, drafts } => {
-            let out = crate::build(
+            let built = crate::build(
                 &root,
                 &LoadOptions {
                     drafts,
                     base_url: None,
                 },
             )?;
-            eprintln!("No errors: {} files would be written.", out.len());
+            if !built.warnings.is_empty() {
+                // What `build` only warns about is an error here: check is the strict gate.
+                return Err(Error::content(built.warnings));
+            }
+            eprintln!("No errors: {} files would be written.", built.output.len());
             Ok(())
         }
     }

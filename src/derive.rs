@@ -1,11 +1,21 @@
-//! Derive: what the build computes from the validated model before rendering.
+//! Derive: what the build computes from the validated model before rendering: document
+//! histories, excerpt verification and the cross-references between clauses.
 
+use crate::error::Diagnostic;
+use crate::history::History;
 use crate::model::{Clause, Site};
+use crate::verify::{State, Verification, verify};
+use crate::yaml;
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Cross-references between clauses, computed once per build.
+/// Everything computed from the model, once per build.
 #[derive(Debug)]
 pub struct Derived<'a> {
+    /// platform → document → history.
+    histories: BTreeMap<&'a str, BTreeMap<&'a str, History>>,
+    /// platform → clause → verification of its excerpt.
+    verifications: BTreeMap<&'a str, BTreeMap<&'a str, Verification>>,
     /// platform → clause → "how other platforms handle this", in display order.
     related: BTreeMap<&'a str, BTreeMap<&'a str, Vec<&'a Clause>>>,
     /// provision → the platforms with at least one clause of it.
@@ -14,6 +24,34 @@ pub struct Derived<'a> {
 
 impl<'a> Derived<'a> {
     pub fn new(site: &'a Site) -> Derived<'a> {
+        let documents: Vec<(&str, &crate::model::Document)> = site
+            .platforms
+            .iter()
+            .flat_map(|p| p.documents.iter().map(move |d| (p.id.as_str(), d)))
+            .collect();
+        let computed: Vec<History> = documents.par_iter().map(|(_, d)| History::of(d)).collect();
+        let mut histories: BTreeMap<&str, BTreeMap<&str, History>> = BTreeMap::new();
+        for ((p, d), h) in documents.iter().zip(computed) {
+            histories.entry(p).or_default().insert(d.id.as_str(), h);
+        }
+        let clauses: Vec<&Clause> = site.clauses().collect();
+        let empty = History::default();
+        let checked: Vec<Verification> = clauses
+            .par_iter()
+            .map(|c| {
+                let h = histories
+                    .get(c.platform.as_str())
+                    .and_then(|m| m.get(c.record.document.as_str()));
+                verify(&c.record.excerpt, h.unwrap_or(&empty))
+            })
+            .collect();
+        let mut verifications: BTreeMap<&str, BTreeMap<&str, Verification>> = BTreeMap::new();
+        for (c, v) in clauses.iter().zip(checked) {
+            verifications
+                .entry(c.platform.as_str())
+                .or_default()
+                .insert(c.id.as_str(), v);
+        }
         let mut by_provision: BTreeMap<&str, Vec<&Clause>> = BTreeMap::new();
         let mut provision_platforms: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
         for c in site.clauses() {
@@ -51,9 +89,48 @@ impl<'a> Derived<'a> {
                 .insert(c.id.as_str(), list);
         }
         Derived {
+            histories,
+            verifications,
             related,
             provision_platforms,
         }
+    }
+
+    /// The history of a document (empty for an unknown one).
+    pub fn history(&self, platform: &str, document: &str) -> &History {
+        static EMPTY: History = History {
+            versions: Vec::new(),
+        };
+        self.histories
+            .get(platform)
+            .and_then(|m| m.get(document))
+            .unwrap_or(&EMPTY)
+    }
+
+    pub fn verification(&self, clause: &Clause) -> Option<&Verification> {
+        self.verifications
+            .get(clause.platform.as_str())?
+            .get(clause.id.as_str())
+    }
+
+    /// Clauses whose excerpt is in none of their document's snapshots: a warning in `build`,
+    /// an error in `check`.
+    pub fn not_found(&self, site: &Site) -> Vec<Diagnostic> {
+        site.clauses()
+            .filter(|c| self.verification(c).is_some_and(|v| v.state == State::NotFound))
+            .map(|c| {
+                let line = yaml::key_line(&c.source, "excerpt").unwrap_or(1);
+                let versions = self.history(&c.platform, &c.record.document).versions.len();
+                Diagnostic::new(
+                    &c.path,
+                    format!(
+                        "excerpt not found in any of the {versions} snapshots of document `{}` (compared after normalising quotes, whitespace, soft hyphens and emphasis)",
+                        c.record.document
+                    ),
+                )
+                .at(line, 1)
+            })
+            .collect()
     }
 
     /// The clauses shown under "How other platforms handle this" for `clause`.

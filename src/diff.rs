@@ -59,8 +59,12 @@ pub struct VersionDiff {
 }
 
 impl VersionDiff {
+    /// No block changed (a formatting-only version): nothing to show.
     pub fn is_empty(&self) -> bool {
-        self.words_added == 0 && self.words_removed == 0
+        !self
+            .blocks
+            .iter()
+            .any(|b| matches!(b, DiffBlock::Changed { .. }))
     }
 }
 

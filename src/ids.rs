@@ -65,13 +65,30 @@ impl Timestamp {
         self.at.date().strftime("%-d %B %Y").to_string()
     }
 
-    /// RFC 3339 form for `<time datetime>` and feeds.
+    /// RFC 3339 form for `<time datetime>`: a date alone when only the date is known.
     pub fn rfc3339(&self) -> String {
         if self.raw.len() == 10 {
             self.raw.clone()
         } else {
-            self.at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+            self.rfc3339_datetime()
         }
+    }
+
+    /// Full RFC 3339 date-time (midnight UTC for a date), as Atom requires.
+    pub fn rfc3339_datetime(&self) -> String {
+        self.at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+    }
+
+    /// Days since 1970-01-01 (fractional), to place versions on a time axis.
+    pub fn days(&self) -> f64 {
+        let epoch = jiff::civil::date(1970, 1, 1).to_datetime(Time::midnight());
+        let span = self.at.duration_since(epoch);
+        span.as_secs_f64() / 86_400.0
+    }
+
+    /// The calendar year, for axis labels.
+    pub fn year(&self) -> i16 {
+        self.at.year()
     }
 }
 
@@ -121,6 +138,11 @@ mod tests {
         assert_eq!(t.rfc3339(), "2024-12-17T06:01:31Z");
         let d = Timestamp::parse("2024-12-17").unwrap();
         assert_eq!(d.rfc3339(), "2024-12-17");
+        assert_eq!(d.rfc3339_datetime(), "2024-12-17T00:00:00Z");
+        assert_eq!(
+            Timestamp::parse("1970-01-03T12-00-00Z").unwrap().days(),
+            2.5
+        );
         assert!(d < t);
         for bad in [
             "2024-13-01",

@@ -22,9 +22,18 @@ pub mod yaml;
 
 use std::path::Path;
 
+/// A site rendered in memory, with what is worth a warning but does not stop the build.
+pub struct Built {
+    pub output: output::Output,
+    pub warnings: Vec<error::Diagnostic>,
+}
+
 /// Loads, derives and renders the site under `root` into memory.
-pub fn build(root: &Path, options: &load::LoadOptions) -> error::Result<output::Output> {
+pub fn build(root: &Path, options: &load::LoadOptions) -> error::Result<Built> {
     let site = load::load(root, options)?;
     let derived = derive::Derived::new(&site);
-    render::render(&site, &derived)
+    let output = render::render(&site, &derived)?;
+    let mut warnings = derived.not_found(&site);
+    warnings.sort();
+    Ok(Built { output, warnings })
 }

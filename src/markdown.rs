@@ -1,9 +1,8 @@
-//! Markdown and plain text from content to safe HTML.
+//! Markdown from content to safe HTML, and escaping for the HTML built in Rust.
 //!
 //! pulldown-cmark passes raw HTML through, so every result goes through ammonia, which removes
 //! scripts, event handlers, `javascript:` URLs, iframes and styles.
 
-use ammonia::UrlRelative;
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, html};
 
 /// Renders content Markdown to sanitised HTML. Root-relative links (`/methodology/`) are
@@ -17,29 +16,6 @@ pub fn render(markdown: &str, root: &str) -> String {
             url
         }
     };
-    clean(&to_html(markdown, rebase), UrlRelative::PassThrough)
-}
-
-/// Renders an archived snapshot's Markdown. Its relative links belong to the policy's own site,
-/// so they are resolved against the document's `source_url`.
-pub fn render_snapshot(markdown: &str, source_url: &str) -> String {
-    clean(&to_html(markdown, |url| url), relative_to(source_url))
-}
-
-/// Sanitises an archived HTML page, resolving its relative links against `source_url`.
-pub fn sanitize_snapshot(html: &str, source_url: &str) -> String {
-    clean(html, relative_to(source_url))
-}
-
-fn relative_to(source_url: &str) -> UrlRelative<'static> {
-    match ammonia::Url::parse(source_url) {
-        Ok(base) => UrlRelative::RewriteWithBase(base),
-        // No base to resolve against: a relative link could only point into our own site.
-        Err(_) => UrlRelative::Deny,
-    }
-}
-
-fn to_html(markdown: &str, rebase: impl Fn(CowStr<'static>) -> CowStr<'static>) -> String {
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
@@ -71,29 +47,16 @@ fn to_html(markdown: &str, rebase: impl Fn(CowStr<'static>) -> CowStr<'static>) 
     });
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut out, parser);
-    out
+    clean(&out)
 }
 
 /// Removes everything unsafe from an HTML fragment: scripts, styles, frames, event handlers,
 /// `javascript:` URLs.
-fn clean(html: &str, relative: UrlRelative) -> String {
+fn clean(html: &str) -> String {
     ammonia::Builder::default()
         .link_rel(Some("noopener noreferrer"))
-        .url_relative(relative)
         .clean(html)
         .to_string()
-}
-
-/// Plain text as escaped paragraphs: blank lines separate paragraphs, single newlines are kept.
-pub fn text_to_html(text: &str) -> String {
-    let text = text.replace("\r\n", "\n");
-    let mut out = String::new();
-    for para in text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
-        out.push_str("<p>");
-        out.push_str(&escape(para).replace('\n', "<br>\n"));
-        out.push_str("</p>\n");
-    }
-    out
 }
 
 /// Escapes text for HTML element content and attribute values.
@@ -144,39 +107,6 @@ mod tests {
         assert!(html.contains("href=\"https://e.org/\""));
         assert!(html.contains("href=\"rel/\""));
         assert!(render("[m](/m/)", "/").contains("href=\"/m/\""));
-    }
-
-    #[test]
-    fn snapshot_links_resolve_against_the_policy_site() {
-        let html = render_snapshot(
-            "[a](/legal/) [b](terms.pdf) [c](https://x.org/)",
-            "https://openai.com/policies/usage/",
-        );
-        assert!(
-            html.contains("href=\"https://openai.com/legal/\""),
-            "{html}"
-        );
-        assert!(
-            html.contains("href=\"https://openai.com/policies/usage/terms.pdf\""),
-            "{html}"
-        );
-        assert!(html.contains("href=\"https://x.org/\""));
-        let page = sanitize_snapshot(
-            "<a href=\"/x\" onclick=\"y()\">x</a><script>z()</script>",
-            "https://a.org/p",
-        );
-        assert_eq!(
-            page,
-            "<a href=\"https://a.org/x\" rel=\"noopener noreferrer\">x</a>"
-        );
-    }
-
-    #[test]
-    fn plain_text_is_escaped() {
-        assert_eq!(
-            text_to_html("a <b>\nc\n\n\nd & e"),
-            "<p>a &lt;b&gt;<br>\nc</p>\n<p>d &amp; e</p>\n"
-        );
     }
 
     #[test]

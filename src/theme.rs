@@ -20,6 +20,8 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = embedded!("templates":
     "platforms.html",
     "platform.html",
     "document.html",
+    "version.html",
+    "changes.html",
     "clause.html",
     "provisions.html",
     "provision.html",
@@ -30,6 +32,8 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = embedded!("templates":
     "404.html",
     "redirect.html",
     "partials/clause_card.html",
+    "partials/segments.html",
+    "partials/class_badge.html",
 );
 
 /// The built-in static files, by output path.

@@ -30,8 +30,21 @@ pub mod route {
     pub fn compare() -> String {
         "compare/".into()
     }
+    pub fn version(p: &str, d: &str, timestamp: &str) -> String {
+        format!("platforms/{p}/documents/{d}/versions/{timestamp}/")
+    }
+    pub fn changes() -> String {
+        "changes/".into()
+    }
     pub fn page(slug: &str) -> String {
         format!("{slug}/")
+    }
+    /// Atom feed files, beside the page they follow.
+    pub fn feed(page_route: &str) -> String {
+        format!("{page_route}atom.xml")
+    }
+    pub fn api(name: &str) -> String {
+        format!("api/{name}.json")
     }
 }
 

@@ -1,13 +1,17 @@
 //! Render: templates fed with explicit per-page contexts, producing the ordered map of output files.
 
+pub mod feeds;
+pub mod timeline;
 pub mod view;
 
 use crate::derive::Derived;
 use crate::error::{Diagnostic, Error, Result};
+use crate::history::{Class, History};
 use crate::markdown;
-use crate::model::{Site, SnapshotFormat, Theme};
+use crate::model::{Document, Platform, Site, Theme};
 use crate::output::Output;
 use crate::urls::{Urls, index_file, route};
+use crate::verify::State;
 use serde::Serialize;
 use std::path::PathBuf;
 use view::*;
@@ -32,14 +36,13 @@ impl Renderer {
             })
             .collect();
         let mut tera = tera::Tera::new();
-        let renderer_sources = &sources;
         tera.add_raw_templates(
             theme
                 .templates
                 .iter()
                 .map(|(n, (s, _))| (n.as_str(), s.as_str())),
         )
-        .map_err(|e| vec![template_diagnostic(&e, renderer_sources)])?;
+        .map_err(|e| vec![template_diagnostic(&e, &sources)])?;
         Ok(Renderer { tera, sources })
     }
 
@@ -132,6 +135,32 @@ struct Ctx<T: Serialize> {
     page: T,
 }
 
+/// A version of a document with where it belongs, for lists that span documents.
+#[derive(Clone, Copy)]
+struct Located<'s> {
+    platform: &'s Platform,
+    document: &'s Document,
+    index: usize,
+}
+
+/// A version in a list of changes across documents.
+#[derive(Serialize, Clone)]
+struct ChangeView {
+    platform: Link,
+    document: Link,
+    version: VersionView,
+}
+
+/// One entry of `/changes/`: a substantive change, or a fold of the versions between two.
+#[derive(Serialize)]
+struct ChangesItem {
+    change: Option<ChangeView>,
+    folded: Vec<ChangeView>,
+}
+
+/// How many recent substantive changes the home page lists.
+const RECENT_CHANGES: usize = 10;
+
 impl<'a> Pages<'a> {
     fn page<T: Serialize>(&mut self, route: &str, template: &str, meta: Meta, page: T) {
         let ctx = Ctx {
@@ -164,10 +193,13 @@ impl<'a> Pages<'a> {
         self.provisions();
         self.regulations();
         self.compare();
+        self.changes();
         self.free_pages();
         self.not_found();
         self.aliases();
         self.statics();
+        self.feeds();
+        self.api();
         self.sitemap_and_robots();
     }
 
@@ -179,57 +211,97 @@ impl<'a> Pages<'a> {
         }
     }
 
+    fn history(&self, p: &Platform, d: &Document) -> &'a History {
+        self.views.derived.history(&p.id, &d.id)
+    }
+
+    /// Versions of the given documents, newest first; ties by platform and document id.
+    fn versions_of(&self, documents: &[(&'a Platform, &'a Document)]) -> Vec<Located<'a>> {
+        let mut out: Vec<Located<'a>> = documents
+            .iter()
+            .flat_map(|&(platform, document)| {
+                (0..document.snapshots.len()).map(move |index| Located {
+                    platform,
+                    document,
+                    index,
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            let ta = &a.document.snapshots[a.index].timestamp;
+            let tb = &b.document.snapshots[b.index].timestamp;
+            (tb, &a.platform.id, &a.document.id).cmp(&(ta, &b.platform.id, &b.document.id))
+        });
+        out
+    }
+
+    fn all_documents(&self) -> Vec<(&'a Platform, &'a Document)> {
+        self.views
+            .site
+            .platforms
+            .iter()
+            .flat_map(|p| p.documents.iter().map(move |d| (p, d)))
+            .collect()
+    }
+
+    fn class_of(&self, l: &Located) -> Class {
+        self.history(l.platform, l.document).versions[l.index].class
+    }
+
+    fn change_view(&self, l: &Located) -> ChangeView {
+        let v = self.views;
+        ChangeView {
+            platform: v.link(&l.platform.record.name, &route::platform(&l.platform.id)),
+            document: v.link(
+                &l.document.record.title,
+                &route::document(&l.platform.id, &l.document.id),
+            ),
+            version: v.version(
+                l.platform,
+                l.document,
+                self.history(l.platform, l.document),
+                l.index,
+            ),
+        }
+    }
+
+    fn substantive_changes(&self, documents: &[(&'a Platform, &'a Document)]) -> Vec<ChangeView> {
+        self.versions_of(documents)
+            .iter()
+            .filter(|l| self.class_of(l) == Class::Substantive)
+            .map(|l| self.change_view(l))
+            .collect()
+    }
+
     fn home(&mut self) {
         let v = self.views;
         let site = v.site;
-        #[derive(Serialize)]
-        struct Recent {
-            date: DateView,
-            platform: Link,
-            document: Link,
-        }
-        let mut recent: Vec<(&crate::ids::Timestamp, &str, &str, Recent)> = Vec::new();
-        for p in &site.platforms {
-            for d in &p.documents {
-                for s in d.snapshots.iter().rev().take(RECENT_VERSIONS) {
-                    recent.push((
-                        &s.timestamp,
-                        &p.id,
-                        &d.id,
-                        Recent {
-                            date: (&s.timestamp).into(),
-                            platform: v.link(&p.record.name, &route::platform(&p.id)),
-                            document: v.link(&d.record.title, &route::document(&p.id, &d.id)),
-                        },
-                    ));
-                }
-            }
-        }
-        recent.sort_by(|a, b| (b.0, a.1, a.2).cmp(&(a.0, b.1, b.2)));
-        recent.truncate(RECENT_VERSIONS);
+        let documents = self.all_documents();
+        let changes = self.substantive_changes(&documents);
         #[derive(Serialize)]
         struct Home {
             platforms: Vec<PlatformView>,
             groups: Vec<ProvisionGroup>,
-            recent: Vec<Recent>,
+            recent: Vec<ChangeView>,
+            changes: usize,
             clauses: usize,
             documents: usize,
             versions: usize,
             compare_url: String,
+            changes_url: String,
+            feed_url: String,
         }
         let page = Home {
             platforms: site.platforms.iter().map(|p| v.platform(p)).collect(),
             groups: v.provision_groups(),
-            recent: recent.into_iter().map(|r| r.3).collect(),
+            changes: changes.len(),
+            recent: changes.into_iter().take(RECENT_CHANGES).collect(),
             clauses: site.clauses().count(),
-            documents: site.platforms.iter().map(|p| p.documents.len()).sum(),
-            versions: site
-                .platforms
-                .iter()
-                .flat_map(|p| &p.documents)
-                .map(|d| d.snapshots.len())
-                .sum(),
+            documents: documents.len(),
+            versions: documents.iter().map(|(_, d)| d.snapshots.len()).sum(),
             compare_url: v.urls.href(&route::compare()),
+            changes_url: v.urls.href(&route::changes()),
+            feed_url: v.urls.href(&route::feed("")),
         };
         let meta = v.meta(&site.config.title, None, "", "home");
         self.page("", "index.html", meta, page);
@@ -263,6 +335,9 @@ impl<'a> Pages<'a> {
             platform: PlatformView,
             documents: Vec<DocumentView>,
             provisions: Vec<ByProvision>,
+            timeline: String,
+            changes: Vec<ChangeView>,
+            feed_url: String,
         }
         let groups = v.provision_groups();
         for p in &site.platforms {
@@ -287,59 +362,115 @@ impl<'a> Pages<'a> {
                     }
                 }
             }
+            let documents: Vec<(&Platform, &Document)> =
+                p.documents.iter().map(|d| (p, d)).collect();
+            let lanes: Vec<timeline::Lane> = p
+                .documents
+                .iter()
+                .map(|d| self.lane(p, d, Some(d.record.title.clone())))
+                .collect();
+            let route = route::platform(&p.id);
             let page = PlatformPage {
                 platform: v.platform(p),
                 documents: p.documents.iter().map(|d| v.document(p, d)).collect(),
                 provisions,
+                timeline: timeline::svg(
+                    &lanes,
+                    &format!("Versions of {}'s documents over time", p.owner()),
+                ),
+                changes: self.substantive_changes(&documents),
+                feed_url: v.urls.href(&route::feed(&route)),
             };
             let meta = v.meta(
                 &p.record.name,
                 p.record.description.as_deref(),
-                &route::platform(&p.id),
+                &route,
                 "platforms",
             );
-            self.page(&route::platform(&p.id), "platform.html", meta, page);
+            self.page(&route, "platform.html", meta, page);
             self.documents(p);
             self.clauses(p);
         }
     }
 
-    fn documents(&mut self, p: &crate::model::Platform) {
+    /// A document's versions as timeline marks.
+    fn lane(&self, p: &Platform, d: &Document, label: Option<String>) -> timeline::Lane {
+        let history = self.history(p, d);
+        let points = d
+            .snapshots
+            .iter()
+            .zip(&history.versions)
+            .map(|(s, ver)| timeline::Point {
+                days: s.timestamp.days(),
+                class: ver.class,
+                size: ver.diff.words_added + ver.diff.words_removed,
+                url: self
+                    .views
+                    .urls
+                    .href(&route::version(&p.id, &d.id, s.timestamp.as_str())),
+                title: format!(
+                    "{} — {}{}",
+                    s.timestamp.display_date(),
+                    ver.class.as_str(),
+                    if ver.class == Class::First {
+                        String::new()
+                    } else {
+                        format!(
+                            ", +{} −{} words",
+                            ver.diff.words_added, ver.diff.words_removed
+                        )
+                    }
+                ),
+            })
+            .collect();
+        timeline::Lane { label, points }
+    }
+
+    fn documents(&mut self, p: &'a Platform) {
         let v = self.views;
-        #[derive(Serialize)]
-        struct Version {
-            date: DateView,
-            note: Option<String>,
+        #[derive(Serialize, Default)]
+        struct Counts {
+            first: usize,
+            formatting: usize,
+            noise: usize,
+            substantive: usize,
         }
         #[derive(Serialize)]
         struct DocumentPage {
             platform: PlatformView,
             document: DocumentView,
-            versions: Vec<Version>,
+            timeline: String,
+            counts: Counts,
+            versions: Vec<VersionView>,
             clauses: Vec<ClauseView>,
             text: Option<String>,
+            text_date: Option<DateView>,
+            feed_url: String,
         }
         for d in &p.documents {
-            let text = d.snapshots.last().map(|s| match s.format {
-                SnapshotFormat::Markdown => markdown::render_snapshot(&s.source, &d.record.url),
-                SnapshotFormat::Text => markdown::text_to_html(&s.source),
-                SnapshotFormat::Html => markdown::sanitize_snapshot(&s.source, &d.record.url),
-            });
+            let history = self.history(p, d);
+            let mut counts = Counts::default();
+            for ver in &history.versions {
+                match ver.class {
+                    Class::First => counts.first += 1,
+                    Class::Formatting => counts.formatting += 1,
+                    Class::Noise => counts.noise += 1,
+                    Class::Substantive => counts.substantive += 1,
+                }
+            }
+            let current = history.current();
+            let route = route::document(&p.id, &d.id);
             let page = DocumentPage {
                 platform: v.platform(p),
                 document: v.document(p, d),
-                versions: d
-                    .snapshots
-                    .iter()
+                timeline: timeline::svg(
+                    &[self.lane(p, d, None)],
+                    &format!("Versions of {} over time", d.record.title),
+                ),
+                counts,
+                versions: (0..d.snapshots.len())
                     .rev()
-                    .map(|s| Version {
-                        date: (&s.timestamp).into(),
-                        note: d
-                            .record
-                            .changes
-                            .get(s.timestamp.as_str())
-                            .map(|n| v.markdown(n)),
-                    })
+                    .map(|i| v.version(p, d, history, i))
                     .collect(),
                 clauses: p
                     .clauses
@@ -347,20 +478,70 @@ impl<'a> Pages<'a> {
                     .filter(|c| c.record.document == d.id)
                     .map(|c| v.clause(c))
                     .collect(),
-                text,
+                text: current.map(|i| text_html(&history.versions[i].text)),
+                text_date: current.map(|i| (&d.snapshots[i].timestamp).into()),
+                feed_url: v.urls.href(&route::feed(&route)),
             };
             let title = format!("{} — {}", d.record.title, p.record.name);
-            let route = route::document(&p.id, &d.id);
             self.page(
                 &route,
                 "document.html",
                 v.meta(&title, None, &route, "platforms"),
                 page,
             );
+            self.version_pages(p, d);
         }
     }
 
-    fn clauses(&mut self, p: &crate::model::Platform) {
+    fn version_pages(&mut self, p: &'a Platform, d: &'a Document) {
+        let v = self.views;
+        #[derive(Serialize)]
+        struct VersionPage {
+            platform: PlatformView,
+            document: DocumentView,
+            version: VersionView,
+            baseline: Option<Link>,
+            previous: Option<Link>,
+            next: Option<Link>,
+            diff: Vec<DiffBlockView>,
+            text: String,
+        }
+        let history = self.history(p, d);
+        let link = |i: usize| {
+            let ts = &d.snapshots[i].timestamp;
+            v.link(
+                &ts.display_date(),
+                &route::version(&p.id, &d.id, ts.as_str()),
+            )
+        };
+        for (i, ver) in history.versions.iter().enumerate() {
+            let ts = &d.snapshots[i].timestamp;
+            let route = route::version(&p.id, &d.id, ts.as_str());
+            let page = VersionPage {
+                platform: v.platform(p),
+                document: v.document(p, d),
+                version: v.version(p, d, history, i),
+                baseline: ver.baseline.map(link),
+                previous: i.checked_sub(1).map(link),
+                next: (i + 1 < d.snapshots.len()).then(|| link(i + 1)),
+                diff: if ver.diff.is_empty() {
+                    Vec::new()
+                } else {
+                    diff_view(&ver.diff)
+                },
+                text: text_html(&ver.text),
+            };
+            let title = format!("{} — version of {}", d.record.title, ts.display_date());
+            self.page(
+                &route,
+                "version.html",
+                v.meta(&title, None, &route, "platforms"),
+                page,
+            );
+        }
+    }
+
+    fn clauses(&mut self, p: &Platform) {
         let v = self.views;
         let site = v.site;
         let config = &site.config;
@@ -372,6 +553,19 @@ impl<'a> Pages<'a> {
             first_seen: Option<DateView>,
             latest: Option<DateView>,
             document_url: String,
+        }
+        #[derive(Serialize)]
+        struct Verification {
+            state: &'static str,
+            snapshot: Option<Link>,
+            first_seen: Option<Link>,
+        }
+        #[derive(Serialize)]
+        struct PassageChange {
+            version: Link,
+            words_added: usize,
+            words_removed: usize,
+            segments: Vec<SegmentView>,
         }
         #[derive(Serialize)]
         struct Reach {
@@ -389,8 +583,10 @@ impl<'a> Pages<'a> {
             document_title: String,
             disclaimer: String,
             methodology_url: Option<String>,
+            verification: Verification,
             related: Vec<ClauseView>,
             monitoring: Monitoring,
+            passage_changes: Vec<PassageChange>,
             reach: Reach,
             regulations: Vec<RegulationView>,
             independence: Faq,
@@ -405,21 +601,46 @@ impl<'a> Pages<'a> {
                 |text: &str| markdown::substitute(text, &config.title, &p.record.name, p.owner());
             let document = p.document(&c.record.document);
             let snapshots = document.map_or(&[][..], |d| d.snapshots.as_slice());
+            let history = v.derived.history(&p.id, &c.record.document);
+            let version_link = |i: usize| {
+                let ts = &snapshots[i].timestamp;
+                v.link(
+                    &ts.display_date(),
+                    &route::version(&p.id, &c.record.document, ts.as_str()),
+                )
+            };
+            let checked = v.derived.verification(c);
             let page = ClausePage {
                 clause: v.clause(c),
                 document_title: document
                     .map_or_else(|| c.record.document.clone(), |d| d.record.title.clone()),
                 disclaimer: v.markdown(&sub(&config.disclaimer)),
                 methodology_url: methodology_url.clone(),
+                verification: Verification {
+                    state: checked.map_or(State::NoSnapshots, |x| x.state).as_str(),
+                    snapshot: checked.and_then(|x| x.snapshot).map(version_link),
+                    first_seen: checked.and_then(|x| x.first_seen).map(version_link),
+                },
                 related: v.derived.related(c).iter().map(|r| v.clause(r)).collect(),
                 monitoring: Monitoring {
                     owner: p.owner().to_string(),
                     versions: snapshots.len(),
-                    changes: snapshots.len().saturating_sub(1),
+                    changes: history.substantive_changes(),
                     first_seen: snapshots.first().map(|s| (&s.timestamp).into()),
                     latest: snapshots.last().map(|s| (&s.timestamp).into()),
                     document_url: v.urls.href(&route::document(&p.id, &c.record.document)),
                 },
+                passage_changes: checked
+                    .map(|x| x.changes.as_slice())
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|pc| PassageChange {
+                        version: version_link(pc.version),
+                        words_added: pc.words_added,
+                        words_removed: pc.words_removed,
+                        segments: segments_view(&pc.segments),
+                    })
+                    .collect(),
                 reach: Reach {
                     platforms: v.derived.provision_reach(&c.record.provision),
                     url: v.urls.href(&route::provision(&c.record.provision)),
@@ -438,7 +659,7 @@ impl<'a> Pages<'a> {
             };
             let route = route::clause(&p.id, &c.id);
             let title = format!("{} — {}", c.record.title, p.record.name);
-            let description = crate::render::view::shorten(&c.record.excerpt, 160);
+            let description = shorten(&c.record.excerpt, 160);
             self.page(
                 &route,
                 "clause.html",
@@ -476,6 +697,7 @@ impl<'a> Pages<'a> {
             entries: Vec<Entry>,
             missing: Vec<Link>,
             siblings: Vec<Link>,
+            feed_url: String,
         }
         for prov in &site.provisions {
             let mut entries = Vec::new();
@@ -509,17 +731,14 @@ impl<'a> Pages<'a> {
                 &route,
                 "provisions",
             );
-            self.page(
-                &route,
-                "provision.html",
-                meta,
-                ProvisionPage {
-                    provision: v.provision(prov),
-                    entries,
-                    missing,
-                    siblings,
-                },
-            );
+            let page = ProvisionPage {
+                provision: v.provision(prov),
+                entries,
+                missing,
+                siblings,
+                feed_url: v.urls.href(&route::feed(&route)),
+            };
+            self.page(&route, "provision.html", meta, page);
         }
     }
 
@@ -608,6 +827,47 @@ impl<'a> Pages<'a> {
         );
     }
 
+    /// Every version of every document, newest first; the versions between two substantive
+    /// changes are folded together, still listed and linked.
+    fn changes(&mut self) {
+        let v = self.views;
+        let documents = self.all_documents();
+        let mut items: Vec<ChangesItem> = Vec::new();
+        for l in self.versions_of(&documents) {
+            let view = self.change_view(&l);
+            if self.class_of(&l) == Class::Substantive {
+                items.push(ChangesItem {
+                    change: Some(view),
+                    folded: Vec::new(),
+                });
+            } else {
+                match items.last_mut() {
+                    Some(item) if item.change.is_none() => item.folded.push(view),
+                    _ => items.push(ChangesItem {
+                        change: None,
+                        folded: vec![view],
+                    }),
+                }
+            }
+        }
+        #[derive(Serialize)]
+        struct Changes {
+            items: Vec<ChangesItem>,
+            feed_url: String,
+        }
+        let meta = v.meta(
+            "Changes",
+            Some("Every archived version of every document, newest first."),
+            &route::changes(),
+            "changes",
+        );
+        let page = Changes {
+            items,
+            feed_url: v.urls.href(&route::feed("")),
+        };
+        self.page(&route::changes(), "changes.html", meta, page);
+    }
+
     fn free_pages(&mut self) {
         let v = self.views;
         #[derive(Serialize)]
@@ -690,6 +950,270 @@ impl<'a> Pages<'a> {
         }
     }
 
+    /// Atom feeds of substantive changes: the whole site, each platform, each document, and
+    /// each provision type (the documents its clauses quote).
+    fn feeds(&mut self) {
+        let v = self.views;
+        let site = v.site;
+        let all = self.all_documents();
+        let mut feeds: Vec<(String, String, Vec<(&Platform, &Document)>)> = vec![(
+            String::new(),
+            format!("{}: policy changes", site.config.title),
+            all.clone(),
+        )];
+        for p in &site.platforms {
+            let docs: Vec<_> = p.documents.iter().map(|d| (p, d)).collect();
+            feeds.push((
+                route::platform(&p.id),
+                format!(
+                    "{}: changes to {}'s policies",
+                    site.config.title, p.record.name
+                ),
+                docs,
+            ));
+            for d in &p.documents {
+                feeds.push((
+                    route::document(&p.id, &d.id),
+                    format!("{}: changes to {}", site.config.title, d.record.title),
+                    vec![(p, d)],
+                ));
+            }
+        }
+        for prov in &site.provisions {
+            let docs: Vec<_> = all
+                .iter()
+                .copied()
+                .filter(|(p, d)| {
+                    p.clauses
+                        .iter()
+                        .any(|c| c.record.provision == prov.id && c.record.document == d.id)
+                })
+                .collect();
+            feeds.push((
+                route::provision(&prov.id),
+                format!(
+                    "{}: changes to policies with {} clauses",
+                    site.config.title, prov.name
+                ),
+                docs,
+            ));
+        }
+        for (page_route, title, docs) in feeds {
+            let versions = self.versions_of(&docs);
+            let entries: Vec<feeds::Entry> = versions
+                .iter()
+                .filter(|l| self.class_of(l) == Class::Substantive)
+                .take(feeds::MAX_ENTRIES)
+                .map(|l| self.feed_entry(l))
+                .collect();
+            let fallback = versions.first().map_or_else(
+                || "1970-01-01T00:00:00Z".to_string(),
+                |l| l.document.snapshots[l.index].timestamp.rfc3339_datetime(),
+            );
+            let feed_route = route::feed(&page_route);
+            let xml = feeds::atom(&feeds::Feed {
+                title: &title,
+                self_url: &v.urls.absolute(&feed_route),
+                page_url: &v.urls.absolute(&page_route),
+                author: &site.config.title,
+                entries: &entries,
+                fallback_updated: &fallback,
+            });
+            self.add(feed_route, xml.into_bytes(), None);
+        }
+    }
+
+    fn feed_entry(&self, l: &Located) -> feeds::Entry {
+        let v = self.views;
+        let s = &l.document.snapshots[l.index];
+        let ver = &self.history(l.platform, l.document).versions[l.index];
+        let mut summary = format!(
+            "{} words added, {} removed",
+            ver.diff.words_added, ver.diff.words_removed
+        );
+        if !ver.diff.sections.is_empty() {
+            summary.push_str(&format!(", in: {}", ver.diff.sections.join("; ")));
+        }
+        summary.push('.');
+        if let Some(note) = l.document.record.changes.get(s.timestamp.as_str()) {
+            summary.push_str(&format!(" Note: {note}"));
+        }
+        feeds::Entry {
+            url: v.urls.absolute(&route::version(
+                &l.platform.id,
+                &l.document.id,
+                s.timestamp.as_str(),
+            )),
+            title: format!(
+                "{}: {} changed ({})",
+                l.platform.record.name,
+                l.document.record.title,
+                s.timestamp.display_date()
+            ),
+            updated: s.timestamp.rfc3339_datetime(),
+            summary,
+        }
+    }
+
+    /// The model as JSON (SPEC §4), every URL absolute.
+    fn api(&mut self) {
+        let v = self.views;
+        let site = v.site;
+        let urls = &v.urls;
+        #[derive(Serialize)]
+        struct ApiVerification {
+            state: &'static str,
+            snapshot: Option<String>,
+            first_seen: Option<String>,
+        }
+        #[derive(Serialize)]
+        struct ApiClause<'s> {
+            platform: &'s str,
+            id: &'s str,
+            title: &'s str,
+            document: &'s str,
+            provision: &'s str,
+            url: String,
+            verification: ApiVerification,
+        }
+        let clauses: Vec<ApiClause> = site
+            .clauses()
+            .map(|c| {
+                let checked = v.derived.verification(c);
+                let snapshots = site
+                    .platform(&c.platform)
+                    .and_then(|p| p.document(&c.record.document))
+                    .map_or(&[][..], |d| d.snapshots.as_slice());
+                let ts = |i: Option<usize>| i.map(|i| snapshots[i].timestamp.as_str().to_string());
+                ApiClause {
+                    platform: &c.platform,
+                    id: &c.id,
+                    title: &c.record.title,
+                    document: &c.record.document,
+                    provision: &c.record.provision,
+                    url: urls.absolute(&route::clause(&c.platform, &c.id)),
+                    verification: ApiVerification {
+                        state: checked.map_or(State::NoSnapshots, |x| x.state).as_str(),
+                        snapshot: ts(checked.and_then(|x| x.snapshot)),
+                        first_seen: ts(checked.and_then(|x| x.first_seen)),
+                    },
+                }
+            })
+            .collect();
+        #[derive(Serialize)]
+        struct ApiVersion<'s> {
+            timestamp: &'s str,
+            class: &'static str,
+            words_added: usize,
+            words_removed: usize,
+            url: String,
+        }
+        #[derive(Serialize)]
+        struct ApiDocument<'s> {
+            platform: &'s str,
+            id: &'s str,
+            title: &'s str,
+            #[serde(rename = "type")]
+            doc_type: &'s str,
+            url: String,
+            source: &'s str,
+            versions: Vec<ApiVersion<'s>>,
+        }
+        let documents: Vec<ApiDocument> = self
+            .all_documents()
+            .into_iter()
+            .map(|(p, d)| ApiDocument {
+                platform: &p.id,
+                id: &d.id,
+                title: &d.record.title,
+                doc_type: &d.record.doc_type,
+                url: urls.absolute(&route::document(&p.id, &d.id)),
+                source: &d.record.url,
+                versions: d
+                    .snapshots
+                    .iter()
+                    .zip(&self.history(p, d).versions)
+                    .map(|(s, ver)| ApiVersion {
+                        timestamp: s.timestamp.as_str(),
+                        class: ver.class.as_str(),
+                        words_added: ver.diff.words_added,
+                        words_removed: ver.diff.words_removed,
+                        url: urls.absolute(&route::version(&p.id, &d.id, s.timestamp.as_str())),
+                    })
+                    .collect(),
+            })
+            .collect();
+        #[derive(Serialize)]
+        struct ApiPlatform<'s> {
+            id: &'s str,
+            name: &'s str,
+            owner: &'s str,
+            url: String,
+            website: Option<&'s str>,
+            documents: Vec<&'s str>,
+            clauses: Vec<&'s str>,
+        }
+        let platforms: Vec<ApiPlatform> = site
+            .platforms
+            .iter()
+            .map(|p| ApiPlatform {
+                id: &p.id,
+                name: &p.record.name,
+                owner: p.owner(),
+                url: urls.absolute(&route::platform(&p.id)),
+                website: p.record.url.as_deref(),
+                documents: p.documents.iter().map(|d| d.id.as_str()).collect(),
+                clauses: p.clauses.iter().map(|c| c.id.as_str()).collect(),
+            })
+            .collect();
+        #[derive(Serialize)]
+        struct ClauseRef<'s> {
+            platform: &'s str,
+            id: &'s str,
+        }
+        #[derive(Serialize)]
+        struct ApiProvision<'s> {
+            id: &'s str,
+            name: &'s str,
+            group: Option<&'s str>,
+            url: String,
+            clauses: Vec<ClauseRef<'s>>,
+        }
+        let provisions: Vec<ApiProvision> = site
+            .provisions
+            .iter()
+            .map(|prov| ApiProvision {
+                id: &prov.id,
+                name: &prov.name,
+                group: prov.group.as_deref(),
+                url: urls.absolute(&route::provision(&prov.id)),
+                clauses: site
+                    .clauses()
+                    .filter(|c| c.record.provision == prov.id)
+                    .map(|c| ClauseRef {
+                        platform: &c.platform,
+                        id: &c.id,
+                    })
+                    .collect(),
+            })
+            .collect();
+        let files = [
+            ("clauses", serde_json::to_vec_pretty(&clauses)),
+            ("documents", serde_json::to_vec_pretty(&documents)),
+            ("platforms", serde_json::to_vec_pretty(&platforms)),
+            ("provisions", serde_json::to_vec_pretty(&provisions)),
+        ];
+        for (name, json) in files {
+            match json {
+                Ok(mut bytes) => {
+                    bytes.push(b'\n');
+                    self.add(route::api(name), bytes, None);
+                }
+                Err(e) => self.errors.push(Diagnostic::new("<api>", e.to_string())),
+            }
+        }
+    }
+
     fn sitemap_and_robots(&mut self) {
         let urls = &self.views.urls;
         let mut routes = self.sitemap.clone();
@@ -712,6 +1236,3 @@ impl<'a> Pages<'a> {
         self.add("robots.txt".into(), robots.into_bytes(), None);
     }
 }
-
-/// How many recent versions the home page lists.
-const RECENT_VERSIONS: usize = 10;

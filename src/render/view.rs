@@ -2,9 +2,12 @@
 //! the model; templates never reach into global site data.
 
 use crate::derive::Derived;
+use crate::diff::{BREAK, DiffBlock, Op, Segment, VersionDiff};
+use crate::history::History;
 use crate::ids::Timestamp;
 use crate::markdown;
 use crate::model::{Clause, Document, Platform, Provision, Regulation, Site};
+use crate::text::{BlockKind, DocText};
 use crate::urls::{Urls, route};
 use serde::Serialize;
 
@@ -82,6 +85,8 @@ pub struct DocumentView {
     pub url: String,
     pub source: String,
     pub versions: usize,
+    /// Substantive changes since the first version.
+    pub changes: usize,
     pub first_seen: Option<DateView>,
     pub latest: Option<DateView>,
 }
@@ -152,6 +157,7 @@ impl<'a> Views<'a> {
             self.nav("Platforms", &route::platforms(), "platforms"),
             self.nav("Provisions", &route::provisions(), "provisions"),
             self.nav("Compare", &route::compare(), "compare"),
+            self.nav("Changes", &route::changes(), "changes"),
         ];
         if !self.site.regulations.is_empty() {
             nav.push(self.nav("Regulations", &route::regulations(), "regulations"));
@@ -216,6 +222,7 @@ impl<'a> Views<'a> {
             url: self.urls.href(&route::document(&p.id, &d.id)),
             source: d.record.url.clone(),
             versions: d.snapshots.len(),
+            changes: self.derived.history(&p.id, &d.id).substantive_changes(),
             first_seen: d.snapshots.first().map(|s| (&s.timestamp).into()),
             latest: d.snapshots.last().map(|s| (&s.timestamp).into()),
         }
@@ -337,4 +344,155 @@ mod tests {
         assert_eq!(shorten("one two three four", 10), "one two…");
         assert_eq!(shorten("ééééééééééééé", 5), "ééééé…");
     }
+}
+
+/// One version of a document, as lists and timelines show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionView {
+    pub date: DateView,
+    pub url: String,
+    pub class: &'static str,
+    pub words_added: usize,
+    pub words_removed: usize,
+    pub sections: Vec<String>,
+    pub note: Option<String>,
+}
+
+/// A piece of a word-level diff: `op` is "equal", "insert", "delete" or "break" (between blocks).
+#[derive(Debug, Clone, Serialize)]
+pub struct SegmentView {
+    pub op: &'static str,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DiffBlockView {
+    /// "same", "skipped" or "changed".
+    pub kind: &'static str,
+    /// "heading", "paragraph", "list-item" or "table-row".
+    pub block: &'static str,
+    pub text: String,
+    pub count: usize,
+    pub segments: Vec<SegmentView>,
+}
+
+impl<'a> Views<'a> {
+    pub fn version(&self, p: &Platform, d: &Document, history: &History, i: usize) -> VersionView {
+        let v = &history.versions[i];
+        let s = &d.snapshots[i];
+        VersionView {
+            date: (&s.timestamp).into(),
+            url: self
+                .urls
+                .href(&route::version(&p.id, &d.id, s.timestamp.as_str())),
+            class: v.class.as_str(),
+            words_added: v.diff.words_added,
+            words_removed: v.diff.words_removed,
+            sections: v.diff.sections.clone(),
+            note: d
+                .record
+                .changes
+                .get(s.timestamp.as_str())
+                .map(|n| self.markdown(n)),
+        }
+    }
+}
+
+/// Segments for templates, with block breaks as their own items.
+pub fn segments_view(segments: &[Segment]) -> Vec<SegmentView> {
+    let mut out = Vec::new();
+    for s in segments {
+        let op = match s.op {
+            Op::Equal => "equal",
+            Op::Insert => "insert",
+            Op::Delete => "delete",
+        };
+        for (i, part) in s.text.split(BREAK).enumerate() {
+            if i > 0 {
+                out.push(SegmentView {
+                    op: "break",
+                    text: String::new(),
+                });
+            }
+            if !part.is_empty() {
+                out.push(SegmentView {
+                    op,
+                    text: part.to_string(),
+                });
+            }
+        }
+    }
+    out
+}
+
+fn block_name(kind: BlockKind) -> &'static str {
+    match kind {
+        BlockKind::Heading(_) => "heading",
+        BlockKind::Paragraph => "paragraph",
+        BlockKind::ListItem => "list-item",
+        BlockKind::TableRow => "table-row",
+    }
+}
+
+pub fn diff_view(diff: &VersionDiff) -> Vec<DiffBlockView> {
+    diff.blocks
+        .iter()
+        .map(|b| match b {
+            DiffBlock::Same { kind, text } => DiffBlockView {
+                kind: "same",
+                block: block_name(*kind),
+                text: text.clone(),
+                count: 0,
+                segments: Vec::new(),
+            },
+            DiffBlock::Skipped { count } => DiffBlockView {
+                kind: "skipped",
+                block: "paragraph",
+                text: String::new(),
+                count: *count,
+                segments: Vec::new(),
+            },
+            DiffBlock::Changed { kind, segments } => DiffBlockView {
+                kind: "changed",
+                block: block_name(*kind),
+                text: String::new(),
+                count: 0,
+                segments: segments_view(segments),
+            },
+        })
+        .collect()
+}
+
+/// A version's visible text as HTML: headings, paragraphs, lists and table rows, every text
+/// escaped. Archived markup never reaches the output.
+pub fn text_html(text: &DocText) -> String {
+    let mut out = String::new();
+    let mut in_list = false;
+    for b in &text.blocks {
+        if in_list && b.kind != BlockKind::ListItem {
+            out.push_str("</ul>\n");
+            in_list = false;
+        }
+        let t = markdown::escape(&b.text);
+        match b.kind {
+            BlockKind::Heading(level) => {
+                // Page headings are h1/h2; the document's own start at h3.
+                let h = (level + 2).min(6);
+                out.push_str(&format!("<h{h}>{t}</h{h}>\n"));
+            }
+            BlockKind::Paragraph => out.push_str(&format!("<p>{t}</p>\n")),
+            BlockKind::TableRow => out.push_str(&format!("<p class=\"table-row\">{t}</p>\n")),
+            BlockKind::ListItem => {
+                if !in_list {
+                    out.push_str("<ul>\n");
+                    in_list = true;
+                }
+                out.push_str(&format!("<li>{t}</li>\n"));
+            }
+        }
+    }
+    if in_list {
+        out.push_str("</ul>\n");
+    }
+    out
 }

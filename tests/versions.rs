@@ -1,0 +1,270 @@
+//! Version history on the fixture site: version pages with word-level diffs, timelines,
+//! `/changes/`, Atom feeds, `/api`, excerpt verification and `check`.
+
+mod common;
+use common::*;
+use std::path::PathBuf;
+
+fn built() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let (code, err) = build(&fixture("valid"), &out, &[]);
+    assert_eq!(code, 0, "{err}");
+    (tmp, out)
+}
+
+const AUP: &str = "platforms/alpha/documents/aup";
+
+#[test]
+fn version_page_shows_a_word_level_diff_with_its_class_note_and_neighbours() {
+    let (_tmp, out) = built();
+    let html = page(
+        &out,
+        &format!("{AUP}/versions/2024-06-01T10-00-00Z/index.html"),
+    );
+    assert!(html.contains("badge-substantive"), "{html}");
+    assert!(
+        html.contains("<del>illegal purposes</del>") || html.contains("<del>purposes</del>"),
+        "{html}"
+    );
+    assert!(html.contains("<ins>any </ins>"), "{html}");
+    assert!(
+        html.contains("Added a rule on bulk messages."),
+        "human note"
+    );
+    assert!(html.contains(
+        "rel=\"prev\" href=\"/atlas/platforms/alpha/documents/aup/versions/2024-01-01/\""
+    ));
+    assert!(html.contains(
+        "rel=\"next\" href=\"/atlas/platforms/alpha/documents/aup/versions/2024-07-01T10-00-00Z/\""
+    ));
+    assert!(
+        html.contains("href=\"https://alpha.example/aup\""),
+        "source URL"
+    );
+    assert!(html.contains(">+16</span>"), "words added");
+    let formatting = page(
+        &out,
+        &format!("{AUP}/versions/2024-07-01T10-00-00Z/index.html"),
+    );
+    assert!(formatting.contains("badge-formatting") && formatting.contains("No words changed."));
+    let noise = page(
+        &out,
+        &format!("{AUP}/versions/2024-08-01T10-00-00Z/index.html"),
+    );
+    assert!(
+        noise.contains("badge-noise") && noise.contains("<del>3</del><ins>12</ins>"),
+        "{noise}"
+    );
+    let first = page(&out, &format!("{AUP}/versions/2024-01-01/index.html"));
+    assert!(first.contains("badge-first") && !first.contains("rel=\"prev\""));
+}
+
+#[test]
+fn document_page_has_an_svg_timeline_and_classed_version_list() {
+    let (_tmp, out) = built();
+    let html = page(&out, &format!("{AUP}/index.html"));
+    let svg = &html[html.find("<svg").unwrap()..html.find("</svg>").unwrap()];
+    assert_eq!(svg.matches("<circle").count(), 4);
+    for class in ["v-first", "v-substantive", "v-formatting", "v-noise"] {
+        assert!(svg.contains(class), "{class}");
+    }
+    assert!(
+        svg.contains(
+            "href=\"/atlas/platforms/alpha/documents/aup/versions/2024-06-01T10-00-00Z/\""
+        )
+    );
+    assert!(html.contains("4 versions archived since"));
+    assert!(
+        html.contains("1 substantive change, 1 formatting only, 1 noise."),
+        "{html}"
+    );
+    let platform = page(&out, "platforms/alpha/index.html");
+    assert!(
+        platform.contains("class=\"timeline-svg\""),
+        "governance timeline"
+    );
+}
+
+#[test]
+fn changes_page_lists_every_version_newest_first_with_noise_folded() {
+    let (_tmp, out) = built();
+    let html = page(&out, "changes/index.html");
+    let versions = [
+        "2025-02-03T04-05-06Z",
+        "2024-08-01T10-00-00Z",
+        "2024-07-01T10-00-00Z",
+        "2024-06-01T10-00-00Z",
+        "2024-01-01",
+        "2023-05-01",
+    ];
+    let mut last = 0;
+    for ts in versions {
+        let at = html
+            .find(&format!("/versions/{ts}/"))
+            .unwrap_or_else(|| panic!("{ts} missing"));
+        assert!(at > last, "{ts} out of order");
+        last = at;
+    }
+    assert_eq!(
+        html.matches("<li class=\"change\">").count(),
+        1,
+        "one substantive change"
+    );
+    assert_eq!(
+        html.matches("<details>").count(),
+        2,
+        "the others folded, before and after it"
+    );
+}
+
+#[test]
+fn feeds_are_valid_atom_with_substantive_entries_only_and_stable_ids() {
+    let (_tmp, out) = built();
+    let (_tmp2, out2) = built();
+    for feed_path in [
+        "atom.xml",
+        "platforms/alpha/atom.xml",
+        &format!("{AUP}/atom.xml"),
+        "provisions/spam/atom.xml",
+    ] {
+        let xml = page(&out, feed_path);
+        assert_eq!(xml, page(&out2, feed_path), "{feed_path} is deterministic");
+        let feed =
+            feed_rs::parser::parse(xml.as_bytes()).unwrap_or_else(|e| panic!("{feed_path}: {e}"));
+        assert_eq!(feed.feed_type, feed_rs::model::FeedType::Atom);
+        assert_eq!(feed.entries.len(), 1, "{feed_path}");
+        let e = &feed.entries[0];
+        assert_eq!(
+            e.id,
+            "https://example.org/atlas/platforms/alpha/documents/aup/versions/2024-06-01T10-00-00Z/"
+        );
+        assert_eq!(
+            e.updated.unwrap().to_rfc3339(),
+            "2024-06-01T10:00:00+00:00",
+            "date from the snapshot"
+        );
+        let summary = e.summary.as_ref().unwrap().content.clone();
+        assert!(summary.contains("16 words added, 1 removed"), "{summary}");
+        assert!(
+            summary.contains("Note: Added a rule on bulk messages."),
+            "{summary}"
+        );
+    }
+    let empty = feed_rs::parser::parse(page(&out, "platforms/beta/atom.xml").as_bytes()).unwrap();
+    assert!(empty.entries.is_empty(), "a first version is not a change");
+    assert_eq!(
+        empty.updated.unwrap().to_rfc3339(),
+        "2023-05-01T00:00:00+00:00"
+    );
+}
+
+#[test]
+fn api_lists_clauses_documents_platforms_and_provisions() {
+    let (_tmp, out) = built();
+    let json = |name: &str| -> serde_json::Value {
+        serde_json::from_str(&page(&out, &format!("api/{name}.json"))).unwrap()
+    };
+    let clauses = json("clauses");
+    let illegal = clauses
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "illegal-use")
+        .unwrap();
+    assert_eq!(
+        *illegal,
+        serde_json::json!({
+            "platform": "alpha", "id": "illegal-use", "title": "Illegal use", "document": "aup", "provision": "other",
+            "url": "https://example.org/atlas/platforms/alpha/clauses/illegal-use/",
+            "verification": {"state": "changed", "snapshot": "2024-01-01", "first_seen": "2024-01-01"}
+        })
+    );
+    let states: Vec<&str> = clauses
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["verification"]["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        states,
+        ["changed", "verified", "verified", "verified", "verified"]
+    );
+    let documents = json("documents");
+    let aup = &documents[0];
+    assert_eq!(aup["type"], "Acceptable Use Policy");
+    assert_eq!(aup["source"], "https://alpha.example/aup");
+    assert_eq!(
+        aup["url"],
+        "https://example.org/atlas/platforms/alpha/documents/aup/"
+    );
+    let classes: Vec<&str> = aup["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["class"].as_str().unwrap())
+        .collect();
+    assert_eq!(classes, ["first", "substantive", "formatting", "noise"]);
+    assert_eq!(aup["versions"][1]["words_added"], 16);
+    assert_eq!(
+        aup["versions"][1]["url"],
+        "https://example.org/atlas/platforms/alpha/documents/aup/versions/2024-06-01T10-00-00Z/"
+    );
+    assert_eq!(
+        json("platforms")[0]["documents"],
+        serde_json::json!(["aup"])
+    );
+    assert_eq!(json("provisions").as_array().unwrap().len(), 4);
+}
+
+#[test]
+fn clause_page_shows_verification_and_the_passage_history() {
+    let (_tmp, out) = built();
+    let verified = page(&out, "platforms/alpha/clauses/messaging-abuse/index.html");
+    assert!(verified.contains("verification-verified"));
+    assert!(verified.contains("Alpha Corp has changed this document 1 time since"));
+    let changed = page(&out, "platforms/alpha/clauses/illegal-use/index.html");
+    assert!(changed.contains("verification-changed"), "{changed}");
+    let history = &changed[changed.find("Changes to this clause").unwrap()..];
+    assert!(history.contains("Version of 1 June 2024"));
+    assert!(history.contains("<ins>any </ins>"), "{history}");
+}
+
+#[test]
+fn excerpt_not_found_warns_in_build_and_fails_check() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("site");
+    copy_tree(&fixture("valid"), &root);
+    let clause = root.join("content/platforms/beta/clauses/spam.yaml");
+    let yaml = std::fs::read_to_string(&clause)
+        .unwrap()
+        .replace("Do not send spam", "Never ever send spam");
+    std::fs::write(&clause, yaml).unwrap();
+    let (code, err) = build(&root, &tmp.path().join("out"), &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("warning: ")
+            && err.contains("content/platforms/beta/clauses/spam.yaml:4:1: excerpt not found"),
+        "{err}"
+    );
+    let check = clausebook()
+        .arg("check")
+        .arg("--root")
+        .arg(&root)
+        .output()
+        .unwrap();
+    assert_eq!(check.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&check.stderr);
+    assert!(
+        stderr.contains("clauses/spam.yaml:4:1: excerpt not found"),
+        "{stderr}"
+    );
+    let api: serde_json::Value =
+        serde_json::from_str(&page(&tmp.path().join("out"), "api/clauses.json")).unwrap();
+    assert!(
+        api.as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["verification"]["state"] == "not-found")
+    );
+}
