@@ -158,6 +158,9 @@ struct ChangesItem {
     folded: Vec<ChangeView>,
 }
 
+/// A list of documents with their platforms.
+type Documents<'s> = Vec<(&'s Platform, &'s Document)>;
+
 /// How many recent substantive changes the home page lists.
 const RECENT_CHANGES: usize = 10;
 
@@ -216,7 +219,7 @@ impl<'a> Pages<'a> {
     }
 
     /// Versions of the given documents, newest first; ties by platform and document id.
-    fn versions_of(&self, documents: &[(&'a Platform, &'a Document)]) -> Vec<Located<'a>> {
+    fn versions_of(&self, documents: &Documents<'a>) -> Vec<Located<'a>> {
         let mut out: Vec<Located<'a>> = documents
             .iter()
             .flat_map(|&(platform, document)| {
@@ -235,7 +238,7 @@ impl<'a> Pages<'a> {
         out
     }
 
-    fn all_documents(&self) -> Vec<(&'a Platform, &'a Document)> {
+    fn all_documents(&self) -> Documents<'a> {
         self.views
             .site
             .platforms
@@ -265,7 +268,7 @@ impl<'a> Pages<'a> {
         }
     }
 
-    fn substantive_changes(&self, documents: &[(&'a Platform, &'a Document)]) -> Vec<ChangeView> {
+    fn substantive_changes(&self, documents: &Documents<'a>) -> Vec<ChangeView> {
         self.versions_of(documents)
             .iter()
             .filter(|l| self.class_of(l) == Class::Substantive)
@@ -956,7 +959,7 @@ impl<'a> Pages<'a> {
         let v = self.views;
         let site = v.site;
         let all = self.all_documents();
-        let mut feeds: Vec<(String, String, Vec<(&Platform, &Document)>)> = vec![(
+        let mut feeds: Vec<(String, String, Documents)> = vec![(
             String::new(),
             format!("{}: policy changes", site.config.title),
             all.clone(),
