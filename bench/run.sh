@@ -1,39 +1,68 @@
 #!/usr/bin/env bash
-# Measures `clausebook build` of the sample site: wall time (median of N runs) and peak memory.
-# Usage: bench/run.sh [runs]   — writes the figures to bench/RESULTS.md.
+# Measures `clausebook build`: wall time (median of N runs) and peak memory (max RSS), on the
+# sample site and on synthetic sites made by bench/gen_site.py. Writes bench/RESULTS.md.
+# Usage: bench/run.sh [runs]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-runs=${1:-7}
+runs=${1:-5}
 cargo build --release --quiet
-bin=target/release/clausebook
-out=$(mktemp -d)/out
-times=()
-peak=0
-for _ in $(seq "$runs"); do
-  /usr/bin/time -o "$out.time" -f '%e %M' "$bin" build --output "$out" >/dev/null 2>&1
-  stats=$(tail -1 "$out.time")
-  times+=("${stats% *}")
-  kb=${stats#* }
-  (( kb > peak )) && peak=$kb
-done
-median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-files=$(find "$out" -type f | wc -l)
-snapshots=$(find content -path '*/snapshots/*' -type f | wc -l)
-snapshot_mb=$(du -sm content/platforms | cut -f1)
-clauses=$(find content -path '*/clauses/*.yaml' | wc -l)
-rm -rf "$(dirname "$out")"
+bin=$PWD/target/release/clausebook
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# measure ROOT RUNS → "median_seconds peak_mib files"
+measure() {
+  local root=$1 n=$2 times=() peak=0 stats kb
+  for _ in $(seq "$n"); do
+    /usr/bin/time -o "$work/time" -f '%e %M' "$bin" build --root "$root" --output "$work/out" >/dev/null 2>&1
+    stats=$(tail -1 "$work/time")
+    times+=("${stats% *}")
+    kb=${stats#* }
+    (( kb > peak )) && peak=$kb
+  done
+  local median
+  median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  echo "$median $((peak / 1024)) $(find "$work/out" -type f | wc -l)"
+}
+
+site_facts() {
+  local root=$1
+  echo "$(find "$root/content" -path '*/snapshots/*' -type f | wc -l) snapshots ($(du -sm "$root/content" | cut -f1) MB), $(find "$root/content" -path '*/clauses/*.yaml' | wc -l) clauses"
+}
+
+gen() {
+  python3 bench/gen_site.py "$@" >/dev/null
+}
+
+read -r s_time s_mem s_files <<<"$(measure "$PWD" "$runs")"
+s_facts=$(site_facts "$PWD")
+
+gen "$work/synthetic" --platforms 50 --documents-per-platform 10 --versions 10 --clauses-per-platform 5 --paragraphs 40
+read -r y_time y_mem y_files <<<"$(measure "$work/synthetic" 3)"
+y_facts=$(site_facts "$work/synthetic")
+
+# One document with a long history of large versions: doubling the versions must about
+# double the time (each version is compared with one earlier version only).
+gen "$work/long60" --platforms 1 --documents-per-platform 1 --versions 60 --clauses-per-platform 3 --paragraphs 600
+read -r l60_time l60_mem _ <<<"$(measure "$work/long60" 3)"
+gen "$work/long120" --platforms 1 --documents-per-platform 1 --versions 120 --clauses-per-platform 3 --paragraphs 600
+read -r l120_time l120_mem _ <<<"$(measure "$work/long120" 3)"
+l_size=$(du -k "$(find "$work/long120/content" -path '*/snapshots/*' -type f | sort | tail -1)" | cut -f1)
+
 cat > bench/RESULTS.md <<MD
 # Benchmark results
 
-Written by \`bench/run.sh\` on $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; release build.
+Written by \`bench/run.sh\` ($(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, release build). Times are
+wall-clock medians of \`clausebook build\`, memory the largest resident set over the runs.
 
-## Sample site (\`content/\`)
+| site | content | output files | build time | peak memory |
+|---|---|---|---|---|
+| sample (\`content/\`, real Open Terms Archive histories) | $s_facts | $s_files | ${s_time} s | ${s_mem} MiB |
+| synthetic: 500 documents × 10 versions | $y_facts | $y_files | ${y_time} s | ${y_mem} MiB |
+| one document, 60 versions of ~${l_size} KB | | | ${l60_time} s | ${l60_mem} MiB |
+| one document, 120 versions of ~${l_size} KB | | | ${l120_time} s | ${l120_mem} MiB |
 
-$clauses clauses, $snapshots snapshots ($snapshot_mb MB of content), $files output files.
-
-| figure | value |
-|---|---|
-| build time, median of $runs runs | ${median} s |
-| peak memory (max RSS over the runs) | $((peak / 1024)) MiB |
+Doubling a long history's versions about doubles the time: versions are extracted and diffed
+in parallel, and each is compared with one earlier version only, never with every other.
 MD
 cat bench/RESULTS.md

@@ -11,8 +11,13 @@ use std::time::{Duration, Instant};
 /// the machine's speed; it only guards against the pathological.
 const DEADLINE: Duration = Duration::from_secs(10);
 
-/// Changed regions larger than this (old tokens × new tokens) are shown as a whole removal and
-/// insertion instead of a word-level diff, which keeps the cost bounded and deterministic.
+/// A word-level diff of a changed region costs about (n + m) × d steps (Myers), and d is at
+/// least |n − m|: regions whose bound exceeds this (a whole policy replaced by an error page,
+/// say) are shown as a whole removal and insertion, which keeps the cost bounded and
+/// deterministic.
+const MAX_WORD_DIFF_COST: usize = 4_000_000;
+
+/// Regions whose token product exceeds this are shown whole too (Myers needs (n + m) × d).
 const MAX_WORD_DIFF_CELLS: usize = 40_000_000;
 
 /// Unchanged blocks shown around each change; the rest are collapsed.
@@ -237,7 +242,10 @@ pub fn word_segments(old: &str, new: &str) -> (Vec<Segment>, usize, usize) {
         }),
     };
     let words = |t: &[&str]| t.iter().filter(|t| is_word(t)).count();
-    if old_t.len().saturating_mul(new_t.len()) > MAX_WORD_DIFF_CELLS {
+    let (n, m) = (old_t.len(), new_t.len());
+    if n.saturating_mul(m) > MAX_WORD_DIFF_CELLS
+        || (n + m).saturating_mul(n.abs_diff(m)) > MAX_WORD_DIFF_COST
+    {
         push(Op::Delete, old);
         push(Op::Insert, new);
         return (segments, words(&new_t), words(&old_t));

@@ -4,7 +4,7 @@
 
 use crate::diff::{VersionDiff, diff};
 use crate::model::Document;
-use crate::text::{DocText, match_form};
+use crate::text::{DocText, Keys};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::HashSet;
@@ -66,14 +66,19 @@ impl History {
             .par_iter()
             .map(|s| DocText::of(s, document))
             .collect();
-        let keys: Vec<Key> = texts
+        let prepared: Vec<(Key, Keys)> = texts
             .par_iter()
-            .map(|t| Key {
-                visible: hash(&t.visible_key()),
-                masked: hash(&t.masked_key()),
-                words: t.word_count(),
+            .map(|t| {
+                let k = t.keys();
+                let key = Key {
+                    visible: hash(&k.visible),
+                    masked: hash(&k.masked),
+                    words: t.word_count(),
+                };
+                (key, k)
             })
             .collect();
+        let (keys, search): (Vec<Key>, Vec<Keys>) = prepared.into_iter().unzip();
         let plan = classify(&keys);
         let diffs: Vec<VersionDiff> = plan
             .par_iter()
@@ -82,23 +87,20 @@ impl History {
                 baseline.map_or_else(VersionDiff::default, |b| diff(&texts[b], &texts[i]))
             })
             .collect();
-        let search: Vec<(String, Vec<Range<usize>>)> = texts.par_iter().map(search_form).collect();
         let versions = texts
             .into_iter()
             .zip(plan)
             .zip(diffs)
             .zip(search)
-            .map(
-                |(((text, (class, baseline)), diff), (search_text, block_ranges))| Version {
-                    class,
-                    baseline,
-                    diff,
-                    text,
-                    search_key: hash(&search_text),
-                    search_text,
-                    block_ranges,
-                },
-            )
+            .map(|(((text, (class, baseline)), diff), k)| Version {
+                class,
+                baseline,
+                diff,
+                text,
+                search_key: hash(&k.search),
+                search_text: k.search,
+                block_ranges: k.block_ranges,
+            })
             .collect();
         History { versions }
     }
@@ -115,20 +117,6 @@ impl History {
     pub fn current(&self) -> Option<usize> {
         self.versions.iter().rposition(|v| v.class != Class::Noise)
     }
-}
-
-fn search_form(text: &DocText) -> (String, Vec<Range<usize>>) {
-    let mut out = String::new();
-    let mut ranges = Vec::with_capacity(text.blocks.len());
-    for b in &text.blocks {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        let start = out.len();
-        out.push_str(&match_form(&b.text));
-        ranges.push(start..out.len());
-    }
-    (out, ranges)
 }
 
 fn hash(s: &str) -> u64 {

@@ -8,7 +8,8 @@ use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use scraper::{ElementRef, Html, Node, Selector};
 use serde::Serialize;
 use std::collections::HashSet;
-use unicode_normalization::UnicodeNormalization;
+use std::ops::Range;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -50,17 +51,29 @@ impl DocText {
         }
     }
 
-    /// What a reader sees, for "is this the same text?": markup (including where blocks
-    /// break), whitespace and quote styles do not count, so a change of only those is formatting.
-    pub fn visible_key(&self) -> String {
-        let texts: Vec<String> = self.blocks.iter().map(|b| fold(&b.text)).collect();
-        texts.join(" ")
-    }
-
-    /// The visible key with dates and counters masked: equal masked keys mean only dates or
-    /// counters changed ("Updated: 3 days ago", "15 September 2025" ↔ "September 15, 2025").
-    pub fn masked_key(&self) -> String {
-        mask_dates(&self.visible_key())
+    /// The comparison keys of this version, computed in one pass: the visible text (markup,
+    /// block breaks, whitespace and quote styles do not count, so a change of only those is
+    /// formatting), the same with dates and counters masked, and the searchable form.
+    pub fn keys(&self) -> Keys {
+        let folded: Vec<String> = self.blocks.iter().map(|b| fold(&b.text)).collect();
+        let visible = folded.join(" ");
+        let masked = mask_dates(&visible);
+        let mut search = String::with_capacity(visible.len());
+        let mut block_ranges = Vec::with_capacity(folded.len());
+        for f in &folded {
+            if !search.is_empty() {
+                search.push(' ');
+            }
+            let start = search.len();
+            search.push_str(&unmark(f));
+            block_ranges.push(start..search.len());
+        }
+        Keys {
+            visible,
+            masked,
+            search,
+            block_ranges,
+        }
     }
 
     /// Number of words, for sizes and change ratios.
@@ -70,6 +83,16 @@ impl DocText {
             .map(|b| b.text.split_whitespace().count())
             .sum()
     }
+}
+
+/// The forms of a version's text that versions and excerpts are compared in.
+pub struct Keys {
+    pub visible: String,
+    pub masked: String,
+    /// Each block in [`match_form`], joined by spaces.
+    pub search: String,
+    /// Where each block is in `search`.
+    pub block_ranges: Vec<Range<usize>>,
 }
 
 /// Cleans extracted text: drops invisible characters (soft hyphens, zero-width spaces, BOMs),
@@ -103,132 +126,183 @@ fn is_invisible(c: char) -> bool {
 
 /// Compatibility-normalised text with one style of quotes: the comparison form of visible text.
 fn fold(text: &str) -> String {
-    text.nfkc()
-        .map(|c| match c {
-            '\u{2018}' | '\u{2019}' | '\u{201a}' | '\u{201b}' | '\u{2032}' => '\'',
-            '\u{201c}' | '\u{201d}' | '\u{201e}' | '\u{201f}' | '\u{2033}' => '"',
-            c => c,
-        })
-        .collect()
+    let quotes = |c| match c {
+        '\u{2018}' | '\u{2019}' | '\u{201a}' | '\u{201b}' | '\u{2032}' => '\'',
+        '\u{201c}' | '\u{201d}' | '\u{201e}' | '\u{201f}' | '\u{2033}' => '"',
+        c => c,
+    };
+    // Most text is already in NFKC (ASCII always is): skip the costly normalisation then.
+    if text.is_ascii() {
+        text.to_string()
+    } else if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+        text.chars().map(quotes).collect()
+    } else {
+        text.nfkc().map(quotes).collect()
+    }
 }
 
 /// The normalisation SPEC §3 prescribes for finding an excerpt in a snapshot: NFKC, quotes,
 /// soft hyphens, NBSP, Markdown emphasis markers and whitespace runs do not matter.
 pub fn match_form(text: &str) -> String {
-    let without_markers: String = fold(text)
-        .chars()
-        .filter(|c| !matches!(c, '*' | '_'))
-        .collect();
+    unmark(&fold(text))
+}
+
+/// A folded text without emphasis markers, whitespace collapsed.
+fn unmark(folded: &str) -> String {
+    if !folded.contains(['*', '_']) {
+        // Block texts are clean already, and folding adds no whitespace runs.
+        return clean_if_needed(folded);
+    }
+    let without_markers: String = folded.chars().filter(|c| !matches!(c, '*' | '_')).collect();
     clean(&without_markers)
 }
 
-const MONTHS: &[&str] = &[
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "sept",
-    "oct",
-    "nov",
-    "dec",
-];
+/// `clean`, skipped when the text has nothing to clean (the common case).
+fn clean_if_needed(text: &str) -> String {
+    let needs = text.starts_with(' ')
+        || text.ends_with(' ')
+        || text.contains("  ")
+        || text
+            .chars()
+            .any(|c| is_invisible(c) || (c.is_whitespace() && c != ' '));
+    if needs { clean(text) } else { text.to_string() }
+}
 
-const UNITS: &[&str] = &[
-    "second", "seconds", "minute", "minutes", "hour", "hours", "day", "days", "week", "weeks",
-    "month", "months", "year", "years",
-];
+/// What a word can be in a date or a counter.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Word {
+    /// 1–4 digits: a day, a year, a count.
+    Number,
+    Month,
+    /// second, minute, hour, day, week, month, year (singular or plural).
+    Unit,
+    /// "a" or "an", as in "a day ago".
+    Article,
+    Ago,
+    /// "yesterday", "today", or a numeric date such as 2025-09-15.
+    Date,
+    Other,
+}
+
+/// Classifies a word (already stripped of surrounding punctuation) without allocating:
+/// dispatch on its first letter, then compare against the few candidates.
+fn word_kind(w: &str) -> Word {
+    let b = w.as_bytes();
+    let Some(&first) = b.first() else {
+        return Word::Other;
+    };
+    if first.is_ascii_digit() {
+        if b.len() <= 4 && b.iter().all(u8::is_ascii_digit) {
+            return Word::Number;
+        }
+        return if is_numeric_date(w) {
+            Word::Date
+        } else {
+            Word::Other
+        };
+    }
+    if b.len() > 9 {
+        return Word::Other;
+    }
+    let is = |list: &[&str]| list.iter().any(|x| x.eq_ignore_ascii_case(w));
+    let (months, units, others): (&[&str], &[&str], &[(&str, Word)]) =
+        match first.to_ascii_lowercase() {
+            b'j' => (&["january", "jan", "june", "jun", "july", "jul"], &[], &[]),
+            b'f' => (&["february", "feb"], &[], &[]),
+            b'm' => (
+                &["march", "mar", "may"],
+                &["minute", "minutes", "month", "months"],
+                &[],
+            ),
+            b'a' => (
+                &["april", "apr", "august", "aug"],
+                &[],
+                &[
+                    ("a", Word::Article),
+                    ("an", Word::Article),
+                    ("ago", Word::Ago),
+                ],
+            ),
+            b's' => (&["september", "sep", "sept"], &["second", "seconds"], &[]),
+            b'o' => (&["october", "oct"], &[], &[]),
+            b'n' => (&["november", "nov"], &[], &[]),
+            b'd' => (&["december", "dec"], &["day", "days"], &[]),
+            b'h' => (&[], &["hour", "hours"], &[]),
+            b'w' => (&[], &["week", "weeks"], &[]),
+            b'y' => (&[], &["year", "years"], &[("yesterday", Word::Date)]),
+            b't' => (&[], &[], &[("today", Word::Date)]),
+            _ => return Word::Other,
+        };
+    if is(months) {
+        Word::Month
+    } else if is(units) {
+        Word::Unit
+    } else {
+        others
+            .iter()
+            .find(|(x, _)| x.eq_ignore_ascii_case(w))
+            .map_or(Word::Other, |(_, k)| *k)
+    }
+}
 
 /// Replaces dates and relative counters by placeholders, word by word: a month name next to a
-/// day or year (in any order), numeric dates (2025-09-15, 15/09/2025), and "N days ago"
-/// counters. A duration that is not a counter ("within 30 days") is kept: changing it is
-/// substantive. Deterministic and linear in the text's length.
+/// day or year (in any order), numeric dates (2025-09-15, 15/09/2025), and "N days ago",
+/// "yesterday", "today" counters. A duration that is not a counter ("within 30 days") is
+/// kept: changing it is substantive. A run of masked words becomes one placeholder, so
+/// "15 days ago" and "yesterday" are alike. Linear, and allocates only the output.
 pub fn mask_dates(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for line in text.split_inclusive('\n') {
-        let words: Vec<&str> = line.split(' ').collect();
-        let bare: Vec<String> = words
-            .iter()
-            .map(|w| {
-                w.trim_matches(|c: char| !c.is_alphanumeric())
-                    .to_lowercase()
-            })
-            .collect();
-        let is_num = |i: usize| {
-            bare.get(i).is_some_and(|w| {
-                !w.is_empty() && w.len() <= 4 && w.bytes().all(|b| b.is_ascii_digit())
-            })
-        };
-        let is_month = |i: usize| bare.get(i).is_some_and(|w| MONTHS.contains(&w.as_str()));
-        let is_unit = |i: usize| bare.get(i).is_some_and(|w| UNITS.contains(&w.as_str()));
-        let mut masked = vec![false; words.len()];
-        for i in 0..words.len() {
-            let is_ago = |j: usize| bare.get(j).is_some_and(|w| w == "ago");
-            if is_month(i) && (is_num(i.wrapping_sub(1)) || is_num(i + 1)) {
+    let words: Vec<&str> = text.split(' ').collect();
+    let kinds: Vec<Word> = words
+        .iter()
+        .map(|w| word_kind(w.trim_matches(|c: char| !c.is_alphanumeric())))
+        .collect();
+    let kind = |i: usize| kinds.get(i).copied().unwrap_or(Word::Other);
+    let mut masked = vec![false; words.len()];
+    for i in 0..words.len() {
+        match kind(i) {
+            Word::Month
+                if kind(i.wrapping_sub(1)) == Word::Number || kind(i + 1) == Word::Number =>
+            {
                 masked[i] = true;
                 for j in [i.wrapping_sub(1), i + 1, i + 2] {
-                    if is_num(j) {
+                    if kind(j) == Word::Number {
                         masked[j] = true;
                     }
                 }
-            } else if (is_num(i) || matches!(bare[i].as_str(), "a" | "an"))
-                && is_unit(i + 1)
-                && is_ago(i + 2)
+            }
+            Word::Number | Word::Article
+                if kind(i + 1) == Word::Unit && kind(i + 2) == Word::Ago =>
             {
                 masked[i] = true;
                 masked[i + 1] = true;
-            } else if matches!(bare[i].as_str(), "yesterday" | "today" | "ago")
-                || is_numeric_date(&bare[i])
-            {
-                masked[i] = true;
             }
+            Word::Ago | Word::Date => masked[i] = true,
+            _ => {}
         }
-        for (i, w) in words.iter().enumerate() {
-            // A run of masked words is one placeholder: "15 days ago" and "yesterday" alike.
-            if masked[i] && i > 0 && masked[i - 1] {
-                if w.ends_with('\n') {
-                    out.push('\n');
-                }
-                continue;
-            }
-            if i > 0 {
-                out.push(' ');
-            }
-            if masked[i] {
-                out.push('#');
-                if w.ends_with('\n') {
-                    out.push('\n');
-                }
-            } else {
-                out.push_str(w);
-            }
+    }
+    let mut out = String::with_capacity(text.len());
+    for (i, w) in words.iter().enumerate() {
+        if masked[i] && i > 0 && masked[i - 1] {
+            continue;
         }
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(if masked[i] { "#" } else { w });
     }
     out
 }
 
 /// `2025-09-15`, `15/09/2025`, `09.15.25`: digits in three groups.
 fn is_numeric_date(w: &str) -> bool {
-    let groups: Vec<&str> = w.split(['-', '/', '.']).collect();
-    groups.len() == 3
-        && groups
-            .iter()
-            .all(|g| !g.is_empty() && g.len() <= 4 && g.bytes().all(|b| b.is_ascii_digit()))
+    let mut groups = 0;
+    for g in w.split(['-', '/', '.']) {
+        groups += 1;
+        if g.is_empty() || g.len() > 4 || !g.bytes().all(|b| b.is_ascii_digit()) || groups > 3 {
+            return false;
+        }
+    }
+    groups == 3
 }
 
 /// Drops a section (a heading and the blocks up to the next heading, or the text before the
