@@ -10,19 +10,24 @@ bin=$PWD/target/release/clausebook
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# measure ROOT RUNS → "median_seconds peak_mib files"
+median() {
+  printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+}
+
+# measure ROOT RUNS → "build_median_s check_median_s peak_mib files"
+# `check` does all of a build's work but writing, so the two times separate disk from compute.
 measure() {
-  local root=$1 n=$2 times=() peak=0 stats kb
+  local root=$1 n=$2 times=() checks=() peak=0 stats kb
   for _ in $(seq "$n"); do
     /usr/bin/time -o "$work/time" -f '%e %M' "$bin" build --root "$root" --output "$work/out" >/dev/null 2>&1
     stats=$(tail -1 "$work/time")
     times+=("${stats% *}")
     kb=${stats#* }
     (( kb > peak )) && peak=$kb
+    /usr/bin/time -o "$work/time" -f '%e' "$bin" check --root "$root" >/dev/null 2>&1 || true
+    checks+=("$(tail -1 "$work/time")")
   done
-  local median
-  median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-  echo "$median $((peak / 1024)) $(find "$work/out" -type f | wc -l)"
+  echo "$(median "${times[@]}") $(median "${checks[@]}") $((peak / 1024)) $(find "$work/out" -type f | wc -l)"
 }
 
 site_facts() {
@@ -34,33 +39,34 @@ gen() {
   python3 bench/gen_site.py "$@" >/dev/null
 }
 
-read -r s_time s_mem s_files <<<"$(measure "$PWD" "$runs")"
+read -r s_time s_check s_mem s_files <<<"$(measure "$PWD" "$runs")"
 s_facts=$(site_facts "$PWD")
 
 gen "$work/synthetic" --platforms 50 --documents-per-platform 10 --versions 10 --clauses-per-platform 5 --paragraphs 40
-read -r y_time y_mem y_files <<<"$(measure "$work/synthetic" 3)"
+read -r y_time y_check y_mem y_files <<<"$(measure "$work/synthetic" 3)"
 y_facts=$(site_facts "$work/synthetic")
 
 # One document with a long history of large versions: doubling the versions must about
 # double the time (each version is compared with one earlier version only).
 gen "$work/long60" --platforms 1 --documents-per-platform 1 --versions 60 --clauses-per-platform 3 --paragraphs 600
-read -r l60_time l60_mem _ <<<"$(measure "$work/long60" 3)"
+read -r l60_time l60_check l60_mem _ <<<"$(measure "$work/long60" 3)"
 gen "$work/long120" --platforms 1 --documents-per-platform 1 --versions 120 --clauses-per-platform 3 --paragraphs 600
-read -r l120_time l120_mem _ <<<"$(measure "$work/long120" 3)"
+read -r l120_time l120_check l120_mem _ <<<"$(measure "$work/long120" 3)"
 l_size=$(du -k "$(find "$work/long120/content" -path '*/snapshots/*' -type f | sort | tail -1)" | cut -f1)
 
 cat > bench/RESULTS.md <<MD
 # Benchmark results
 
 Written by \`bench/run.sh\` ($(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, release build). Times are
-wall-clock medians of \`clausebook build\`, memory the largest resident set over the runs.
+wall-clock medians of \`clausebook build\` and of \`clausebook check\` (all of a build's work
+but writing the files: the difference is the disk), memory the largest resident set of a build.
 
-| site | content | output files | build time | peak memory |
-|---|---|---|---|---|
-| sample (\`content/\`, real Open Terms Archive histories) | $s_facts | $s_files | ${s_time} s | ${s_mem} MiB |
-| synthetic: 500 documents × 10 versions | $y_facts | $y_files | ${y_time} s | ${y_mem} MiB |
-| one document, 60 versions of ~${l_size} KB | | | ${l60_time} s | ${l60_mem} MiB |
-| one document, 120 versions of ~${l_size} KB | | | ${l120_time} s | ${l120_mem} MiB |
+| site | content | output files | build | check (no writing) | peak memory |
+|---|---|---|---|---|---|
+| sample (\`content/\`, real Open Terms Archive histories) | $s_facts | $s_files | ${s_time} s | ${s_check} s | ${s_mem} MiB |
+| synthetic: 500 documents × 10 versions | $y_facts | $y_files | ${y_time} s | ${y_check} s | ${y_mem} MiB |
+| one document, 60 versions of ~${l_size} KB | | | ${l60_time} s | ${l60_check} s | ${l60_mem} MiB |
+| one document, 120 versions of ~${l_size} KB | | | ${l120_time} s | ${l120_check} s | ${l120_mem} MiB |
 
 Doubling a long history's versions about doubles the time: versions are extracted and diffed
 in parallel, and each is compared with one earlier version only, never with every other.
