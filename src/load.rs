@@ -404,6 +404,14 @@ impl Loader {
                 self.error(Diagnostic::new(&record_path, format!("`changes` names snapshot `{key}`, but snapshots/ has no file with that timestamp")).at(line, 1));
             }
         }
+        for (key, selectors) in [("select", &record.select), ("remove", &record.remove)] {
+            for selector in selectors {
+                if let Err(message) = crate::text::check_selector(selector) {
+                    let line = yaml::item_line(&text, key, selector).unwrap_or(1);
+                    self.error(Diagnostic::new(&record_path, message).at(line, 1));
+                }
+            }
+        }
         if record.url.trim().is_empty() {
             let line = yaml::key_line(&text, "url").unwrap_or(1);
             self.error(Diagnostic::new(&record_path, "`url` must not be empty").at(line, 1));

@@ -527,7 +527,8 @@ fn walk_inline(el: ElementRef, removed: &HashSet<NodeId>, b: &mut Blocks) {
 pub fn check_selector(selector: &str) -> Result<(), String> {
     Selector::parse(selector)
         .map(|_| ())
-        .map_err(|e| format!("invalid CSS selector `{selector}`: {e}"))
+        // scraper's messages are about its parser's internals; the selector itself says more.
+        .map_err(|_| format!("`{selector}` is not a valid CSS selector"))
 }
 
 #[cfg(test)]

@@ -129,6 +129,15 @@ fn template_syntax_error_names_the_override() {
 }
 
 #[test]
+fn invalid_css_selector() {
+    assert_error(
+        "bad-selector",
+        "documents/tos/document.yaml:7:1:",
+        "`div[[oops` is not a valid CSS selector",
+    );
+}
+
+#[test]
 fn missing_site_yaml_is_a_usage_error() {
     let (code, err) = fails("missing-site");
     assert_eq!(code, 2);
