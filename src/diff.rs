@@ -115,39 +115,17 @@ pub fn diff(old: &DocText, new: &DocText) -> VersionDiff {
                     });
                 }
             }
-            DiffOp::Delete {
-                old_index, old_len, ..
-            } => {
-                out.change(
-                    &old_texts[old_index..old_index + old_len],
-                    &[],
-                    old.blocks[old_index].kind,
-                );
-                out.touch(&old_sections[old_index..old_index + old_len]);
-            }
-            DiffOp::Insert {
-                new_index, new_len, ..
-            } => {
-                out.change(
-                    &[],
-                    &new_texts[new_index..new_index + new_len],
-                    new.blocks[new_index].kind,
-                );
-                out.touch(&new_sections[new_index..new_index + new_len]);
-            }
-            DiffOp::Replace {
-                old_index,
-                old_len,
-                new_index,
-                new_len,
-            } => {
-                out.change(
-                    &old_texts[old_index..old_index + old_len],
-                    &new_texts[new_index..new_index + new_len],
-                    new.blocks[new_index].kind,
-                );
-                out.touch(&old_sections[old_index..old_index + old_len]);
-                out.touch(&new_sections[new_index..new_index + new_len]);
+            changed => {
+                let (o, n) = (changed.old_range(), changed.new_range());
+                // A region's blocks take the kind of its first new block (or old, if deleted).
+                let kind = if n.is_empty() {
+                    old.blocks[o.start].kind
+                } else {
+                    new.blocks[n.start].kind
+                };
+                out.change(&old_texts[o.clone()], &new_texts[n.clone()], kind);
+                out.touch(&old_sections[o]);
+                out.touch(&new_sections[n]);
             }
         }
     }
@@ -258,41 +236,20 @@ pub fn word_segments(old: &str, new: &str) -> (Vec<Segment>, usize, usize) {
     );
     let (mut added, mut removed) = (0, 0);
     for op in ops {
-        match op {
-            DiffOp::Equal { new_index, len, .. } => {
-                for t in &new_t[new_index..new_index + len] {
-                    push(Op::Equal, t);
-                }
+        if let DiffOp::Equal { new_index, len, .. } = op {
+            for t in &new_t[new_index..new_index + len] {
+                push(Op::Equal, t);
             }
-            DiffOp::Delete {
-                old_index, old_len, ..
-            } => {
-                let run = &old_t[old_index..old_index + old_len];
-                removed += words(run);
-                push(Op::Delete, &run.concat());
-            }
-            DiffOp::Insert {
-                new_index, new_len, ..
-            } => {
-                let run = &new_t[new_index..new_index + new_len];
-                added += words(run);
-                push(Op::Insert, &run.concat());
-            }
-            DiffOp::Replace {
-                old_index,
-                old_len,
-                new_index,
-                new_len,
-            } => {
-                let (o, n) = (
-                    &old_t[old_index..old_index + old_len],
-                    &new_t[new_index..new_index + new_len],
-                );
-                removed += words(o);
-                added += words(n);
-                push(Op::Delete, &o.concat());
-                push(Op::Insert, &n.concat());
-            }
+            continue;
+        }
+        let (o, n) = (&old_t[op.old_range()], &new_t[op.new_range()]);
+        if !o.is_empty() {
+            removed += words(o);
+            push(Op::Delete, &o.concat());
+        }
+        if !n.is_empty() {
+            added += words(n);
+            push(Op::Insert, &n.concat());
         }
     }
     (segments, added, removed)
