@@ -3,55 +3,112 @@
 
 use crate::error::Diagnostic;
 use crate::history::History;
-use crate::model::{Clause, Site};
+use crate::model::{Clause, Document, Site};
 use crate::verify::{State, Verification, verify};
 use crate::yaml;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Arc;
+
+/// Histories and verifications of earlier builds, by the hash of everything they depend on:
+/// a rebuild recomputes only what an edit changed. A clean build starts from an empty cache,
+/// and a result depends on its key's inputs alone, so reuse cannot change the output.
+#[derive(Debug, Default)]
+pub struct DeriveCache {
+    histories: HashMap<u64, Arc<History>>,
+    verifications: HashMap<(u64, u64), Arc<Verification>>,
+}
 
 /// Everything computed from the model, once per build.
 #[derive(Debug)]
 pub struct Derived<'a> {
     /// platform → document → history.
-    histories: BTreeMap<&'a str, BTreeMap<&'a str, History>>,
+    histories: BTreeMap<&'a str, BTreeMap<&'a str, Arc<History>>>,
     /// platform → clause → verification of its excerpt.
-    verifications: BTreeMap<&'a str, BTreeMap<&'a str, Verification>>,
+    verifications: BTreeMap<&'a str, BTreeMap<&'a str, Arc<Verification>>>,
     /// platform → clause → "how other platforms handle this", in display order.
     related: BTreeMap<&'a str, BTreeMap<&'a str, Vec<&'a Clause>>>,
     /// provision → the platforms with at least one clause of it.
     provision_platforms: BTreeMap<&'a str, BTreeSet<&'a str>>,
 }
 
+/// What a document's history depends on: its HTML selectors and every snapshot.
+fn document_key(d: &Document) -> u64 {
+    let mut h = DefaultHasher::new();
+    (&d.record.select, &d.record.remove).hash(&mut h);
+    for s in &d.snapshots {
+        (s.timestamp.as_str(), s.format as u8, &s.source).hash(&mut h);
+    }
+    h.finish()
+}
+
+fn text_key(text: &str) -> u64 {
+    let mut h = DefaultHasher::new();
+    text.hash(&mut h);
+    h.finish()
+}
+
 impl<'a> Derived<'a> {
-    pub fn new(site: &'a Site) -> Derived<'a> {
-        let documents: Vec<(&str, &crate::model::Document)> = site
+    /// Derives everything for `site`, reusing and then updating `cache`.
+    pub fn new(site: &'a Site, cache: &mut DeriveCache) -> Derived<'a> {
+        let documents: Vec<(&str, &Document, u64)> = site
             .platforms
             .iter()
             .flat_map(|p| p.documents.iter().map(move |d| (p.id.as_str(), d)))
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|(p, d)| (p, d, document_key(d)))
             .collect();
-        let computed: Vec<History> = documents.par_iter().map(|(_, d)| History::of(d)).collect();
-        let mut histories: BTreeMap<&str, BTreeMap<&str, History>> = BTreeMap::new();
-        for ((p, d), h) in documents.iter().zip(computed) {
+        let computed: Vec<Arc<History>> = documents
+            .par_iter()
+            .map(|(_, d, key)| {
+                cache
+                    .histories
+                    .get(key)
+                    .cloned()
+                    .unwrap_or_else(|| Arc::new(History::of(d)))
+            })
+            .collect();
+        let mut histories: BTreeMap<&str, BTreeMap<&str, Arc<History>>> = BTreeMap::new();
+        let mut history_keys: BTreeMap<(&str, &str), u64> = BTreeMap::new();
+        let mut next = DeriveCache::default();
+        for ((p, d, key), h) in documents.iter().zip(computed) {
+            next.histories.insert(*key, h.clone());
+            history_keys.insert((p, d.id.as_str()), *key);
             histories.entry(p).or_default().insert(d.id.as_str(), h);
         }
         let clauses: Vec<&Clause> = site.clauses().collect();
-        let empty = History::default();
-        let checked: Vec<Verification> = clauses
+        let empty = Arc::new(History::default());
+        let checked: Vec<((u64, u64), Arc<Verification>)> = clauses
             .par_iter()
             .map(|c| {
                 let h = histories
                     .get(c.platform.as_str())
-                    .and_then(|m| m.get(c.record.document.as_str()));
-                verify(&c.record.excerpt, h.unwrap_or(&empty))
+                    .and_then(|m| m.get(c.record.document.as_str()))
+                    .unwrap_or(&empty);
+                let doc_key = history_keys
+                    .get(&(c.platform.as_str(), c.record.document.as_str()))
+                    .copied()
+                    .unwrap_or(0);
+                let key = (doc_key, text_key(&c.record.excerpt));
+                let v = cache
+                    .verifications
+                    .get(&key)
+                    .cloned()
+                    .unwrap_or_else(|| Arc::new(verify(&c.record.excerpt, h)));
+                (key, v)
             })
             .collect();
-        let mut verifications: BTreeMap<&str, BTreeMap<&str, Verification>> = BTreeMap::new();
-        for (c, v) in clauses.iter().zip(checked) {
+        let mut verifications: BTreeMap<&str, BTreeMap<&str, Arc<Verification>>> = BTreeMap::new();
+        for (c, (key, v)) in clauses.iter().zip(checked) {
+            next.verifications.insert(key, v.clone());
             verifications
                 .entry(c.platform.as_str())
                 .or_default()
                 .insert(c.id.as_str(), v);
         }
+        *cache = next;
         let mut by_provision: BTreeMap<&str, Vec<&Clause>> = BTreeMap::new();
         let mut provision_platforms: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
         for c in site.clauses() {
@@ -104,13 +161,14 @@ impl<'a> Derived<'a> {
         self.histories
             .get(platform)
             .and_then(|m| m.get(document))
-            .unwrap_or(&EMPTY)
+            .map_or(&EMPTY, |h| h)
     }
 
     pub fn verification(&self, clause: &Clause) -> Option<&Verification> {
         self.verifications
             .get(clause.platform.as_str())?
             .get(clause.id.as_str())
+            .map(|v| &**v)
     }
 
     /// Clauses whose excerpt is in none of their document's snapshots: a warning in `build`,
@@ -256,7 +314,7 @@ mod tests {
             ],
             3,
         );
-        let d = Derived::new(&s);
+        let d = Derived::new(&s, &mut DeriveCache::default());
         assert_eq!(ids(&d, &s, "aws", "spam"), ["c/spam", "b/scrape"]);
         assert_eq!(
             ids(&d, &s, "c", "spam"),
@@ -279,7 +337,7 @@ mod tests {
             ],
             2,
         );
-        let d = Derived::new(&s);
+        let d = Derived::new(&s, &mut DeriveCache::default());
         assert_eq!(ids(&d, &s, "c", "z"), ["a/x1", "b/y1"]);
     }
 }

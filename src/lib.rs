@@ -14,6 +14,7 @@ pub mod markdown;
 pub mod model;
 pub mod output;
 pub mod render;
+pub mod serve;
 pub mod text;
 pub mod theme;
 pub mod urls;
@@ -26,14 +27,38 @@ use std::path::Path;
 pub struct Built {
     pub output: output::Output,
     pub warnings: Vec<error::Diagnostic>,
+    /// Pages rendered by this build; the others were reused from the previous one.
+    pub pages_rendered: usize,
+    pub pages_reused: usize,
 }
 
-/// Loads, derives and renders the site under `root` into memory.
+/// What a build can reuse from the previous build of the same site: `serve` keeps one across
+/// rebuilds, so an edit costs only what it changed. Every cache is keyed by a hash of all the
+/// inputs of what it holds, so a rebuild gives the same bytes as a clean build.
+#[derive(Default)]
+pub struct Session {
+    derive: derive::DeriveCache,
+    render: render::RenderCache,
+}
+
+impl Session {
+    /// Loads, derives and renders the site under `root` into memory.
+    pub fn build(&mut self, root: &Path, options: &load::LoadOptions) -> error::Result<Built> {
+        let site = load::load(root, options)?;
+        let derived = derive::Derived::new(&site, &mut self.derive);
+        let rendered = render::render(&site, &derived, &mut self.render)?;
+        let mut warnings = derived.not_found(&site);
+        warnings.sort();
+        Ok(Built {
+            output: rendered.output,
+            warnings,
+            pages_rendered: rendered.rendered,
+            pages_reused: rendered.reused,
+        })
+    }
+}
+
+/// A clean build of the site under `root`.
 pub fn build(root: &Path, options: &load::LoadOptions) -> error::Result<Built> {
-    let site = load::load(root, options)?;
-    let derived = derive::Derived::new(&site);
-    let output = render::render(&site, &derived)?;
-    let mut warnings = derived.not_found(&site);
-    warnings.sort();
-    Ok(Built { output, warnings })
+    Session::default().build(root, options)
 }

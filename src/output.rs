@@ -4,6 +4,7 @@ use crate::error::{Error, Result};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 /// The file clausebook leaves in every output folder it writes, so it only ever replaces its own.
 pub const MARKER: &str = ".clausebook";
@@ -11,27 +12,37 @@ const MARKER_TEXT: &str =
     "This folder is written by `clausebook build` and replaced on every build.\n";
 
 /// Every output file, by path relative to the output root (`platforms/aws/index.html`).
+/// Bytes are shared, so an incremental rebuild reuses unchanged pages without copying them.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Output {
-    files: BTreeMap<String, Vec<u8>>,
+    files: BTreeMap<String, Arc<[u8]>>,
 }
 
 impl Output {
     /// Adds a file. Refuses a path that is not plainly inside the output folder, or that another
     /// file already took; the caller names the content that caused it.
-    pub fn insert(&mut self, path: String, bytes: Vec<u8>) -> std::result::Result<(), String> {
+    pub fn insert(
+        &mut self,
+        path: String,
+        bytes: impl Into<Arc<[u8]>>,
+    ) -> std::result::Result<(), String> {
         if !is_safe_relative(&path) {
             return Err(format!("`{path}` is not a path inside the output folder"));
         }
         if self.files.contains_key(&path) {
             return Err(format!("two outputs would be written to `{path}`"));
         }
-        self.files.insert(path, bytes);
+        self.files.insert(path, bytes.into());
         Ok(())
     }
 
     pub fn get(&self, path: &str) -> Option<&[u8]> {
-        self.files.get(path).map(Vec::as_slice)
+        self.files.get(path).map(|b| &b[..])
+    }
+
+    /// The shared bytes of a file, to hand to a server without copying.
+    pub fn shared(&self, path: &str) -> Option<Arc<[u8]>> {
+        self.files.get(path).cloned()
     }
 
     pub fn contains(&self, path: &str) -> bool {
@@ -39,7 +50,7 @@ impl Output {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&str, &[u8])> {
-        self.files.iter().map(|(k, v)| (k.as_str(), v.as_slice()))
+        self.files.iter().map(|(k, v)| (k.as_str(), &v[..]))
     }
 
     pub fn len(&self) -> usize {
@@ -163,7 +174,7 @@ mod tests {
             "a\\..\\b",
             "./a",
         ] {
-            assert!(o.insert(bad.into(), vec![]).is_err(), "{bad}");
+            assert!(o.insert(bad.into(), Vec::new()).is_err(), "{bad}");
         }
         o.insert("a/index.html".into(), vec![1]).unwrap();
         assert!(o.insert("a/index.html".into(), vec![2]).is_err());

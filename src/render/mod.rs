@@ -13,7 +13,10 @@ use crate::output::Output;
 use crate::urls::{Urls, index_file, route};
 use crate::verify::State;
 use serde::Serialize;
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::PathBuf;
+use std::sync::Arc;
 use view::*;
 
 /// The Tera instance for a theme, and where each template came from for error messages.
@@ -89,9 +92,38 @@ fn template_diagnostic(
     }
 }
 
-/// Renders every page into an [`Output`], collecting every error.
-pub fn render(site: &Site, derived: &Derived) -> Result<Output> {
-    let renderer = Renderer::new(&site.theme).map_err(Error::content)?;
+/// Pages and compiled templates from the previous build, for `serve`'s rebuilds.
+#[derive(Default)]
+pub struct RenderCache {
+    /// The theme's templates hash and their compiled form.
+    renderer: Option<(u64, Arc<Renderer>)>,
+    /// Output path → (hash of the page's template, theme and context; rendered bytes).
+    pages: HashMap<String, (u64, Arc<[u8]>)>,
+}
+
+/// A rendered site and how much of it was rendered anew.
+pub struct Rendered {
+    pub output: Output,
+    pub rendered: usize,
+    pub reused: usize,
+}
+
+/// Renders every page into an [`Output`], collecting every error. A page whose template,
+/// theme and context are the same as in the previous build is taken from `cache` as it was.
+pub fn render(site: &Site, derived: &Derived, cache: &mut RenderCache) -> Result<Rendered> {
+    let theme_key = {
+        let mut h = DefaultHasher::new();
+        site.theme
+            .templates
+            .iter()
+            .for_each(|(name, (source, _))| (name, source).hash(&mut h));
+        h.finish()
+    };
+    let renderer = match &cache.renderer {
+        Some((key, r)) if *key == theme_key => r.clone(),
+        _ => Arc::new(Renderer::new(&site.theme).map_err(Error::content)?),
+    };
+    cache.renderer = Some((theme_key, renderer.clone()));
     let views = Views {
         site,
         derived,
@@ -104,9 +136,35 @@ pub fn render(site: &Site, derived: &Derived) -> Result<Output> {
         output: Output::default(),
         errors: Vec::new(),
         sitemap: Vec::new(),
+        theme_key,
+        previous: std::mem::take(&mut cache.pages),
+        next: HashMap::new(),
+        rendered: 0,
+        reused: 0,
     };
     pages.all();
-    pages.finish()
+    cache.pages = std::mem::take(&mut pages.next);
+    let (rendered, reused) = (pages.rendered, pages.reused);
+    let output = pages.finish()?;
+    Ok(Rendered {
+        output,
+        rendered,
+        reused,
+    })
+}
+
+/// Feeds serialised JSON straight into a hasher: a page's key without building the JSON.
+struct HashWriter<'h>(&'h mut DefaultHasher);
+
+impl std::io::Write for HashWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 struct Pages<'a> {
@@ -118,6 +176,12 @@ struct Pages<'a> {
     errors: Vec<Diagnostic>,
     /// Routes listed in the sitemap.
     sitemap: Vec<String>,
+    theme_key: u64,
+    /// Pages of the previous build, and of this one as it is rendered.
+    previous: HashMap<String, (u64, Arc<[u8]>)>,
+    next: HashMap<String, (u64, Arc<[u8]>)>,
+    rendered: usize,
+    reused: usize,
 }
 
 /// Every page's context has these, flattened beside its own fields.
@@ -173,17 +237,47 @@ impl<'a> Pages<'a> {
             },
             page,
         };
-        match self.renderer.render(template, &ctx) {
-            Ok(html) => {
-                self.add(index_file(route), html.into_bytes(), None);
-                self.sitemap.push(route.to_string());
+        let path = index_file(route);
+        let key = {
+            let mut h = DefaultHasher::new();
+            (self.theme_key, template).hash(&mut h);
+            match serde_json::to_writer(HashWriter(&mut h), &ctx) {
+                Ok(()) => Some(h.finish()),
+                // Not hashable: render it, and never reuse it.
+                Err(_) => None,
             }
-            Err(d) => self.errors.push(d),
+        };
+        let reused = key.and_then(|k| {
+            self.previous
+                .get(&path)
+                .filter(|(pk, _)| *pk == k)
+                .map(|(_, b)| b.clone())
+        });
+        let bytes: Arc<[u8]> = match reused {
+            Some(bytes) => {
+                self.reused += 1;
+                bytes
+            }
+            None => match self.renderer.render(template, &ctx) {
+                Ok(html) => {
+                    self.rendered += 1;
+                    html.into_bytes().into()
+                }
+                Err(d) => {
+                    self.errors.push(d);
+                    return;
+                }
+            },
+        };
+        if let Some(k) = key {
+            self.next.insert(path.clone(), (k, bytes.clone()));
         }
+        self.add(path, bytes, None);
+        self.sitemap.push(route.to_string());
     }
 
     /// Adds a file; `source` is the content file named if the path is refused.
-    fn add(&mut self, path: String, bytes: Vec<u8>, source: Option<&std::path::Path>) {
+    fn add(&mut self, path: String, bytes: impl Into<Arc<[u8]>>, source: Option<&std::path::Path>) {
         if let Err(message) = self.output.insert(path, bytes) {
             let path = source.map_or_else(|| PathBuf::from("<site>"), |p| p.to_path_buf());
             self.errors.push(Diagnostic::new(path, message));

@@ -1,0 +1,174 @@
+//! Watching a site's content and themes: debounced events, editor leftovers and the output
+//! folder ignored, `--poll` for file systems without change notifications.
+
+use crate::error::{Error, Result};
+use crate::load::is_ignored_name;
+use notify::event::{EventKind, MetadataKind, ModifyKind};
+use notify::{PollWatcher, RecommendedWatcher, RecursiveMode, Watcher};
+use notify_debouncer_full::{
+    DebounceEventResult, Debouncer, FileIdCache, NoCache, RecommendedCache, new_debouncer_opt,
+};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::Sender;
+use std::time::Duration;
+
+/// How long the file system must be quiet before a rebuild: an editor's save (write a
+/// temporary file, rename it over the original) is one change, not three.
+pub const DEBOUNCE: Duration = Duration::from_millis(100);
+
+/// How often `--poll` looks at the files.
+const POLL_INTERVAL: Duration = Duration::from_millis(200);
+
+/// Keeps the watcher alive; dropping it stops watching.
+pub enum Watch {
+    Native(Debouncer<RecommendedWatcher, RecommendedCache>),
+    Poll(Debouncer<PollWatcher, NoCache>),
+}
+
+impl Watch {
+    /// Watches `root`'s `content/` and `themes/` (and `root` itself, for those folders being
+    /// created or replaced). Each debounced batch of relevant paths is sent to `changes`.
+    pub fn start(root: &Path, poll: bool, changes: Sender<Vec<PathBuf>>) -> Result<Watch> {
+        let filter_root = root.to_path_buf();
+        let handler = move |result: DebounceEventResult| {
+            let Ok(events) = result else { return };
+            let mut paths: Vec<PathBuf> = events
+                .iter()
+                .filter(|e| changes_content(&e.kind))
+                .flat_map(|e| e.paths.iter())
+                .filter(|p| relevant(&filter_root, p))
+                .cloned()
+                .collect();
+            paths.sort();
+            paths.dedup();
+            if !paths.is_empty() {
+                let _ = changes.send(paths);
+            }
+        };
+        let mut watch = if poll {
+            let config = notify::Config::default().with_poll_interval(POLL_INTERVAL);
+            Watch::Poll(
+                new_debouncer_opt(DEBOUNCE, None, handler, NoCache, config).map_err(watch_error)?,
+            )
+        } else {
+            Watch::Native(
+                new_debouncer_opt(
+                    DEBOUNCE,
+                    None,
+                    handler,
+                    RecommendedCache::new(),
+                    notify::Config::default(),
+                )
+                .map_err(watch_error)?,
+            )
+        };
+        watch.add(root, RecursiveMode::NonRecursive)?;
+        for dir in ["content", "themes"] {
+            let dir = root.join(dir);
+            if dir.is_dir() {
+                watch.add(&dir, RecursiveMode::Recursive)?;
+            }
+        }
+        Ok(watch)
+    }
+
+    fn add(&mut self, path: &Path, mode: RecursiveMode) -> Result<()> {
+        match self {
+            Watch::Native(d) => watch_with(d, path, mode),
+            Watch::Poll(d) => watch_with(d, path, mode),
+        }
+    }
+
+    /// Watches a folder that appeared after the start (a new `themes/`), if not yet watched.
+    pub fn ensure(&mut self, root: &Path, watched: &mut Vec<PathBuf>) -> Result<()> {
+        for dir in ["content", "themes"] {
+            let dir = root.join(dir);
+            if dir.is_dir() && !watched.contains(&dir) {
+                self.add(&dir, RecursiveMode::Recursive)?;
+                watched.push(dir);
+            }
+        }
+        Ok(())
+    }
+}
+
+fn watch_with<W: Watcher, C: FileIdCache>(
+    d: &mut Debouncer<W, C>,
+    path: &Path,
+    mode: RecursiveMode,
+) -> Result<()> {
+    d.watch(path, mode).map_err(watch_error)
+}
+
+/// Whether an event can change a file's content: reading a file (which every build does) or
+/// touching its access time cannot, and must not trigger a rebuild.
+fn changes_content(kind: &EventKind) -> bool {
+    !matches!(
+        kind,
+        EventKind::Access(_) | EventKind::Modify(ModifyKind::Metadata(MetadataKind::AccessTime))
+    )
+}
+
+/// Whether a changed path can change the site: under `content/` or `themes/`, and not an
+/// editor's temporary or backup file.
+pub fn relevant(root: &Path, path: &Path) -> bool {
+    let Ok(rel) = path.strip_prefix(root) else {
+        return false;
+    };
+    let mut components = rel.components().map(|c| c.as_os_str().to_string_lossy());
+    let top = components.next();
+    matches!(top.as_deref(), Some("content" | "themes"))
+        && !rel.components().any(|c| {
+            is_ignored_name(&c.as_os_str().to_string_lossy())
+                || is_editor_scratch(&c.as_os_str().to_string_lossy())
+        })
+}
+
+/// Vim's `4913` write test and other scratch names editors create beside the file they save.
+fn is_editor_scratch(name: &str) -> bool {
+    name == "4913" || name.ends_with(".swo") || name.ends_with(".bak") || name.ends_with(".orig")
+}
+
+fn watch_error(e: notify::Error) -> Error {
+    let limit = matches!(e.kind, notify::ErrorKind::MaxFilesWatch)
+        || matches!(&e.kind, notify::ErrorKind::Io(io) if io.raw_os_error() == Some(28));
+    if limit {
+        Error::Usage(
+            "cannot watch the site: the system's limit on watched files is reached. Raise it (for example `sudo sysctl fs.inotify.max_user_watches=524288`) or run `clausebook serve --poll`.".into(),
+        )
+    } else {
+        Error::Usage(format!(
+            "cannot watch the site for changes: {e}. Try `clausebook serve --poll`."
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_content_and_theme_files_that_are_not_editor_leftovers() {
+        let root = Path::new("/site");
+        for yes in [
+            "/site/content/site.yaml",
+            "/site/content/platforms/a/clauses/x.yaml",
+            "/site/themes/t/templates/base.html",
+            "/site/content",
+        ] {
+            assert!(relevant(root, Path::new(yes)), "{yes}");
+        }
+        for no in [
+            "/site/output/index.html",
+            "/site/Cargo.toml",
+            "/site/content/platforms/a/clauses/.x.yaml.swp",
+            "/site/content/platforms/a/clauses/x.yaml~",
+            "/site/content/platforms/a/clauses/.#x.yaml",
+            "/site/content/platforms/a/clauses/4913",
+            "/site/content/.git/index",
+            "/elsewhere/content/x.yaml",
+        ] {
+            assert!(!relevant(root, Path::new(no)), "{no}");
+        }
+    }
+}
