@@ -95,6 +95,9 @@ async fn serve(mut options: Options) -> Result<()> {
         reload,
     });
 
+    // Watch before the first build, so an edit made while it runs is not missed.
+    let (changes, batches) = mpsc::channel();
+    let mut watch = watch::Watch::start(&options.root, options.poll, changes)?;
     let mut session = Session::default();
     let start = Instant::now();
     let first = session.build(&options.root, &load);
@@ -111,9 +114,6 @@ async fn serve(mut options: Options) -> Result<()> {
         options.root.display()
     );
     let _ = std::io::stdout().flush();
-
-    let (changes, batches) = mpsc::channel();
-    let mut watch = watch::Watch::start(&options.root, options.poll, changes)?;
     let rebuild_shared = shared.clone();
     let root = options.root.clone();
     std::thread::spawn(move || {

@@ -17,7 +17,7 @@ use std::time::Duration;
 pub const DEBOUNCE: Duration = Duration::from_millis(100);
 
 /// How often `--poll` looks at the files.
-const POLL_INTERVAL: Duration = Duration::from_millis(200);
+const POLL_INTERVAL: Duration = Duration::from_millis(300);
 
 /// Keeps the watcher alive; dropping it stops watching.
 pub enum Watch {
@@ -46,7 +46,11 @@ impl Watch {
             }
         };
         let mut watch = if poll {
-            let config = notify::Config::default().with_poll_interval(POLL_INTERVAL);
+            // Modification times are compared to the second: compare contents so two saves within
+            // one second are both seen.
+            let config = notify::Config::default()
+                .with_poll_interval(POLL_INTERVAL)
+                .with_compare_contents(true);
             Watch::Poll(
                 new_debouncer_opt(DEBOUNCE, None, handler, NoCache, config).map_err(watch_error)?,
             )
