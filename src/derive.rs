@@ -25,6 +25,9 @@ pub struct DeriveCache {
 pub struct Derived<'a> {
     /// platform → document → history.
     histories: BTreeMap<&'a str, BTreeMap<&'a str, Arc<History>>>,
+    /// (platform, document) → the key its history is cached under: what a page derived from
+    /// the history alone can be keyed by.
+    history_keys: BTreeMap<(&'a str, &'a str), u64>,
     /// platform → clause → verification of its excerpt.
     verifications: BTreeMap<&'a str, BTreeMap<&'a str, Arc<Verification>>>,
     /// platform → clause → "how other platforms handle this", in display order.
@@ -38,7 +41,7 @@ fn document_key(d: &Document) -> u64 {
     let mut h = DefaultHasher::new();
     (&d.record.select, &d.record.remove).hash(&mut h);
     for s in &d.snapshots {
-        (s.timestamp.as_str(), s.format as u8, &s.source).hash(&mut h);
+        (s.timestamp.as_str(), s.format as u8, s.hash).hash(&mut h);
     }
     h.finish()
 }
@@ -119,27 +122,38 @@ impl<'a> Derived<'a> {
                 .insert(&c.platform);
         }
         let group_of = |provision: &str| site.provision(provision).and_then(|p| p.group.as_deref());
+        // Each candidate list is ordered once; a clause then takes the first `limit` entries of
+        // other platforms. Leaving out one platform's clauses does not change the order of the
+        // rest (ranks are per platform), so this is the order each clause's own list would have.
+        let same: BTreeMap<&str, Vec<&Clause>> = by_provision
+            .iter()
+            .map(|(prov, clauses)| (*prov, spread_over_platforms(clauses.clone())))
+            .collect();
+        let same_group: BTreeMap<&str, Vec<&Clause>> = by_provision
+            .keys()
+            .map(|prov| {
+                let group = group_of(prov);
+                let others: Vec<&Clause> = by_provision
+                    .iter()
+                    .filter(|(other, _)| {
+                        *other != prov && group.is_some() && group_of(other) == group
+                    })
+                    .flat_map(|(_, clauses)| clauses.iter().copied())
+                    .collect();
+                (*prov, spread_over_platforms(others))
+            })
+            .collect();
         let limit = site.config.related_limit;
         let mut related: BTreeMap<&str, BTreeMap<&str, Vec<&Clause>>> = BTreeMap::new();
         for c in site.clauses() {
-            let other = |x: &&Clause| x.platform != c.platform;
-            let same: Vec<&Clause> = by_provision[c.record.provision.as_str()]
+            let prov = c.record.provision.as_str();
+            let list = same[prov]
                 .iter()
+                .chain(&same_group[prov])
+                .filter(|x| x.platform != c.platform)
+                .take(limit)
                 .copied()
-                .filter(other)
                 .collect();
-            let group = group_of(&c.record.provision);
-            let same_group: Vec<&Clause> = by_provision
-                .iter()
-                .filter(|(prov, _)| {
-                    **prov != c.record.provision && group.is_some() && group_of(prov) == group
-                })
-                .flat_map(|(_, clauses)| clauses.iter().copied())
-                .filter(other)
-                .collect();
-            let mut list = spread_over_platforms(same);
-            list.extend(spread_over_platforms(same_group));
-            list.truncate(limit);
             related
                 .entry(c.platform.as_str())
                 .or_default()
@@ -147,10 +161,19 @@ impl<'a> Derived<'a> {
         }
         Derived {
             histories,
+            history_keys,
             verifications,
             related,
             provision_platforms,
         }
+    }
+
+    /// The hash of everything a document's history depends on.
+    pub fn history_key(&self, platform: &str, document: &str) -> u64 {
+        self.history_keys
+            .get(&(platform, document))
+            .copied()
+            .unwrap_or(0)
     }
 
     /// The history of a document (empty for an unknown one).

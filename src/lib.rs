@@ -37,14 +37,22 @@ pub struct Built {
 /// inputs of what it holds, so a rebuild gives the same bytes as a clean build.
 #[derive(Default)]
 pub struct Session {
+    files: load::FileCache,
     derive: derive::DeriveCache,
     render: render::RenderCache,
 }
 
 impl Session {
+    /// Forgets what was read from these paths (or below them): the watcher says they changed.
+    pub fn forget(&mut self, paths: &[std::path::PathBuf]) {
+        for p in paths {
+            self.files.forget(p);
+        }
+    }
+
     /// Loads, derives and renders the site under `root` into memory.
     pub fn build(&mut self, root: &Path, options: &load::LoadOptions) -> error::Result<Built> {
-        let site = load::load(root, options)?;
+        let site = load::load_cached(root, options, &mut self.files)?;
         let derived = derive::Derived::new(&site, &mut self.derive);
         let rendered = render::render(&site, &derived, &mut self.render)?;
         let mut warnings = derived.not_found(&site);

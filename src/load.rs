@@ -5,8 +5,11 @@ use crate::ids::{Timestamp, invalid_id_message, is_valid_id};
 use crate::model::*;
 use crate::{theme, yaml};
 use serde::de::DeserializeOwned;
-use std::collections::{BTreeMap, BTreeSet};
+use std::any::Any;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use walkdir::WalkDir;
 
 /// Largest snapshot accepted: far above any real policy page, low enough to never exhaust memory.
@@ -30,8 +33,96 @@ pub struct LoadOptions {
     pub base_url: Option<String>,
 }
 
+/// Files read by earlier loads, with what was parsed from them: `serve` keeps one, so a
+/// rebuild reads and parses only the files that changed. An entry is used only while its file's
+/// size and modification time are unchanged, and the watcher's changed paths are forgotten
+/// explicitly as well, so a file system with coarse modification times cannot serve a stale text.
+#[derive(Default)]
+pub struct FileCache {
+    files: HashMap<PathBuf, CachedFile>,
+    seen: HashSet<PathBuf>,
+}
+
+struct CachedFile {
+    modified: Option<std::time::SystemTime>,
+    len: u64,
+    text: Arc<str>,
+    hash: u64,
+    /// The record parsed from `text`, for YAML records.
+    parsed: Option<Arc<dyn Any + Send + Sync>>,
+}
+
+impl std::fmt::Debug for FileCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "FileCache({} files)", self.files.len())
+    }
+}
+
+impl FileCache {
+    /// Forgets every file at or below `path`.
+    pub fn forget(&mut self, path: &Path) {
+        self.files.retain(|p, _| !p.starts_with(path));
+    }
+
+    fn entry(&mut self, path: &Path, limit: u64) -> Result<&mut CachedFile, Diagnostic> {
+        self.seen.insert(path.to_path_buf());
+        let meta = std::fs::metadata(path)
+            .map_err(|e| Diagnostic::new(path, format!("cannot read file: {e}")))?;
+        let modified = meta.modified().ok();
+        let fresh = self
+            .files
+            .get(path)
+            .is_some_and(|c| c.len == meta.len() && c.modified == modified && modified.is_some());
+        if !fresh {
+            let text: Arc<str> = read_text(path, limit)?.into();
+            let mut h = DefaultHasher::new();
+            text.hash(&mut h);
+            let file = CachedFile {
+                modified,
+                len: meta.len(),
+                text,
+                hash: h.finish(),
+                parsed: None,
+            };
+            self.files.insert(path.to_path_buf(), file);
+        }
+        Ok(self.files.get_mut(path).expect("just inserted"))
+    }
+
+    /// A snapshot's text and its hash.
+    fn read(&mut self, path: &Path) -> Result<(Arc<str>, u64), Diagnostic> {
+        let c = self.entry(path, MAX_SNAPSHOT_BYTES)?;
+        Ok((c.text.clone(), c.hash))
+    }
+
+    /// A YAML record and its text, parsed only when the file changed.
+    fn record<T: DeserializeOwned + Clone + Send + Sync + 'static>(
+        &mut self,
+        path: &Path,
+    ) -> Result<(T, Arc<str>), Diagnostic> {
+        let c = self.entry(path, yaml::MAX_RECORD_BYTES as u64)?;
+        if let Some(v) = c.parsed.as_ref().and_then(|p| p.downcast_ref::<T>()) {
+            return Ok((v.clone(), c.text.clone()));
+        }
+        let value: T = yaml::parse(path, &c.text, 1)?;
+        c.parsed = Some(Arc::new(value.clone()));
+        Ok((value, c.text.clone()))
+    }
+
+    /// Drops the files the last load did not read (deleted or moved away).
+    fn prune(&mut self) {
+        let seen = std::mem::take(&mut self.seen);
+        self.files.retain(|p, _| seen.contains(p));
+    }
+}
+
 /// Reads and validates the site under `root`. Every content error is returned at once.
 pub fn load(root: &Path, options: &LoadOptions) -> Result<Site> {
+    load_cached(root, options, &mut FileCache::default())
+}
+
+/// [`load`], reading files through `cache`.
+pub fn load_cached(root: &Path, options: &LoadOptions, cache: &mut FileCache) -> Result<Site> {
     let content = root.join("content");
     let site_yaml = content.join("site.yaml");
     if !site_yaml.is_file() {
@@ -40,7 +131,11 @@ pub fn load(root: &Path, options: &LoadOptions) -> Result<Site> {
             site_yaml.display()
         )));
     }
-    let mut loader = Loader::default();
+    let mut loader = Loader {
+        diagnostics: Vec::new(),
+        present: BTreeSet::new(),
+        files: cache,
+    };
     let config = loader.site_config(&site_yaml, options);
     let provisions = loader.simple_records(
         &content.join("provisions"),
@@ -66,6 +161,7 @@ pub fn load(root: &Path, options: &LoadOptions) -> Result<Site> {
         None => Theme::default(),
     };
     loader.check_references(&platforms);
+    loader.files.prune();
     let (Some(config), true) = (config, loader.diagnostics.is_empty()) else {
         return Err(Error::content(loader.diagnostics));
     };
@@ -133,15 +229,15 @@ pub fn walk(dir: &Path) -> impl Iterator<Item = walkdir::Result<walkdir::DirEntr
         .filter_entry(|e| !is_ignored_name(&e.file_name().to_string_lossy()))
 }
 
-#[derive(Default)]
-struct Loader {
+struct Loader<'c> {
     diagnostics: Vec<Diagnostic>,
     /// (kind, id) of every record whose file exists with a valid name, parsed or not: a reference
     /// to a record that failed to parse is not reported again as unresolved.
     present: BTreeSet<(&'static str, String)>,
+    files: &'c mut FileCache,
 }
 
-impl Loader {
+impl Loader<'_> {
     fn error(&mut self, d: Diagnostic) {
         self.diagnostics.push(d);
     }
@@ -170,17 +266,11 @@ impl Loader {
         out
     }
 
-    fn record<T: DeserializeOwned>(&mut self, path: &Path) -> Option<(T, String)> {
-        let text = read_text(path, yaml::MAX_RECORD_BYTES as u64)
-            .map_err(|d| self.error(d))
-            .ok()?;
-        match yaml::parse(path, &text, 1) {
-            Ok(v) => Some((v, text)),
-            Err(d) => {
-                self.error(d);
-                None
-            }
-        }
+    fn record<T: DeserializeOwned + Clone + Send + Sync + 'static>(
+        &mut self,
+        path: &Path,
+    ) -> Option<(T, Arc<str>)> {
+        self.files.record(path).map_err(|d| self.error(d)).ok()
     }
 
     /// An id from a file or folder name, or a diagnostic.
@@ -194,7 +284,7 @@ impl Loader {
     }
 
     fn site_config(&mut self, path: &Path, options: &LoadOptions) -> Option<SiteConfig> {
-        let (mut config, text): (SiteConfig, String) = self.record(path)?;
+        let (mut config, text): (SiteConfig, Arc<str>) = self.record(path)?;
         let line = |key| yaml::key_line(&text, key).unwrap_or(1);
         match &options.base_url {
             Some(url) => match normalise_base_url(url) {
@@ -237,7 +327,7 @@ impl Loader {
     }
 
     /// A folder of `<id>.yaml` records with no sub-structure (provisions, regulations).
-    fn simple_records<T: DeserializeOwned>(
+    fn simple_records<T: DeserializeOwned + Clone + Send + Sync + 'static>(
         &mut self,
         dir: &Path,
         kind: &'static str,
@@ -353,7 +443,7 @@ impl Loader {
                         };
                         let Some(clause_id) = self.id("clause", stem, &path) else { continue };
                         if let Some((record, source)) = self.record::<ClauseRecord>(&path) {
-                            clauses.push(Clause { id: clause_id, platform: id.clone(), record, path, source });
+                            clauses.push(Clause { id: clause_id, platform: id.clone(), record, path, source: source.to_string() });
                         }
                     }
                 }
@@ -457,7 +547,7 @@ impl Loader {
                 self.error(Diagnostic::new(&path, format!("snapshot name `{stem}` is not a timestamp: use YYYY-MM-DD or YYYY-MM-DDTHH-MM-SSZ")));
                 continue;
             };
-            let source = match read_text(&path, MAX_SNAPSHOT_BYTES) {
+            let (source, hash) = match self.files.read(&path) {
                 Ok(s) => s,
                 Err(d) => {
                     self.error(d);
@@ -481,6 +571,7 @@ impl Loader {
                     format,
                     path,
                     source,
+                    hash,
                 },
             );
         }

@@ -4,6 +4,7 @@ use crate::ids::Timestamp;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// `content/site.yaml`.
 #[derive(Debug, Clone, Deserialize)]
@@ -141,7 +142,10 @@ pub struct Snapshot {
     pub timestamp: Timestamp,
     pub format: SnapshotFormat,
     pub path: PathBuf,
-    pub source: String,
+    /// Shared with the snapshot cache, so a rebuild does not copy or re-read it.
+    pub source: Arc<str>,
+    /// Hash of `source`, to key what is derived from it.
+    pub hash: u64,
 }
 
 #[derive(Debug, Clone)]

@@ -177,7 +177,8 @@ mod tests {
                 timestamp: Timestamp::parse(&format!("2024-01-{:02}", i + 1)).unwrap(),
                 format: SnapshotFormat::Markdown,
                 path: Default::default(),
-                source: s.to_string(),
+                source: (*s).into(),
+                hash: i as u64,
             })
             .collect();
         let record = DocumentRecord {

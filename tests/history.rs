@@ -20,7 +20,8 @@ fn corpus_document(rel: &str) -> Option<Document> {
         .map(|path| Snapshot {
             timestamp: Timestamp::parse(path.file_stem().unwrap().to_str().unwrap()).unwrap(),
             format: SnapshotFormat::Markdown,
-            source: std::fs::read_to_string(&path).unwrap(),
+            source: std::fs::read_to_string(&path).unwrap().into(),
+            hash: 0,
             path,
         })
         .collect();

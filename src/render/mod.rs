@@ -229,6 +229,7 @@ type Documents<'s> = Vec<(&'s Platform, &'s Document)>;
 const RECENT_CHANGES: usize = 10;
 
 impl<'a> Pages<'a> {
+    /// A page keyed by its whole context: reused when template, theme and context are the same.
     fn page<T: Serialize>(&mut self, route: &str, template: &str, meta: Meta, page: T) {
         let ctx = Ctx {
             common: Common {
@@ -237,16 +238,47 @@ impl<'a> Pages<'a> {
             },
             page,
         };
-        let path = index_file(route);
         let key = {
             let mut h = DefaultHasher::new();
             (self.theme_key, template).hash(&mut h);
-            match serde_json::to_writer(HashWriter(&mut h), &ctx) {
-                Ok(()) => Some(h.finish()),
-                // Not hashable: render it, and never reuse it.
-                Err(_) => None,
-            }
+            // Not hashable: rendered every time, never reused.
+            serde_json::to_writer(HashWriter(&mut h), &ctx)
+                .ok()
+                .map(|()| h.finish())
         };
+        self.emit(route, template, key, || ctx);
+    }
+
+    /// A page keyed by `inputs`, a hash of everything its context is made from, for pages whose
+    /// context is large (a version's whole text): the context is built only if the page must
+    /// be rendered again.
+    fn page_keyed<T: Serialize>(
+        &mut self,
+        route: &str,
+        template: &str,
+        meta: Meta,
+        inputs: u64,
+        page: impl FnOnce() -> T,
+    ) {
+        let mut h = DefaultHasher::new();
+        (self.theme_key, template, inputs).hash(&mut h);
+        let hashable = serde_json::to_writer(HashWriter(&mut h), &(&self.site_view, &meta)).is_ok();
+        let key = hashable.then(|| h.finish());
+        let site = self.site_view.clone();
+        self.emit(route, template, key, || Ctx {
+            common: Common { site, meta },
+            page: page(),
+        });
+    }
+
+    fn emit<C: Serialize>(
+        &mut self,
+        route: &str,
+        template: &str,
+        key: Option<u64>,
+        ctx: impl FnOnce() -> C,
+    ) {
+        let path = index_file(route);
         let reused = key.and_then(|k| {
             self.previous
                 .get(&path)
@@ -258,7 +290,7 @@ impl<'a> Pages<'a> {
                 self.reused += 1;
                 bytes
             }
-            None => match self.renderer.render(template, &ctx) {
+            None => match self.renderer.render(template, &ctx()) {
                 Ok(html) => {
                     self.rendered += 1;
                     html.into_bytes().into()
@@ -611,12 +643,32 @@ impl<'a> Pages<'a> {
                 &route::version(&p.id, &d.id, ts.as_str()),
             )
         };
+        let platform_view = v.platform(p);
+        let document_view = v.document(p, d);
+        let views_key = {
+            let mut h = DefaultHasher::new();
+            let hashed =
+                serde_json::to_writer(HashWriter(&mut h), &(&platform_view, &document_view))
+                    .is_ok();
+            (hashed, v.derived.history_key(&p.id, &d.id)).hash(&mut h);
+            h.finish()
+        };
         for (i, ver) in history.versions.iter().enumerate() {
             let ts = &d.snapshots[i].timestamp;
             let route = route::version(&p.id, &d.id, ts.as_str());
-            let page = VersionPage {
-                platform: v.platform(p),
-                document: v.document(p, d),
+            // Everything the page shows: the history (texts, classes, diffs, neighbours' dates),
+            // this version's note and the two views.
+            let inputs = {
+                let mut h = DefaultHasher::new();
+                (views_key, i, d.record.changes.get(ts.as_str())).hash(&mut h);
+                h.finish()
+            };
+            let title = format!("{} — version of {}", d.record.title, ts.display_date());
+            let meta = v.meta(&title, None, &route, "platforms");
+            let (platform_view, document_view) = (&platform_view, &document_view);
+            self.page_keyed(&route, "version.html", meta, inputs, || VersionPage {
+                platform: platform_view.clone(),
+                document: document_view.clone(),
                 version: v.version(p, d, history, i),
                 baseline: ver.baseline.map(link),
                 previous: i.checked_sub(1).map(link),
@@ -627,14 +679,7 @@ impl<'a> Pages<'a> {
                     diff_view(&ver.diff)
                 },
                 text: text_html(&ver.text),
-            };
-            let title = format!("{} — version of {}", d.record.title, ts.display_date());
-            self.page(
-                &route,
-                "version.html",
-                v.meta(&title, None, &route, "platforms"),
-                page,
-            );
+            });
         }
     }
 

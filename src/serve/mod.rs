@@ -127,6 +127,7 @@ async fn serve(mut options: Options) -> Result<()> {
             changed.sort();
             changed.dedup();
             let start = Instant::now();
+            session.forget(&changed);
             let built = session.build(&root, &load);
             let previous = rebuild_shared.current().output.clone();
             report(&rebuild_shared, built, &changed, start, previous, &root);
