@@ -54,6 +54,12 @@ gen "$work/long120" --platforms 1 --documents-per-platform 1 --versions 120 --cl
 read -r l120_time l120_check l120_mem _ <<<"$(measure "$work/long120" 3)"
 l_size=$(du -k "$(find "$work/long120/content" -path '*/snapshots/*' -type f | sort | tail -1)" | cut -f1)
 
+# Edit-to-reload with `serve`: from writing a clause file to the server's reload message.
+r_sample=$(cargo bench -q --bench reload -- "$PWD" 15 | tail -1)
+gen "$work/big" --platforms 100 --documents-per-platform 5 --versions 10 --clauses-per-platform 50 --paragraphs 40
+r_big=$(cargo bench -q --bench reload -- "$work/big" 8 | tail -1)
+big_facts=$(site_facts "$work/big")
+
 cat > bench/RESULTS.md <<MD
 # Benchmark results
 
@@ -70,5 +76,16 @@ but writing the files: the difference is the disk), memory the largest resident 
 
 Doubling a long history's versions about doubles the time: versions are extracted and diffed
 in parallel, and each is compared with one earlier version only, never with every other.
+
+## Live preview: edit to reload
+
+\`clausebook serve\` (\`benches/reload.rs\`): the time from writing a clause's YAML (its summary
+edited) to the reload message the server sends browsers, which includes the watcher's 50 ms
+quiet period and the incremental rebuild (only pages whose inputs changed are rendered again).
+
+| site | content | edit to reload |
+|---|---|---|
+| sample | $s_facts | ${r_sample#edits * } |
+| synthetic: 5,000 clauses, 5,000 versions | $big_facts | ${r_big#edits * } |
 MD
 cat bench/RESULTS.md

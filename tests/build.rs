@@ -34,6 +34,14 @@ fn builds_every_page_of_the_fixture() {
     }
     // Drafts only with --drafts.
     assert!(!out.join("platforms/alpha/clauses/unreleased").exists());
+    // The live reload client belongs to `serve` responses only.
+    for (file, bytes) in read_tree(&out) {
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains("EventSource") && !text.contains("__clausebook"),
+            "{file}"
+        );
+    }
     assert!(err.contains("Built"), "{err}");
 }
 

@@ -13,8 +13,12 @@ use std::sync::mpsc::Sender;
 use std::time::Duration;
 
 /// How long the file system must be quiet before a rebuild: an editor's save (write a
-/// temporary file, rename it over the original) is one change, not three.
-pub const DEBOUNCE: Duration = Duration::from_millis(100);
+/// temporary file, rename it over the original) takes well under a millisecond and is one
+/// change, not three. Short enough that an edit shows within 100 ms on a site like the sample.
+pub const DEBOUNCE: Duration = Duration::from_millis(50);
+
+/// How often the debouncer looks for quiet paths: the delay it adds beyond `DEBOUNCE`.
+const TICK: Duration = Duration::from_millis(10);
 
 /// How often `--poll` looks at the files.
 const POLL_INTERVAL: Duration = Duration::from_millis(300);
@@ -52,13 +56,14 @@ impl Watch {
                 .with_poll_interval(POLL_INTERVAL)
                 .with_compare_contents(true);
             Watch::Poll(
-                new_debouncer_opt(DEBOUNCE, None, handler, NoCache, config).map_err(watch_error)?,
+                new_debouncer_opt(DEBOUNCE, Some(TICK), handler, NoCache, config)
+                    .map_err(watch_error)?,
             )
         } else {
             Watch::Native(
                 new_debouncer_opt(
                     DEBOUNCE,
-                    None,
+                    Some(TICK),
                     handler,
                     RecommendedCache::new(),
                     notify::Config::default(),
