@@ -61,6 +61,7 @@ fn main() {
     }
     std::fs::write(&clause, original).unwrap();
     let _ = child.kill();
+    let _ = child.wait();
     times.sort_by(f64::total_cmp);
     println!(
         "edits {} median {:.0} ms min {:.0} ms max {:.0} ms",
