@@ -219,6 +219,17 @@ fn watcher_rebuilds_after_rename_over_saves_deletions_and_breakage() {
         reloads.next(20);
     }
     check_served_equals_clean_build(&server, &root, "after adding a platform folder");
+
+    std::fs::remove_dir_all(root.join("content/platforms/delta")).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while http(server.port, "GET", "/platforms/delta/").status != 404 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "a removed platform folder was not noticed"
+        );
+        reloads.next(20);
+    }
+    check_served_equals_clean_build(&server, &root, "after removing a platform folder");
     assert!(
         server.log.lock().unwrap().contains("pages rendered"),
         "the terminal reports each rebuild"

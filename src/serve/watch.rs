@@ -157,6 +157,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_watch_limit_error_says_what_to_raise_or_to_poll() {
+        for e in [
+            notify::Error::new(notify::ErrorKind::MaxFilesWatch),
+            notify::Error::io(std::io::Error::from_raw_os_error(28)),
+        ] {
+            let message = watch_error(e).to_string();
+            assert!(
+                message.contains("fs.inotify.max_user_watches") && message.contains("--poll"),
+                "{message}"
+            );
+        }
+    }
+
+    #[test]
     fn only_content_and_theme_files_that_are_not_editor_leftovers() {
         let root = Path::new("/site");
         for yes in [
