@@ -35,24 +35,7 @@ pub enum Command {
         drafts: bool,
     },
     /// Build the site into memory, serve it and rebuild on every change.
-    Serve {
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
-        /// The address to listen on.
-        #[arg(long, default_value = "127.0.0.1")]
-        interface: std::net::IpAddr,
-        /// The port (0 picks a free one).
-        #[arg(long, default_value_t = 1111)]
-        port: u16,
-        #[arg(long)]
-        drafts: bool,
-        /// Look for changes by polling, for file systems without change notifications.
-        #[arg(long)]
-        poll: bool,
-        /// Open the site in a browser.
-        #[arg(long)]
-        open: bool,
-    },
+    Serve(crate::serve::Options),
     /// Validate everything and write nothing.
     Check {
         #[arg(long, default_value = ".")]
@@ -105,21 +88,7 @@ fn execute(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
-        Command::Serve {
-            root,
-            interface,
-            port,
-            drafts,
-            poll,
-            open,
-        } => crate::serve::run(crate::serve::Options {
-            root,
-            interface,
-            port,
-            drafts,
-            poll,
-            open,
-        }),
+        Command::Serve(options) => crate::serve::run(options),
         Command::Check { root, drafts } => {
             let built = crate::build(
                 &root,

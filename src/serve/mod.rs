@@ -23,13 +23,26 @@ use tokio::sync::broadcast;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
-#[derive(Debug, Clone)]
+/// `clausebook serve`'s options (SPEC §5).
+#[derive(Debug, Clone, clap::Args)]
 pub struct Options {
+    /// The site's root folder (holding content/).
+    #[arg(long, default_value = ".")]
     pub root: PathBuf,
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
     pub interface: IpAddr,
+    /// The port (0 picks a free one).
+    #[arg(long, default_value_t = 1111)]
     pub port: u16,
+    /// Include clauses marked `draft: true`.
+    #[arg(long)]
     pub drafts: bool,
+    /// Look for changes by polling, for file systems without change notifications.
+    #[arg(long)]
     pub poll: bool,
+    /// Open the site in a browser.
+    #[arg(long)]
     pub open: bool,
 }
 
