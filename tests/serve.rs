@@ -83,6 +83,18 @@ fn http_types_404_head_redirects_and_traversal() {
 }
 
 #[test]
+fn serving_a_folder_without_a_site_is_a_usage_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = clausebook()
+        .args(["serve", "--port", "0", "--root"])
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("content/site.yaml does not exist"));
+}
+
+#[test]
 fn a_taken_port_is_a_clear_error() {
     let (_tmp, root) = site();
     let server = Server::start(&root, &[]);
@@ -254,4 +266,24 @@ fn poll_mode_sees_changes_too() {
             .text()
             .contains("polled")
     );
+}
+
+#[test]
+fn a_site_broken_from_the_start_shows_the_error_until_fixed() {
+    let (_tmp, root) = site();
+    let clause = root.join("content/platforms/beta/clauses/spam.yaml");
+    let text = std::fs::read_to_string(&clause).unwrap();
+    std::fs::write(&clause, "title: [broken\n").unwrap();
+    let server = Server::start(&root, &[]);
+    let page = http(server.port, "GET", "/");
+    assert_eq!(page.status, 500);
+    assert!(
+        page.text().contains("id=\"clausebook-error\"") && page.text().contains("spam.yaml:1:")
+    );
+    let mut reloads = Reloads::subscribe(server.port);
+    std::fs::write(&clause, text).unwrap();
+    reloads.next(20);
+    let fixed = http(server.port, "GET", "/");
+    assert_eq!(fixed.status, 200);
+    assert!(!fixed.text().contains("clausebook-error"));
 }

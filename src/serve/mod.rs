@@ -114,6 +114,10 @@ async fn serve(mut options: Options) -> Result<()> {
     let mut session = Session::default();
     let start = Instant::now();
     let first = session.build(&options.root, &load);
+    if let Err(e @ (Error::Usage(_) | Error::Io { .. })) = first {
+        // No site here at all: nothing to watch for.
+        return Err(e);
+    }
     report(
         &shared,
         first,
