@@ -134,8 +134,6 @@ async fn serve(mut options: Options) -> Result<()> {
     let rebuild_shared = shared.clone();
     let root = options.root.clone();
     std::thread::spawn(move || {
-        let mut watched = Vec::new();
-        let _ = watch.ensure(&root, &mut watched);
         while let Ok(mut changed) = batches.recv() {
             // Batches that queued up during the last rebuild are one rebuild.
             while let Ok(more) = batches.try_recv() {
@@ -148,7 +146,9 @@ async fn serve(mut options: Options) -> Result<()> {
             let built = session.build(&root, &load);
             let previous = rebuild_shared.current().output.clone();
             report(&rebuild_shared, built, &changed, start, previous, &root);
-            let _ = watch.ensure(&root, &mut watched);
+            if let Err(e) = watch.ensure(&root) {
+                eprintln!("{e}");
+            }
         }
     });
 

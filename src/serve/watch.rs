@@ -24,7 +24,14 @@ const TICK: Duration = Duration::from_millis(10);
 const POLL_INTERVAL: Duration = Duration::from_millis(300);
 
 /// Keeps the watcher alive; dropping it stops watching.
-pub enum Watch {
+pub struct Watch {
+    debouncer: Debouncers,
+    /// The folders watched recursively. Watching one again would make a polling watcher take
+    /// its files as they are now as the baseline, losing a change not yet seen.
+    watched: Vec<PathBuf>,
+}
+
+enum Debouncers {
     Native(Debouncer<RecommendedWatcher, RecommendedCache>),
     Poll(Debouncer<PollWatcher, NoCache>),
 }
@@ -49,18 +56,18 @@ impl Watch {
                 let _ = changes.send(paths);
             }
         };
-        let mut watch = if poll {
+        let debouncer = if poll {
             // Modification times are compared to the second: compare contents so two saves within
             // one second are both seen.
             let config = notify::Config::default()
                 .with_poll_interval(POLL_INTERVAL)
                 .with_compare_contents(true);
-            Watch::Poll(
+            Debouncers::Poll(
                 new_debouncer_opt(DEBOUNCE, Some(TICK), handler, NoCache, config)
                     .map_err(watch_error)?,
             )
         } else {
-            Watch::Native(
+            Debouncers::Native(
                 new_debouncer_opt(
                     DEBOUNCE,
                     Some(TICK),
@@ -71,30 +78,30 @@ impl Watch {
                 .map_err(watch_error)?,
             )
         };
+        let mut watch = Watch {
+            debouncer,
+            watched: Vec::new(),
+        };
         watch.add(root, RecursiveMode::NonRecursive)?;
-        for dir in ["content", "themes"] {
-            let dir = root.join(dir);
-            if dir.is_dir() {
-                watch.add(&dir, RecursiveMode::Recursive)?;
-            }
-        }
+        watch.ensure(root)?;
         Ok(watch)
     }
 
     fn add(&mut self, path: &Path, mode: RecursiveMode) -> Result<()> {
-        match self {
-            Watch::Native(d) => watch_with(d, path, mode),
-            Watch::Poll(d) => watch_with(d, path, mode),
+        match &mut self.debouncer {
+            Debouncers::Native(d) => watch_with(d, path, mode),
+            Debouncers::Poll(d) => watch_with(d, path, mode),
         }
     }
 
-    /// Watches a folder that appeared after the start (a new `themes/`), if not yet watched.
-    pub fn ensure(&mut self, root: &Path, watched: &mut Vec<PathBuf>) -> Result<()> {
+    /// Watches `content/` and `themes/` recursively, those not watched yet (a `themes/`
+    /// created after the start, say).
+    pub fn ensure(&mut self, root: &Path) -> Result<()> {
         for dir in ["content", "themes"] {
             let dir = root.join(dir);
-            if dir.is_dir() && !watched.contains(&dir) {
+            if dir.is_dir() && !self.watched.contains(&dir) {
                 self.add(&dir, RecursiveMode::Recursive)?;
-                watched.push(dir);
+                self.watched.push(dir);
             }
         }
         Ok(())
