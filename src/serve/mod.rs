@@ -118,14 +118,7 @@ async fn serve(mut options: Options) -> Result<()> {
         // No site here at all: nothing to watch for.
         return Err(e);
     }
-    report(
-        &shared,
-        first,
-        &[],
-        start,
-        Served::default().output,
-        &options.root,
-    );
+    report(&shared, first, &[], start, &options.root);
     println!(
         "Serving {} at {url} (Ctrl-C to stop)",
         options.root.display()
@@ -144,8 +137,7 @@ async fn serve(mut options: Options) -> Result<()> {
             let start = Instant::now();
             session.forget(&changed);
             let built = session.build(&root, &load);
-            let previous = rebuild_shared.current().output.clone();
-            report(&rebuild_shared, built, &changed, start, previous, &root);
+            report(&rebuild_shared, built, &changed, start, &root);
             if let Err(e) = watch.ensure(&root) {
                 eprintln!("{e}");
             }
@@ -167,16 +159,9 @@ async fn serve(mut options: Options) -> Result<()> {
         .map_err(|e| Error::io(format!("{addr}"), e))
 }
 
-/// Swaps in a rebuild's result (or keeps `previous` with the error), prints what happened and
-/// tells the browsers.
-fn report(
-    shared: &Shared,
-    built: Result<Built>,
-    changed: &[PathBuf],
-    start: Instant,
-    previous: crate::output::Output,
-    root: &Path,
-) {
+/// Swaps in a rebuild's result (or keeps the last good site, with the error), prints what
+/// happened and tells the browsers.
+fn report(shared: &Shared, built: Result<Built>, changed: &[PathBuf], start: Instant, root: &Path) {
     let ms = start.elapsed().as_millis();
     // Paths relative to the site, as the user wrote them.
     let prefix = format!("{}/", root.display());
@@ -215,8 +200,9 @@ fn report(
                     "Build failed after "
                 }
             );
+            let last_good = shared.current().output.clone();
             shared.swap(Served {
-                output: previous,
+                output: last_good,
                 error: Some(message),
             });
         }
