@@ -5,7 +5,7 @@
 mod common;
 use common::*;
 use serde_json::{Value, json};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// chromedriver on a free port, stopped when dropped.
 struct Driver {
@@ -128,14 +128,6 @@ impl Drop for Driver {
         }
         let _ = self.child.kill();
         let _ = self.child.wait();
-    }
-}
-
-fn wait_until(secs: u64, what: &str, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while !done() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(100));
     }
 }
 

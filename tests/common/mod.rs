@@ -326,3 +326,15 @@ pub fn strip_injected(html: &str) -> String {
         None => html.to_string(),
     }
 }
+
+/// Polls `done` every 100 ms; panics after `secs`.
+pub fn wait_until(secs: u64, what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while !done() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
