@@ -147,7 +147,12 @@ fn inject(served: &Served, html: &[u8]) -> Vec<u8> {
     );
     if let Some(error) = &served.error {
         snippet.push_str(&format!(
-            "<div id=\"clausebook-error\" role=\"alert\" style=\"position:fixed;left:0;right:0;bottom:0;max-height:60vh;overflow:auto;z-index:2147483647;margin:0;background:#2b0d0d;color:#fde2e2;font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,monospace;padding:16px 20px;border-top:4px solid #e5484d;white-space:pre-wrap\"><strong>clausebook: the last edit does not build.</strong> Still showing the last good version.\n{}</div>",
+            "<div id=\"clausebook-error\" role=\"alert\" style=\"position:fixed;left:0;right:0;bottom:0;max-height:60vh;overflow:auto;z-index:2147483647;margin:0;background:#2b0d0d;color:#fde2e2;font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,monospace;padding:16px 20px;border-top:4px solid #e5484d;white-space:pre-wrap\"><strong>{}</strong>\n{}</div>",
+            if served.output.is_empty() {
+                "clausebook: the site does not build yet."
+            } else {
+                "clausebook: the last edit does not build. Still showing the last good version."
+            },
             escape(error)
         ));
     }
