@@ -34,6 +34,10 @@ pub struct Derived<'a> {
     related: BTreeMap<&'a str, BTreeMap<&'a str, Vec<&'a Clause>>>,
     /// provision → the platforms with at least one clause of it.
     provision_platforms: BTreeMap<&'a str, BTreeSet<&'a str>>,
+    /// provision → how many clauses it has.
+    provision_clauses: BTreeMap<&'a str, usize>,
+    /// regulation → how many clauses are mapped to it.
+    regulation_clauses: BTreeMap<&'a str, usize>,
 }
 
 /// What a document's history depends on: its HTML selectors and every snapshot.
@@ -114,7 +118,13 @@ impl<'a> Derived<'a> {
         *cache = next;
         let mut by_provision: BTreeMap<&str, Vec<&Clause>> = BTreeMap::new();
         let mut provision_platforms: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        let mut provision_clauses: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut regulation_clauses: BTreeMap<&str, usize> = BTreeMap::new();
         for c in site.clauses() {
+            *provision_clauses.entry(&c.record.provision).or_default() += 1;
+            for r in &c.record.regulations {
+                *regulation_clauses.entry(r).or_default() += 1;
+            }
             by_provision.entry(&c.record.provision).or_default().push(c);
             provision_platforms
                 .entry(&c.record.provision)
@@ -165,7 +175,22 @@ impl<'a> Derived<'a> {
             verifications,
             related,
             provision_platforms,
+            provision_clauses,
+            regulation_clauses,
         }
+    }
+
+    /// How many clauses `provision` has.
+    pub fn provision_clauses(&self, provision: &str) -> usize {
+        self.provision_clauses.get(provision).copied().unwrap_or(0)
+    }
+
+    /// How many clauses are mapped to `regulation`.
+    pub fn regulation_clauses(&self, regulation: &str) -> usize {
+        self.regulation_clauses
+            .get(regulation)
+            .copied()
+            .unwrap_or(0)
     }
 
     /// The hash of everything a document's history depends on.

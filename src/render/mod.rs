@@ -124,11 +124,7 @@ pub fn render(site: &Site, derived: &Derived, cache: &mut RenderCache) -> Result
         _ => Arc::new(Renderer::new(&site.theme).map_err(Error::content)?),
     };
     cache.renderer = Some((theme_key, renderer.clone()));
-    let views = Views {
-        site,
-        derived,
-        urls: Urls::new(&site.config.base_url),
-    };
+    let views = Views::new(site, derived, Urls::new(&site.config.base_url));
     let mut pages = Pages {
         renderer: &renderer,
         site_view: views.site_view(),

@@ -9,7 +9,9 @@ use crate::markdown;
 use crate::model::{Clause, Document, Platform, Provision, Regulation, Site};
 use crate::text::{BlockKind, DocText};
 use crate::urls::{Urls, route};
+use rayon::prelude::*;
 use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
 
 /// Site-wide header and footer data, the same on every page.
 #[derive(Debug, Clone, Serialize)]
@@ -140,9 +142,35 @@ pub struct Views<'a> {
     pub site: &'a Site,
     pub derived: &'a Derived<'a>,
     pub urls: Urls,
+    /// Regulation views, built once: every clause page mapped to one shows it.
+    regulations: BTreeMap<&'a str, RegulationView>,
+    /// Clause views (with their Markdown rendered), built once and in parallel: a clause
+    /// appears on many pages.
+    clauses: HashMap<(&'a str, &'a str), ClauseView>,
 }
 
 impl<'a> Views<'a> {
+    pub fn new(site: &'a Site, derived: &'a Derived<'a>, urls: Urls) -> Views<'a> {
+        let mut views = Views {
+            site,
+            derived,
+            urls,
+            regulations: BTreeMap::new(),
+            clauses: HashMap::new(),
+        };
+        views.regulations = site
+            .regulations
+            .iter()
+            .map(|r| (r.id.as_str(), views.build_regulation(r)))
+            .collect();
+        let clauses: Vec<&Clause> = site.clauses().collect();
+        views.clauses = clauses
+            .par_iter()
+            .map(|c| ((c.platform.as_str(), c.id.as_str()), views.build_clause(c)))
+            .collect();
+        views
+    }
+
     pub fn markdown(&self, text: &str) -> String {
         markdown::render(text, self.urls.root())
     }
@@ -229,6 +257,13 @@ impl<'a> Views<'a> {
     }
 
     pub fn clause(&self, c: &Clause) -> ClauseView {
+        match self.clauses.get(&(c.platform.as_str(), c.id.as_str())) {
+            Some(view) => view.clone(),
+            None => self.build_clause(c),
+        }
+    }
+
+    fn build_clause(&self, c: &Clause) -> ClauseView {
         let site = self.site;
         // References were checked at load time; fall back to ids rather than panic.
         let platform = site.platform(&c.platform);
@@ -268,15 +303,18 @@ impl<'a> Views<'a> {
             group: p.group.clone(),
             description: self.markdown_opt(&p.description),
             platforms: self.derived.provision_reach(&p.id),
-            clauses: self
-                .site
-                .clauses()
-                .filter(|c| c.record.provision == p.id)
-                .count(),
+            clauses: self.derived.provision_clauses(&p.id),
         }
     }
 
     pub fn regulation(&self, r: &Regulation) -> RegulationView {
+        self.regulations
+            .get(r.id.as_str())
+            .cloned()
+            .unwrap_or_else(|| self.build_regulation(r))
+    }
+
+    fn build_regulation(&self, r: &Regulation) -> RegulationView {
         RegulationView {
             id: r.id.clone(),
             name: r.name.clone(),
@@ -284,11 +322,7 @@ impl<'a> Views<'a> {
             jurisdiction: r.jurisdiction.clone(),
             source: r.url.clone(),
             description: self.markdown_opt(&r.description),
-            clauses: self
-                .site
-                .clauses()
-                .filter(|c| c.record.regulations.contains(&r.id))
-                .count(),
+            clauses: self.derived.regulation_clauses(&r.id),
         }
     }
 
