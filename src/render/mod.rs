@@ -717,7 +717,7 @@ impl<'a> Pages<'a> {
         }
         #[derive(Serialize)]
         struct ClausePage {
-            clause: ClauseView,
+            clause: ClauseDetail,
             document_title: String,
             disclaimer: String,
             methodology_url: Option<String>,
@@ -749,7 +749,7 @@ impl<'a> Pages<'a> {
             };
             let checked = v.derived.verification(c);
             let page = ClausePage {
-                clause: v.clause(c),
+                clause: v.clause_detail(c),
                 document_title: document
                     .map_or_else(|| c.record.document.clone(), |d| d.record.title.clone()),
                 disclaimer: v.markdown(&sub(&config.disclaimer)),
@@ -827,7 +827,7 @@ impl<'a> Pages<'a> {
         #[derive(Serialize)]
         struct Entry {
             platform: PlatformView,
-            clauses: Vec<ClauseView>,
+            clauses: Vec<ClauseDetail>,
         }
         #[derive(Serialize)]
         struct ProvisionPage {
@@ -841,11 +841,11 @@ impl<'a> Pages<'a> {
             let mut entries = Vec::new();
             let mut missing = Vec::new();
             for p in &site.platforms {
-                let clauses: Vec<ClauseView> = p
+                let clauses: Vec<ClauseDetail> = p
                     .clauses
                     .iter()
                     .filter(|c| c.record.provision == prov.id)
-                    .map(|c| v.clause(c))
+                    .map(|c| v.clause_detail(c))
                     .collect();
                 if clauses.is_empty() {
                     missing.push(v.link(&p.record.name, &route::platform(&p.id)));

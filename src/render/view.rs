@@ -104,6 +104,15 @@ pub struct ClauseView {
     pub provision: Link,
     pub excerpt: String,
     pub excerpt_short: String,
+}
+
+/// A clause with its analysis, for its own page and the side-by-side comparison. Lists and
+/// cards get the lighter [`ClauseView`], so editing a summary re-renders only the pages that
+/// show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClauseDetail {
+    #[serde(flatten)]
+    pub clause: ClauseView,
     pub summary: String,
     pub obligations: Option<String>,
     pub tags: Vec<String>,
@@ -146,7 +155,7 @@ pub struct Views<'a> {
     regulations: BTreeMap<&'a str, RegulationView>,
     /// Clause views (with their Markdown rendered), built once and in parallel: a clause
     /// appears on many pages.
-    clauses: HashMap<(&'a str, &'a str), ClauseView>,
+    clauses: HashMap<(&'a str, &'a str), ClauseDetail>,
 }
 
 impl<'a> Views<'a> {
@@ -258,12 +267,19 @@ impl<'a> Views<'a> {
 
     pub fn clause(&self, c: &Clause) -> ClauseView {
         match self.clauses.get(&(c.platform.as_str(), c.id.as_str())) {
+            Some(view) => view.clause.clone(),
+            None => self.build_clause(c).clause,
+        }
+    }
+
+    pub fn clause_detail(&self, c: &Clause) -> ClauseDetail {
+        match self.clauses.get(&(c.platform.as_str(), c.id.as_str())) {
             Some(view) => view.clone(),
             None => self.build_clause(c),
         }
     }
 
-    fn build_clause(&self, c: &Clause) -> ClauseView {
+    fn build_clause(&self, c: &Clause) -> ClauseDetail {
         let site = self.site;
         // References were checked at load time; fall back to ids rather than panic.
         let platform = site.platform(&c.platform);
@@ -276,19 +292,21 @@ impl<'a> Views<'a> {
             .provision(&c.record.provision)
             .map_or(c.record.provision.as_str(), |p| p.name.as_str());
         let excerpt = c.record.excerpt.trim().to_string();
-        ClauseView {
-            id: c.id.clone(),
-            title: c.record.title.clone(),
-            url: self.urls.href(&route::clause(&c.platform, &c.id)),
-            platform: self.link(platform_name, &route::platform(&c.platform)),
-            owner: owner.to_string(),
-            document: self.link(
-                document_title,
-                &route::document(&c.platform, &c.record.document),
-            ),
-            provision: self.link(provision_name, &route::provision(&c.record.provision)),
-            excerpt_short: shorten(&excerpt, 240),
-            excerpt,
+        ClauseDetail {
+            clause: ClauseView {
+                id: c.id.clone(),
+                title: c.record.title.clone(),
+                url: self.urls.href(&route::clause(&c.platform, &c.id)),
+                platform: self.link(platform_name, &route::platform(&c.platform)),
+                owner: owner.to_string(),
+                document: self.link(
+                    document_title,
+                    &route::document(&c.platform, &c.record.document),
+                ),
+                provision: self.link(provision_name, &route::provision(&c.record.provision)),
+                excerpt_short: shorten(&excerpt, 240),
+                excerpt,
+            },
             summary: self.markdown(&c.record.summary),
             obligations: self.markdown_opt(&c.record.obligations),
             tags: c.record.tags.clone(),
