@@ -492,7 +492,7 @@ impl<'a> Pages<'a> {
             let lanes: Vec<timeline::Lane> = p
                 .documents
                 .iter()
-                .map(|d| self.lane(p, d, Some(d.record.title.clone())))
+                .map(|d| lane(v, p, d, Some(d.record.title.clone())))
                 .collect();
             let route = route::platform(&p.id);
             let page = PlatformPage {
@@ -519,38 +519,6 @@ impl<'a> Pages<'a> {
     }
 
     /// A document's versions as timeline marks.
-    fn lane(&self, p: &Platform, d: &Document, label: Option<String>) -> timeline::Lane {
-        let history = self.history(p, d);
-        let points = d
-            .snapshots
-            .iter()
-            .zip(&history.versions)
-            .map(|(s, ver)| timeline::Point {
-                days: s.timestamp.days(),
-                class: ver.class,
-                size: ver.diff.words_added + ver.diff.words_removed,
-                url: self
-                    .views
-                    .urls
-                    .href(&route::version(&p.id, &d.id, s.timestamp.as_str())),
-                title: format!(
-                    "{} — {}{}",
-                    s.timestamp.display_date(),
-                    ver.class.as_str(),
-                    if ver.class == Class::First {
-                        String::new()
-                    } else {
-                        format!(
-                            ", +{} −{} words",
-                            ver.diff.words_added, ver.diff.words_removed
-                        )
-                    }
-                ),
-            })
-            .collect();
-        timeline::Lane { label, points }
-    }
-
     fn documents(&mut self, p: &'a Platform) {
         let v = self.views;
         #[derive(Serialize, Default)]
@@ -585,11 +553,38 @@ impl<'a> Pages<'a> {
             }
             let current = history.current();
             let route = route::document(&p.id, &d.id);
-            let page = DocumentPage {
-                platform: v.platform(p),
-                document: v.document(p, d),
+            let platform_view = v.platform(p);
+            let document_view = v.document(p, d);
+            let clauses: Vec<ClauseView> = p
+                .clauses
+                .iter()
+                .filter(|c| c.record.document == d.id)
+                .map(|c| v.clause(c))
+                .collect();
+            // Everything the page shows: the views, and the history with the notes.
+            let inputs = {
+                let mut h = DefaultHasher::new();
+                let hashed = serde_json::to_writer(
+                    HashWriter(&mut h),
+                    &(&platform_view, &document_view, &clauses),
+                )
+                .is_ok();
+                (
+                    hashed,
+                    v.derived.history_key(&p.id, &d.id),
+                    &d.record.changes,
+                )
+                    .hash(&mut h);
+                h.finish()
+            };
+            let title = format!("{} — {}", d.record.title, p.record.name);
+            let meta = v.meta(&title, None, &route, "platforms");
+            let feed_url = v.urls.href(&route::feed(&route));
+            self.page_keyed(&route, "document.html", meta, inputs, || DocumentPage {
+                platform: platform_view,
+                document: document_view,
                 timeline: timeline::svg(
-                    &[self.lane(p, d, None)],
+                    &[lane(v, p, d, None)],
                     &format!("Versions of {} over time", d.record.title),
                 ),
                 counts,
@@ -597,23 +592,11 @@ impl<'a> Pages<'a> {
                     .rev()
                     .map(|i| v.version(p, d, history, i))
                     .collect(),
-                clauses: p
-                    .clauses
-                    .iter()
-                    .filter(|c| c.record.document == d.id)
-                    .map(|c| v.clause(c))
-                    .collect(),
+                clauses,
                 text: current.map(|i| text_html(&history.versions[i].text)),
                 text_date: current.map(|i| (&d.snapshots[i].timestamp).into()),
-                feed_url: v.urls.href(&route::feed(&route)),
-            };
-            let title = format!("{} — {}", d.record.title, p.record.name);
-            self.page(
-                &route,
-                "document.html",
-                v.meta(&title, None, &route, "platforms"),
-                page,
-            );
+                feed_url,
+            });
             self.version_pages(p, d);
         }
     }
@@ -1373,4 +1356,36 @@ impl<'a> Pages<'a> {
         );
         self.add("robots.txt".into(), robots.into_bytes(), None);
     }
+}
+
+/// A document's versions as timeline marks.
+fn lane(v: &Views, p: &Platform, d: &Document, label: Option<String>) -> timeline::Lane {
+    let history = v.derived.history(&p.id, &d.id);
+    let points = d
+        .snapshots
+        .iter()
+        .zip(&history.versions)
+        .map(|(s, ver)| timeline::Point {
+            days: s.timestamp.days(),
+            class: ver.class,
+            size: ver.diff.words_added + ver.diff.words_removed,
+            url: v
+                .urls
+                .href(&route::version(&p.id, &d.id, s.timestamp.as_str())),
+            title: format!(
+                "{} — {}{}",
+                s.timestamp.display_date(),
+                ver.class.as_str(),
+                if ver.class == Class::First {
+                    String::new()
+                } else {
+                    format!(
+                        ", +{} −{} words",
+                        ver.diff.words_added, ver.diff.words_removed
+                    )
+                }
+            ),
+        })
+        .collect();
+    timeline::Lane { label, points }
 }
