@@ -477,11 +477,9 @@ fn walk_html(el: ElementRef, removed: &HashSet<NodeId>, b: &mut Blocks) {
         | "caption" | "body" | "html" => Some(BlockKind::Paragraph),
         _ => None,
     };
-    let is_row_part = matches!(name, "thead" | "tbody" | "tfoot" | "table");
+    // A block element ends the text before it; empty blocks (a table around its rows) vanish.
     if let Some(kind) = kind {
-        if !is_row_part {
-            b.start(kind);
-        }
+        b.start(kind);
     }
     for child in el.children() {
         match child.value() {
@@ -501,9 +499,9 @@ fn walk_html(el: ElementRef, removed: &HashSet<NodeId>, b: &mut Blocks) {
             _ => {}
         }
     }
+    // Text after a nested block starts a new paragraph of the parent.
     if kind.is_some() {
         b.finish();
-        // Text after a nested block continues as a new paragraph of the parent.
     }
 }
 

@@ -49,7 +49,7 @@ pub struct Options {
 /// What request handlers share: the site being served and the reload channel.
 struct Shared {
     served: RwLock<Arc<Served>>,
-    reload: broadcast::Sender<u64>,
+    reload: broadcast::Sender<()>,
 }
 
 impl Shared {
@@ -208,7 +208,7 @@ fn report(shared: &Shared, built: Result<Built>, changed: &[PathBuf], start: Ins
         }
     }
     let _ = std::io::stdout().flush();
-    let _ = shared.reload.send(0);
+    let _ = shared.reload.send(());
 }
 
 fn describe(changed: &[PathBuf]) -> String {
@@ -256,8 +256,9 @@ async fn page(State(shared): State<Arc<Shared>>, method: Method, uri: Uri) -> Re
 async fn events(
     State(shared): State<Arc<Shared>>,
 ) -> Sse<impl tokio_stream::Stream<Item = std::result::Result<Event, Infallible>>> {
+    // A client that lagged behind missed rebuilds: that too is a reason to reload.
     let stream = BroadcastStream::new(shared.reload.subscribe())
-        .filter_map(|m| m.ok().map(|_| Ok(Event::default().data("reload"))));
+        .map(|_| Ok(Event::default().data("reload")));
     Sse::new(stream).keep_alive(KeepAlive::default())
 }
 

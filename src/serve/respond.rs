@@ -156,12 +156,11 @@ fn inject(served: &Served, html: &[u8]) -> Vec<u8> {
             escape(error)
         ));
     }
-    let text = html;
-    let at = find_last(text, b"</body>").unwrap_or(text.len());
-    let mut out = Vec::with_capacity(text.len() + snippet.len());
-    out.extend_from_slice(&text[..at]);
+    let at = find_last(html, b"</body>").unwrap_or(html.len());
+    let mut out = Vec::with_capacity(html.len() + snippet.len());
+    out.extend_from_slice(&html[..at]);
     out.extend_from_slice(snippet.as_bytes());
-    out.extend_from_slice(&text[at..]);
+    out.extend_from_slice(&html[at..]);
     out
 }
 
