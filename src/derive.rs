@@ -5,7 +5,6 @@ use crate::error::Diagnostic;
 use crate::history::History;
 use crate::model::{Clause, Document, Site};
 use crate::verify::{State, Verification, verify};
-use crate::yaml;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -225,16 +224,14 @@ impl<'a> Derived<'a> {
         site.clauses()
             .filter(|c| self.verification(c).is_some_and(|v| v.state == State::NotFound))
             .map(|c| {
-                let line = yaml::key_line(&c.source, "excerpt").unwrap_or(1);
                 let versions = self.history(&c.platform, &c.record.document).versions.len();
-                Diagnostic::new(
+                c.record.excerpt.error(
                     &c.path,
                     format!(
                         "excerpt not found in any of the {versions} snapshots of document `{}` (compared after normalising quotes, whitespace, soft hyphens and emphasis)",
                         c.record.document
                     ),
                 )
-                .at(line, 1)
             })
             .collect()
     }
@@ -277,24 +274,19 @@ mod tests {
     use super::*;
     use crate::model::*;
 
+    fn record<T: serde::de::DeserializeOwned>(yaml: &str) -> T {
+        crate::yaml::parse(std::path::Path::new("t.yaml"), yaml, 1).unwrap()
+    }
+
     fn clause(platform: &str, id: &str, provision: &str) -> Clause {
         Clause {
             id: id.into(),
             platform: platform.into(),
             path: Default::default(),
-            source: String::new(),
-            record: ClauseRecord {
-                title: id.into(),
-                document: "d".into(),
-                provision: provision.into(),
-                excerpt: "e".into(),
-                summary: "s".into(),
-                obligations: None,
-                regulations: vec![],
-                tags: vec![],
-                draft: false,
-                aliases: vec![],
-            },
+            alias_files: vec![],
+            record: record(&format!(
+                "{{title: {id}, document: d, provision: {provision}, excerpt: e, summary: s}}"
+            )),
         }
     }
 
@@ -305,25 +297,17 @@ mod tests {
         }
         let provision = |id: &str, group: &str| Provision {
             id: id.into(),
-            name: id.into(),
-            group: Some(group.into()),
-            description: None,
+            ..record(&format!("{{name: {id}, group: {group}}}"))
         };
         Site {
-            config: serde_yaml::from_str(&format!(
+            config: record(&format!(
                 "title: t\nbase_url: https://x.org/\nrelated_limit: {limit}"
-            ))
-            .unwrap(),
+            )),
             platforms: platforms
                 .into_iter()
                 .map(|(id, clauses)| Platform {
                     id,
-                    record: PlatformRecord {
-                        name: "n".into(),
-                        owner: None,
-                        url: None,
-                        description: None,
-                    },
+                    record: record("name: n"),
                     documents: vec![],
                     clauses,
                 })

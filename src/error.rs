@@ -10,6 +10,16 @@ pub struct Diagnostic {
     pub line: Option<usize>,
     pub column: Option<usize>,
     pub message: String,
+    pub kind: Kind,
+}
+
+/// What a diagnostic is about: the content itself, or the machine failing to read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Kind {
+    /// The content is wrong: the user fixes a file (exit 1).
+    Content,
+    /// A file or folder could not be read (permissions, a failing disk): exit 2.
+    Io,
 }
 
 impl Diagnostic {
@@ -19,6 +29,15 @@ impl Diagnostic {
             line: None,
             column: None,
             message: message.into(),
+            kind: Kind::Content,
+        }
+    }
+
+    /// A file or folder that could not be read.
+    pub fn io(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            kind: Kind::Io,
+            ..Diagnostic::new(path, message)
         }
     }
 
@@ -63,9 +82,16 @@ fn list(diagnostics: &[Diagnostic]) -> String {
         out.push_str(&format!("error: {d}\n"));
     }
     let n = diagnostics.len();
+    let io = diagnostics.iter().any(|d| d.kind == Kind::Io);
     out.push_str(&format!(
-        "{n} content error{} found",
-        if n == 1 { "" } else { "s" }
+        "{n} {}error{} found{}",
+        if io { "" } else { "content " },
+        if n == 1 { "" } else { "s" },
+        if io {
+            " (some files or folders could not be read)"
+        } else {
+            ""
+        }
     ));
     out
 }
@@ -88,6 +114,7 @@ impl Error {
     /// The process exit code SPEC §5 assigns: 1 for content errors, 2 for usage and I/O.
     pub fn exit_code(&self) -> i32 {
         match self {
+            Error::Content(d) if d.iter().any(|d| d.kind == Kind::Io) => 2,
             Error::Content(_) => 1,
             Error::Io { .. } | Error::Usage(_) => 2,
         }

@@ -3,14 +3,15 @@
 use crate::error::{Diagnostic, Error, Result};
 use crate::ids::{Timestamp, invalid_id_message, is_valid_id};
 use crate::model::*;
-use crate::{theme, yaml};
+use crate::read::{self, Entry, Kind};
+use crate::yaml::Located;
+use crate::{routes, theme, yaml};
 use serde::de::DeserializeOwned;
 use std::any::Any;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use walkdir::WalkDir;
 
 /// Largest snapshot accepted: far above any real policy page, low enough to never exhaust memory.
 pub const MAX_SNAPSHOT_BYTES: u64 = 64 * 1024 * 1024;
@@ -64,17 +65,20 @@ impl FileCache {
         self.files.retain(|p, _| !p.starts_with(path));
     }
 
+    /// The cached file at `path`, read anew unless its size and modification time are the
+    /// same. Only paths listed as regular files are passed here, and the read itself refuses
+    /// anything else, so a file swapped for a link in between is never followed.
     fn entry(&mut self, path: &Path, limit: u64) -> Result<&mut CachedFile, Diagnostic> {
         self.seen.insert(path.to_path_buf());
-        let meta = std::fs::metadata(path)
-            .map_err(|e| Diagnostic::new(path, format!("cannot read file: {e}")))?;
+        let meta = std::fs::symlink_metadata(path)
+            .map_err(|e| Diagnostic::io(path, format!("cannot read file: {e}")))?;
         let modified = meta.modified().ok();
-        let fresh = self
-            .files
-            .get(path)
-            .is_some_and(|c| c.len == meta.len() && c.modified == modified && modified.is_some());
+        let fresh = meta.is_file()
+            && self.files.get(path).is_some_and(|c| {
+                c.len == meta.len() && c.modified == modified && modified.is_some()
+            });
         if !fresh {
-            let text: Arc<str> = read_text(path, limit)?.into();
+            let text: Arc<str> = read::read_text(path, limit)?.into();
             let mut h = DefaultHasher::new();
             text.hash(&mut h);
             let file = CachedFile {
@@ -95,18 +99,18 @@ impl FileCache {
         Ok((c.text.clone(), c.hash))
     }
 
-    /// A YAML record and its text, parsed only when the file changed.
+    /// A YAML record, parsed only when the file changed.
     fn record<T: DeserializeOwned + Clone + Send + Sync + 'static>(
         &mut self,
         path: &Path,
-    ) -> Result<(T, Arc<str>), Diagnostic> {
+    ) -> Result<T, Diagnostic> {
         let c = self.entry(path, yaml::MAX_RECORD_BYTES as u64)?;
         if let Some(v) = c.parsed.as_ref().and_then(|p| p.downcast_ref::<T>()) {
-            return Ok((v.clone(), c.text.clone()));
+            return Ok(v.clone());
         }
         let value: T = yaml::parse(path, &c.text, 1)?;
         c.parsed = Some(Arc::new(value.clone()));
-        Ok((value, c.text.clone()))
+        Ok(value)
     }
 
     /// Drops the files the last load did not read (deleted or moved away).
@@ -123,44 +127,79 @@ pub fn load(root: &Path, options: &LoadOptions) -> Result<Site> {
 
 /// [`load`], reading files through `cache`.
 pub fn load_cached(root: &Path, options: &LoadOptions, cache: &mut FileCache) -> Result<Site> {
+    // A bad command-line value is a usage error, reported before any content.
+    let base_url_override = match &options.base_url {
+        Some(url) => {
+            Some(normalise_base_url(url).map_err(|m| Error::Usage(format!("--base-url: {m}")))?)
+        }
+        None => None,
+    };
     let content = root.join("content");
-    let site_yaml = content.join("site.yaml");
-    if !site_yaml.is_file() {
-        return Err(Error::Usage(format!(
-            "no site found: {} does not exist. Run clausebook in a site's root folder or pass --root DIR.",
-            site_yaml.display()
-        )));
-    }
     let mut loader = Loader {
         diagnostics: Vec::new(),
         present: BTreeSet::new(),
         files: cache,
     };
-    let config = loader.site_config(&site_yaml, options);
-    let provisions = loader.simple_records(
-        &content.join("provisions"),
-        "provision",
-        |id, mut p: Provision| {
+    let top = match read::is_real_dir(&content) {
+        Ok(true) => loader.entries(&content),
+        Ok(false) => Vec::new(),
+        Err(d) => {
+            loader.error(d);
+            Vec::new()
+        }
+    };
+    let site_yaml = content.join("site.yaml");
+    if !top
+        .iter()
+        .any(|e| e.name == "site.yaml" && e.kind == Kind::File)
+        && loader.diagnostics.is_empty()
+    {
+        return Err(Error::Usage(format!(
+            "no site found: {} does not exist. Run clausebook in a site's root folder or pass --root DIR.",
+            site_yaml.display()
+        )));
+    }
+    let mut config = loader.site_config(&site_yaml);
+    if let (Some(config), Some(url)) = (&mut config, base_url_override) {
+        config.base_url.value = url;
+    }
+    let folder = |name: &str| top.iter().find(|e| e.name == name && e.kind == Kind::Dir);
+    let provisions = match folder("provisions") {
+        Some(e) => loader.simple_records(&e.path, "provision", |id, mut p: Provision| {
             p.id = id;
             p
-        },
-    );
-    let regulations = loader.simple_records(
-        &content.join("regulations"),
-        "regulation",
-        |id, mut r: Regulation| {
+        }),
+        None => Vec::new(),
+    };
+    let regulations = match folder("regulations") {
+        Some(e) => loader.simple_records(&e.path, "regulation", |id, mut r: Regulation| {
             r.id = id;
             r
-        },
-    );
-    let pages = loader.pages(&content.join("pages"));
-    let platforms = loader.platforms(&content.join("platforms"));
-    loader.unexpected_top_level(&content);
+        }),
+        None => Vec::new(),
+    };
+    for r in &regulations {
+        loader.check_url(
+            &content.join("regulations").join(format!("{}.yaml", r.id)),
+            r.url.as_ref(),
+        );
+    }
+    let pages = folder("pages").map_or_else(Vec::new, |e| loader.pages(&e.path));
+    let mut platforms = folder("platforms").map_or_else(Vec::new, |e| loader.platforms(&e.path));
+    loader.unexpected_top_level(&top);
     let theme = match &config {
         Some(config) => theme::load(root, &config.theme, &site_yaml, &mut loader.diagnostics),
         None => Theme::default(),
     };
-    loader.check_references(&platforms);
+    // References are checked only against a site that was read whole: a folder that could not
+    // be read would otherwise turn every reference into it into a false "unknown" error.
+    let read_whole = !loader
+        .diagnostics
+        .iter()
+        .any(|d| d.kind == crate::error::Kind::Io);
+    if read_whole {
+        loader.check_references(&mut platforms);
+    }
     loader.files.prune();
     let (Some(config), true) = (config, loader.diagnostics.is_empty()) else {
         return Err(Error::content(loader.diagnostics));
@@ -178,55 +217,8 @@ pub fn load_cached(root: &Path, options: &LoadOptions, cache: &mut FileCache) ->
             p.clauses.retain(|c| !c.record.draft);
         }
     }
+    routes::check(&site)?;
     Ok(site)
-}
-
-/// A file's text, refusing huge and non-UTF-8 files with a diagnostic that names them.
-pub fn read_text(path: &Path, limit: u64) -> Result<String, Diagnostic> {
-    let len = std::fs::metadata(path)
-        .map_err(|e| Diagnostic::new(path, format!("cannot read file: {e}")))?
-        .len();
-    if len > limit {
-        return Err(Diagnostic::new(
-            path,
-            format!("file is too large ({len} bytes; the limit is {limit} bytes)"),
-        ));
-    }
-    let bytes =
-        std::fs::read(path).map_err(|e| Diagnostic::new(path, format!("cannot read file: {e}")))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let (line, column) = position(&e.as_bytes()[..e.utf8_error().valid_up_to()]);
-        Diagnostic::new(path, "file is not valid UTF-8 text").at(line, column)
-    })?;
-    Ok(match text.strip_prefix('\u{feff}') {
-        Some(rest) => rest.to_string(),
-        None => text,
-    })
-}
-
-fn position(prefix: &[u8]) -> (usize, usize) {
-    let line = prefix.iter().filter(|&&b| b == b'\n').count() + 1;
-    let column = prefix.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
-    (line, column)
-}
-
-/// Files editors and operating systems leave behind; never content.
-pub fn is_ignored_name(name: &str) -> bool {
-    name.starts_with('.')
-        || name.starts_with('#')
-        || name.ends_with('~')
-        || name.ends_with(".swp")
-        || name.ends_with(".swx")
-        || name.ends_with(".tmp")
-}
-
-/// Everything below `dir` in sorted order, skipping ignored files and folders.
-pub fn walk(dir: &Path) -> impl Iterator<Item = walkdir::Result<walkdir::DirEntry>> {
-    WalkDir::new(dir)
-        .min_depth(1)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| !is_ignored_name(&e.file_name().to_string_lossy()))
 }
 
 struct Loader<'c> {
@@ -242,34 +234,15 @@ impl Loader<'_> {
         self.diagnostics.push(d);
     }
 
-    /// The entries of `dir`, sorted by name, without ignored files. A missing folder is empty.
-    fn entries(&mut self, dir: &Path) -> Vec<(String, PathBuf, bool)> {
-        if !dir.exists() {
-            return Vec::new();
-        }
-        let mut out = Vec::new();
-        for entry in WalkDir::new(dir)
-            .min_depth(1)
-            .max_depth(1)
-            .sort_by_file_name()
-        {
-            match entry {
-                Ok(e) => {
-                    let name = e.file_name().to_string_lossy().into_owned();
-                    if !is_ignored_name(&name) {
-                        out.push((name, e.path().to_path_buf(), e.file_type().is_dir()));
-                    }
-                }
-                Err(e) => self.error(Diagnostic::new(dir, format!("cannot read folder: {e}"))),
-            }
-        }
-        out
+    /// The entries of `dir`, sorted by name, without hidden files and editor leftovers.
+    fn entries(&mut self, dir: &Path) -> Vec<Entry> {
+        read::entries(dir, read::is_ignored_name, &mut self.diagnostics)
     }
 
     fn record<T: DeserializeOwned + Clone + Send + Sync + 'static>(
         &mut self,
         path: &Path,
-    ) -> Option<(T, Arc<str>)> {
+    ) -> Option<T> {
         self.files.record(path).map_err(|d| self.error(d)).ok()
     }
 
@@ -283,45 +256,42 @@ impl Loader<'_> {
         }
     }
 
-    fn site_config(&mut self, path: &Path, options: &LoadOptions) -> Option<SiteConfig> {
-        let (mut config, text): (SiteConfig, Arc<str>) = self.record(path)?;
-        let line = |key| yaml::key_line(&text, key).unwrap_or(1);
-        match &options.base_url {
-            Some(url) => match normalise_base_url(url) {
-                Ok(u) => config.base_url = u,
-                Err(m) => self.error(Diagnostic::new("--base-url", m)),
-            },
-            None => match normalise_base_url(&config.base_url) {
-                Ok(u) => config.base_url = u,
-                Err(m) => self.error(Diagnostic::new(path, m).at(line("base_url"), 1)),
-            },
+    /// A URL from content must be an absolute http(s) URL: anything else could run script in a
+    /// reader's browser (`javascript:`, `data:`) or point nowhere.
+    fn check_url(&mut self, path: &Path, url: Option<&Located<String>>) {
+        let Some(url) = url else { return };
+        if let Err(m) = check_http_url(url) {
+            self.error(url.error(path, m));
         }
-        if config.title.trim().is_empty() {
-            self.error(Diagnostic::new(path, "`title` must not be empty").at(line("title"), 1));
+    }
+
+    fn site_config(&mut self, path: &Path) -> Option<SiteConfig> {
+        let mut config: SiteConfig = self.record(path)?;
+        match normalise_base_url(&config.base_url) {
+            Ok(u) => config.base_url.value = u,
+            Err(m) => self.error(config.base_url.error(path, m)),
         }
         if !is_valid_id(&config.theme) {
             self.error(
-                Diagnostic::new(path, invalid_id_message("theme", &config.theme))
-                    .at(line("theme"), 1),
+                config
+                    .theme
+                    .error(path, invalid_id_message("theme", &config.theme)),
             );
         }
-        let language_ok = !config.language.is_empty()
-            && config.language.len() <= 35
-            && config
-                .language
+        let language = &config.language;
+        let language_ok = !language.is_empty()
+            && language.len() <= 35
+            && language
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-');
         if !language_ok {
-            self.error(
-                Diagnostic::new(
-                    path,
-                    format!(
-                        "`language` must be a language tag such as `en` or `pt-BR`, not `{}`",
-                        config.language
-                    ),
-                )
-                .at(line("language"), 1),
-            );
+            self.error(language.error(
+                path,
+                format!(
+                    "`language` must be a language tag such as `en` or `pt-BR`, not `{}`",
+                    language.value
+                ),
+            ));
         }
         Some(config)
     }
@@ -334,22 +304,23 @@ impl Loader<'_> {
         with_id: impl Fn(String, T) -> T,
     ) -> Vec<T> {
         let mut out = Vec::new();
-        for (name, path, is_dir) in self.entries(dir) {
-            let Some(stem) = name.strip_suffix(".yaml").filter(|_| !is_dir) else {
+        for e in self.entries(dir) {
+            let Some(stem) = e
+                .name
+                .strip_suffix(".yaml")
+                .filter(|_| e.kind == Kind::File)
+            else {
                 self.error(Diagnostic::new(
-                    &path,
-                    format!(
-                        "unexpected {}: {kind} records are `<id>.yaml` files",
-                        if is_dir { "folder" } else { "file" }
-                    ),
+                    &e.path,
+                    format!("unexpected entry: {kind} records are `<id>.yaml` files"),
                 ));
                 continue;
             };
-            let Some(id) = self.id(kind, stem, &path) else {
+            let Some(id) = self.id(kind, stem, &e.path) else {
                 continue;
             };
             self.present.insert((kind, id.clone()));
-            if let Some((record, _)) = self.record::<T>(&path) {
+            if let Some(record) = self.record::<T>(&e.path) {
                 out.push(with_id(id, record));
             }
         }
@@ -358,22 +329,22 @@ impl Loader<'_> {
 
     fn pages(&mut self, dir: &Path) -> Vec<Page> {
         let mut out = Vec::new();
-        for (name, path, is_dir) in self.entries(dir) {
-            let Some(stem) = name.strip_suffix(".md").filter(|_| !is_dir) else {
+        for e in self.entries(dir) {
+            let Some(stem) = e.name.strip_suffix(".md").filter(|_| e.kind == Kind::File) else {
                 self.error(Diagnostic::new(
-                    &path,
+                    &e.path,
                     "unexpected entry: pages are `<slug>.md` files",
                 ));
                 continue;
             };
-            let Some(slug) = self.id("page", stem, &path) else {
+            let Some(slug) = self.id("page", stem, &e.path) else {
                 continue;
             };
             if RESERVED_SLUGS.contains(&slug.as_str()) {
-                self.error(Diagnostic::new(&path, format!("page slug `{slug}` is reserved: /{slug}/ is a section of the generated site")));
+                self.error(Diagnostic::new(&e.path, format!("page slug `{slug}` is reserved: /{slug}/ is a section of the generated site")));
                 continue;
             }
-            let text = match read_text(&path, yaml::MAX_RECORD_BYTES as u64) {
+            let text = match read::read_text(&e.path, yaml::MAX_RECORD_BYTES as u64) {
                 Ok(t) => t,
                 Err(d) => {
                     self.error(d);
@@ -381,10 +352,10 @@ impl Loader<'_> {
                 }
             };
             let Some((front, body)) = split_front_matter(&text) else {
-                self.error(Diagnostic::new(&path, "a page starts with YAML front matter between `---` lines (with at least `title:`)").at(1, 1));
+                self.error(Diagnostic::new(&e.path, "a page starts with YAML front matter between `---` lines (with at least `title:`)").at(1, 1));
                 continue;
             };
-            match yaml::parse::<PageFrontMatter>(&path, front, 2) {
+            match yaml::parse::<PageFrontMatter>(&e.path, front, 2) {
                 Ok(front) => out.push(Page {
                     slug,
                     front,
@@ -398,18 +369,18 @@ impl Loader<'_> {
 
     fn platforms(&mut self, dir: &Path) -> Vec<Platform> {
         let mut out = Vec::new();
-        for (name, path, is_dir) in self.entries(dir) {
-            if !is_dir {
+        for e in self.entries(dir) {
+            if e.kind != Kind::Dir {
                 self.error(Diagnostic::new(
-                    &path,
+                    &e.path,
                     "unexpected file: platforms/ holds one folder per platform",
                 ));
                 continue;
             }
-            let Some(id) = self.id("platform", &name, &path) else {
+            let Some(id) = self.id("platform", &e.name, &e.path) else {
                 continue;
             };
-            if let Some(p) = self.platform(id, &path) {
+            if let Some(p) = self.platform(id, &e.path) {
                 out.push(p);
             }
         }
@@ -417,47 +388,26 @@ impl Loader<'_> {
     }
 
     fn platform(&mut self, id: String, dir: &Path) -> Option<Platform> {
-        let record_path = dir.join("platform.yaml");
+        let mut record_path = None;
         let mut documents = Vec::new();
         let mut clauses = Vec::new();
-        for (name, path, is_dir) in self.entries(dir) {
-            match (name.as_str(), is_dir) {
-                ("platform.yaml", false) => {}
-                ("documents", true) => {
-                    for (name, path, is_dir) in self.entries(&path) {
-                        if !is_dir {
-                            self.error(Diagnostic::new(&path, "unexpected file: documents/ holds one folder per document"));
-                            continue;
-                        }
-                        if let Some(doc_id) = self.id("document", &name, &path) {
-                            self.present.insert(("document", format!("{id}/{doc_id}")));
-                            documents.extend(self.document(doc_id, &path));
-                        }
-                    }
-                }
-                ("clauses", true) => {
-                    for (name, path, is_dir) in self.entries(&path) {
-                        let Some(stem) = name.strip_suffix(".yaml").filter(|_| !is_dir) else {
-                            self.error(Diagnostic::new(&path, "unexpected entry: clause records are `<id>.yaml` files"));
-                            continue;
-                        };
-                        let Some(clause_id) = self.id("clause", stem, &path) else { continue };
-                        if let Some((record, source)) = self.record::<ClauseRecord>(&path) {
-                            clauses.push(Clause { id: clause_id, platform: id.clone(), record, path, source: source.to_string() });
-                        }
-                    }
-                }
+        for e in self.entries(dir) {
+            match (e.name.as_str(), e.kind) {
+                ("platform.yaml", Kind::File) => record_path = Some(e.path),
+                ("documents", Kind::Dir) => documents = self.documents(&id, &e.path),
+                ("clauses", Kind::Dir) => clauses = self.clauses(&id, &e.path),
                 _ => self.error(Diagnostic::new(
-                    &path,
+                    &e.path,
                     "unexpected entry: a platform folder holds platform.yaml, documents/ and clauses/",
                 )),
             }
         }
-        if !record_path.is_file() {
+        let Some(record_path) = record_path else {
             self.error(Diagnostic::new(dir, "platform folder has no platform.yaml"));
             return None;
-        }
-        let (record, _) = self.record::<PlatformRecord>(&record_path)?;
+        };
+        let record: PlatformRecord = self.record(&record_path)?;
+        self.check_url(&record_path, record.url.as_ref());
         Some(Platform {
             id,
             record,
@@ -466,46 +416,88 @@ impl Loader<'_> {
         })
     }
 
+    fn documents(&mut self, platform: &str, dir: &Path) -> Vec<Document> {
+        let mut out = Vec::new();
+        for e in self.entries(dir) {
+            if e.kind != Kind::Dir {
+                self.error(Diagnostic::new(
+                    &e.path,
+                    "unexpected file: documents/ holds one folder per document",
+                ));
+                continue;
+            }
+            if let Some(doc_id) = self.id("document", &e.name, &e.path) {
+                self.present
+                    .insert(("document", format!("{platform}/{doc_id}")));
+                out.extend(self.document(doc_id, &e.path));
+            }
+        }
+        out
+    }
+
+    fn clauses(&mut self, platform: &str, dir: &Path) -> Vec<Clause> {
+        let mut out = Vec::new();
+        for e in self.entries(dir) {
+            let Some(stem) = e
+                .name
+                .strip_suffix(".yaml")
+                .filter(|_| e.kind == Kind::File)
+            else {
+                self.error(Diagnostic::new(
+                    &e.path,
+                    "unexpected entry: clause records are `<id>.yaml` files",
+                ));
+                continue;
+            };
+            let Some(clause_id) = self.id("clause", stem, &e.path) else {
+                continue;
+            };
+            if let Some(record) = self.record::<ClauseRecord>(&e.path) {
+                out.push(Clause {
+                    id: clause_id,
+                    platform: platform.to_string(),
+                    record,
+                    path: e.path,
+                    alias_files: Vec::new(),
+                });
+            }
+        }
+        out
+    }
+
     fn document(&mut self, id: String, dir: &Path) -> Option<Document> {
-        let record_path = dir.join("document.yaml");
+        let mut record_path = None;
         let mut snapshots = Vec::new();
-        for (name, path, is_dir) in self.entries(dir) {
-            match (name.as_str(), is_dir) {
-                ("document.yaml", false) => {}
-                ("snapshots", true) => snapshots = self.snapshots(&path),
+        for e in self.entries(dir) {
+            match (e.name.as_str(), e.kind) {
+                ("document.yaml", Kind::File) => record_path = Some(e.path),
+                ("snapshots", Kind::Dir) => snapshots = self.snapshots(&e.path),
                 _ => self.error(Diagnostic::new(
-                    &path,
+                    &e.path,
                     "unexpected entry: a document folder holds document.yaml and snapshots/",
                 )),
             }
         }
-        if !record_path.is_file() {
+        let Some(record_path) = record_path else {
             self.error(Diagnostic::new(dir, "document folder has no document.yaml"));
             return None;
-        }
-        let (record, text) = self.record::<DocumentRecord>(&record_path)?;
+        };
+        let record: DocumentRecord = self.record(&record_path)?;
         let known: BTreeSet<&str> = snapshots
             .iter()
             .map(|s: &Snapshot| s.timestamp.as_str())
             .collect();
         for key in record.changes.keys() {
             if !known.contains(key.as_str()) {
-                let line = yaml::item_line(&text, "changes", key).unwrap_or(1);
-                self.error(Diagnostic::new(&record_path, format!("`changes` names snapshot `{key}`, but snapshots/ has no file with that timestamp")).at(line, 1));
+                self.error(key.error(&record_path, format!("`changes` names snapshot `{}`, but snapshots/ has no file with that timestamp", key.value)));
             }
         }
-        for (key, selectors) in [("select", &record.select), ("remove", &record.remove)] {
-            for selector in selectors {
-                if let Err(message) = crate::text::check_selector(selector) {
-                    let line = yaml::item_line(&text, key, selector).unwrap_or(1);
-                    self.error(Diagnostic::new(&record_path, message).at(line, 1));
-                }
+        for selector in record.select.iter().chain(&record.remove) {
+            if let Err(message) = crate::text::check_selector(selector) {
+                self.error(selector.error(&record_path, message));
             }
         }
-        if record.url.trim().is_empty() {
-            let line = yaml::key_line(&text, "url").unwrap_or(1);
-            self.error(Diagnostic::new(&record_path, "`url` must not be empty").at(line, 1));
-        }
+        self.check_url(&record_path, Some(&record.url));
         Some(Document {
             id,
             record,
@@ -517,19 +509,11 @@ impl Loader<'_> {
     /// dropped in as it is. Sorted oldest first.
     fn snapshots(&mut self, dir: &Path) -> Vec<Snapshot> {
         let mut by_time: BTreeMap<Timestamp, Snapshot> = BTreeMap::new();
-        for entry in walk(dir) {
-            let entry = match entry {
-                Ok(e) => e,
-                Err(e) => {
-                    self.error(Diagnostic::new(dir, format!("cannot read folder: {e}")));
-                    continue;
-                }
-            };
-            if entry.file_type().is_dir() {
-                continue;
-            }
-            let path = entry.path().to_path_buf();
-            let name = entry.file_name().to_string_lossy().into_owned();
+        for (_, path) in read::files_below(dir, read::is_ignored_name, &mut self.diagnostics) {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             let (stem, ext) = name.rsplit_once('.').unwrap_or((&name, ""));
             let format = match ext {
                 "md" => SnapshotFormat::Markdown,
@@ -547,13 +531,6 @@ impl Loader<'_> {
                 self.error(Diagnostic::new(&path, format!("snapshot name `{stem}` is not a timestamp: use YYYY-MM-DD or YYYY-MM-DDTHH-MM-SSZ")));
                 continue;
             };
-            let (source, hash) = match self.files.read(&path) {
-                Ok(s) => s,
-                Err(d) => {
-                    self.error(d);
-                    continue;
-                }
-            };
             if let Some(existing) = by_time.get(&timestamp) {
                 self.error(Diagnostic::new(
                     &path,
@@ -564,6 +541,13 @@ impl Loader<'_> {
                 ));
                 continue;
             }
+            let (source, hash) = match self.files.read(&path) {
+                Ok(s) => s,
+                Err(d) => {
+                    self.error(d);
+                    continue;
+                }
+            };
             by_time.insert(
                 timestamp.clone(),
                 Snapshot {
@@ -578,99 +562,77 @@ impl Loader<'_> {
         by_time.into_values().collect()
     }
 
-    /// Checks every reference between records resolves and every alias is a safe path.
-    fn check_references(&mut self, platforms: &[Platform]) {
-        let present = |kind: &'static str, id: String| self.present.contains(&(kind, id));
+    /// Checks every reference between records resolves and every alias is a safe path, and
+    /// records the file each alias writes.
+    fn check_references(&mut self, platforms: &mut [Platform]) {
         let mut out = Vec::new();
-        let mut aliases: BTreeMap<String, &Path> = BTreeMap::new();
-        for platform in platforms {
-            for clause in &platform.clauses {
-                let text = &clause.source;
-                let at = |key: &str, needle: Option<&str>| {
-                    let line = match needle {
-                        Some(n) => yaml::item_line(text, key, n),
-                        None => yaml::key_line(text, key),
-                    };
-                    Diagnostic::new(&clause.path, "").at(line.unwrap_or(1), 1)
-                };
-                let r = &clause.record;
-                if !present("document", format!("{}/{}", platform.id, r.document)) {
-                    let known: Vec<&str> =
-                        platform.documents.iter().map(|d| d.id.as_str()).collect();
-                    out.push(Diagnostic {
-                        message: format!(
+        for platform in platforms.iter_mut() {
+            let known: Vec<&str> = platform.documents.iter().map(|d| d.id.as_str()).collect();
+            for clause in &mut platform.clauses {
+                let (r, path) = (&clause.record, &clause.path);
+                if !self
+                    .present
+                    .contains(&("document", format!("{}/{}", platform.id, r.document.value)))
+                {
+                    out.push(r.document.error(
+                        path,
+                        format!(
                             "unknown document `{}` (platform `{}` has: {})",
-                            r.document,
+                            r.document.value,
                             platform.id,
                             list_or_none(&known)
                         ),
-                        ..at("document", None)
-                    });
+                    ));
                 }
-                if !present("provision", r.provision.clone()) {
-                    out.push(Diagnostic {
-                        message: format!(
-                            "unknown provision `{}`: no content/provisions/{}.yaml",
-                            r.provision, r.provision
+                if !self
+                    .present
+                    .contains(&("provision", r.provision.value.clone()))
+                {
+                    out.push(r.provision.error(
+                        path,
+                        format!(
+                            "unknown provision `{0}`: no content/provisions/{0}.yaml",
+                            r.provision.value
                         ),
-                        ..at("provision", None)
-                    });
+                    ));
                 }
                 for reg in &r.regulations {
-                    if !present("regulation", reg.clone()) {
-                        out.push(Diagnostic {
-                            message: format!(
-                                "unknown regulation `{reg}`: no content/regulations/{reg}.yaml"
+                    if !self.present.contains(&("regulation", reg.value.clone())) {
+                        out.push(reg.error(
+                            path,
+                            format!(
+                                "unknown regulation `{0}`: no content/regulations/{0}.yaml",
+                                reg.value
                             ),
-                            ..at("regulations", Some(reg))
-                        });
+                        ));
                     }
                 }
-                for required in [
-                    ("title", &r.title),
-                    ("excerpt", &r.excerpt),
-                    ("summary", &r.summary),
-                ] {
-                    if required.1.trim().is_empty() {
-                        out.push(Diagnostic {
-                            message: format!("`{}` must not be empty", required.0),
-                            ..at(required.0, None)
-                        });
-                    }
-                }
+                let mut files = Vec::new();
                 for alias in &r.aliases {
                     match alias_path(alias) {
-                        Ok(p) => {
-                            if let Some(other) = aliases.insert(p.clone(), &clause.path) {
-                                out.push(Diagnostic {
-                                    message: format!(
-                                        "alias `{alias}` is also claimed by {}",
-                                        other.display()
-                                    ),
-                                    ..at("aliases", Some(alias))
-                                });
-                            }
-                        }
-                        Err(m) => out.push(Diagnostic {
-                            message: m,
-                            ..at("aliases", Some(alias))
-                        }),
+                        Ok(file) => files.push(file),
+                        Err(m) => out.push(alias.error(path, m)),
                     }
                 }
+                clause.alias_files = files;
             }
         }
         self.diagnostics.extend(out);
     }
 
-    fn unexpected_top_level(&mut self, content: &Path) {
-        for (name, path, is_dir) in self.entries(content) {
+    fn unexpected_top_level(&mut self, top: &[Entry]) {
+        for e in top {
             let known = matches!(
-                (name.as_str(), is_dir),
-                ("site.yaml", false) | ("provisions" | "regulations" | "pages" | "platforms", true)
+                (e.name.as_str(), e.kind),
+                ("site.yaml", Kind::File)
+                    | (
+                        "provisions" | "regulations" | "pages" | "platforms",
+                        Kind::Dir
+                    )
             );
             if !known {
                 self.error(Diagnostic::new(
-                    &path,
+                    &e.path,
                     "unexpected entry: content/ holds site.yaml, platforms/, provisions/, regulations/ and pages/",
                 ));
             }
@@ -693,23 +655,32 @@ fn split_front_matter(text: &str) -> Option<(&str, &str)> {
     None
 }
 
-/// Checks `base_url` is an absolute http(s) URL and gives it a trailing slash.
-pub fn normalise_base_url(url: &str) -> Result<String, String> {
+/// Checks a URL from content is an absolute `http://` or `https://` URL with a host, and
+/// nothing a browser or a template could read otherwise (spaces, quotes, angle brackets).
+pub fn check_http_url(url: &str) -> Result<(), String> {
     let err = || {
-        format!(
-            "`base_url` must be an absolute http:// or https:// URL such as https://example.org/ (got `{url}`)"
-        )
+        format!("`{url}` is not an absolute http:// or https:// URL (such as https://example.org/)")
     };
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))
         .ok_or_else(err)?;
-    let host = rest.split('/').next().unwrap_or("");
-    let bad_char = |c: char| {
-        c.is_whitespace() || c.is_control() || matches!(c, '?' | '#' | '"' | '<' | '>' | '\\')
-    };
-    if host.is_empty() || url.chars().any(bad_char) {
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let bad_char =
+        |c: char| c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>' | '\\' | '`');
+    if host.is_empty() || host.starts_with('@') || url.chars().any(bad_char) {
         return Err(err());
+    }
+    Ok(())
+}
+
+/// Checks `base_url` is an absolute http(s) URL without query or fragment and gives it a
+/// trailing slash.
+pub fn normalise_base_url(url: &str) -> Result<String, String> {
+    if check_http_url(url).is_err() || url.contains(['?', '#']) {
+        return Err(format!(
+            "`base_url` must be an absolute http:// or https:// URL such as https://example.org/ (got `{url}`)"
+        ));
     }
     Ok(if url.ends_with('/') {
         url.to_string()
@@ -759,6 +730,10 @@ pub fn alias_path(alias: &str) -> Result<String, String> {
     if trimmed.contains("//") {
         return bad("it contains an empty segment");
     }
+    // File systems refuse longer names; refused here so `check` says so, not the write.
+    if segments.iter().any(|s| s.len() > 200) || trimmed.len() > 1000 {
+        return bad("it is too long");
+    }
     let joined = segments.join("/");
     Ok(if !alias.ends_with('/') && joined.ends_with(".html") {
         joined
@@ -787,8 +762,38 @@ mod tests {
             "/a/%2e%2e/",
             "/a//b/",
             "/./a",
+            &format!("/{}/", "x".repeat(300)),
+            &"/abc".repeat(300),
         ] {
             assert!(alias_path(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn content_urls_are_absolute_http() {
+        for ok in [
+            "https://x.org",
+            "http://x.org/a?b=c#d",
+            "https://x.org:8080/",
+        ] {
+            assert!(check_http_url(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "JavaScript:alert(1)",
+            "data:text/html,<script>",
+            "vbscript:msgbox",
+            " https://x.org/",
+            "https://x.org/ ",
+            "/relative/",
+            "relative",
+            "//x.org/",
+            "https://",
+            "https:///a",
+            "https://x.org/\"><script>",
+            "",
+        ] {
+            assert!(check_http_url(bad).is_err(), "{bad}");
         }
     }
 
@@ -806,6 +811,9 @@ mod tests {
             "x.org",
             "/atlas/",
             "ftp://x.org/",
+            "javascript:alert(1)",
+            " https://x.org/",
+            "HTTPS://x.org/",
             "https:///a",
             "https://x.org/?q=1",
             "https://x .org/",
@@ -826,14 +834,5 @@ mod tests {
         );
         assert_eq!(split_front_matter("no front matter"), None);
         assert_eq!(split_front_matter("---\ntitle: a\n"), None);
-    }
-
-    #[test]
-    fn invalid_utf8_names_line_and_column() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("x.yaml");
-        std::fs::write(&p, b"title: ok\nname: a\xff\n").unwrap();
-        let d = read_text(&p, 100).unwrap_err();
-        assert_eq!((d.line, d.column), (Some(2), Some(8)));
     }
 }

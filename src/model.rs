@@ -1,6 +1,7 @@
 //! The validated model of a site: what `load` produces and every later stage reads.
 
 use crate::ids::Timestamp;
+use crate::yaml::{Located, Required};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -10,13 +11,13 @@ use std::sync::Arc;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SiteConfig {
-    pub title: String,
-    pub base_url: String,
+    pub title: Required,
+    pub base_url: Located<String>,
     pub description: Option<String>,
     #[serde(default = "default_language")]
-    pub language: String,
+    pub language: Located<String>,
     #[serde(default = "default_theme")]
-    pub theme: String,
+    pub theme: Located<String>,
     #[serde(default = "default_disclaimer")]
     pub disclaimer: String,
     #[serde(default = "default_independence")]
@@ -26,11 +27,11 @@ pub struct SiteConfig {
     pub attribution: Option<String>,
 }
 
-fn default_language() -> String {
-    "en".into()
+fn default_language() -> Located<String> {
+    Located::new("en".into())
 }
-fn default_theme() -> String {
-    "default".into()
+fn default_theme() -> Located<String> {
+    Located::new("default".into())
 }
 fn default_disclaimer() -> String {
     "This analysis describes what {owner}'s agreement states, permits, or reserves. \
@@ -48,9 +49,9 @@ fn default_related_limit() -> usize {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlatformRecord {
-    pub name: String,
-    pub owner: Option<String>,
-    pub url: Option<String>,
+    pub name: Required,
+    pub owner: Option<Required>,
+    pub url: Option<Located<String>>,
     pub description: Option<String>,
 }
 
@@ -58,36 +59,36 @@ pub struct PlatformRecord {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DocumentRecord {
-    pub title: String,
+    pub title: Required,
     #[serde(rename = "type")]
-    pub doc_type: String,
-    pub url: String,
+    pub doc_type: Required,
+    pub url: Located<String>,
     #[serde(default)]
-    pub select: Vec<String>,
+    pub select: Vec<Located<String>>,
     #[serde(default)]
-    pub remove: Vec<String>,
+    pub remove: Vec<Located<String>>,
     #[serde(default)]
-    pub changes: BTreeMap<String, String>,
+    pub changes: BTreeMap<Located<String>, String>,
 }
 
 /// A clause record, `clauses/<clause>.yaml`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClauseRecord {
-    pub title: String,
-    pub document: String,
-    pub provision: String,
-    pub excerpt: String,
-    pub summary: String,
+    pub title: Required,
+    pub document: Located<String>,
+    pub provision: Located<String>,
+    pub excerpt: Located<Required>,
+    pub summary: Required,
     pub obligations: Option<String>,
     #[serde(default)]
-    pub regulations: Vec<String>,
+    pub regulations: Vec<Located<String>>,
     #[serde(default)]
     pub tags: Vec<String>,
     #[serde(default)]
     pub draft: bool,
     #[serde(default)]
-    pub aliases: Vec<String>,
+    pub aliases: Vec<Located<String>>,
 }
 
 /// `provisions/<provision>.yaml`.
@@ -96,7 +97,7 @@ pub struct ClauseRecord {
 pub struct Provision {
     #[serde(skip)]
     pub id: String,
-    pub name: String,
+    pub name: Required,
     pub group: Option<String>,
     pub description: Option<String>,
 }
@@ -107,9 +108,9 @@ pub struct Provision {
 pub struct Regulation {
     #[serde(skip)]
     pub id: String,
-    pub name: String,
+    pub name: Required,
     pub jurisdiction: Option<String>,
-    pub url: Option<String>,
+    pub url: Option<Located<String>>,
     pub description: Option<String>,
 }
 
@@ -117,7 +118,7 @@ pub struct Regulation {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PageFrontMatter {
-    pub title: String,
+    pub title: Required,
     pub description: Option<String>,
 }
 
@@ -162,8 +163,8 @@ pub struct Clause {
     pub platform: String,
     pub record: ClauseRecord,
     pub path: PathBuf,
-    /// The YAML as written, to point reference errors at their line.
-    pub source: String,
+    /// The output file each of `record.aliases` redirects from, in the same order.
+    pub alias_files: Vec<String>,
 }
 
 #[derive(Debug, Clone)]

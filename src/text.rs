@@ -42,8 +42,8 @@ impl DocText {
             SnapshotFormat::Text => text_blocks(&snapshot.source),
             SnapshotFormat::Html => html_blocks(
                 &snapshot.source,
-                &document.record.select,
-                &document.record.remove,
+                &values(&document.record.select),
+                &values(&document.record.remove),
             ),
         };
         DocText {
@@ -83,6 +83,10 @@ impl DocText {
             .map(|b| b.text.split_whitespace().count())
             .sum()
     }
+}
+
+fn values(selectors: &[crate::yaml::Located<String>]) -> Vec<String> {
+    selectors.iter().map(|s| s.value.clone()).collect()
 }
 
 /// The forms of a version's text that versions and excerpts are compared in.

@@ -2,9 +2,9 @@
 //! file from `<root>/themes/<name>/`.
 
 use crate::error::Diagnostic;
-use crate::load::{read_text, walk};
 use crate::model::Theme;
-use crate::yaml;
+use crate::read;
+use crate::yaml::Located;
 use std::path::Path;
 
 macro_rules! embedded {
@@ -44,7 +44,12 @@ const MAX_THEME_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// The built-in theme with the overrides found in `<root>/themes/<name>/`.
 /// `site_yaml` is named in the error when a non-default theme folder is missing.
-pub fn load(root: &Path, name: &str, site_yaml: &Path, diagnostics: &mut Vec<Diagnostic>) -> Theme {
+pub fn load(
+    root: &Path,
+    name: &Located<String>,
+    site_yaml: &Path,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Theme {
     let mut theme = Theme::default();
     for (name, source) in BUILTIN_TEMPLATES {
         theme
@@ -56,62 +61,67 @@ pub fn load(root: &Path, name: &str, site_yaml: &Path, diagnostics: &mut Vec<Dia
             .statics
             .insert(name.to_string(), source.as_bytes().to_vec());
     }
-    let dir = root.join("themes").join(name);
-    if !dir.is_dir() {
-        if name != "default" {
-            let text = std::fs::read_to_string(site_yaml).unwrap_or_default();
-            let line = yaml::key_line(&text, "theme").unwrap_or(1);
-            diagnostics.push(
-                Diagnostic::new(
+    let themes = root.join("themes");
+    let dir = themes.join(&name.value);
+    let found = read::is_real_dir(&themes).and_then(|t| Ok(t && read::is_real_dir(&dir)?));
+    match found {
+        Ok(true) => {}
+        Ok(false) => {
+            if name.value != "default" {
+                diagnostics.push(name.error(
                     site_yaml,
                     format!(
-                        "theme `{name}` not found: there is no folder {}",
+                        "theme `{}` not found: there is no folder {}",
+                        name.value,
                         dir.display()
                     ),
-                )
-                .at(line, 1),
-            );
+                ));
+            }
+            return theme;
         }
-        return theme;
+        Err(d) => {
+            diagnostics.push(d);
+            return theme;
+        }
     }
-    for (rel, path) in files(&dir.join("templates"), diagnostics) {
-        match read_text(&path, MAX_THEME_FILE_BYTES) {
+    for (rel, path) in files(&dir.join("templates"), read::is_ignored_name, diagnostics) {
+        match read::read_text(&path, MAX_THEME_FILE_BYTES) {
             Ok(source) => {
                 theme.templates.insert(rel, (source, Some(path)));
             }
             Err(d) => diagnostics.push(d),
         }
     }
-    for (rel, path) in files(&dir.join("static"), diagnostics) {
-        match std::fs::read(&path) {
+    // Static files are published as they are, hidden ones included (`.nojekyll`,
+    // `.well-known/`): only editor leftovers and version-control folders are skipped.
+    for (rel, path) in files(&dir.join("static"), is_not_published, diagnostics) {
+        match read::read_capped(&path, MAX_THEME_FILE_BYTES) {
             Ok(bytes) => {
                 theme.statics.insert(rel, bytes);
             }
-            Err(e) => diagnostics.push(Diagnostic::new(&path, format!("cannot read file: {e}"))),
+            Err(d) => diagnostics.push(d),
         }
     }
     theme
 }
 
-/// Every file below `dir` as (path relative to `dir` with `/` separators, full path), sorted.
-fn files(dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<(String, std::path::PathBuf)> {
-    if !dir.is_dir() {
-        return Vec::new();
-    }
-    let mut out = Vec::new();
-    for entry in walk(dir) {
-        match entry {
-            Ok(e) if e.file_type().is_file() => {
-                let rel = e.path().strip_prefix(dir).unwrap_or(e.path());
-                let rel: Vec<String> = rel
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                    .collect();
-                out.push((rel.join("/"), e.path().to_path_buf()));
-            }
-            Ok(_) => {}
-            Err(e) => diagnostics.push(Diagnostic::new(dir, format!("cannot read folder: {e}"))),
+/// Names in a theme's `static/` that are never published.
+fn is_not_published(name: &str) -> bool {
+    read::is_editor_leftover(name) || matches!(name, ".git" | ".hg" | ".svn")
+}
+
+/// Every file below `dir` (a real folder, or none) as (relative path, full path), sorted.
+fn files(
+    dir: &Path,
+    skip: fn(&str) -> bool,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<(String, std::path::PathBuf)> {
+    match read::is_real_dir(dir) {
+        Ok(true) => read::files_below(dir, skip, diagnostics),
+        Ok(false) => Vec::new(),
+        Err(d) => {
+            diagnostics.push(d);
+            Vec::new()
         }
     }
-    out
 }

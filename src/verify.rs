@@ -181,14 +181,12 @@ mod tests {
                 hash: i as u64,
             })
             .collect();
-        let record = DocumentRecord {
-            title: "t".into(),
-            doc_type: "t".into(),
-            url: "https://x.org/".into(),
-            select: vec![],
-            remove: vec![],
-            changes: Default::default(),
-        };
+        let record: DocumentRecord = crate::yaml::parse(
+            std::path::Path::new("document.yaml"),
+            "{title: t, type: t, url: 'https://x.org/'}",
+            1,
+        )
+        .unwrap();
         History::of(&Document {
             id: "d".into(),
             record,

@@ -1,11 +1,48 @@
-//! The only module that parses YAML, so replacing serde_yaml (archived upstream) touches one file.
+//! The only module that parses YAML (serde-saphyr), so the parser and its budgets live in one file.
+//!
+//! Records come from untrusted pull requests: every parse runs under a budget (size, nesting,
+//! aliases, nodes, scalar bytes) so no input within the size limit costs unbounded time or memory.
 
 use crate::error::Diagnostic;
-use serde::de::DeserializeOwned;
+use serde::de::{Deserialize, DeserializeOwned, Deserializer};
+use serde_saphyr::{MessageFormatter, UserMessageFormatter};
+use std::borrow::Borrow;
+use std::cmp::Ordering;
+use std::hash::{Hash, Hasher};
 use std::path::Path;
 
 /// Largest YAML record or front matter accepted; records are small, a larger file is a mistake.
 pub const MAX_RECORD_BYTES: usize = 1024 * 1024;
+
+/// Deepest nesting of sequences and mappings: records are at most three levels deep.
+const MAX_DEPTH: usize = 16;
+
+/// Total scalar bytes after alias replay: a record whose aliases repeat a long string many times
+/// is refused before it is expanded, however small its file.
+const MAX_SCALAR_BYTES: usize = 4 * MAX_RECORD_BYTES;
+
+fn options() -> serde_saphyr::Options {
+    serde_saphyr::options! {
+        budget: serde_saphyr::budget! {
+            max_reader_input_bytes: Some(MAX_RECORD_BYTES),
+            max_depth: MAX_DEPTH,
+            flow_nesting_limit: MAX_DEPTH,
+            max_events: 200_000,
+            max_nodes: 100_000,
+            max_aliases: 1_000,
+            max_anchors: 1_000,
+            max_total_scalar_bytes: MAX_SCALAR_BYTES,
+            max_recorded_anchor_bytes: MAX_SCALAR_BYTES,
+            max_documents: 1,
+        },
+        alias_limits: serde_saphyr::alias_limits! {
+            max_total_replayed_events: 10_000,
+            max_replay_stack_depth: MAX_DEPTH,
+            max_alias_expansions_per_anchor: 100,
+        },
+        duplicate_keys: serde_saphyr::options::DuplicateKeyPolicy::Error,
+    }
+}
 
 /// Parses one YAML record into `T`, turning any failure into a diagnostic at its line and column.
 ///
@@ -27,43 +64,163 @@ pub fn parse<T: DeserializeOwned>(
     }
     // An empty document is an empty mapping, so a blank file reports its missing fields.
     let text = if text.trim().is_empty() { "{}" } else { text };
-    serde_yaml::from_str(text).map_err(|e| {
-        let message = strip_location(&e.to_string());
+    serde_saphyr::from_str_with_options(text, options()).map_err(|e| {
+        let message = UserMessageFormatter.format_message(e.without_snippet());
+        // The parser places a missing field where the mapping ends; every record is one
+        // top-level mapping, so the record's first line is where the reader looks.
+        if message.starts_with("missing field") {
+            return Diagnostic::new(path, message).at(first_line, 1);
+        }
         let d = Diagnostic::new(path, message);
         match e.location() {
-            Some(loc) => d.at(loc.line() + first_line - 1, loc.column()),
-            None => d,
+            Some(loc) if loc.line() > 0 => {
+                d.at(loc.line() as usize + first_line - 1, loc.column() as usize)
+            }
+            _ => d,
         }
     })
 }
 
-/// serde_yaml appends " at line L column C" to its messages; the diagnostic carries that itself.
-fn strip_location(message: &str) -> String {
-    match message.find(" at line ") {
-        Some(i) => message[..i].to_string(),
-        None => message.to_string(),
+/// A value with the position it was written at, so later checks (references, URLs, aliases)
+/// point at the value itself. Compared, ordered and hashed by value alone.
+#[derive(Debug, Clone, Default)]
+pub struct Located<T> {
+    pub value: T,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl<T> Located<T> {
+    /// A value that was not written in the file (a default): it has no position.
+    pub fn new(value: T) -> Self {
+        Located {
+            value,
+            line: 0,
+            column: 0,
+        }
+    }
+
+    /// A diagnostic in `path` at this value.
+    pub fn error(&self, path: &Path, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(path, message).at(self.line.max(1), self.column.max(1))
     }
 }
 
-/// The line (1-based) where top-level `key:` is written, to point reference errors at it.
-pub fn key_line(text: &str, key: &str) -> Option<usize> {
-    text.lines()
-        .position(|line| {
-            line.strip_prefix(key)
-                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Located<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let s = serde_saphyr::Spanned::<T>::deserialize(deserializer)?;
+        Ok(Located {
+            value: s.value,
+            line: s.referenced.line() as usize,
+            column: s.referenced.column() as usize,
         })
-        .map(|i| i + 1)
+    }
 }
 
-/// The line (1-based) of the first line that mentions `needle` after `key:`, for list items.
-pub fn item_line(text: &str, key: &str, needle: &str) -> Option<usize> {
-    let start = key_line(text, key)?;
-    text.lines()
-        .enumerate()
-        .skip(start - 1)
-        .find(|(_, line)| line.contains(needle))
-        .map(|(i, _)| i + 1)
-        .or(Some(start))
+impl<T> std::ops::Deref for Located<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+impl<T: PartialEq> PartialEq for Located<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value
+    }
+}
+impl<T: Eq> Eq for Located<T> {}
+impl<T: Ord> PartialOrd for Located<T> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl<T: Ord> Ord for Located<T> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.value.cmp(&other.value)
+    }
+}
+impl<T: Hash> Hash for Located<T> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.value.hash(state);
+    }
+}
+/// Values made in code (tools, tests) rather than read from a file have no position.
+impl From<&str> for Located<String> {
+    fn from(value: &str) -> Self {
+        Located::new(value.to_string())
+    }
+}
+
+impl PartialEq<String> for Located<String> {
+    fn eq(&self, other: &String) -> bool {
+        &self.value == other
+    }
+}
+impl PartialEq<str> for Located<String> {
+    fn eq(&self, other: &str) -> bool {
+        self.value == other
+    }
+}
+impl<T: std::fmt::Display> std::fmt::Display for Located<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.value.fmt(f)
+    }
+}
+impl Borrow<str> for Located<String> {
+    fn borrow(&self) -> &str {
+        &self.value
+    }
+}
+
+/// A required text: blank, whitespace-only and null values are refused at their position.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Required(pub String);
+
+impl<'de> Deserialize<'de> for Required {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Text;
+        impl serde::de::Visitor<'_> for Text {
+            type Value = Required;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a text that is not empty")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Required, E> {
+                if v.trim().is_empty() {
+                    Err(E::custom("this value must not be empty"))
+                } else {
+                    Ok(Required(v.to_string()))
+                }
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Required, E> {
+                Err(E::custom("this value must not be empty (it is null)"))
+            }
+            fn visit_none<E: serde::de::Error>(self) -> Result<Required, E> {
+                self.visit_unit()
+            }
+        }
+        // Through `deserialize_string`, so a missing key is still reported as missing.
+        deserializer.deserialize_string(Text)
+    }
+}
+
+impl From<&str> for Required {
+    fn from(value: &str) -> Self {
+        Required(value.to_string())
+    }
+}
+
+impl std::fmt::Display for Required {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::ops::Deref for Required {
+    type Target = String;
+    fn deref(&self) -> &String {
+        &self.0
+    }
 }
 
 #[cfg(test)]
@@ -75,8 +232,9 @@ mod tests {
     #[serde(deny_unknown_fields)]
     #[allow(dead_code)]
     struct Rec {
-        title: String,
+        title: Required,
         tags: Option<Vec<String>>,
+        url: Option<Located<String>>,
     }
 
     fn p(text: &str) -> Result<Rec, Diagnostic> {
@@ -87,8 +245,15 @@ mod tests {
     fn unknown_key_names_its_line() {
         let e = p("title: a\ntilte: b\n").unwrap_err();
         assert_eq!((e.line, e.column), (Some(2), Some(1)));
-        assert!(e.message.contains("unknown field `tilte`"), "{}", e.message);
-        assert!(!e.message.contains(" at line "));
+        assert!(e.message.contains("tilte"), "{}", e.message);
+        assert!(!e.message.contains("line 2"), "{}", e.message);
+    }
+
+    #[test]
+    fn duplicate_key_names_the_second_one() {
+        let e = p("title: a\ntags: []\ntitle: b\n").unwrap_err();
+        assert_eq!(e.line, Some(3), "{e}");
+        assert!(e.message.contains("duplicate"), "{}", e.message);
     }
 
     #[test]
@@ -99,13 +264,40 @@ mod tests {
 
     #[test]
     fn empty_file_reports_missing_field() {
-        assert!(p("").unwrap_err().message.contains("missing field `title`"));
+        let e = p("").unwrap_err();
+        assert!(e.message.contains("title"), "{e}");
+    }
+
+    #[test]
+    fn blank_and_null_required_values_are_refused_at_their_line() {
+        for text in [
+            "tags: []\ntitle: \"\"\n",
+            "tags: []\ntitle: ~\n",
+            "tags: []\ntitle: \"  \"\n",
+            "tags: []\ntitle:\n",
+        ] {
+            let e = p(text).unwrap_err();
+            assert_eq!(e.line, Some(2), "{text:?}: {e}");
+            assert!(
+                e.message.contains("must not be empty") || e.message.contains("null"),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn located_values_carry_their_position() {
+        let r = p("title: a\n\nurl:   https://x.org/\n").unwrap();
+        let url = r.url.unwrap();
+        assert_eq!(
+            (url.value.as_str(), url.line, url.column),
+            ("https://x.org/", 3, 8)
+        );
     }
 
     #[test]
     fn alias_bomb_is_refused_without_expanding() {
-        // A billion-laughs document: nine levels of ten-fold aliases. Typed parsing stops at the
-        // first value that does not fit the record, so nothing is ever expanded.
+        // A billion-laughs document: nine levels of ten-fold aliases.
         let mut y = String::from("a: &a [x,x,x,x,x,x,x,x,x,x]\n");
         for (prev, name) in ["a", "b", "c", "d", "e", "f", "g", "h"]
             .iter()
@@ -114,25 +306,44 @@ mod tests {
             let refs = vec![format!("*{prev}"); 10].join(",");
             y.push_str(&format!("{name}: &{name} [{refs}]\n"));
         }
-        y.push_str("title: *i\n");
-        assert!(p(&y).is_err());
-        let inside = y
-            .replace("title: *i\n", "")
-            .replace("a: &a", "title: t\ntags: &a");
+        let inside = y.replace("a: &a", "title: t\ntags: &a");
         assert!(p(&inside).is_err());
+    }
+
+    #[test]
+    fn a_long_string_repeated_through_aliases_is_refused_quickly() {
+        // 900 KB behind one anchor, replayed 1,000 times: 900 MB if expanded.
+        let mut y = format!("title: &big {}\ntags: [", "x".repeat(900_000));
+        y.push_str(&vec!["*big"; 1000].join(","));
+        y.push_str("]\n");
+        let e = p(&y).unwrap_err();
+        assert!(e.line.is_some(), "{e}");
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        for y in [
+            format!(
+                "title: t\ntags: {}{}\n",
+                "[".repeat(80_000),
+                "]".repeat(80_000)
+            ),
+            format!("title: t\ntags: {}\n", "[".repeat(80_000)),
+            format!(
+                "title: t\ntags:\n{}",
+                (0..1_000)
+                    .map(|i| format!("{}- \n", " ".repeat(i * 2)))
+                    .collect::<String>()
+            ),
+        ] {
+            let e = p(&y).unwrap_err();
+            assert!(e.line.is_some(), "{e}");
+        }
     }
 
     #[test]
     fn oversized_record_is_refused() {
         let big = format!("title: {}\n", "x".repeat(MAX_RECORD_BYTES));
         assert!(p(&big).unwrap_err().message.contains("too large"));
-    }
-
-    #[test]
-    fn key_and_item_lines() {
-        let t = "title: a\nregulations:\n  - gdpr\n  - dsa\n";
-        assert_eq!(key_line(t, "regulations"), Some(2));
-        assert_eq!(item_line(t, "regulations", "dsa"), Some(4));
-        assert_eq!(key_line(t, "missing"), None);
     }
 }

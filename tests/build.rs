@@ -105,7 +105,8 @@ fn base_url_flag_overrides_site_yaml() {
         &tmp.path().join("o2"),
         &["--base-url", "localhost"],
     );
-    assert_eq!(code, 1);
+    // A bad flag is a usage error (exit 2), not a content error.
+    assert_eq!(code, 2);
     assert!(err.contains("--base-url"), "{err}");
 }
 

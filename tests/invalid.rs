@@ -39,8 +39,8 @@ fn unknown_key() {
 fn yaml_syntax() {
     assert_error(
         "yaml-syntax",
-        "content/platforms/acme/clauses/spam.yaml:3:",
-        "provision",
+        "content/platforms/acme/clauses/spam.yaml:3:12:",
+        "expected string",
     );
 }
 
@@ -67,11 +67,11 @@ fn unresolved_references_are_all_reported() {
     let (code, err) = fails("unresolved-reference");
     assert_eq!(code, 1);
     for (at, msg) in [
-        ("clauses/spam.yaml:2:1:", "unknown document `terms`"),
-        ("clauses/spam.yaml:3:1:", "unknown provision `spam-rules`"),
-        ("clauses/spam.yaml:7:1:", "unknown regulation `gdpr`"),
+        ("clauses/spam.yaml:2:11:", "unknown document `terms`"),
+        ("clauses/spam.yaml:3:12:", "unknown provision `spam-rules`"),
+        ("clauses/spam.yaml:7:5:", "unknown regulation `gdpr`"),
         (
-            "documents/tos/document.yaml:5:1:",
+            "documents/tos/document.yaml:5:3:",
             "`changes` names snapshot `2023-01-01`",
         ),
     ] {
@@ -96,7 +96,7 @@ fn missing_required_field() {
 fn alias_escaping_the_output_folder() {
     assert_error(
         "alias-escape",
-        "clauses/spam.yaml:6:1:",
+        "clauses/spam.yaml:6:11:",
         "alias `/../../outside/` is not a site path",
     );
 }
@@ -114,7 +114,7 @@ fn page_without_front_matter() {
 fn base_url_not_absolute() {
     assert_error(
         "bad-base-url",
-        "content/site.yaml:2:1:",
+        "content/site.yaml:2:11:",
         "`base_url` must be an absolute",
     );
 }
@@ -132,7 +132,7 @@ fn template_syntax_error_names_the_override() {
 fn invalid_css_selector() {
     assert_error(
         "bad-selector",
-        "documents/tos/document.yaml:7:1:",
+        "documents/tos/document.yaml:7:5:",
         "`div[[oops` is not a valid CSS selector",
     );
 }

@@ -244,7 +244,7 @@ fn excerpt_not_found_warns_in_build_and_fails_check() {
     assert_eq!(code, 0, "{err}");
     assert!(
         err.contains("warning: ")
-            && err.contains("content/platforms/beta/clauses/spam.yaml:4:1: excerpt not found"),
+            && err.contains("content/platforms/beta/clauses/spam.yaml:4:10: excerpt not found"),
         "{err}"
     );
     let check = clausebook()
@@ -256,7 +256,7 @@ fn excerpt_not_found_warns_in_build_and_fails_check() {
     assert_eq!(check.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&check.stderr);
     assert!(
-        stderr.contains("clauses/spam.yaml:4:1: excerpt not found"),
+        stderr.contains("clauses/spam.yaml:4:10: excerpt not found"),
         "{stderr}"
     );
     let api: serde_json::Value =

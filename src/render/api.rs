@@ -112,7 +112,7 @@ impl<'a> Pages<'a> {
                 name: &p.record.name,
                 owner: p.owner(),
                 url: urls.absolute(&route::platform(&p.id)),
-                website: p.record.url.as_deref(),
+                website: p.record.url.as_ref().map(|u| u.value.as_str()),
                 documents: p.documents.iter().map(|d| d.id.as_str()).collect(),
                 clauses: p.clauses.iter().map(|c| c.id.as_str()).collect(),
             })

@@ -493,7 +493,7 @@ impl<'a> Pages<'a> {
             let lanes: Vec<timeline::Lane> = p
                 .documents
                 .iter()
-                .map(|d| lane(v, p, d, Some(d.record.title.clone())))
+                .map(|d| lane(v, p, d, Some(d.record.title.to_string())))
                 .collect();
             let route = route::platform(&p.id);
             let page = PlatformPage {
@@ -734,8 +734,10 @@ impl<'a> Pages<'a> {
             let checked = v.derived.verification(c);
             let page = ClausePage {
                 clause: v.clause_detail(c),
-                document_title: document
-                    .map_or_else(|| c.record.document.clone(), |d| d.record.title.clone()),
+                document_title: document.map_or_else(
+                    || c.record.document.to_string(),
+                    |d| d.record.title.to_string(),
+                ),
                 disclaimer: v.markdown(&sub(&config.disclaimer)),
                 methodology_url: methodology_url.clone(),
                 verification: Verification {
@@ -891,7 +893,7 @@ impl<'a> Pages<'a> {
         for r in &site.regulations {
             let clauses = site
                 .clauses()
-                .filter(|c| c.record.regulations.contains(&r.id))
+                .filter(|c| c.record.regulations.iter().any(|reg| *reg == r.id))
                 .map(|c| v.clause(c))
                 .collect();
             let route = route::regulation(&r.id);
@@ -1010,7 +1012,7 @@ impl<'a> Pages<'a> {
                 "page.html",
                 meta,
                 FreePage {
-                    title: pg.front.title.clone(),
+                    title: pg.front.title.to_string(),
                     body: v.markdown(&pg.body),
                 },
             );
@@ -1043,18 +1045,15 @@ impl<'a> Pages<'a> {
             title: String,
         }
         for c in v.site.clauses() {
-            for alias in &c.record.aliases {
-                let Ok(path) = crate::load::alias_path(alias) else {
-                    continue;
-                };
+            for path in &c.alias_files {
                 let route = route::clause(&c.platform, &c.id);
                 let page = Redirect {
                     target: v.urls.href(&route),
                     canonical: v.urls.absolute(&route),
-                    title: c.record.title.clone(),
+                    title: c.record.title.to_string(),
                 };
                 match self.renderer.render("redirect.html", &page) {
-                    Ok(html) => self.add(path, html.into_bytes(), Some(&c.path)),
+                    Ok(html) => self.add(path.clone(), html.into_bytes(), Some(&c.path)),
                     Err(d) => self.errors.push(d),
                 }
             }

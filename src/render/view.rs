@@ -203,9 +203,9 @@ impl<'a> Views<'a> {
             nav.push(self.nav(&page.front.title, &route::page(&page.slug), &page.slug));
         }
         SiteView {
-            title: c.title.clone(),
+            title: c.title.to_string(),
             description: c.description.clone(),
-            language: c.language.clone(),
+            language: c.language.value.clone(),
             root: self.urls.root().to_string(),
             attribution: self.markdown_opt(&c.attribution),
             nav,
@@ -241,10 +241,10 @@ impl<'a> Views<'a> {
     pub fn platform(&self, p: &Platform) -> PlatformView {
         PlatformView {
             id: p.id.clone(),
-            name: p.record.name.clone(),
+            name: p.record.name.to_string(),
             owner: p.owner().to_string(),
             url: self.urls.href(&route::platform(&p.id)),
-            website: p.record.url.clone(),
+            website: p.record.url.as_ref().map(|u| u.value.clone()),
             description: self.markdown_opt(&p.record.description),
             documents: p.documents.len(),
             clauses: p.clauses.len(),
@@ -254,10 +254,10 @@ impl<'a> Views<'a> {
     pub fn document(&self, p: &Platform, d: &Document) -> DocumentView {
         DocumentView {
             id: d.id.clone(),
-            title: d.record.title.clone(),
-            doc_type: d.record.doc_type.clone(),
+            title: d.record.title.to_string(),
+            doc_type: d.record.doc_type.to_string(),
             url: self.urls.href(&route::document(&p.id, &d.id)),
-            source: d.record.url.clone(),
+            source: d.record.url.value.clone(),
             versions: d.snapshots.len(),
             changes: self.derived.history(&p.id, &d.id).substantive_changes(),
             first_seen: d.snapshots.first().map(|s| (&s.timestamp).into()),
@@ -295,7 +295,7 @@ impl<'a> Views<'a> {
         ClauseDetail {
             clause: ClauseView {
                 id: c.id.clone(),
-                title: c.record.title.clone(),
+                title: c.record.title.to_string(),
                 url: self.urls.href(&route::clause(&c.platform, &c.id)),
                 platform: self.link(platform_name, &route::platform(&c.platform)),
                 owner: owner.to_string(),
@@ -316,7 +316,7 @@ impl<'a> Views<'a> {
     pub fn provision(&self, p: &Provision) -> ProvisionView {
         ProvisionView {
             id: p.id.clone(),
-            name: p.name.clone(),
+            name: p.name.to_string(),
             url: self.urls.href(&route::provision(&p.id)),
             group: p.group.clone(),
             description: self.markdown_opt(&p.description),
@@ -335,10 +335,10 @@ impl<'a> Views<'a> {
     fn build_regulation(&self, r: &Regulation) -> RegulationView {
         RegulationView {
             id: r.id.clone(),
-            name: r.name.clone(),
+            name: r.name.to_string(),
             url: self.urls.href(&route::regulation(&r.id)),
             jurisdiction: r.jurisdiction.clone(),
-            source: r.url.clone(),
+            source: r.url.as_ref().map(|u| u.value.clone()),
             description: self.markdown_opt(&r.description),
             clauses: self.derived.regulation_clauses(&r.id),
         }

@@ -2,7 +2,7 @@
 //! folder ignored, `--poll` for file systems without change notifications.
 
 use crate::error::{Error, Result};
-use crate::load::is_ignored_name;
+use crate::read::is_ignored_name;
 use notify::event::{EventKind, MetadataKind, ModifyKind};
 use notify::{PollWatcher, RecommendedWatcher, RecursiveMode, Watcher};
 use notify_debouncer_full::{

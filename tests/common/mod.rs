@@ -170,10 +170,10 @@ impl Server {
                 .lines()
                 .map_while(Result::ok)
             {
-                if let Some(url) = line.split(" at ").nth(1).and_then(|r| r.split(' ').next()) {
-                    if line.starts_with("Serving ") {
-                        let _ = tx.send(url.to_string());
-                    }
+                if let Some(url) = line.split(" at ").nth(1).and_then(|r| r.split(' ').next())
+                    && line.starts_with("Serving ")
+                {
+                    let _ = tx.send(url.to_string());
                 }
                 writer.lock().unwrap().push_str(&(line + "\n"));
             }

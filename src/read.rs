@@ -1,0 +1,271 @@
+//! Reading a site from disk: the only way clausebook touches content and theme files.
+//!
+//! A site arrives in pull requests and is built on machines that hold secrets, so nothing here
+//! follows a symbolic link (a snapshot linked to `/proc/self/environ` would publish the build's
+//! environment), opens a FIFO, socket or device (a FIFO hangs the build, `/dev/zero` never
+//! ends), or trusts the size `stat` reports: every read stops one byte past its limit.
+
+use crate::error::Diagnostic;
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// What a folder entry is, from its own metadata (links are never followed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    File,
+    Dir,
+}
+
+/// One entry of a site folder.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub name: String,
+    pub path: PathBuf,
+    pub kind: Kind,
+}
+
+/// Files editors and operating systems leave behind; never content.
+pub fn is_editor_leftover(name: &str) -> bool {
+    name.starts_with('#')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || name == ".DS_Store"
+}
+
+/// Hidden files and editor leftovers: skipped in content folders.
+pub fn is_ignored_name(name: &str) -> bool {
+    name.starts_with('.') || is_editor_leftover(name)
+}
+
+/// Why `path` (of this file type) cannot be part of a site, if it cannot.
+fn refuse(path: &Path, file_type: std::fs::FileType) -> Option<Diagnostic> {
+    let what = if file_type.is_symlink() {
+        "is a symbolic link; clausebook never follows links in a site (copy the file in instead)"
+    } else if file_type.is_file() || file_type.is_dir() {
+        return None;
+    } else {
+        "is not a regular file or folder (a FIFO, socket or device); clausebook never opens one"
+    };
+    Some(Diagnostic::new(path, what))
+}
+
+/// Whether `path` is a real folder (not a link to one). Missing: `Ok(false)`.
+pub fn is_real_dir(path: &Path) -> Result<bool, Diagnostic> {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) => match refuse(path, meta.file_type()) {
+            Some(d) => Err(d),
+            None => Ok(meta.is_dir()),
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(Diagnostic::io(path, format!("cannot read folder: {e}"))),
+    }
+}
+
+/// The entries of `dir`, sorted by name, without the names `skip` rejects. Links, FIFOs,
+/// sockets and devices are reported, not returned. A missing folder is empty.
+pub fn entries(
+    dir: &Path,
+    skip: fn(&str) -> bool,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Entry> {
+    let read = match std::fs::read_dir(dir) {
+        Ok(r) => r,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Vec::new(),
+        Err(e) => {
+            diagnostics.push(Diagnostic::io(dir, format!("cannot read folder: {e}")));
+            return Vec::new();
+        }
+    };
+    let mut out = Vec::new();
+    for entry in read {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                diagnostics.push(Diagnostic::io(dir, format!("cannot read folder: {e}")));
+                continue;
+            }
+        };
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if skip(&name) {
+            continue;
+        }
+        let path = entry.path();
+        // `DirEntry::file_type` does not follow links.
+        let file_type = match entry.file_type() {
+            Ok(t) => t,
+            Err(e) => {
+                diagnostics.push(Diagnostic::io(&path, format!("cannot read: {e}")));
+                continue;
+            }
+        };
+        if let Some(d) = refuse(&path, file_type) {
+            diagnostics.push(d);
+            continue;
+        }
+        let kind = if file_type.is_dir() {
+            Kind::Dir
+        } else {
+            Kind::File
+        };
+        out.push(Entry { name, path, kind });
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}
+
+/// Every file below `dir`, depth first in sorted order, as (path relative to `dir` with `/`
+/// separators, full path).
+pub fn files_below(
+    dir: &Path,
+    skip: fn(&str) -> bool,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<(String, PathBuf)> {
+    let mut out = Vec::new();
+    let mut stack = vec![(String::new(), dir.to_path_buf())];
+    while let Some((prefix, folder)) = stack.pop() {
+        let mut subfolders = Vec::new();
+        for e in entries(&folder, skip, diagnostics) {
+            let rel = format!("{prefix}{}", e.name);
+            match e.kind {
+                Kind::File => out.push((rel, e.path)),
+                Kind::Dir => subfolders.push((format!("{rel}/"), e.path)),
+            }
+        }
+        stack.extend(subfolders.into_iter().rev());
+    }
+    out.sort();
+    out
+}
+
+/// Opens a regular file for reading without following a link and without blocking on a FIFO,
+/// then checks what was opened is a regular file: no race between a check and the open.
+fn open_regular(path: &Path) -> std::io::Result<File> {
+    #[cfg(unix)]
+    let file = {
+        use rustix::fs::{Mode, OFlags};
+        let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
+        File::from(rustix::fs::open(path, flags, Mode::empty())?)
+    };
+    #[cfg(not(unix))]
+    let file = {
+        // Without O_NOFOLLOW, look first; a link swapped in between is the documented gap.
+        if std::fs::symlink_metadata(path)?.file_type().is_symlink() {
+            return Err(std::io::Error::other("is a symbolic link"));
+        }
+        File::open(path)?
+    };
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    Ok(file)
+}
+
+/// A file's bytes, at most `limit` of them: the read stops one byte past the limit whatever
+/// `stat` says, so a growing or lying file cannot exhaust memory.
+pub fn read_capped(path: &Path, limit: u64) -> Result<Vec<u8>, Diagnostic> {
+    let file = open_regular(path).map_err(|e| match e.raw_os_error() {
+        // ELOOP: the last component is a link (O_NOFOLLOW).
+        Some(code) if code == rustix::io::Errno::LOOP.raw_os_error() => Diagnostic::new(
+            path,
+            "is a symbolic link; clausebook never follows links in a site (copy the file in instead)",
+        ),
+        _ if e.kind() == std::io::ErrorKind::Other => Diagnostic::new(
+            path,
+            "is not a regular file (a FIFO, socket or device); clausebook never reads one",
+        ),
+        _ => Diagnostic::io(path, format!("cannot read file: {e}")),
+    })?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Diagnostic::io(path, format!("cannot read file: {e}")))?;
+    if bytes.len() as u64 > limit {
+        return Err(Diagnostic::new(
+            path,
+            format!("file is too large (over {limit} bytes, the limit)"),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// A file's UTF-8 text (without a byte-order mark), at most `limit` bytes.
+pub fn read_text(path: &Path, limit: u64) -> Result<String, Diagnostic> {
+    let bytes = read_capped(path, limit)?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let (line, column) = position(&e.as_bytes()[..e.utf8_error().valid_up_to()]);
+        Diagnostic::new(path, "file is not valid UTF-8 text").at(line, column)
+    })?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    })
+}
+
+fn position(prefix: &[u8]) -> (usize, usize) {
+    let line = prefix.iter().filter(|&&b| b == b'\n').count() + 1;
+    let column = prefix.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_utf8_names_line_and_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x.yaml");
+        std::fs::write(&p, b"title: ok\nname: a\xff\n").unwrap();
+        let d = read_text(&p, 100).unwrap_err();
+        assert_eq!((d.line, d.column), (Some(2), Some(8)));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_fifos_and_devices_are_refused_without_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        let secret = dir.path().join("secret");
+        std::fs::write(&secret, "TOKEN=hunter2").unwrap();
+        let link = dir.path().join("link.md");
+        std::os::unix::fs::symlink(&secret, &link).unwrap();
+        let fifo = dir.path().join("fifo.md");
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &fifo,
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::RUSR | rustix::fs::Mode::WUSR,
+            0,
+        )
+        .unwrap();
+        for (path, word) in [
+            (&link, "symbolic link"),
+            (&fifo, "FIFO"),
+            (&PathBuf::from("/dev/zero"), "FIFO"),
+        ] {
+            let d = read_capped(path, 1024).unwrap_err();
+            assert!(d.message.contains(word), "{path:?}: {d}");
+            assert!(!d.message.contains("hunter2"));
+        }
+        let mut diagnostics = Vec::new();
+        let found = entries(dir.path(), is_ignored_name, &mut diagnostics);
+        assert_eq!(found.len(), 1, "only the regular file: {found:?}");
+        assert_eq!(diagnostics.len(), 2, "{diagnostics:?}");
+    }
+
+    #[test]
+    fn reads_stop_past_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("big.txt");
+        std::fs::write(&p, vec![b'x'; 2000]).unwrap();
+        assert!(
+            read_capped(&p, 1999)
+                .unwrap_err()
+                .message
+                .contains("too large")
+        );
+        assert_eq!(read_capped(&p, 2000).unwrap().len(), 2000);
+    }
+}
