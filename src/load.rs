@@ -201,7 +201,7 @@ pub fn load_cached(root: &Path, options: &LoadOptions, cache: &mut FileCache) ->
         loader.check_references(&mut platforms);
     }
     loader.files.prune();
-    let (Some(config), true) = (config, loader.diagnostics.is_empty()) else {
+    let Some(config) = config else {
         return Err(Error::content(loader.diagnostics));
     };
     let mut site = Site {
@@ -217,8 +217,13 @@ pub fn load_cached(root: &Path, options: &LoadOptions, cache: &mut FileCache) ->
             p.clauses.retain(|c| !c.record.draft);
         }
     }
-    routes::check(&site)?;
-    Ok(site)
+    // Claims on output paths are checked on what loaded, so they are reported with the rest.
+    loader.diagnostics.extend(routes::check(&site));
+    if loader.diagnostics.is_empty() {
+        Ok(site)
+    } else {
+        Err(Error::content(loader.diagnostics))
+    }
 }
 
 struct Loader<'c> {
@@ -296,20 +301,20 @@ impl Loader<'_> {
         Some(config)
     }
 
-    /// A folder of `<id>.yaml` records with no sub-structure (provisions, regulations).
-    fn simple_records<T: DeserializeOwned + Clone + Send + Sync + 'static>(
+    /// The `<id>.yaml` records of `dir` with their ids and parsed records; anything else in
+    /// the folder is an error.
+    fn yaml_records<T: DeserializeOwned + Clone + Send + Sync + 'static>(
         &mut self,
         dir: &Path,
         kind: &'static str,
-        with_id: impl Fn(String, T) -> T,
-    ) -> Vec<T> {
+    ) -> Vec<(String, T, PathBuf)> {
         let mut out = Vec::new();
         for e in self.entries(dir) {
-            let Some(stem) = e
+            let stem = e
                 .name
                 .strip_suffix(".yaml")
-                .filter(|_| e.kind == Kind::File)
-            else {
+                .filter(|_| e.kind == Kind::File);
+            let Some(stem) = stem else {
                 self.error(Diagnostic::new(
                     &e.path,
                     format!("unexpected entry: {kind} records are `<id>.yaml` files"),
@@ -321,10 +326,23 @@ impl Loader<'_> {
             };
             self.present.insert((kind, id.clone()));
             if let Some(record) = self.record::<T>(&e.path) {
-                out.push(with_id(id, record));
+                out.push((id, record, e.path));
             }
         }
         out
+    }
+
+    /// A folder of `<id>.yaml` records with no sub-structure (provisions, regulations).
+    fn simple_records<T: DeserializeOwned + Clone + Send + Sync + 'static>(
+        &mut self,
+        dir: &Path,
+        kind: &'static str,
+        with_id: impl Fn(String, T) -> T,
+    ) -> Vec<T> {
+        self.yaml_records(dir, kind)
+            .into_iter()
+            .map(|(id, record, _)| with_id(id, record))
+            .collect()
     }
 
     fn pages(&mut self, dir: &Path) -> Vec<Page> {
@@ -436,33 +454,16 @@ impl Loader<'_> {
     }
 
     fn clauses(&mut self, platform: &str, dir: &Path) -> Vec<Clause> {
-        let mut out = Vec::new();
-        for e in self.entries(dir) {
-            let Some(stem) = e
-                .name
-                .strip_suffix(".yaml")
-                .filter(|_| e.kind == Kind::File)
-            else {
-                self.error(Diagnostic::new(
-                    &e.path,
-                    "unexpected entry: clause records are `<id>.yaml` files",
-                ));
-                continue;
-            };
-            let Some(clause_id) = self.id("clause", stem, &e.path) else {
-                continue;
-            };
-            if let Some(record) = self.record::<ClauseRecord>(&e.path) {
-                out.push(Clause {
-                    id: clause_id,
-                    platform: platform.to_string(),
-                    record,
-                    path: e.path,
-                    alias_files: Vec::new(),
-                });
-            }
-        }
-        out
+        self.yaml_records(dir, "clause")
+            .into_iter()
+            .map(|(id, record, path)| Clause {
+                id,
+                platform: platform.to_string(),
+                record,
+                path,
+                alias_files: Vec::new(),
+            })
+            .collect()
     }
 
     fn document(&mut self, id: String, dir: &Path) -> Option<Document> {

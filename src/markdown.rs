@@ -54,6 +54,8 @@ pub fn render(markdown: &str, root: &str) -> String {
 /// `javascript:` URLs.
 fn clean(html: &str) -> String {
     ammonia::Builder::default()
+        // Only web links: no `mailto:`, `data:`, `ftp:` or any other scheme reaches a page.
+        .url_schemes(["http", "https"].into())
         .link_rel(Some("noopener noreferrer"))
         .clean(html)
         .to_string()
@@ -75,11 +77,30 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-/// Substitutes `{site}`, `{platform}` and `{owner}` in a content text (SPEC §2).
+/// Substitutes `{site}`, `{platform}` and `{owner}` in a Markdown text (SPEC §2). The names are
+/// plain text, so they are escaped for Markdown: a platform called `<img src=x>` or
+/// `[x](https://evil.example/)` reads as written and never becomes markup or a link.
 pub fn substitute(text: &str, site: &str, platform: &str, owner: &str) -> String {
-    text.replace("{site}", site)
-        .replace("{platform}", platform)
-        .replace("{owner}", owner)
+    text.replace("{site}", &literal(site))
+        .replace("{platform}", &literal(platform))
+        .replace("{owner}", &literal(owner))
+}
+
+/// Plain text as Markdown that renders as that text: every ASCII punctuation mark is
+/// backslash-escaped and line breaks become spaces, so no block or inline syntax can start.
+fn literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 2);
+    for c in text.chars() {
+        if c.is_ascii_punctuation() {
+            out.push('\\');
+            out.push(c);
+        } else if c.is_control() {
+            out.push(' ');
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! generated file (`/atom.xml`, a clause page), on another claim, or on a path another file
 //! needs as a folder is a content error naming its file and line, in `check` as in `build`.
 
-use crate::error::{Diagnostic, Error, Result};
+use crate::error::Diagnostic;
 use crate::model::Site;
 use crate::urls::{index_file, route};
 use std::collections::BTreeMap;
@@ -78,7 +78,7 @@ pub fn generated(site: &Site) -> Vec<String> {
 
 /// Checks that every output file is claimed once and that no file sits where another needs a
 /// folder; every conflict is reported at the claim that caused it.
-pub fn check(site: &Site) -> Result<()> {
+pub fn check(site: &Site) -> Vec<Diagnostic> {
     let mut table: BTreeMap<String, Claim> = BTreeMap::new();
     let mut errors = Vec::new();
     let mut claim = |file: String, claim: Claim, errors: &mut Vec<Diagnostic>| {
@@ -103,11 +103,7 @@ pub fn check(site: &Site) -> Result<()> {
             claim(file.clone(), Claim::Alias(at), &mut errors);
         }
     }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::content(errors))
-    }
+    errors
 }
 
 /// A claimed file that `file` collides with: the same path, a file where `file` needs a

@@ -74,3 +74,22 @@ fn check_writes_nothing() {
     assert!(String::from_utf8_lossy(&assert.get_output().stderr).contains("No errors"));
     assert!(!root.join("output").exists());
 }
+
+/// The route table that aliases and theme files are checked against at load time is exactly
+/// what a build writes: a page kind added to the renderer but not to the table fails here.
+#[test]
+fn route_table_lists_every_file_a_build_writes() {
+    for root in [fixture("valid"), repo_root()] {
+        let options = clausebook::load::LoadOptions::default();
+        let site = clausebook::load::load(&root, &options).unwrap();
+        let mut claimed: Vec<String> = clausebook::routes::generated(&site);
+        claimed.extend(site.theme.statics.keys().cloned());
+        for c in site.clauses() {
+            claimed.extend(c.alias_files.iter().cloned());
+        }
+        claimed.sort();
+        let built = clausebook::build(&root, &options).unwrap();
+        let written: Vec<String> = built.output.iter().map(|(p, _)| p.to_string()).collect();
+        assert_eq!(claimed, written, "{}", root.display());
+    }
+}

@@ -40,6 +40,8 @@ impl Renderer {
             })
             .collect();
         let mut tera = tera::Tera::new();
+        // One escaper for every text from content, in templates as in the HTML built in Rust.
+        tera.set_escape_fn(|text, out| out.write_all(markdown::escape(text).as_bytes()));
         tera.add_raw_templates(
             theme
                 .templates
