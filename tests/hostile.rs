@@ -310,10 +310,10 @@ fn names_stay_text_and_control_characters_never_reach_html_or_xml() {
     let mut xml_files = 0;
     for (rel, bytes) in read_tree(&out) {
         let text = String::from_utf8(bytes).unwrap_or_default();
-        if rel.ends_with(".html") || rel.ends_with(".xml") {
-            if let Some(c) = text.chars().find(|&c| forbidden(c)) {
-                panic!("{rel} contains U+{:04X}", c as u32);
-            }
+        if (rel.ends_with(".html") || rel.ends_with(".xml"))
+            && let Some(c) = text.chars().find(|&c| forbidden(c))
+        {
+            panic!("{rel} contains U+{:04X}", c as u32);
         }
         if rel.ends_with(".xml") {
             roxmltree::Document::parse(&text)
