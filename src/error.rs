@@ -58,7 +58,16 @@ impl fmt::Display for Diagnostic {
                 write!(f, ":{column}")?;
             }
         }
-        write!(f, ": {}", self.message)
+        // Messages quote content; a control character would drive the reader's terminal.
+        f.write_str(": ")?;
+        for c in self.message.chars() {
+            if c.is_control() {
+                write!(f, "{}", c.escape_default())?;
+            } else {
+                write!(f, "{c}")?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -126,6 +135,12 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_in_messages_are_shown_escaped() {
+        let d = Diagnostic::new("a.yaml", "`https://x\u{1b}[2J` is bad").at(1, 2);
+        assert_eq!(d.to_string(), "a.yaml:1:2: `https://x\\u{1b}[2J` is bad");
+    }
 
     #[test]
     fn diagnostics_sort_by_file_then_position() {
