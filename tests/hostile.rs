@@ -226,11 +226,16 @@ fn serve_refuses_a_fifo_without_freezing() {
             .unwrap()
             .success()
     );
-    let server = Server::start(&root, &[]);
-    let page = http(server.port, "GET", "/");
-    assert_eq!(page.status, 500, "{}", page.text());
-    assert!(page.text().contains("2025-01-05.md"), "{}", page.text());
-    assert!(page.text().contains("FIFO"), "{}", page.text());
+    // A link to the whole machine: the watcher must not follow it.
+    std::os::unix::fs::symlink("/", root.join("content/platforms/alpha/everything")).unwrap();
+    for extra in [&[][..], &["--poll"][..]] {
+        let server = Server::start(&root, extra);
+        let page = http(server.port, "GET", "/");
+        assert_eq!(page.status, 500, "{extra:?}: {}", page.text());
+        for words in ["2025-01-05.md", "FIFO", "alpha/everything", "symbolic link"] {
+            assert!(page.text().contains(words), "{extra:?}: {}", page.text());
+        }
+    }
 }
 
 #[test]

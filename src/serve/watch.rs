@@ -56,10 +56,13 @@ impl Watch {
                 let _ = changes.send(paths);
             }
         };
+        // Links are never followed: one pointing at `/` would have the watcher walk (and the
+        // poller read) the whole machine; the build refuses links anyway.
+        let base = notify::Config::default().with_follow_symlinks(false);
         let debouncer = if poll {
             // Modification times are compared to the second: compare contents so two saves within
-            // one second are both seen.
-            let config = notify::Config::default()
+            // one second are both seen. Only regular files are read (never a FIFO or device).
+            let config = base
                 .with_poll_interval(POLL_INTERVAL)
                 .with_compare_contents(true);
             Debouncers::Poll(
@@ -68,14 +71,8 @@ impl Watch {
             )
         } else {
             Debouncers::Native(
-                new_debouncer_opt(
-                    DEBOUNCE,
-                    Some(TICK),
-                    handler,
-                    RecommendedCache::new(),
-                    notify::Config::default(),
-                )
-                .map_err(watch_error)?,
+                new_debouncer_opt(DEBOUNCE, Some(TICK), handler, RecommendedCache::new(), base)
+                    .map_err(watch_error)?,
             )
         };
         let mut watch = Watch {
