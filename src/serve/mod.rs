@@ -420,11 +420,12 @@ async fn page(State(shared): State<Arc<Shared>>, method: Method, uri: Uri) -> Re
     let served = shared.current();
     let r = respond(&served, uri.path());
     let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let length = r.body.len();
+    let length = r.content_length();
     let body = if method == Method::HEAD {
         axum::body::Body::empty()
     } else {
-        axum::body::Body::from(axum::body::Bytes::from_owner(r.body))
+        let pieces = r.body.into_iter().map(Ok::<_, Infallible>);
+        axum::body::Body::from_stream(tokio_stream::iter(pieces))
     };
     let mut response = Response::new(body);
     *response.status_mut() = status;
