@@ -2,8 +2,12 @@
 //! error overlay, and a served site equal to a clean build after every edit.
 
 mod common;
+use clausebook::serve::{MAX_CONNECTIONS, MAX_EVENT_STREAMS};
 use common::*;
+use std::io::{ErrorKind, Read, Write};
+use std::net::TcpStream;
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 fn site() -> (tempfile::TempDir, std::path::PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
@@ -286,4 +290,178 @@ fn a_site_broken_from_the_start_shows_the_error_until_fixed() {
     let fixed = http(server.port, "GET", "/");
     assert_eq!(fixed.status, 200);
     assert!(!fixed.text().contains("clausebook-error"));
+}
+
+/// Reads what the server sends on `stream` until it closes the connection (end of file or
+/// reset). `None` if it is still open after `secs`.
+fn read_until_closed(stream: &mut TcpStream, secs: u64) -> Option<Vec<u8>> {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let mut received = Vec::new();
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return None;
+        }
+        stream.set_read_timeout(Some(left)).unwrap();
+        let mut chunk = [0u8; 4096];
+        match stream.read(&mut chunk) {
+            Ok(0) => return Some(received),
+            Ok(n) => received.extend_from_slice(&chunk[..n]),
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+            Err(_) => return Some(received),
+        }
+    }
+}
+
+fn connect(port: u16) -> TcpStream {
+    TcpStream::connect(("127.0.0.1", port)).unwrap()
+}
+
+#[test]
+fn idle_connections_are_closed_and_never_block_pages() {
+    const IDLE: usize = 300;
+    const {
+        assert!(
+            IDLE > MAX_CONNECTIONS,
+            "the idle connections fill every place"
+        )
+    };
+    let (_tmp, root) = site();
+    let server = Server::start(&root, &[]);
+    let mut reloads = Reloads::subscribe(server.port);
+    // Half send nothing, half stop in the middle of the request line.
+    let mut idle: Vec<TcpStream> = (0..IDLE)
+        .map(|i| {
+            let mut stream = connect(server.port);
+            if i % 2 == 1 {
+                stream.write_all(b"GET / HT").unwrap();
+            }
+            stream
+        })
+        .collect();
+    let home = http(server.port, "GET", "/");
+    assert_eq!(
+        home.status, 200,
+        "a page is served past the idle connections"
+    );
+    for stream in &mut idle[..2] {
+        let received = read_until_closed(stream, 30).expect("an idle connection is closed");
+        assert!(received.is_empty(), "no answer to no request");
+    }
+    // The reload stream, opened before the idle connections, outlived their time-out.
+    let clause = root.join("content/platforms/beta/clauses/spam.yaml");
+    let text = std::fs::read_to_string(&clause).unwrap();
+    std::fs::write(
+        &clause,
+        text.replace("Beta forbids spam.", "Beta forbids spam!"),
+    )
+    .unwrap();
+    reloads.next(20);
+}
+
+#[test]
+fn a_client_trickling_header_bytes_is_cut_off() {
+    let (_tmp, root) = site();
+    let server = Server::start(&root, &[]);
+    let mut slow = connect(server.port);
+    slow.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+        .unwrap();
+    // One more byte of a header that never ends whenever 200 ms pass with the connection
+    // still open: far more often than any per-byte time-out would allow.
+    slow.set_read_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut chunk = [0u8; 4096];
+    loop {
+        assert!(
+            Instant::now() < deadline,
+            "a client trickling header bytes kept its connection"
+        );
+        match slow.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(_) => panic!("an answer to an unfinished request"),
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+            Err(_) => break,
+        }
+        if slow.write_all(b"a").is_err() {
+            break;
+        }
+    }
+    assert_eq!(http(server.port, "GET", "/").status, 200);
+}
+
+#[test]
+fn a_kept_alive_connection_is_closed_once_idle() {
+    let (_tmp, root) = site();
+    let server = Server::start(&root, &[]);
+    let mut stream = connect(server.port);
+    stream
+        .write_all(b"GET /robots.txt HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        .unwrap();
+    let received = read_until_closed(&mut stream, 30).expect("the idle connection is closed");
+    let text = String::from_utf8_lossy(&received);
+    assert!(text.starts_with("HTTP/1.1 200 "), "{text}");
+    assert_eq!(text.matches("HTTP/1.1 ").count(), 1, "{text}");
+}
+
+/// Opens a reload stream and returns it with its status.
+fn open_events(port: u16) -> (TcpStream, u16) {
+    let mut stream = connect(port);
+    stream
+        .write_all(b"GET /__clausebook/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        .unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n") {
+        assert_eq!(stream.read(&mut byte).unwrap(), 1, "a status line");
+        head.push(byte[0]);
+    }
+    let status = String::from_utf8_lossy(&head)
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    (stream, status)
+}
+
+#[test]
+fn reload_streams_are_capped_and_leave_room_for_pages() {
+    let (_tmp, root) = site();
+    let server = Server::start(&root, &[]);
+    let mut streams: Vec<TcpStream> = (0..MAX_EVENT_STREAMS)
+        .map(|_| {
+            let (stream, status) = open_events(server.port);
+            assert_eq!(status, 200);
+            stream
+        })
+        .collect();
+    assert_eq!(open_events(server.port).1, 503, "one stream too many");
+    assert_eq!(http(server.port, "GET", "/").status, 200);
+    drop(streams.pop());
+    // The server frees the place once it sees the client gone.
+    wait_until(30, "a closed stream's place to be free", || {
+        open_events(server.port).1 == 200
+    });
+}
+
+#[test]
+fn ctrl_c_stops_the_server_with_a_reload_stream_open() {
+    let (_tmp, root) = site();
+    let mut server = Server::start(&root, &[]);
+    let _reloads = Reloads::subscribe(server.port);
+    let interrupted = std::process::Command::new("kill")
+        .args(["-INT", &server.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupted.success());
+    let mut status = None;
+    wait_until(30, "the server to stop", || {
+        status = server.child.try_wait().unwrap();
+        status.is_some()
+    });
+    assert!(status.unwrap().success(), "{status:?}");
 }

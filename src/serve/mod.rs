@@ -12,14 +12,22 @@ use axum::extract::State;
 use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use respond::{EVENTS_PATH, Served, respond};
 use std::convert::Infallible;
 use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
+use std::pin::{Pin, pin};
 use std::sync::{Arc, RwLock, mpsc};
-use std::time::Instant;
-use tokio::sync::broadcast;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpListener;
+use tokio::sync::{Semaphore, broadcast};
+use tokio::time::Sleep;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
@@ -46,10 +54,45 @@ pub struct Options {
     pub open: bool,
 }
 
-/// What request handlers share: the site being served and the reload channel.
+// What a client can hold. Connections past `MAX_CONNECTIONS` wait in the listen queue until
+// one closes, so every connection must end on its own: one that sends no complete request
+// within `HEADER_READ_TIMEOUT` (idle, trickling bytes, or kept alive after its last answer)
+// is closed, and so is one whose client stops reading an answer for `WRITE_TIMEOUT`. The
+// only connections meant to last are the reload streams, capped at `MAX_EVENT_STREAMS`:
+// the other places turn over at least every `HEADER_READ_TIMEOUT`, each time letting in as
+// many waiting connections. So 300 idle connections, more than the cap, delay a page by one
+// time-out at most; a flood of thousands by a few.
+
+/// How long a client has to send a request's headers, counted from when the server starts
+/// waiting for them: on a new connection, or on a kept-alive one after its last answer.
+/// Total, not per byte, so a client trickling header bytes is cut as well.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a write may wait for the client to read before the connection is closed: a
+/// client that asks for a large page and never reads it holds no connection for long.
+pub const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Connections served at once: a browser needs a handful. Each holds a file descriptor and
+/// at most hyper's read buffer (about 400 KiB, its cap on request headers).
+pub const MAX_CONNECTIONS: usize = 256;
+
+/// Reload streams open at once (one per browser tab). Streams never time out: this keeps
+/// most connections for pages. Past it a stream is refused with 503.
+pub const MAX_EVENT_STREAMS: usize = MAX_CONNECTIONS / 4;
+
+/// How long Ctrl-C waits for answers under way; open reload streams never end by themselves.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(1);
+
+/// How long to wait before accepting again after the listener failed (out of file
+/// descriptors, say): connections closing in the meantime free some.
+const ACCEPT_BACKOFF: Duration = Duration::from_secs(1);
+
+/// What request handlers share: the site being served, the reload channel and the places
+/// left for reload streams.
 struct Shared {
     served: RwLock<Arc<Served>>,
     reload: broadcast::Sender<()>,
+    streams: Arc<Semaphore>,
 }
 
 impl Shared {
@@ -82,7 +125,7 @@ async fn serve(mut options: Options) -> Result<()> {
         .canonicalize()
         .map_err(|e| Error::io(&options.root, e))?;
     let addr = SocketAddr::new(options.interface, options.port);
-    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+    let listener = TcpListener::bind(addr).await.map_err(|e| {
         if e.kind() == std::io::ErrorKind::AddrInUse {
             Error::Usage(format!("port {} on {} is already in use: stop the other server or choose another with --port", options.port, options.interface))
         } else {
@@ -106,6 +149,7 @@ async fn serve(mut options: Options) -> Result<()> {
     let shared = Arc::new(Shared {
         served: RwLock::new(Arc::new(Served::default())),
         reload,
+        streams: Arc::new(Semaphore::new(MAX_EVENT_STREAMS)),
     });
 
     // Watch before the first build, so an edit made while it runs is not missed.
@@ -151,12 +195,157 @@ async fn serve(mut options: Options) -> Result<()> {
         .route(EVENTS_PATH, axum::routing::get(events))
         .fallback(page)
         .with_state(shared);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(|e| Error::io(format!("{addr}"), e))
+    listen(listener, app, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await;
+    Ok(())
+}
+
+/// Serves `app` on `listener` until `shutdown`, within the limits above; then waits up to
+/// `SHUTDOWN_GRACE` for answers under way.
+async fn listen(listener: TcpListener, app: Router, shutdown: impl Future<Output = ()>) {
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT);
+    let permits = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = pin!(shutdown);
+    loop {
+        let next = async {
+            let permit = permits.clone().acquire_owned().await;
+            (permit, listener.accept().await)
+        };
+        let (permit, accepted) = tokio::select! {
+            next = next => next,
+            () = &mut shutdown => break,
+        };
+        // The semaphore is never closed.
+        let Ok(permit) = permit else { break };
+        let stream = match accepted {
+            Ok((stream, _)) => stream,
+            Err(e) => {
+                if !is_connection_error(&e) {
+                    eprintln!("could not accept a connection: {e}");
+                    tokio::time::sleep(ACCEPT_BACKOFF).await;
+                }
+                continue;
+            }
+        };
+        let io = TokioIo::new(WriteTimeout::new(stream, WRITE_TIMEOUT));
+        let connection =
+            graceful.watch(http.serve_connection(io, TowerToHyperService::new(app.clone())));
+        tokio::spawn(async move {
+            // A connection's errors (timeouts, resets) concern only that client.
+            let _ = connection.await;
+            drop(permit);
+        });
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await;
+}
+
+/// Errors of one incoming connection, not of the listener.
+fn is_connection_error(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind;
+    matches!(
+        e.kind(),
+        ErrorKind::ConnectionRefused | ErrorKind::ConnectionAborted | ErrorKind::ConnectionReset
+    )
+}
+
+/// A TCP stream whose writes fail with `TimedOut` once one has made no progress for
+/// `limit`. hyper has no write timeout; reads need none beyond its header timeout, as no
+/// handler reads a request body.
+struct WriteTimeout<S> {
+    inner: S,
+    limit: Duration,
+    /// Armed when a write is first left pending, disarmed by any progress.
+    deadline: Pin<Box<Sleep>>,
+    armed: bool,
+}
+
+impl<S> WriteTimeout<S> {
+    fn new(inner: S, limit: Duration) -> Self {
+        WriteTimeout {
+            inner,
+            limit,
+            deadline: Box::pin(tokio::time::sleep(limit)),
+            armed: false,
+        }
+    }
+
+    fn watch<T>(
+        &mut self,
+        cx: &mut Context<'_>,
+        poll: Poll<std::io::Result<T>>,
+    ) -> Poll<std::io::Result<T>> {
+        if poll.is_ready() {
+            self.armed = false;
+            return poll;
+        }
+        if !self.armed {
+            self.armed = true;
+            self.deadline
+                .as_mut()
+                .reset(tokio::time::Instant::now() + self.limit);
+        }
+        match self.deadline.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the client stopped reading",
+            ))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for WriteTimeout<S> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_read(cx, buf)
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for WriteTimeout<S> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let this = self.get_mut();
+        let poll = Pin::new(&mut this.inner).poll_write(cx, buf);
+        this.watch(cx, poll)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        let this = self.get_mut();
+        let poll = Pin::new(&mut this.inner).poll_write_vectored(cx, bufs);
+        this.watch(cx, poll)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        let this = self.get_mut();
+        let poll = Pin::new(&mut this.inner).poll_flush(cx);
+        this.watch(cx, poll)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        let this = self.get_mut();
+        let poll = Pin::new(&mut this.inner).poll_shutdown(cx);
+        this.watch(cx, poll)
+    }
 }
 
 /// Swaps in a rebuild's result (or keeps the last good site, with the error), prints what
@@ -231,11 +420,12 @@ async fn page(State(shared): State<Arc<Shared>>, method: Method, uri: Uri) -> Re
     let served = shared.current();
     let r = respond(&served, uri.path());
     let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let length = r.body.len();
+    let length = r.content_length();
     let body = if method == Method::HEAD {
         axum::body::Body::empty()
     } else {
-        axum::body::Body::from(axum::body::Bytes::from_owner(r.body))
+        let pieces = r.body.into_iter().map(Ok::<_, Infallible>);
+        axum::body::Body::from_stream(tokio_stream::iter(pieces))
     };
     let mut response = Response::new(body);
     *response.status_mut() = status;
@@ -253,13 +443,23 @@ async fn page(State(shared): State<Arc<Shared>>, method: Method, uri: Uri) -> Re
 }
 
 /// Server-sent events: one message after every rebuild, failed or not.
-async fn events(
-    State(shared): State<Arc<Shared>>,
-) -> Sse<impl tokio_stream::Stream<Item = std::result::Result<Event, Infallible>>> {
-    // A client that lagged behind missed rebuilds: that too is a reason to reload.
-    let stream = BroadcastStream::new(shared.reload.subscribe())
-        .map(|_| Ok(Event::default().data("reload")));
-    Sse::new(stream).keep_alive(KeepAlive::default())
+async fn events(State(shared): State<Arc<Shared>>) -> Response {
+    let Ok(place) = shared.streams.clone().try_acquire_owned() else {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Too many live reload connections: close some tabs\n",
+        )
+            .into_response();
+    };
+    // A client that lagged behind missed rebuilds: that too is a reason to reload. The
+    // stream holds its place until the client goes and the stream is dropped.
+    let stream = BroadcastStream::new(shared.reload.subscribe()).map(move |_| {
+        let _place = &place;
+        Ok::<_, Infallible>(Event::default().data("reload"))
+    });
+    Sse::new(stream)
+        .keep_alive(KeepAlive::default())
+        .into_response()
 }
 
 fn open_browser(url: &str) {
@@ -270,5 +470,44 @@ fn open_browser(url: &str) {
     };
     if std::process::Command::new(opener).arg(url).spawn().is_err() {
         eprintln!("could not open a browser ({opener}); open {url} yourself");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    const ANSWER: [u8; 1024] = [b'x'; 1024];
+
+    #[tokio::test(start_paused = true)]
+    async fn a_write_the_client_never_reads_times_out() {
+        let (server, _client) = tokio::io::duplex(64);
+        let mut server = WriteTimeout::new(server, WRITE_TIMEOUT);
+        // Bounded, so a missing time-out fails the test instead of hanging it.
+        let error = tokio::time::timeout(WRITE_TIMEOUT * 10, server.write_all(&ANSWER))
+            .await
+            .expect("the write ends")
+            .unwrap_err();
+        assert_eq!(error.kind(), std::io::ErrorKind::TimedOut);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_slow_reader_that_keeps_reading_gets_everything() {
+        let (server, mut client) = tokio::io::duplex(64);
+        let mut server = WriteTimeout::new(server, WRITE_TIMEOUT);
+        // 64 bytes every half time-out: the whole answer takes eight time-outs.
+        let reader = tokio::spawn(async move {
+            let mut received = Vec::new();
+            let mut chunk = [0u8; 64];
+            while received.len() < ANSWER.len() {
+                tokio::time::sleep(WRITE_TIMEOUT / 2).await;
+                let n = client.read(&mut chunk).await.unwrap();
+                received.extend_from_slice(&chunk[..n]);
+            }
+            received
+        });
+        server.write_all(&ANSWER).await.unwrap();
+        assert_eq!(reader.await.unwrap(), ANSWER);
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::markdown::escape;
 use crate::output::Output;
+use axum::body::Bytes;
 use std::sync::Arc;
 
 /// The path of the reload channel; no site page can live under it.
@@ -22,7 +23,16 @@ pub struct Response {
     pub status: u16,
     pub content_type: &'static str,
     pub location: Option<String>,
-    pub body: Arc<[u8]>,
+    /// The body in pieces: a served file's bytes are shared with the site, never copied, so
+    /// that requests for a large page cost no memory each; the reload client goes between
+    /// two of its slices.
+    pub body: Vec<Bytes>,
+}
+
+impl Response {
+    pub fn content_length(&self) -> usize {
+        self.body.iter().map(Bytes::len).sum()
+    }
 }
 
 /// Answers `raw_path` (the request path as sent, still percent-encoded).
@@ -45,19 +55,19 @@ pub fn respond(served: &Served, raw_path: &str) -> Response {
             status: 301,
             content_type: "text/plain; charset=utf-8",
             location: Some(format!("/{rel}/")),
-            body: Arc::from(&b"Moved\n"[..]),
+            body: vec![Bytes::from_static(b"Moved\n")],
         };
     }
     match served.output.shared("404.html") {
         Some(bytes) => file_response(served, 404, "404.html", bytes),
         None => {
             // No site yet: the first build failed. Show the error on an empty page.
-            let page = inject(served, b"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>clausebook</title></head><body></body></html>");
+            let page = Bytes::from_static(b"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>clausebook</title></head><body></body></html>");
             Response {
                 status: if served.error.is_some() { 500 } else { 404 },
                 content_type: "text/html; charset=utf-8",
                 location: None,
-                body: page.into(),
+                body: inject(served, page),
             }
         }
     }
@@ -92,21 +102,22 @@ fn decode(raw: &str) -> Option<String> {
     Some(path)
 }
 
-fn text(status: u16, body: &str) -> Response {
+fn text(status: u16, body: &'static str) -> Response {
     Response {
         status,
         content_type: "text/plain; charset=utf-8",
         location: None,
-        body: Arc::from(body.as_bytes()),
+        body: vec![Bytes::from_static(body.as_bytes())],
     }
 }
 
 fn file_response(served: &Served, status: u16, file: &str, bytes: Arc<[u8]>) -> Response {
     let content_type = content_type(file);
+    let bytes = Bytes::from_owner(bytes);
     let body = if content_type.starts_with("text/html") {
-        inject(served, &bytes).into()
+        inject(served, bytes)
     } else {
-        bytes
+        vec![bytes]
     };
     Response {
         status,
@@ -141,7 +152,7 @@ pub fn content_type(file: &str) -> &'static str {
 
 /// The reload client, and the overlay when the last rebuild failed, before `</body>`. Only
 /// served responses get them: files `build` writes never do.
-fn inject(served: &Served, html: &[u8]) -> Vec<u8> {
+fn inject(served: &Served, html: Bytes) -> Vec<Bytes> {
     let mut snippet = format!(
         "<script>(function(){{var s=new EventSource(location.protocol+\"//\"+location.host+\"{EVENTS_PATH}\");s.onmessage=function(){{location.reload();}};}})();</script>"
     );
@@ -156,12 +167,8 @@ fn inject(served: &Served, html: &[u8]) -> Vec<u8> {
             escape(error)
         ));
     }
-    let at = find_last(html, b"</body>").unwrap_or(html.len());
-    let mut out = Vec::with_capacity(html.len() + snippet.len());
-    out.extend_from_slice(&html[..at]);
-    out.extend_from_slice(snippet.as_bytes());
-    out.extend_from_slice(&html[at..]);
-    out
+    let at = find_last(&html, b"</body>").unwrap_or(html.len());
+    vec![html.slice(..at), Bytes::from(snippet), html.slice(at..)]
 }
 
 fn find_last(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -212,17 +219,22 @@ mod tests {
             (home.status, home.content_type),
             (200, "text/html; charset=utf-8")
         );
-        let body = String::from_utf8(home.body.to_vec()).unwrap();
+        let body = String::from_utf8(home.body.concat()).unwrap();
         assert!(
             body.contains("EventSource") && body.ends_with("</script></body></html>"),
             "{body}"
+        );
+        assert_eq!(
+            home.body[0].as_ptr(),
+            s.output.shared("index.html").unwrap().as_ptr(),
+            "a page is served from the site's bytes, not a copy"
         );
         assert_eq!(
             respond(&s, "/style.css").content_type,
             "text/css; charset=utf-8"
         );
         assert_eq!(
-            &*respond(&s, "/style.css").body,
+            respond(&s, "/style.css").body.concat(),
             b"body{}",
             "only HTML gets the client"
         );
@@ -232,7 +244,7 @@ mod tests {
         );
         let missing = respond(&s, "/nope/");
         assert_eq!(missing.status, 404);
-        assert!(String::from_utf8_lossy(&missing.body).contains("missing"));
+        assert!(String::from_utf8_lossy(&missing.body.concat()).contains("missing"));
         let redirect = respond(&s, "/platforms");
         assert_eq!(
             (redirect.status, redirect.location.as_deref()),
@@ -265,7 +277,7 @@ mod tests {
         let mut s = site();
         s.error = Some("content/x.yaml:3:1: unknown field `<b>`".into());
         for path in ["/", "/nope/"] {
-            let body = String::from_utf8(respond(&s, path).body.to_vec()).unwrap();
+            let body = String::from_utf8(respond(&s, path).body.concat()).unwrap();
             assert!(body.contains("id=\"clausebook-error\""), "{path}");
             assert!(body.contains("content/x.yaml:3:1: unknown field `&lt;b&gt;`"));
         }
@@ -277,6 +289,6 @@ mod tests {
             "/",
         );
         assert_eq!(empty.status, 500);
-        assert!(String::from_utf8_lossy(&empty.body).contains("boom"));
+        assert!(String::from_utf8_lossy(&empty.body.concat()).contains("boom"));
     }
 }

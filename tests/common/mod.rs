@@ -143,7 +143,7 @@ pub fn assert_sections_in_order(html: &str) {
 
 /// A `clausebook serve` process on a free port, killed when dropped.
 pub struct Server {
-    child: std::process::Child,
+    pub child: std::process::Child,
     pub port: u16,
     pub url: String,
     /// Everything the server printed so far (stdout), filled by a reader thread.
