@@ -143,23 +143,22 @@ pub fn load_cached(root: &Path, options: &LoadOptions, cache: &mut FileCache) ->
     let top = match read::is_real_dir(&content) {
         Ok(true) => loader.entries(&content),
         Ok(false) => Vec::new(),
-        Err(d) => {
-            loader.error(d);
-            Vec::new()
-        }
+        // A linked content/ is never entered: everything below it is outside the site.
+        Err(d) => return Err(Error::content(vec![d])),
     };
     let site_yaml = content.join("site.yaml");
-    if !top
+    let has_site_yaml = top
         .iter()
-        .any(|e| e.name == "site.yaml" && e.kind == Kind::File)
-        && loader.diagnostics.is_empty()
-    {
+        .any(|e| e.name == "site.yaml" && e.kind == Kind::File);
+    if !has_site_yaml && loader.diagnostics.is_empty() {
         return Err(Error::Usage(format!(
             "no site found: {} does not exist. Run clausebook in a site's root folder or pass --root DIR.",
             site_yaml.display()
         )));
     }
-    let mut config = loader.site_config(&site_yaml);
+    let mut config = has_site_yaml
+        .then(|| loader.site_config(&site_yaml))
+        .flatten();
     if let (Some(config), Some(url)) = (&mut config, base_url_override) {
         config.base_url.value = url;
     }

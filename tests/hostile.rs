@@ -238,6 +238,28 @@ fn serve_refuses_a_fifo_without_freezing() {
     }
 }
 
+#[cfg(unix)]
+#[test]
+fn a_linked_content_folder_is_refused_and_never_entered() {
+    let (tmp, root) = site(None);
+    let elsewhere = tmp.path().join("elsewhere");
+    std::fs::rename(root.join("content"), &elsewhere).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, root.join("content")).unwrap();
+    let out = run(&["check"], &root);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("content: is a symbolic link"), "{err}");
+    assert_eq!(
+        err.lines().count(),
+        2,
+        "nothing below the link was read: {err}"
+    );
+    let server = Server::start(&root, &[]);
+    let page = http(server.port, "GET", "/");
+    assert_eq!(page.status, 500, "{}", page.text());
+    assert!(page.text().contains("symbolic link"), "{}", page.text());
+}
+
 #[test]
 fn yaml_alias_bombs_and_deep_nesting_end_quickly_with_a_position() {
     let (_tmp, root) = site(None);

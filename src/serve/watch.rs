@@ -96,7 +96,9 @@ impl Watch {
     pub fn ensure(&mut self, root: &Path) -> Result<()> {
         for dir in ["content", "themes"] {
             let dir = root.join(dir);
-            if dir.is_dir() && !self.watched.contains(&dir) {
+            // A linked `content/` (refused by the build) is not watched either: the watcher
+            // would follow it to wherever it points.
+            if crate::read::is_real_dir(&dir).unwrap_or(false) && !self.watched.contains(&dir) {
                 self.add(&dir, RecursiveMode::Recursive)?;
                 self.watched.push(dir);
             }
