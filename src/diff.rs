@@ -3,7 +3,7 @@
 //! anchors), then the words of changed regions (Myers), so a 300 KB document with a one-word
 //! change costs about as much as reading it.
 //!
-//! No clock decides anything: every use of Myers is paid for from a [`Budget`] computed from the
+//! No clock decides anything: every use of Myers is paid for from a `Budget` computed from the
 //! size of the input, and what it cannot pay for is shown as a whole removal and insertion. Two
 //! machines, however busy, give the same diff.
 
