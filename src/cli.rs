@@ -24,7 +24,8 @@ pub enum Command {
         /// The site's root folder (holding content/).
         #[arg(long, default_value = ".")]
         root: PathBuf,
-        /// Where to write the site; defaults to <root>/output.
+        /// Where to write the site; defaults to <root>/output. A symbolic link is followed (its
+        /// target is replaced); it may not lie inside content/ or a theme's static/.
         #[arg(long)]
         output: Option<PathBuf>,
         /// Overrides base_url from site.yaml.
@@ -72,12 +73,13 @@ fn execute(cli: Cli) -> Result<()> {
             drafts,
         } => {
             let start = Instant::now();
+            let dir = output.unwrap_or_else(|| root.join("output"));
+            crate::output::check_outside_inputs(&root, &dir)?;
             let built = crate::build(&root, &LoadOptions { drafts, base_url })?;
             for w in &built.warnings {
                 eprintln!("warning: {w}");
             }
             let out = built.output;
-            let dir = output.unwrap_or_else(|| root.join("output"));
             out.write_atomic(&dir)?;
             let pages = out.iter().filter(|(p, _)| p.ends_with(".html")).count();
             eprintln!(

@@ -61,10 +61,17 @@ impl Output {
         self.files.is_empty()
     }
 
-    /// Writes the site to `dir`: into a temporary folder beside it first, swapped in only once
-    /// every file is written. A failure leaves the previous output as it was. Refuses to replace
-    /// a non-empty folder that clausebook did not create.
+    /// Writes the site to `dir`: into a staging folder beside it first, swapped in only once
+    /// every file is written (see `swap`), so a failure leaves the previous output as it was.
+    /// Refuses to replace a non-empty folder that clausebook did not create, and fails at once if
+    /// another build is writing to the same output (see `OutputLock`). The new folder takes the
+    /// permissions of the one it replaces.
+    ///
+    /// An output that is a symbolic link is followed: the folder it points to is replaced and the
+    /// link stays a link, so a layout such as `public -> /srv/www/site` keeps working. A link to
+    /// nothing is refused.
     pub fn write_atomic(&self, dir: &Path) -> Result<()> {
+        let dir = follow_link(dir)?;
         let name = dir
             .file_name()
             .ok_or_else(|| Error::Usage(format!("output folder {} has no name", dir.display())))?
@@ -74,34 +81,34 @@ impl Output {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        let existing = check_replaceable(dir)?;
         std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+        #[cfg(unix)]
+        let _lock = OutputLock::acquire(&parent.join(format!(".{name}.clausebook-lock")), &dir)?;
+        let existing = replaceable(&dir)?;
         let staging = parent.join(format!(".{name}.clausebook-new"));
         let retired = parent.join(format!(".{name}.clausebook-old"));
         for leftover in [&staging, &retired] {
             // Both names are ours: left behind only by an interrupted earlier build.
-            if leftover.exists() {
+            if std::fs::symlink_metadata(leftover).is_ok() {
                 std::fs::remove_dir_all(leftover).map_err(|e| Error::io(leftover, e))?;
             }
         }
-        if let Err(e) = self.write_into(&staging) {
+        let staged = self.write_into(&staging).and_then(|()| match &existing {
+            Some(permissions) => std::fs::set_permissions(&staging, permissions.clone())
+                .map_err(|e| Error::io(&staging, e)),
+            None => Ok(()),
+        });
+        if let Err(e) = staged {
             let _ = std::fs::remove_dir_all(&staging);
             return Err(e);
         }
-        if existing {
-            std::fs::rename(dir, &retired).map_err(|e| Error::io(dir, e))?;
+        if existing.is_some() {
+            return swap(&staging, &dir, &retired);
         }
-        if let Err(e) = std::fs::rename(&staging, dir) {
-            if existing {
-                let _ = std::fs::rename(&retired, dir);
-            }
+        std::fs::rename(&staging, &dir).map_err(|e| {
             let _ = std::fs::remove_dir_all(&staging);
-            return Err(Error::io(dir, e));
-        }
-        if existing {
-            std::fs::remove_dir_all(&retired).map_err(|e| Error::io(&retired, e))?;
-        }
-        Ok(())
+            Error::io(&dir, e)
+        })
     }
 
     fn write_into(&self, root: &Path) -> Result<()> {
@@ -125,12 +132,15 @@ impl Output {
     }
 }
 
-/// Whether `dir` exists (and may be replaced); an error if it is not clausebook's to replace.
-fn check_replaceable(dir: &Path) -> Result<bool> {
-    if !dir.exists() {
-        return Ok(false);
-    }
-    if !dir.is_dir() {
+/// The permissions of `dir` if it exists and may be replaced, None if it does not exist; an
+/// error if it is not clausebook's to replace.
+fn replaceable(dir: &Path) -> Result<Option<std::fs::Permissions>> {
+    let metadata = match std::fs::metadata(dir) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io(dir, e)),
+    };
+    if !metadata.is_dir() {
         return Err(Error::Usage(format!(
             "output {} exists and is not a folder",
             dir.display()
@@ -138,12 +148,176 @@ fn check_replaceable(dir: &Path) -> Result<bool> {
     }
     let mut entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
     if entries.next().is_none() || dir.join(MARKER).is_file() {
-        return Ok(true);
+        return Ok(Some(metadata.permissions()));
     }
     Err(Error::Usage(format!(
         "refusing to replace {}: it is not empty and was not created by clausebook (no {MARKER} file). Choose another --output or empty it.",
         dir.display()
     )))
+}
+
+/// The folder a symbolic link at `dir` points to, or `dir` itself.
+fn follow_link(dir: &Path) -> Result<PathBuf> {
+    match std::fs::symlink_metadata(dir) {
+        Ok(m) if m.file_type().is_symlink() => std::fs::canonicalize(dir).map_err(|e| {
+            Error::Usage(format!(
+                "output {} is a symbolic link whose target cannot be found ({e})",
+                dir.display()
+            ))
+        }),
+        _ => Ok(dir.to_path_buf()),
+    }
+}
+
+/// Puts the staging tree at `dir` and deletes the tree it replaces. On Linux the two trade
+/// places in one atomic `renameat2(RENAME_EXCHANGE)`: `dir` always holds a complete site, for a
+/// reader polling it and after a kill alike. Elsewhere, or on a file system without the exchange
+/// (EINVAL, or ENOSYS from an old kernel), it falls back to [`swap_by_renames`].
+fn swap(staging: &Path, dir: &Path, retired: &Path) -> Result<()> {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    {
+        use rustix::fs::{CWD, RenameFlags, renameat_with};
+        use rustix::io::Errno;
+        match renameat_with(CWD, staging, CWD, dir, RenameFlags::EXCHANGE) {
+            // The staging name now holds the previous tree.
+            Ok(()) => {
+                return std::fs::remove_dir_all(staging).map_err(|e| Error::io(staging, e));
+            }
+            Err(Errno::INVAL | Errno::NOSYS) => {}
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(staging);
+                return Err(Error::io(dir, e.into()));
+            }
+        }
+    }
+    swap_by_renames(staging, dir, retired)
+}
+
+/// The swap without an atomic exchange: `dir` is renamed to `retired`, then the staging tree to
+/// `dir`. Between the two renames `dir` does not exist, and a kill there leaves the previous
+/// site in `retired` and no output until the next build (which clears `retired`).
+fn swap_by_renames(staging: &Path, dir: &Path, retired: &Path) -> Result<()> {
+    if let Err(e) = std::fs::rename(dir, retired) {
+        let _ = std::fs::remove_dir_all(staging);
+        return Err(Error::io(dir, e));
+    }
+    if let Err(e) = std::fs::rename(staging, dir) {
+        let _ = std::fs::rename(retired, dir);
+        let _ = std::fs::remove_dir_all(staging);
+        return Err(Error::io(dir, e));
+    }
+    std::fs::remove_dir_all(retired).map_err(|e| Error::io(retired, e))
+}
+
+/// An exclusive advisory lock (`flock`, non-blocking) on a file beside the output, held while a
+/// build writes it: a second build into the same output fails at once, saying so, instead of
+/// both tripping over one staging folder. The file is removed before the lock is released, so
+/// none is left behind; a build that locked a file since removed tries again with a new one.
+/// Unix only (elsewhere builds are not locked).
+#[cfg(unix)]
+struct OutputLock {
+    path: PathBuf,
+    _file: std::fs::File,
+}
+
+#[cfg(unix)]
+impl OutputLock {
+    fn acquire(path: &Path, dir: &Path) -> Result<OutputLock> {
+        use rustix::fs::{FlockOperation, flock};
+        use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+        let held_elsewhere = || {
+            Error::Usage(format!(
+                "another build is writing to {} (it holds {}); wait for it to finish or choose another --output",
+                dir.display(),
+                path.display()
+            ))
+        };
+        // Each retry means another build removed the file between our opening and locking it.
+        for _ in 0..LOCK_ATTEMPTS {
+            let file = std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
+                .open(path)
+                .map_err(|e| Error::io(path, e))?;
+            match flock(&file, FlockOperation::NonBlockingLockExclusive) {
+                Ok(()) => {}
+                Err(rustix::io::Errno::WOULDBLOCK) => return Err(held_elsewhere()),
+                Err(e) => return Err(Error::io(path, e.into())),
+            }
+            let locked = file.metadata().map_err(|e| Error::io(path, e))?;
+            match std::fs::symlink_metadata(path) {
+                Ok(now) if (now.dev(), now.ino()) == (locked.dev(), locked.ino()) => {
+                    return Ok(OutputLock {
+                        path: path.to_path_buf(),
+                        _file: file,
+                    });
+                }
+                _ => continue,
+            }
+        }
+        Err(held_elsewhere())
+    }
+}
+
+#[cfg(unix)]
+impl Drop for OutputLock {
+    fn drop(&mut self) {
+        // Removed while still locked: the lock is released when the file closes, after this.
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// How many times a build tries to lock a fresh lock file before giving up.
+#[cfg(unix)]
+const LOCK_ATTEMPTS: usize = 16;
+
+/// Refuses an output folder inside what the build reads, `<root>/content/` or a theme's
+/// `<root>/themes/*/static/`: the site would copy itself into the next build and grow with each
+/// one. Paths are compared resolved, so neither a symbolic link nor `..` hides it.
+pub fn check_outside_inputs(root: &Path, dir: &Path) -> Result<()> {
+    let output = resolved(dir)?;
+    let mut inputs = vec![root.join("content")];
+    if let Ok(themes) = std::fs::read_dir(root.join("themes")) {
+        inputs.extend(themes.flatten().map(|theme| theme.path().join("static")));
+    }
+    for input in inputs {
+        if output.starts_with(resolved(&input)?) {
+            return Err(Error::Usage(format!(
+                "output {} is inside {}, which the build reads: the site would copy itself into every build. Choose an --output outside it.",
+                dir.display(),
+                input.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// `path` made absolute, with symbolic links resolved as far as it exists (canonicalised); the
+/// rest, which does not exist yet, is taken as written.
+fn resolved(path: &Path) -> Result<PathBuf> {
+    let absolute = std::path::absolute(path).map_err(|e| Error::io(path, e))?;
+    for existing in absolute.ancestors() {
+        let (Ok(mut real), Ok(rest)) = (
+            std::fs::canonicalize(existing),
+            absolute.strip_prefix(existing),
+        ) else {
+            continue;
+        };
+        for part in rest.components() {
+            match part {
+                Component::ParentDir => {
+                    real.pop();
+                }
+                Component::Normal(name) => real.push(name),
+                _ => {}
+            }
+        }
+        return Ok(real);
+    }
+    Ok(absolute)
 }
 
 /// A relative path of normal segments only: nothing that could climb out of the output folder.
@@ -212,5 +386,26 @@ mod tests {
         let e = o.write_atomic(&foreign).unwrap_err();
         assert_eq!(e.exit_code(), 2);
         assert_eq!(std::fs::read(foreign.join("keep.txt")).unwrap(), b"mine");
+    }
+
+    #[test]
+    fn the_swap_without_exchange_leaves_only_the_new_tree() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (dir, staging, retired) = (
+            tmp.path().join("out"),
+            tmp.path().join(".out.clausebook-new"),
+            tmp.path().join(".out.clausebook-old"),
+        );
+        for (tree, file) in [(&dir, "old.html"), (&staging, "new.html")] {
+            std::fs::create_dir(tree).unwrap();
+            std::fs::write(tree.join(file), file).unwrap();
+        }
+        swap_by_renames(&staging, &dir, &retired).unwrap();
+        assert!(dir.join("new.html").is_file() && !dir.join("old.html").exists());
+        let names: Vec<_> = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["out"]);
     }
 }

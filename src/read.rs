@@ -40,14 +40,19 @@ pub fn is_ignored_name(name: &str) -> bool {
     name.starts_with('.') || is_editor_leftover(name)
 }
 
+const LINK: &str =
+    "is a symbolic link; clausebook never follows links in a site (copy the file in instead)";
+const SPECIAL: &str =
+    "is not a regular file or folder (a FIFO, socket or device); clausebook never opens one";
+
 /// Why `path` (of this file type) cannot be part of a site, if it cannot.
 fn refuse(path: &Path, file_type: std::fs::FileType) -> Option<Diagnostic> {
     let what = if file_type.is_symlink() {
-        "is a symbolic link; clausebook never follows links in a site (copy the file in instead)"
+        LINK
     } else if file_type.is_file() || file_type.is_dir() {
         return None;
     } else {
-        "is not a regular file or folder (a FIFO, socket or device); clausebook never opens one"
+        SPECIAL
     };
     Some(Diagnostic::new(path, what))
 }
@@ -71,49 +76,11 @@ pub fn entries(
     skip: fn(&str) -> bool,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Entry> {
-    let read = match std::fs::read_dir(dir) {
-        Ok(r) => r,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Vec::new(),
-        Err(e) => {
-            diagnostics.push(Diagnostic::io(dir, format!("cannot read folder: {e}")));
-            return Vec::new();
-        }
-    };
-    let mut out = Vec::new();
-    for entry in read {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                diagnostics.push(Diagnostic::io(dir, format!("cannot read folder: {e}")));
-                continue;
-            }
-        };
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if skip(&name) {
-            continue;
-        }
-        let path = entry.path();
-        // `DirEntry::file_type` does not follow links.
-        let file_type = match entry.file_type() {
-            Ok(t) => t,
-            Err(e) => {
-                diagnostics.push(Diagnostic::io(&path, format!("cannot read: {e}")));
-                continue;
-            }
-        };
-        if let Some(d) = refuse(&path, file_type) {
-            diagnostics.push(d);
-            continue;
-        }
-        let kind = if file_type.is_dir() {
-            Kind::Dir
-        } else {
-            Kind::File
-        };
-        out.push(Entry { name, path, kind });
+    if matches!(std::fs::symlink_metadata(dir), Err(e) if e.kind() == std::io::ErrorKind::NotFound)
+    {
+        return Vec::new();
     }
-    out.sort_by(|a, b| a.name.cmp(&b.name));
-    out
+    walk(dir, 1, skip, diagnostics).map(|(_, e)| e).collect()
 }
 
 /// Every file below `dir`, depth first in sorted order, as (path relative to `dir` with `/`
@@ -123,60 +90,103 @@ pub fn files_below(
     skip: fn(&str) -> bool,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<(String, PathBuf)> {
-    let mut out = Vec::new();
-    let mut stack = vec![(String::new(), dir.to_path_buf())];
-    while let Some((prefix, folder)) = stack.pop() {
-        let mut subfolders = Vec::new();
-        for e in entries(&folder, skip, diagnostics) {
-            let rel = format!("{prefix}{}", e.name);
-            match e.kind {
-                Kind::File => out.push((rel, e.path)),
-                Kind::Dir => subfolders.push((format!("{rel}/"), e.path)),
+    walk(dir, usize::MAX, skip, diagnostics)
+        .filter(|(_, e)| e.kind == Kind::File)
+        .map(|(rel, e)| (rel, e.path))
+        .collect()
+}
+
+/// The entries below `dir` down to `depth`, sorted, with their paths relative to `dir`. Links
+/// are not followed (walkdir's default): they, and special files, are reported and skipped.
+fn walk<'d>(
+    dir: &Path,
+    depth: usize,
+    skip: fn(&str) -> bool,
+    diagnostics: &'d mut Vec<Diagnostic>,
+) -> impl Iterator<Item = (String, Entry)> + 'd {
+    let root = dir.to_path_buf();
+    walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .max_depth(depth)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(move |e| !skip(&e.file_name().to_string_lossy()))
+        .filter_map(move |entry| {
+            let e = match entry {
+                Ok(e) => e,
+                Err(err) => {
+                    let path = err.path().unwrap_or(&root).to_path_buf();
+                    diagnostics.push(Diagnostic::io(path, format!("cannot read folder: {err}")));
+                    return None;
+                }
+            };
+            if let Some(d) = refuse(e.path(), e.file_type()) {
+                diagnostics.push(d);
+                return None;
             }
-        }
-        stack.extend(subfolders.into_iter().rev());
-    }
-    out.sort();
-    out
+            let rel = e.path().strip_prefix(&root).unwrap_or(e.path());
+            let rel: Vec<String> = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            let kind = if e.file_type().is_dir() {
+                Kind::Dir
+            } else {
+                Kind::File
+            };
+            let entry = Entry {
+                name: e.file_name().to_string_lossy().into_owned(),
+                path: e.into_path(),
+                kind,
+            };
+            Some((rel.join("/"), entry))
+        })
+}
+
+/// Why a file could not be opened for reading.
+enum OpenError {
+    Link,
+    Special,
+    Io(std::io::Error),
 }
 
 /// Opens a regular file for reading without following a link and without blocking on a FIFO,
 /// then checks what was opened is a regular file: no race between a check and the open.
-fn open_regular(path: &Path) -> std::io::Result<File> {
+fn open_regular(path: &Path) -> Result<File, OpenError> {
     #[cfg(unix)]
     let file = {
         use rustix::fs::{Mode, OFlags};
         let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
-        File::from(rustix::fs::open(path, flags, Mode::empty())?)
+        match rustix::fs::open(path, flags, Mode::empty()) {
+            Ok(fd) => File::from(fd),
+            // O_NOFOLLOW on a link fails with ELOOP.
+            Err(rustix::io::Errno::LOOP) => return Err(OpenError::Link),
+            Err(e) => return Err(OpenError::Io(e.into())),
+        }
     };
     #[cfg(not(unix))]
     let file = {
         // Without O_NOFOLLOW, look first; a link swapped in between is the documented gap.
-        if std::fs::symlink_metadata(path)?.file_type().is_symlink() {
-            return Err(std::io::Error::other("is a symbolic link"));
+        let meta = std::fs::symlink_metadata(path).map_err(OpenError::Io)?;
+        if meta.file_type().is_symlink() {
+            return Err(OpenError::Link);
         }
-        File::open(path)?
+        File::open(path).map_err(OpenError::Io)?
     };
-    if !file.metadata()?.is_file() {
-        return Err(std::io::Error::other("not a regular file"));
+    match file.metadata() {
+        Ok(meta) if meta.is_file() => Ok(file),
+        Ok(_) => Err(OpenError::Special),
+        Err(e) => Err(OpenError::Io(e)),
     }
-    Ok(file)
 }
 
 /// A file's bytes, at most `limit` of them: the read stops one byte past the limit whatever
 /// `stat` says, so a growing or lying file cannot exhaust memory.
 pub fn read_capped(path: &Path, limit: u64) -> Result<Vec<u8>, Diagnostic> {
-    let file = open_regular(path).map_err(|e| match e.raw_os_error() {
-        // ELOOP: the last component is a link (O_NOFOLLOW).
-        Some(code) if code == rustix::io::Errno::LOOP.raw_os_error() => Diagnostic::new(
-            path,
-            "is a symbolic link; clausebook never follows links in a site (copy the file in instead)",
-        ),
-        _ if e.kind() == std::io::ErrorKind::Other => Diagnostic::new(
-            path,
-            "is not a regular file (a FIFO, socket or device); clausebook never reads one",
-        ),
-        _ => Diagnostic::io(path, format!("cannot read file: {e}")),
+    let file = open_regular(path).map_err(|e| match e {
+        OpenError::Link => Diagnostic::new(path, LINK),
+        OpenError::Special => Diagnostic::new(path, SPECIAL),
+        OpenError::Io(e) => Diagnostic::io(path, format!("cannot read file: {e}")),
     })?;
     let mut bytes = Vec::new();
     file.take(limit + 1)

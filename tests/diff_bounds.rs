@@ -1,0 +1,168 @@
+//! Diffs are bounded by the size of their input, never by the clock: the same two versions give
+//! the same diff on any machine, however busy, and pathological ones fall back to a whole
+//! replacement deterministically.
+
+use clausebook::diff::{DiffBlock, Op, Segment, VersionDiff, diff, word_segments};
+use clausebook::text::{Block, BlockKind, DocText};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+const BLOCKS: usize = 20_000;
+
+fn doc(texts: impl IntoIterator<Item = String>) -> DocText {
+    DocText {
+        blocks: texts
+            .into_iter()
+            .map(|text| Block {
+                kind: BlockKind::Paragraph,
+                text,
+            })
+            .collect(),
+    }
+}
+
+/// Words as the diff counts them: runs of letters and digits.
+fn words(text: &str) -> usize {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .count()
+}
+
+/// 11 words, every one unique by its number.
+fn clause(i: usize) -> String {
+    format!("Clause {i}: the provider may suspend the service at any time.")
+}
+
+/// A long policy, and a version with thousands of scattered edits: every tenth clause gains a
+/// word, every tenth loses itself, every fiftieth is followed by a new one; a repeated block
+/// (not an anchor) every hundred.
+fn scattered() -> (DocText, DocText) {
+    let old = (0..BLOCKS).flat_map(|i| {
+        let contact = (i % 100 == 0).then(|| "Contact us for details.".to_string());
+        contact.into_iter().chain([clause(i)])
+    });
+    let new = (0..BLOCKS).flat_map(|i| {
+        let contact = (i % 100 == 0).then(|| "Contact us for details.".to_string());
+        let this = match i % 10 {
+            3 => Some(clause(i).replace("any time", "any reasonable time")),
+            7 => None,
+            _ => Some(clause(i)),
+        };
+        let added = (i % 50 == 25)
+            .then(|| format!("New clause {i}: users must keep their password secret."));
+        contact.into_iter().chain(this).chain(added)
+    });
+    (doc(old), doc(new))
+}
+
+/// Every block replaced by another.
+fn rewritten() -> (DocText, DocText) {
+    let new = (0..BLOCKS)
+        .map(|i| format!("Artikel {i}: Der Anbieter darf den Dienst jederzeit einstellen."));
+    (doc((0..BLOCKS).map(clause)), doc(new))
+}
+
+/// The same words in the opposite order: nothing gives away, before searching, that the
+/// search will not fit.
+fn reversed() -> (String, String) {
+    let old: Vec<String> = (0..BLOCKS).map(|i| format!("w{i}")).collect();
+    let new: Vec<String> = old.iter().rev().cloned().collect();
+    (old.join(" "), new.join(" "))
+}
+
+type Results = (VersionDiff, VersionDiff, (Vec<Segment>, usize, usize));
+
+fn all_diffs() -> Results {
+    let (a, b) = scattered();
+    let (c, d) = rewritten();
+    let (e, f) = reversed();
+    (diff(&a, &b), diff(&c, &d), word_segments(&e, &f))
+}
+
+#[test]
+fn large_diffs_are_the_same_on_a_busy_machine() {
+    let quiet = all_diffs();
+    let stop = Arc::new(AtomicBool::new(false));
+    let burners: Vec<_> = (0..2)
+        .map(|_| {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                let mut x = 1u64;
+                while !stop.load(Ordering::Relaxed) {
+                    x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1));
+                }
+            })
+        })
+        .collect();
+    let busy: Vec<Results> = std::thread::scope(|s| {
+        let runs: Vec<_> = (0..2).map(|_| s.spawn(all_diffs)).collect();
+        runs.into_iter().map(|r| r.join().unwrap()).collect()
+    });
+    stop.store(true, Ordering::Relaxed);
+    for b in burners {
+        b.join().unwrap();
+    }
+    for run in &busy {
+        assert!(run == &quiet, "a diff changed under load");
+    }
+
+    // Nothing in the scattered edits fell back: each counts exactly what was edited.
+    let (scattered, ..) = &quiet;
+    let (modified, deleted, inserted) = (BLOCKS / 10, BLOCKS / 10, BLOCKS / 50);
+    assert_eq!(
+        (scattered.words_added, scattered.words_removed),
+        (
+            modified + inserted * words("New clause 1 users must keep their password secret"),
+            deleted * words(&clause(1))
+        )
+    );
+    let regions = scattered
+        .blocks
+        .iter()
+        .filter(|b| matches!(b, DiffBlock::Changed { .. }))
+        .count();
+    assert_eq!(regions, modified + deleted + inserted);
+}
+
+/// A whole removal of `old` and insertion of `new`.
+fn replaced(old: &str, new: &str) -> [Segment; 2] {
+    [
+        Segment {
+            op: Op::Delete,
+            text: old.to_string(),
+        },
+        Segment {
+            op: Op::Insert,
+            text: new.to_string(),
+        },
+    ]
+}
+
+#[test]
+fn pathological_diffs_are_one_whole_replacement() {
+    // Every block rewritten: found without searching.
+    let (old, new) = rewritten();
+    let d = diff(&old, &new);
+    let text = |doc: &DocText| {
+        doc.blocks
+            .iter()
+            .map(|b| b.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let [DiffBlock::Changed { segments, .. }] = &d.blocks[..] else {
+        panic!("expected one changed region, got {} blocks", d.blocks.len());
+    };
+    assert!(segments[..] == replaced(&text(&old), &text(&new)));
+    assert_eq!(d.words_removed, BLOCKS * words(&clause(1)));
+    assert_eq!(
+        d.words_added,
+        BLOCKS * words("Artikel 1 Der Anbieter darf den Dienst jederzeit einstellen")
+    );
+
+    // The same words reordered: found when the search runs out of budget.
+    let (old, new) = reversed();
+    let (segments, added, removed) = word_segments(&old, &new);
+    assert!(segments[..] == replaced(&old, &new));
+    assert_eq!((added, removed), (BLOCKS, BLOCKS));
+}
