@@ -2,12 +2,60 @@
 //!
 //! pulldown-cmark passes raw HTML through, so every result goes through ammonia, which removes
 //! scripts, event handlers, `javascript:` URLs, iframes and styles.
+//!
+//! Content is untrusted, so its cost is bounded before any parser sees it: Markdown nesting by
+//! [`cap_nesting`], raw HTML by [`crate::text::parse_html`]'s limits.
 
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, html};
+use std::borrow::Cow;
+
+/// A line may open a block quote or list item only before this column. pulldown-cmark matches
+/// every line against all open containers, so a deep nest costs time quadratic in its depth;
+/// each open container takes at least one column of the line that opened the innermost one, so
+/// this also bounds the depth (to 64 quotes or 32 lists, deeper than any real document).
+const MAX_CONTAINER_COLUMN: usize = 64;
+
+/// Whether a character must never reach HTML or XML output: C0 controls other than tab, line
+/// feed and carriage return (XML 1.0 rejects them, so one would break every feed and sitemap),
+/// DEL and the C1 controls (HTML parse errors), and the Unicode noncharacters.
+pub fn is_forbidden_in_markup(c: char) -> bool {
+    matches!(
+        c,
+        '\0'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{fdd0}'..='\u{fdef}'
+    ) || (c as u32 & 0xfffe) == 0xfffe
+}
 
 /// Renders content Markdown to sanitised HTML. Root-relative links (`/methodology/`) are
 /// prefixed with `root` (the base URL's path) so they keep working when a site lives in a subfolder.
+///
+/// Raw HTML that nests deeper than the HTML parser's limits is left out: the rest still renders.
 pub fn render(markdown: &str, root: &str) -> String {
+    let markdown = without_forbidden(markdown);
+    let markdown = cap_nesting(&markdown);
+    let (mut out, raw_html) = to_html(&markdown, root, true);
+    if raw_html && crate::text::parse_html(&out, true).cut {
+        out = to_html(&markdown, root, false).0;
+    }
+    let mut clean = clean(&out);
+    // Entity references (`&#1;`) decode to forbidden characters inside ammonia. Replaced, not
+    // removed: removing could join `java&#1;script:` into a scheme ammonia never saw.
+    if clean.contains(is_forbidden_in_markup) {
+        clean = clean
+            .chars()
+            .map(|c| {
+                if is_forbidden_in_markup(c) {
+                    '\u{fffd}'
+                } else {
+                    c
+                }
+            })
+            .collect();
+    }
+    clean
+}
+
+/// pulldown-cmark's HTML for `markdown`, with or without its raw HTML; and whether it had any.
+fn to_html(markdown: &str, root: &str, keep_raw_html: bool) -> (String, bool) {
     let prefix = root.trim_end_matches('/');
     let rebase = |url: CowStr<'static>| -> CowStr<'static> {
         if url.starts_with('/') && !url.starts_with("//") && !prefix.is_empty() {
@@ -20,34 +68,134 @@ pub fn render(markdown: &str, root: &str) -> String {
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS;
-    let parser = Parser::new_ext(markdown, options).map(|event| match event {
+    let mut raw_html = false;
+    let parser = Parser::new_ext(markdown, options).filter_map(|event| match event {
+        Event::Html(_) | Event::InlineHtml(_) => {
+            raw_html = true;
+            keep_raw_html.then_some(event)
+        }
         Event::Start(Tag::Link {
             link_type,
             dest_url,
             title,
             id,
-        }) => Event::Start(Tag::Link {
+        }) => Some(Event::Start(Tag::Link {
             link_type,
             dest_url: rebase(dest_url.into_static()),
             title,
             id,
-        }),
+        })),
         Event::Start(Tag::Image {
             link_type,
             dest_url,
             title,
             id,
-        }) => Event::Start(Tag::Image {
+        }) => Some(Event::Start(Tag::Image {
             link_type,
             dest_url: rebase(dest_url.into_static()),
             title,
             id,
-        }),
-        other => other,
+        })),
+        other => Some(other),
     });
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut out, parser);
-    clean(&out)
+    (out, raw_html)
+}
+
+/// `text` without the characters [`is_forbidden_in_markup`] rejects; borrowed when it has none.
+fn without_forbidden(text: &str) -> Cow<'_, str> {
+    if text.contains(is_forbidden_in_markup) {
+        Cow::Owned(
+            text.chars()
+                .filter(|&c| !is_forbidden_in_markup(c))
+                .collect(),
+        )
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// Bounds the nesting of Markdown containers in one linear pass, before pulldown-cmark sees it:
+/// a block quote or list marker at or beyond [`MAX_CONTAINER_COLUMN`] is escaped with a
+/// backslash, so it reads as text. A document that nests less is returned as it is.
+pub(crate) fn cap_nesting(markdown: &str) -> Cow<'_, str> {
+    let bytes = markdown.as_bytes();
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    let mut line = 0;
+    while line < bytes.len() {
+        let rest = &bytes[line..];
+        // CommonMark ends a line at LF, CR or CR LF.
+        let end = rest
+            .iter()
+            .position(|&b| b == b'\n' || b == b'\r')
+            .unwrap_or(rest.len());
+        if let Some(at) = deep_marker(&rest[..end]) {
+            let out = out.get_or_insert_with(|| String::with_capacity(markdown.len() + 64));
+            out.push_str(&markdown[copied..line + at]);
+            out.push('\\');
+            copied = line + at;
+        }
+        line += end + 1;
+    }
+    match out {
+        None => Cow::Borrowed(markdown),
+        Some(mut out) => {
+            out.push_str(&markdown[copied..]);
+            Cow::Owned(out)
+        }
+    }
+}
+
+/// Where to put a backslash in `line` so it opens no container at or beyond
+/// [`MAX_CONTAINER_COLUMN`]: before the first such marker (`>`, `-`, `+`, `*`, or the `.` or `)`
+/// of `1.`), unless the rest of the line is a thematic break (`* * *`), which opens nothing.
+fn deep_marker(line: &[u8]) -> Option<usize> {
+    let mut column = 0;
+    let mut i = 0;
+    loop {
+        while let Some(&b) = line.get(i) {
+            match b {
+                b' ' => column += 1,
+                b'\t' => column += 4 - column % 4,
+                _ => break,
+            }
+            i += 1;
+        }
+        let ends_marker = |at: usize| matches!(line.get(at), None | Some(b' ' | b'\t'));
+        let (escape_at, len) = match line.get(i)? {
+            b'>' => (i, 1),
+            b'-' | b'+' | b'*' if ends_marker(i + 1) => (i, 1),
+            b'0'..=b'9' => {
+                let digits = line[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+                let delimiter = i + digits;
+                if digits > 9 || !matches!(line.get(delimiter), Some(b'.' | b')')) {
+                    return None;
+                }
+                if !ends_marker(delimiter + 1) {
+                    return None;
+                }
+                (delimiter, digits + 1)
+            }
+            _ => return None,
+        };
+        if column >= MAX_CONTAINER_COLUMN {
+            return (!is_thematic_break(&line[i..])).then_some(escape_at);
+        }
+        i += len;
+        column += len;
+    }
+}
+
+/// `* * *`, `---`, `_ _ _`: three or more of one of these characters, and spaces or tabs.
+fn is_thematic_break(line: &[u8]) -> bool {
+    let Some(&c) = line.first() else {
+        return false;
+    };
+    matches!(c, b'*' | b'-' | b'_')
+        && line.iter().all(|&b| b == c || b == b' ' || b == b'\t')
+        && line.iter().filter(|&&b| b == c).count() >= 3
 }
 
 /// Removes everything unsafe from an HTML fragment: scripts, styles, frames, event handlers,
@@ -61,11 +209,13 @@ fn clean(html: &str) -> String {
         .to_string()
 }
 
-/// Escapes text for HTML element content and attribute values.
+/// Escapes text for HTML and XML element content and attribute values, dropping the
+/// characters neither may hold ([`is_forbidden_in_markup`]).
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
+            c if is_forbidden_in_markup(c) => {}
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
@@ -128,6 +278,88 @@ mod tests {
         assert!(html.contains("href=\"https://e.org/\""));
         assert!(html.contains("href=\"rel/\""));
         assert!(render("[m](/m/)", "/").contains("href=\"/m/\""));
+    }
+
+    #[test]
+    fn forbidden_characters() {
+        for c in [
+            '\0', '\u{1}', '\u{b}', '\u{c}', '\u{1f}', '\u{7f}', '\u{85}', '\u{9f}',
+        ] {
+            assert!(is_forbidden_in_markup(c), "{c:?}");
+        }
+        for c in [
+            '\u{fdd0}',
+            '\u{fdef}',
+            '\u{fffe}',
+            '\u{ffff}',
+            '\u{1fffe}',
+            '\u{10ffff}',
+        ] {
+            assert!(is_forbidden_in_markup(c), "{c:?}");
+        }
+        for c in [
+            '\t', '\n', '\r', ' ', 'a', '\u{a0}', '\u{fdcf}', '\u{fdf0}', '\u{fffd}',
+        ] {
+            assert!(!is_forbidden_in_markup(c), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn escape_drops_forbidden_characters() {
+        assert_eq!(
+            escape("a\u{0}b\u{1b}[31m<c>\u{fffe}\td\u{85}"),
+            "ab[31m&lt;c&gt;\td"
+        );
+    }
+
+    #[test]
+    fn rendered_markdown_holds_no_forbidden_character() {
+        let html = render(
+            "a\u{1}b \u{ffff}*c*\n\n&#1; &#x1F; &#xFFFE; <span title=\"&#8;\">&#127;</span> [l](java&#1;script:alert(1))",
+            "/",
+        );
+        assert!(!html.contains(is_forbidden_in_markup), "{html:?}");
+        assert!(html.contains("ab <em>c</em>"), "{html}");
+        assert!(!html.contains("javascript:"), "{html}");
+    }
+
+    #[test]
+    fn ordinary_nesting_is_left_as_it_is() {
+        let md = "> quote\n> > nested\n\n- a\n  - b\n    1. c\n       * d\n\n\
+                  * * * * * * * * * * * * * * * * * * * * * * * * * * * * * * * * * * * * * *\n\n\
+                  \t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\tcode, not a list\n";
+        assert!(matches!(cap_nesting(md), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn deep_containers_are_escaped() {
+        let quotes = ">".repeat(100) + " x";
+        assert_eq!(
+            cap_nesting(&quotes),
+            format!("{}\\{}", ">".repeat(64), ">".repeat(36) + " x")
+        );
+        let lists = "- ".repeat(40) + "x\r" + &" ".repeat(70) + "12) y\n";
+        assert_eq!(
+            cap_nesting(&lists),
+            "- ".repeat(32) + "\\" + &"- ".repeat(8) + "x\r" + &" ".repeat(70) + "12\\) y\n"
+        );
+        // The escaped markers read as text.
+        let html = render(&quotes, "/");
+        assert_eq!(html.matches("<blockquote>").count(), 64);
+        assert!(html.contains("&gt;&gt;&gt; x"), "{html}");
+    }
+
+    #[test]
+    fn deep_raw_html_is_left_out() {
+        let md = format!("Before\n\n{}x\n\n*after*", "<div>".repeat(300));
+        let html = render(&md, "/");
+        assert!(!html.contains("<div>"), "{html}");
+        assert!(
+            html.contains("<p>Before</p>") && html.contains("<em>after</em>"),
+            "{html}"
+        );
+        let shallow = render("<div><b>x</b></div>", "/");
+        assert_eq!(shallow, "<div><b>x</b></div>");
     }
 
     #[test]

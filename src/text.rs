@@ -2,11 +2,17 @@
 //! reader sees (headings, paragraphs, list items, table rows), so versions can be compared,
 //! classified, diffed and searched the same way.
 
+use crate::markdown::{cap_nesting, is_forbidden_in_markup};
 use crate::model::{Document, Snapshot, SnapshotFormat};
 use ego_tree::NodeId;
+use ego_tree::iter::Edge;
+use html5ever::interface::Tracer;
+use html5ever::tendril::{StrTendril, TendrilSink};
+use html5ever::{ParseOpts, QualName, local_name, ns};
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
-use scraper::{ElementRef, Html, Node, Selector};
+use scraper::{ElementRef, Html, HtmlTreeSink, Node, Selector};
 use serde::Serialize;
+use std::cell::Cell;
 use std::collections::HashSet;
 use std::ops::Range;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
@@ -37,17 +43,13 @@ pub struct DocText {
 impl DocText {
     /// Extracts a snapshot's visible text; `.html` uses the document's `select`/`remove`.
     pub fn of(snapshot: &Snapshot, document: &Document) -> DocText {
-        let blocks = match snapshot.format {
-            SnapshotFormat::Markdown => markdown_blocks(&snapshot.source),
-            SnapshotFormat::Text => text_blocks(&snapshot.source),
-            SnapshotFormat::Html => html_blocks(
+        DocText {
+            blocks: extract(
                 &snapshot.source,
+                snapshot.format,
                 &values(&document.record.select),
                 &values(&document.record.remove),
             ),
-        };
-        DocText {
-            blocks: drop_repeated_sections(blocks),
         }
     }
 
@@ -99,17 +101,35 @@ pub struct Keys {
     pub block_ranges: Vec<Range<usize>>,
 }
 
-/// Cleans extracted text: drops invisible characters (soft hyphens, zero-width spaces, BOMs),
-/// turns no-break spaces into spaces and collapses whitespace runs.
+/// The visible text of a snapshot in `format`, as blocks; `.html` keeps only what the `select`
+/// selectors match (all of it when there are none) less what the `remove` selectors match.
+/// Selectors that do not parse are ignored (`check` reports them).
+pub fn extract(
+    source: &str,
+    format: SnapshotFormat,
+    select: &[String],
+    remove: &[String],
+) -> Vec<Block> {
+    let blocks = match format {
+        SnapshotFormat::Markdown => markdown_blocks(source),
+        SnapshotFormat::Text => text_blocks(source),
+        SnapshotFormat::Html => html_blocks(source, select, remove),
+    };
+    drop_repeated_sections(blocks)
+}
+
+/// Cleans extracted text: drops invisible characters (soft hyphens, zero-width spaces, BOMs) and
+/// those no HTML or XML output may hold ([`is_forbidden_in_markup`]), turns no-break spaces and
+/// other whitespace (form feeds too) into spaces and collapses whitespace runs.
 pub fn clean(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut space = false;
     for c in text.chars() {
-        if is_invisible(c) {
-            continue;
-        }
         if c.is_whitespace() {
             space = !out.is_empty();
+            continue;
+        }
+        if is_dropped(c) {
             continue;
         }
         if space {
@@ -121,11 +141,12 @@ pub fn clean(text: &str) -> String {
     out
 }
 
-fn is_invisible(c: char) -> bool {
+/// Characters [`clean`] drops: invisible ones, and those no output may hold.
+fn is_dropped(c: char) -> bool {
     matches!(
         c,
         '\u{ad}' | '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{180e}'
-    )
+    ) || is_forbidden_in_markup(c)
 }
 
 /// Compatibility-normalised text with one style of quotes: the comparison form of visible text.
@@ -168,7 +189,7 @@ fn clean_if_needed(text: &str) -> String {
         || text.contains("  ")
         || text
             .chars()
-            .any(|c| is_invisible(c) || (c.is_whitespace() && c != ' '));
+            .any(|c| is_dropped(c) || (c.is_whitespace() && c != ' '));
     if needs { clean(text) } else { text.to_string() }
 }
 
@@ -373,7 +394,7 @@ fn markdown_blocks(source: &str) -> Vec<Block> {
         Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES;
     let mut b = Blocks::default();
     let mut in_item = 0usize;
-    for event in Parser::new_ext(source, options) {
+    for event in Parser::new_ext(&cap_nesting(source), options) {
         match event {
             Event::Start(Tag::Heading { level, .. }) => {
                 b.start(BlockKind::Heading(heading_level(level)))
@@ -442,7 +463,7 @@ const DROPPED: &[&str] = &[
 ];
 
 fn html_blocks(source: &str, select: &[String], remove: &[String]) -> Vec<Block> {
-    let doc = Html::parse_document(source);
+    let doc = parse_html(source, false).html;
     let removed: HashSet<_> = remove
         .iter()
         .filter_map(|s| Selector::parse(s).ok())
@@ -455,6 +476,11 @@ fn html_blocks(source: &str, select: &[String], remove: &[String]) -> Vec<Block>
         for sel in select.iter().filter_map(|s| Selector::parse(s).ok()) {
             roots.extend(doc.select(&sel));
         }
+        // An element matched twice, or inside another match, is read once, with the outermost:
+        // reading it again would repeat its text, once per level of a deep nest.
+        let ids: HashSet<NodeId> = roots.iter().map(|r| r.id()).collect();
+        let mut seen = HashSet::new();
+        roots.retain(|r| seen.insert(r.id()) && !r.ancestors().any(|a| ids.contains(&a.id())));
         roots
     };
     let mut b = Blocks::default();
@@ -464,12 +490,9 @@ fn html_blocks(source: &str, select: &[String], remove: &[String]) -> Vec<Block>
     trim_table_separators(b.done())
 }
 
-fn walk_html(el: ElementRef, removed: &HashSet<NodeId>, b: &mut Blocks) {
-    let name = el.value().name();
-    if DROPPED.contains(&name) || removed.contains(&el.id()) {
-        return;
-    }
-    let kind = match name {
+/// Block kinds of the HTML elements that start a block of text.
+fn html_block_kind(name: &str) -> Option<BlockKind> {
+    match name {
         "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {
             Some(BlockKind::Heading(name.as_bytes()[1] - b'0'))
         }
@@ -480,48 +503,153 @@ fn walk_html(el: ElementRef, removed: &HashSet<NodeId>, b: &mut Blocks) {
         | "details" | "summary" | "ul" | "ol" | "dl" | "table" | "thead" | "tbody" | "tfoot"
         | "caption" | "body" | "html" => Some(BlockKind::Paragraph),
         _ => None,
-    };
-    // A block element ends the text before it; empty blocks (a table around its rows) vanish.
-    if let Some(kind) = kind {
-        b.start(kind);
-    }
-    for child in el.children() {
-        match child.value() {
-            Node::Text(t) => b.push(t),
-            Node::Element(_) => {
-                if let Some(child) = ElementRef::wrap(child) {
-                    match child.value().name() {
-                        "br" => b.push(" "),
-                        "td" | "th" => {
-                            walk_inline(child, removed, b);
-                            b.push(" | ");
-                        }
-                        _ => walk_html(child, removed, b),
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    // Text after a nested block starts a new paragraph of the parent.
-    if kind.is_some() {
-        b.finish();
     }
 }
 
-/// A table cell's content as inline text.
-fn walk_inline(el: ElementRef, removed: &HashSet<NodeId>, b: &mut Blocks) {
-    for node in el.descendants() {
-        if let Node::Text(t) = node.value() {
-            let hidden = node.ancestors().any(|a| {
-                ElementRef::wrap(a).is_some_and(|e| {
-                    DROPPED.contains(&e.value().name()) || removed.contains(&e.id())
-                })
-            });
-            if !hidden {
-                b.push(t);
+/// Reads the text under `root` into blocks, in one pass over its open and close edges (no
+/// recursion: a parse is as deep as the document's nesting). A block element ends the text
+/// before it and the text after it starts a new block; a table cell's content is inline text
+/// followed by ` | `; dropped and removed elements are skipped whole.
+fn walk_html(root: ElementRef, removed: &HashSet<NodeId>, b: &mut Blocks) {
+    // The element being skipped, and whether a ` | ` follows it (a removed cell).
+    let mut skip: Option<(NodeId, bool)> = None;
+    // The table cell being read as inline text.
+    let mut cell: Option<NodeId> = None;
+    for edge in root.traverse() {
+        match edge {
+            Edge::Open(node) => {
+                if skip.is_some() {
+                    continue;
+                }
+                let element = match node.value() {
+                    Node::Text(t) => {
+                        b.push(t);
+                        continue;
+                    }
+                    Node::Element(e) => e,
+                    _ => continue,
+                };
+                let name = element.name();
+                if cell.is_none() && node.id() != root.id() {
+                    match name {
+                        "br" => {
+                            b.push(" ");
+                            skip = Some((node.id(), false));
+                            continue;
+                        }
+                        "td" | "th" if removed.contains(&node.id()) => {
+                            skip = Some((node.id(), true));
+                            continue;
+                        }
+                        "td" | "th" => {
+                            cell = Some(node.id());
+                            continue;
+                        }
+                        _ => {}
+                    }
+                }
+                if DROPPED.contains(&name) || removed.contains(&node.id()) {
+                    skip = Some((node.id(), false));
+                } else if cell.is_none()
+                    && let Some(kind) = html_block_kind(name)
+                {
+                    b.start(kind);
+                }
+            }
+            Edge::Close(node) => {
+                if let Some((id, bar)) = skip {
+                    if id == node.id() {
+                        skip = None;
+                        if bar {
+                            b.push(" | ");
+                        }
+                    }
+                } else if cell == Some(node.id()) {
+                    cell = None;
+                    b.push(" | ");
+                } else if cell.is_none()
+                    && let Node::Element(e) = node.value()
+                    && html_block_kind(e.name()).is_some()
+                {
+                    b.finish();
+                }
             }
         }
+    }
+}
+
+/// Most elements an HTML parse may hold open, counting the misnested formatting elements it
+/// re-opens at the next text. html5ever's work per tag grows with their number (a nest of 20,000
+/// `<div>`s takes seconds, a deeper one hangs), and real pages stay far below.
+const MAX_OPEN_ELEMENTS: usize = 256;
+
+/// Nodes a parse may create beyond one per byte of its source: misnested formatting elements
+/// are re-created at every paragraph, so a few bytes could otherwise create thousands of nodes.
+const EXTRA_NODES: usize = 1 << 16;
+
+/// Bytes given to the parser between two checks of its limits.
+const PARSE_CHUNK: usize = 512;
+
+/// An HTML parse that [`parse_html`] may have cut short.
+pub(crate) struct ParsedHtml {
+    pub html: Html,
+    /// Whether the parse stopped at its limits, before the end of its source.
+    pub cut: bool,
+}
+
+/// Parses HTML as a document, or as ammonia does a fragment (in a `<div>`), feeding html5ever
+/// a chunk at a time and stopping at the first chunk that leaves more than [`MAX_OPEN_ELEMENTS`]
+/// open or more nodes than the budget: what was read before is kept, the rest is dropped.
+pub(crate) fn parse_html(source: &str, fragment: bool) -> ParsedHtml {
+    let mut parser = if fragment {
+        html5ever::parse_fragment(
+            HtmlTreeSink::new(Html::new_fragment()),
+            ParseOpts::default(),
+            QualName::new(None, ns!(html), local_name!("div")),
+            Vec::new(),
+            false,
+        )
+    } else {
+        html5ever::parse_document(
+            HtmlTreeSink::new(Html::new_document()),
+            ParseOpts::default(),
+        )
+    };
+    let max_nodes = source.len().saturating_add(EXTRA_NODES);
+    let mut rest = source;
+    let mut cut = false;
+    while !rest.is_empty() {
+        let mut end = rest.len().min(PARSE_CHUNK);
+        while !rest.is_char_boundary(end) {
+            end += 1;
+        }
+        let (chunk, tail) = rest.split_at(end);
+        parser.process(StrTendril::from_slice(chunk));
+        rest = tail;
+        let open = Counter::default();
+        parser.tokenizer.sink.trace_handles(&open);
+        let nodes = parser.tokenizer.sink.sink.0.borrow().tree.nodes().len();
+        if open.0.get() > MAX_OPEN_ELEMENTS || nodes > max_nodes {
+            cut = true;
+            break;
+        }
+    }
+    ParsedHtml {
+        html: parser.finish(),
+        cut,
+    }
+}
+
+/// Counts the handles html5ever's tree builder holds: its open elements and its list of
+/// formatting elements (plus the document, and `<head>` and `<form>` once seen).
+#[derive(Default)]
+struct Counter(Cell<usize>);
+
+impl Tracer for Counter {
+    type Handle = NodeId;
+
+    fn trace_handle(&self, _: &NodeId) {
+        self.0.set(self.0.get() + 1);
     }
 }
 
@@ -595,6 +723,67 @@ mod tests {
                 "tr:A | B"
             ]
         );
+    }
+
+    #[test]
+    fn html_cells_breaks_and_removed_parts() {
+        let html = "<table><tr><td>A<br>a</td><td class=x>B</td><th><p>C</p><style>s</style>c</th></tr></table>\
+                    <p>one<br class=x>two</p><div class=x>gone</div><div><div>in</div>out</div>";
+        assert_eq!(
+            texts(&html_blocks(html, &[], &[".x".into()])),
+            ["tr:Aa | | Cc", "one two", "in", "out"]
+        );
+        // A root inside another root is read once.
+        assert_eq!(
+            texts(&html_blocks(html, &["div".into(), "td".into()], &[])),
+            ["gone", "in", "out", "A aB"]
+        );
+    }
+
+    #[test]
+    fn html_parse_in_chunks_is_the_plain_parse() {
+        let mut page = String::from("<!DOCTYPE html><html><head><title>T</title></head><body>");
+        for i in 0..200 {
+            page += &format!(
+                "<p class=\"p{i}\">Été {i}\r\n<b>bold <i>both</b> italic</i> &amp; &eacute; <a href=\"/x?a=1&b=2\">l</a></p>\r\n<table><td>{i}</table><!-- c --><script>if (a<b) x = '</p>';</script>"
+            );
+        }
+        let parsed = parse_html(&page, false);
+        assert!(!parsed.cut);
+        assert_eq!(parsed.html.html(), Html::parse_document(&page).html());
+    }
+
+    #[test]
+    fn html_parse_stops_at_its_limits() {
+        let deep = "<div>".repeat(1000) + "deep";
+        let parsed = parse_html(&deep, false);
+        assert!(parsed.cut);
+        let depth = parsed
+            .html
+            .tree
+            .nodes()
+            .map(|n| n.ancestors().count())
+            .max();
+        assert!(depth < Some(MAX_OPEN_ELEMENTS + PARSE_CHUNK), "{depth:?}");
+        // Misnested formatting elements re-opened at every paragraph.
+        let bombs: String = (0..300).map(|i| format!("<b id={i}>")).collect();
+        let amplified = format!("<p>{bombs}</p>{}", "<p>x".repeat(20_000));
+        let parsed = parse_html(&amplified, false);
+        assert!(parsed.cut);
+        assert!(parsed.html.tree.nodes().len() <= amplified.len() + EXTRA_NODES + 100_000);
+    }
+
+    #[test]
+    fn forbidden_characters_are_dropped_and_control_spaces_kept() {
+        assert_eq!(
+            clean("a\u{0}b\u{7}c\u{c}d\u{b}e\u{85}f\u{fdd0}\u{10ffff}g"),
+            "abc d e fg"
+        );
+        let md = "# T\u{1}itle\n\nBody\u{1b} &#1; text\n";
+        assert_eq!(texts(&markdown_blocks(md)), ["h1:Title", "Body text"]);
+        let html = "<p>a&#1;b\u{2}c&#xFFFF;d</p>";
+        assert_eq!(texts(&html_blocks(html, &[], &[])), ["abcd"]);
+        assert_eq!(texts(&text_blocks("a\u{0}b\u{c}c")), ["ab c"]);
     }
 
     #[test]

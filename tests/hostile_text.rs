@@ -1,0 +1,231 @@
+//! Hostile Markdown and HTML end quickly with a sane result: no stack overflow, no hang, no
+//! panic (SPEC §6, bounded cost). Each case runs on a thread with the default stack, as content
+//! is read in a build, and must end within a generous time-out; no timing is asserted.
+
+mod common;
+
+use clausebook::markdown::{is_forbidden_in_markup, render};
+use clausebook::model::SnapshotFormat;
+use clausebook::text::{Block, extract};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::Duration;
+
+/// Runs `work` on a new thread with the default stack size and returns its result; fails if it
+/// panics, overflows its stack (which aborts the test binary) or has not ended after 30 s.
+fn finishes<T: Send + 'static>(what: &str, work: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(work());
+    });
+    match rx.recv_timeout(Duration::from_secs(30)) {
+        Ok(value) => value,
+        Err(RecvTimeoutError::Timeout) => panic!("{what}: still running after 30 s"),
+        Err(RecvTimeoutError::Disconnected) => panic!("{what}: panicked"),
+    }
+}
+
+fn render_md(what: &str, markdown: String) -> String {
+    let html = finishes(what, move || render(&markdown, "/"));
+    assert!(!html.contains(is_forbidden_in_markup));
+    html
+}
+
+fn blocks(what: &str, source: String, format: SnapshotFormat, select: &[&str]) -> Vec<Block> {
+    let select: Vec<String> = select.iter().map(|s| s.to_string()).collect();
+    finishes(what, move || {
+        extract(&source, format, &select, &[".x".into()])
+    })
+}
+
+fn has_text(blocks: &[Block], text: &str) -> bool {
+    blocks.iter().any(|b| b.text.contains(text))
+}
+
+#[test]
+fn deeply_nested_block_quotes() {
+    for quotes in [">".repeat(50_000), "> ".repeat(50_000)] {
+        let md = format!("{quotes} deep\nlazy\n\n{quotes}\n\nafter\n");
+        let html = render_md("nested quotes", md.clone());
+        let depth = html.matches("<blockquote>").count();
+        assert!((32..=128).contains(&depth), "{depth} quotes");
+        assert!(html.contains("deep") && html.contains("<p>after</p>"));
+        let b = blocks("nested quotes", md, SnapshotFormat::Markdown, &[]);
+        assert!(has_text(&b, "deep") && has_text(&b, "after"));
+    }
+}
+
+#[test]
+fn deeply_nested_lists() {
+    let one_line = "- ".repeat(50_000) + "deep\n";
+    let ordered = "1. ".repeat(50_000) + "deep\n";
+    let mixed = "> - 1. * ".repeat(12_500) + "deep\n";
+    // Each level indented by two more spaces (2,000 levels: 4 MB), then lines that each cost a
+    // look at every open list: blank lines and lazy continuations.
+    let mut indented: String = (0..2_000)
+        .map(|i| format!("{}- deep\n", " ".repeat(2 * i)))
+        .collect();
+    indented += &"\n".repeat(50_000);
+    indented += &"lazy\n".repeat(50_000);
+    for md in [one_line, ordered, mixed, indented] {
+        let html = render_md("nested lists", md.clone());
+        assert!(html.matches("<li>").count() <= 2_000, "too many items");
+        assert!(html.contains("deep"));
+        let b = blocks("nested lists", md, SnapshotFormat::Markdown, &[]);
+        assert!(has_text(&b, "deep"));
+    }
+}
+
+#[test]
+fn long_runs_of_brackets_and_emphasis() {
+    let cases = [
+        "[".repeat(50_000) + "x",
+        "[".repeat(50_000) + "x" + &"](/u)".repeat(50_000),
+        "![".repeat(50_000) + "x" + &"](/u)".repeat(50_000),
+        "*".repeat(50_000) + "x",
+        "*".repeat(50_000) + "x" + &"*".repeat(50_000),
+        "_".repeat(50_000) + "x" + &"_".repeat(50_000),
+        "*a _b ".repeat(25_000) + "x" + &" c_ d*".repeat(25_000),
+        "~~a ".repeat(25_000) + "x" + &" b~~".repeat(25_000),
+        "a ".to_string() + &"`".repeat(50_000) + "x",
+        "<".repeat(50_000) + "x",
+    ];
+    // A long run of `&` is quadratic in html5ever 0.40's serialiser, which ammonia uses to write
+    // rendered Markdown; extraction does not serialise.
+    let amp = blocks(
+        "entity run",
+        "&amp;".repeat(100_000),
+        SnapshotFormat::Markdown,
+        &[],
+    );
+    assert!(has_text(&amp, "&&"));
+    for md in cases {
+        let html = render_md("bracket and emphasis runs", md.clone());
+        let start: String = html.chars().take(100).collect();
+        assert!(html.contains('x') || html.contains("&amp;"), "{start}");
+        let b = blocks(
+            "bracket and emphasis runs",
+            md,
+            SnapshotFormat::Markdown,
+            &[],
+        );
+        assert!(!b.is_empty());
+    }
+}
+
+#[test]
+fn deep_raw_html_in_markdown() {
+    for md in [
+        "<div>".repeat(100_000) + "x",
+        "<em>".repeat(100_000) + "x",
+        "a <span>".repeat(100_000) + "x",
+        (0..20_000).map(|i| format!("<p><b id={i}></p>")).collect(),
+    ] {
+        let html = render_md("deep raw HTML", format!("*before*\n\n{md}\n\n*after*\n"));
+        assert!(html.contains("<em>before</em>") && html.contains("<em>after</em>"));
+    }
+}
+
+/// Walking, selecting in and dropping a parse of 30,000 and 100,000 nested elements.
+#[test]
+fn deeply_nested_html() {
+    for n in [30_000, 100_000] {
+        for (open, close) in [
+            ("<div>", "</div>"),
+            ("<div class=x>", "</div>"),
+            ("<span>", "</span>"),
+            ("<b><i>", "</i></b>"),
+            ("<table><tr><td>", "</td></tr></table>"),
+            ("<ul><li>", "</li></ul>"),
+            ("<svg><g>", "</g></svg>"),
+            ("<math><mi>", "</mi></math>"),
+            ("<p><b id=1><p><i id=2>", ""),
+        ] {
+            let html = format!(
+                "<body><p>before</p>{}deep{}<p>after</p></body>",
+                open.repeat(n),
+                close.repeat(n)
+            );
+            for select in [
+                &[][..],
+                &["div"],
+                &["div div div", "body", "td"],
+                &["li", "p"],
+            ] {
+                let b = blocks(open, html.clone(), SnapshotFormat::Html, select);
+                if select.is_empty() {
+                    assert!(has_text(&b, "before"), "{open}: {b:?}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn misnested_formatting_elements_are_not_re_created_without_end() {
+    // Each `<p>` re-opens every `<b>` left open: the parse stays within its node budget.
+    let bombs: String = (0..3_000).map(|i| format!("<b id={i}>")).collect();
+    let html = format!("<p>start{bombs}</p>{}", "<p>x".repeat(50_000));
+    let b = blocks("formatting bomb", html, SnapshotFormat::Html, &[]);
+    assert!(has_text(&b, "start"));
+    let md = format!(
+        "start\n\n{}\n\n{}",
+        (0..200).map(|i| format!("<b id={i}>")).collect::<String>(),
+        "x\n\n".repeat(50_000)
+    );
+    let html = render_md("formatting bomb in Markdown", md);
+    assert!(html.contains("start"));
+}
+
+#[test]
+fn hostile_selectors() {
+    let html = "<div><p>text</p></div>".to_string();
+    let long = "div ".repeat(100_000) + "p";
+    let nested = ":not(".repeat(10_000) + "p" + &")".repeat(10_000);
+    let is = ":is(".repeat(10_000) + "p" + &")".repeat(10_000);
+    for select in [long.as_str(), nested.as_str(), is.as_str()] {
+        blocks(
+            "hostile selector",
+            html.clone(),
+            SnapshotFormat::Html,
+            &[select],
+        );
+        let select = select.to_string();
+        finishes("hostile selector check", move || {
+            let _ = clausebook::text::check_selector(&select);
+        });
+    }
+}
+
+/// `check` and `build` read a snapshot of 30,000 nested `<div>`s without aborting.
+#[test]
+fn check_and_build_a_site_with_a_deep_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    common::copy_tree(&common::fixture("valid"), &site);
+    let snapshots = site.join("content/platforms/gamma/documents/policy/snapshots");
+    std::fs::write(
+        snapshots.join("2025-06-01.html"),
+        format!(
+            "<html><body><p>Policy</p>{}deep</body></html>",
+            "<div>".repeat(30_000)
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let (code, stderr) = finishes("build", move || common::build(&site, &out, &[]));
+    assert_eq!(code, 0, "{stderr}");
+    let site = dir.path().join("site");
+    let check = finishes("check", move || {
+        common::clausebook()
+            .arg("check")
+            .arg("--root")
+            .arg(&site)
+            .output()
+            .unwrap()
+    });
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+}
