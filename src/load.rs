@@ -16,6 +16,12 @@ use std::sync::Arc;
 /// Largest snapshot accepted: far above any real policy page, low enough to never exhaust memory.
 pub const MAX_SNAPSHOT_BYTES: u64 = 64 * 1024 * 1024;
 
+/// Most `select` and `remove` selectors a document may have, together.
+const MAX_SELECTORS: usize = 64;
+
+/// Longest selector accepted.
+const MAX_SELECTOR_BYTES: usize = 512;
+
 /// Page slugs that would shadow a section of the generated site.
 const RESERVED_SLUGS: &[&str] = &[
     "platforms",
@@ -492,8 +498,21 @@ impl Loader<'_> {
                 self.error(key.error(&record_path, format!("`changes` names snapshot `{}`, but snapshots/ has no file with that timestamp", key.value)));
             }
         }
-        for selector in record.select.iter().chain(&record.remove) {
-            if let Err(message) = crate::text::check_selector(selector) {
+        // Each selector is matched against every snapshot of the document: their number and
+        // length are bounded so a record cannot multiply the cost of its snapshots.
+        for (i, selector) in record.select.iter().chain(&record.remove).enumerate() {
+            if i == MAX_SELECTORS {
+                self.error(selector.error(&record_path, format!("too many selectors: `select` and `remove` hold at most {MAX_SELECTORS} together")));
+                break;
+            }
+            let checked = if selector.len() > MAX_SELECTOR_BYTES {
+                Err(format!(
+                    "selector is too long (over {MAX_SELECTOR_BYTES} bytes)"
+                ))
+            } else {
+                crate::text::check_selector(selector)
+            };
+            if let Err(message) = checked {
                 self.error(selector.error(&record_path, message));
             }
         }

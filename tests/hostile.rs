@@ -289,6 +289,29 @@ fn yaml_alias_bombs_and_deep_nesting_end_quickly_with_a_position() {
 }
 
 #[test]
+fn selector_lists_are_bounded() {
+    let (_tmp, root) = site(None);
+    let mut yaml =
+        String::from("title: T\ntype: Terms of Service\nurl: https://gamma.example/\nremove:\n");
+    yaml.push_str(&format!("  - \"{}\"\n", "div ".repeat(200)));
+    for i in 0..70 {
+        yaml.push_str(&format!("  - .c{i}\n"));
+    }
+    std::fs::write(
+        root.join("content/platforms/gamma/documents/policy/document.yaml"),
+        yaml,
+    )
+    .unwrap();
+    both_fail_naming(
+        &root,
+        &[
+            ("policy/document.yaml:5:5:", "selector is too long"),
+            ("policy/document.yaml:69:5:", "too many selectors"),
+        ],
+    );
+}
+
+#[test]
 fn aliases_onto_generated_files_are_content_errors_at_their_line() {
     let (_tmp, root) = site(Some("aliases"));
     let clause = "alpha/clauses/messaging-abuse.yaml";
