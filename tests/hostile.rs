@@ -461,3 +461,47 @@ fn theme_static_dot_files_are_published() {
     assert!(out.join(".well-known/security.txt").is_file());
     assert!(!out.join("notes.txt~").exists());
 }
+
+/// Two large versions with scattered and wholesale changes build to the same bytes whether the
+/// machine is idle or both cores are busy: no clock decides a diff.
+#[test]
+fn large_version_pages_are_the_same_on_a_busy_machine() {
+    let (tmp, root) = site(None);
+    let snaps = root.join("content/platforms/beta/documents/terms/snapshots");
+    let old: String = (0..4000)
+        .map(|i| format!("Rule {i}: do not send spam or scrape pages at any time.\n\n"))
+        .collect();
+    let new: String = (0..4000)
+        .map(|i| match i % 7 {
+            0 => format!("Rule {i}: do not send spam at any reasonable time.\n\n"),
+            3 => format!(
+                "Completely new text number {} replaces this rule.\n\n",
+                i * 31
+            ),
+            _ => format!("Rule {i}: do not send spam or scrape pages at any time.\n\n"),
+        })
+        .collect();
+    std::fs::write(snaps.join("2024-01-01.txt"), old).unwrap();
+    std::fs::write(snaps.join("2024-02-01.txt"), new).unwrap();
+    let quiet = tmp.path().join("quiet");
+    let (code, err) = build(&root, &quiet, &[]);
+    assert_eq!(code, 0, "{err}");
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let burners: Vec<_> = (0..4)
+        .map(|_| {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                let mut x = 0u64;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1));
+                }
+            })
+        })
+        .collect();
+    let busy = tmp.path().join("busy");
+    let (code, err) = build(&root, &busy, &[]);
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    burners.into_iter().for_each(|b| b.join().unwrap());
+    assert_eq!(code, 0, "{err}");
+    assert!(read_tree(&quiet) == read_tree(&busy), "outputs differ");
+}
