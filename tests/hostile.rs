@@ -352,6 +352,11 @@ fn names_stay_text_and_control_characters_never_reach_html_or_xml() {
         disclaimer.contains("[x](https://evil.example/) Corp"),
         "{disclaimer}"
     );
+    // The same name in plain-text places carries no Markdown escapes.
+    assert!(
+        clause.contains("affiliated with [x](https://evil.example/) Corp?"),
+        "{clause}"
+    );
     let forbidden = |c: char| {
         (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
             || matches!(c, '\u{fdd0}'..='\u{fdef}')

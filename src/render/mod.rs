@@ -779,7 +779,7 @@ impl<'a> Pages<'a> {
                     .map(|r| v.regulation(r))
                     .collect(),
                 independence: Faq {
-                    question: sub("Is {site} affiliated with {owner}?"),
+                    question: format!("Is {} affiliated with {}?", config.title, p.owner()),
                     answer: v.markdown(&sub(&config.independence)),
                 },
             };
