@@ -154,6 +154,12 @@ fn no_output_link_has_a_scheme_other_than_http() {
 }
 
 #[cfg(unix)]
+fn mkfifo(path: &Path) {
+    let made = std::process::Command::new("mkfifo").arg(path).status();
+    assert!(made.unwrap().success(), "mkfifo {}", path.display());
+}
+
+#[cfg(unix)]
 #[test]
 fn links_fifos_and_devices_in_a_site_are_refused_unread() {
     use std::os::unix::fs::symlink;
@@ -168,14 +174,7 @@ fn links_fifos_and_devices_in_a_site_are_refused_unread() {
     symlink("/dev/zero", snaps.join("2025-01-03.txt")).unwrap();
     symlink(&secret, snaps.join("2025-01-04.md")).unwrap();
     // A FIFO: opening it would block the build forever.
-    let fifo = snaps.join("2025-01-05.md");
-    assert!(
-        std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    mkfifo(&snaps.join("2025-01-05.md"));
     // A linked folder, a linked clause and a linked theme template.
     symlink(
         &secret_dir,
@@ -218,14 +217,7 @@ fn links_fifos_and_devices_in_a_site_are_refused_unread() {
 #[test]
 fn serve_refuses_a_fifo_without_freezing() {
     let (_tmp, root) = site(None);
-    let fifo = root.join("content/platforms/alpha/documents/aup/snapshots/2025-01-05.md");
-    assert!(
-        std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    mkfifo(&root.join("content/platforms/alpha/documents/aup/snapshots/2025-01-05.md"));
     // A link to the whole machine: the watcher must not follow it.
     std::os::unix::fs::symlink("/", root.join("content/platforms/alpha/everything")).unwrap();
     for extra in [&[][..], &["--poll"][..]] {
