@@ -2,7 +2,7 @@
 //! folder ignored, `--poll` for file systems without change notifications.
 
 use crate::error::{Error, Result};
-use crate::read::is_ignored_name;
+use crate::read::{is_editor_leftover, is_ignored_name};
 use notify::event::{EventKind, MetadataKind, ModifyKind};
 use notify::{PollWatcher, RecommendedWatcher, RecursiveMode, Watcher};
 use notify_debouncer_full::{
@@ -125,18 +125,30 @@ fn changes_content(kind: &EventKind) -> bool {
 }
 
 /// Whether a changed path can change the site: under `content/` or `themes/`, and not an
-/// editor's temporary or backup file.
+/// editor's temporary or backup file. Hidden files count only in a theme's `static/`, which
+/// publishes them (`.nojekyll`, `.well-known/`).
 pub fn relevant(root: &Path, path: &Path) -> bool {
     let Ok(rel) = path.strip_prefix(root) else {
         return false;
     };
-    let mut components = rel.components().map(|c| c.as_os_str().to_string_lossy());
-    let top = components.next();
-    matches!(top.as_deref(), Some("content" | "themes"))
-        && !rel.components().any(|c| {
-            is_ignored_name(&c.as_os_str().to_string_lossy())
-                || is_editor_scratch(&c.as_os_str().to_string_lossy())
-        })
+    let names: Vec<_> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect();
+    let published_as_is =
+        names.first().is_some_and(|n| n == "themes") && names.get(2).is_some_and(|n| n == "static");
+    let skipped = |name: &str| {
+        is_editor_scratch(name)
+            || if published_as_is {
+                is_editor_leftover(name)
+            } else {
+                is_ignored_name(name)
+            }
+    };
+    matches!(
+        names.first().map(|n| n.as_ref()),
+        Some("content" | "themes")
+    ) && !names.iter().any(|n| skipped(n))
 }
 
 /// Vim's `4913` write test and other scratch names editors create beside the file they save.
@@ -183,6 +195,8 @@ mod tests {
             "/site/content/site.yaml",
             "/site/content/platforms/a/clauses/x.yaml",
             "/site/themes/t/templates/base.html",
+            "/site/themes/t/static/.nojekyll",
+            "/site/themes/t/static/.well-known/security.txt",
             "/site/content",
         ] {
             assert!(relevant(root, Path::new(yes)), "{yes}");
@@ -195,6 +209,8 @@ mod tests {
             "/site/content/platforms/a/clauses/.#x.yaml",
             "/site/content/platforms/a/clauses/4913",
             "/site/content/.git/index",
+            "/site/themes/t/templates/.hidden.html",
+            "/site/themes/t/static/style.css~",
             "/elsewhere/content/x.yaml",
         ] {
             assert!(!relevant(root, Path::new(no)), "{no}");
