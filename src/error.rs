@@ -58,10 +58,11 @@ impl fmt::Display for Diagnostic {
                 write!(f, ":{column}")?;
             }
         }
-        // Messages quote content; a control character would drive the reader's terminal.
+        // Messages quote content; a control character (an escape sequence) would drive the
+        // reader's terminal. Line breaks stay: template errors show the line with a caret.
         f.write_str(": ")?;
         for c in self.message.chars() {
-            if c.is_control() {
+            if c.is_control() && !matches!(c, '\n' | '\t') {
                 write!(f, "{}", c.escape_default())?;
             } else {
                 write!(f, "{c}")?;

@@ -502,3 +502,30 @@ fn large_version_pages_are_the_same_on_a_busy_machine() {
     assert_eq!(code, 0, "{err}");
     assert!(read_tree(&quiet) == read_tree(&busy), "outputs differ");
 }
+
+/// Templates are code a reviewer reads, but even so they can reach no file and no environment
+/// variable: Tera 2 registers no such function, and clausebook registers none.
+#[test]
+fn templates_cannot_read_the_environment_or_files() {
+    for call in [
+        "get_env(name=\"HOME\")",
+        "load_data(path=\"/etc/passwd\")",
+        "read_file(path=\"/etc/passwd\")",
+    ] {
+        let (_tmp, root) = site(None);
+        let templates = root.join("themes/default/templates");
+        std::fs::create_dir_all(&templates).unwrap();
+        std::fs::write(
+            templates.join("page.html"),
+            format!(
+                "{{% extends \"base.html\" %}}{{% block content %}}{{{{ {call} }}}}{{% endblock %}}"
+            ),
+        )
+        .unwrap();
+        let out = run(&["check"], &root);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{call}: {err}");
+        assert!(err.contains("Unknown function"), "{call}: {err}");
+        assert!(!err.contains("root:x:") && !err.contains("/root"), "{err}");
+    }
+}
