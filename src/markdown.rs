@@ -4,16 +4,37 @@
 //! scripts, event handlers, `javascript:` URLs, iframes and styles.
 //!
 //! Content is untrusted, so its cost is bounded before any parser sees it: Markdown nesting by
-//! [`cap_nesting`], raw HTML by [`crate::text::parse_html`]'s limits.
+//! [`cap_nesting`], table cells by [`cap_tables`], raw HTML by [`crate::text::parse_html`]'s
+//! limits. html5ever 0.40's serialiser, which ammonia writes its result with, takes time
+//! quadratic in the length of a text holding many `&` or U+0080–U+00BF: texts are cut into
+//! short pieces ([`Pieces`]) and attribute values are bounded ([`MAX_ATTRIBUTE_VALUE`]).
 
-use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, html};
+use crate::text::{HtmlInput, parse_html};
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, html};
 use std::borrow::Cow;
+use std::collections::VecDeque;
 
 /// A line may open a block quote or list item only before this column. pulldown-cmark matches
 /// every line against all open containers, so a deep nest costs time quadratic in its depth;
 /// each open container takes at least one column of the line that opened the innermost one, so
 /// this also bounds the depth (to 64 quotes or 32 lists, deeper than any real document).
 const MAX_CONTAINER_COLUMN: usize = 64;
+
+/// A text longer than this many bytes, or holding more than [`TEXT_PIECE_ESCAPES`] characters
+/// the serialiser escapes, is cut into pieces (see [`Pieces`]).
+const TEXT_PIECE_BYTES: usize = 512;
+const TEXT_PIECE_ESCAPES: usize = 32;
+
+/// Between two pieces of a text: an empty comment, which ammonia removes, so the pieces are
+/// written back to back, each scanned on its own.
+const PIECE_BREAK: &str = "<!---->";
+
+/// Longest attribute value kept in rendered Markdown, in bytes; a longer one is dropped.
+const MAX_ATTRIBUTE_VALUE: usize = 8 * 1024;
+
+/// Empty cells pulldown-cmark may add to table rows, per byte of Markdown, plus a fixed number.
+const EMPTY_CELLS_PER_BYTE: usize = 8;
+const EXTRA_EMPTY_CELLS: usize = 4096;
 
 /// Whether a character must never reach HTML or XML output: C0 controls other than tab, line
 /// feed and carriage return (XML 1.0 rejects them, so one would break every feed and sitemap),
@@ -31,10 +52,23 @@ pub fn is_forbidden_in_markup(c: char) -> bool {
 /// Raw HTML that nests deeper than the HTML parser's limits is left out: the rest still renders.
 pub fn render(markdown: &str, root: &str) -> String {
     let markdown = without_forbidden(markdown);
-    let markdown = cap_nesting(&markdown);
+    let markdown = bounded(&markdown);
     let (mut out, raw_html) = to_html(&markdown, root, true);
-    if raw_html && crate::text::parse_html(&out, true).cut {
-        out = to_html(&markdown, root, false).0;
+    if raw_html {
+        // ammonia parses what the bounded parse read: the same source, less what would cost
+        // html5ever quadratic time.
+        let parsed = parse_html(&out, HtmlInput::Fragment);
+        let replaced = if parsed.cut {
+            Some(to_html(&markdown, root, false).0)
+        } else {
+            match parsed.source {
+                Cow::Owned(source) => Some(source),
+                Cow::Borrowed(_) => None,
+            }
+        };
+        if let Some(replaced) = replaced {
+            out = replaced;
+        }
     }
     let mut clean = clean(&out);
     // Entity references (`&#1;`) decode to forbidden characters inside ammonia. Replaced, not
@@ -54,6 +88,14 @@ pub fn render(markdown: &str, root: &str) -> String {
     clean
 }
 
+/// The Markdown extensions content may use.
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+}
+
 /// pulldown-cmark's HTML for `markdown`, with or without its raw HTML; and whether it had any.
 fn to_html(markdown: &str, root: &str, keep_raw_html: bool) -> (String, bool) {
     let prefix = root.trim_end_matches('/');
@@ -64,12 +106,8 @@ fn to_html(markdown: &str, root: &str, keep_raw_html: bool) -> (String, bool) {
             url
         }
     };
-    let options = Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_TASKLISTS;
     let mut raw_html = false;
-    let parser = Parser::new_ext(markdown, options).filter_map(|event| match event {
+    let parser = Parser::new_ext(markdown, options()).filter_map(|event| match event {
         Event::Html(_) | Event::InlineHtml(_) => {
             raw_html = true;
             keep_raw_html.then_some(event)
@@ -99,8 +137,85 @@ fn to_html(markdown: &str, root: &str, keep_raw_html: bool) -> (String, bool) {
         other => Some(other),
     });
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(&mut out, parser);
+    html::push_html(&mut out, Pieces::new(parser));
     (out, raw_html)
+}
+
+/// Cuts pulldown-cmark's texts and code spans into pieces of at most [`TEXT_PIECE_BYTES`] bytes
+/// or [`TEXT_PIECE_ESCAPES`] escaped characters, with a [`PIECE_BREAK`] between two: html5ever
+/// makes each piece a text node of its own, and ammonia writes them out back to back, so the
+/// result is the same and the serialiser's scans stay within a piece.
+///
+/// Only until the first raw HTML: after it a text may be inside a `<textarea>` or a comment,
+/// where the break would be read as text. [`crate::text::parse_html`] bounds what the
+/// serialiser does with a fragment that holds raw HTML. Not in an image either: its text is
+/// written into its `alt` attribute.
+struct Pieces<'a, I> {
+    events: I,
+    queue: VecDeque<Event<'a>>,
+    raw_html: bool,
+    images: usize,
+}
+
+impl<'a, I: Iterator<Item = Event<'a>>> Pieces<'a, I> {
+    fn new(events: I) -> Self {
+        Pieces {
+            events,
+            queue: VecDeque::new(),
+            raw_html: false,
+            images: 0,
+        }
+    }
+
+    /// Queues `text` in pieces, as texts separated by breaks.
+    fn queue_pieces(&mut self, text: &str) {
+        let mut start = 0;
+        let mut escapes = 0;
+        for (i, b) in text.bytes().enumerate() {
+            if b == b'&' || b == 0xc2 {
+                if i > start && (i - start >= TEXT_PIECE_BYTES || escapes >= TEXT_PIECE_ESCAPES) {
+                    self.queue
+                        .push_back(Event::Text(text[start..i].to_string().into()));
+                    self.queue.push_back(Event::InlineHtml(PIECE_BREAK.into()));
+                    start = i;
+                    escapes = 0;
+                }
+                escapes += 1;
+            }
+        }
+        self.queue
+            .push_back(Event::Text(text[start..].to_string().into()));
+    }
+}
+
+impl<'a, I: Iterator<Item = Event<'a>>> Iterator for Pieces<'a, I> {
+    type Item = Event<'a>;
+
+    fn next(&mut self) -> Option<Event<'a>> {
+        if let Some(event) = self.queue.pop_front() {
+            return Some(event);
+        }
+        let event = self.events.next()?;
+        let long = |text: &str| text.len() > TEXT_PIECE_BYTES;
+        match &event {
+            Event::Html(_) | Event::InlineHtml(_) => self.raw_html = true,
+            Event::Start(Tag::Image { .. }) => self.images += 1,
+            Event::End(TagEnd::Image) => self.images -= 1,
+            Event::Text(text) if !self.raw_html && self.images == 0 && long(text) => {
+                self.queue_pieces(text);
+                return self.queue.pop_front();
+            }
+            // pulldown-cmark writes a code span as `<code>`, its text, `</code>`.
+            Event::Code(text) if !self.raw_html && self.images == 0 && long(text) => {
+                self.queue.push_back(Event::InlineHtml("<code>".into()));
+                self.queue_pieces(text);
+                self.queue.push_back(Event::InlineHtml("</code>".into()));
+                return self.queue.pop_front();
+            }
+            _ => {}
+        }
+        Some(event)
+    }
 }
 
 /// `text` without the characters [`is_forbidden_in_markup`] rejects; borrowed when it has none.
@@ -113,6 +228,15 @@ fn without_forbidden(text: &str) -> Cow<'_, str> {
         )
     } else {
         Cow::Borrowed(text)
+    }
+}
+
+/// `markdown` with its nesting ([`cap_nesting`]) and its tables' empty cells ([`cap_tables`])
+/// bounded; borrowed when both are within their limits.
+pub(crate) fn bounded(markdown: &str) -> Cow<'_, str> {
+    match cap_nesting(markdown) {
+        Cow::Borrowed(markdown) => cap_tables(markdown),
+        Cow::Owned(markdown) => Cow::Owned(cap_tables(&markdown).into_owned()),
     }
 }
 
@@ -198,6 +322,95 @@ fn is_thematic_break(line: &[u8]) -> bool {
         && line.iter().filter(|&&b| b == c).count() >= 3
 }
 
+/// Bounds the empty cells pulldown-cmark adds to table rows shorter than their header row: up
+/// to 262,144 per table, so a table of a few kilobytes can make megabytes of HTML. In one
+/// linear pass, before pulldown-cmark sees it: a paragraph (lines up to a blank one) whose
+/// rows may lack more cells than the document has left of [`EMPTY_CELLS_PER_BYTE`] per byte
+/// has the delimiter rows (`|---|---|`) it may hold escaped with a backslash, so it holds no
+/// table and reads as text. A document within the limit is returned as it is.
+///
+/// The count is an upper bound: any line after a delimiter row counts as a row of a table as
+/// wide as the widest delimiter row so far, and holds at least one cell per unescaped `|` but
+/// one.
+pub(crate) fn cap_tables(markdown: &str) -> Cow<'_, str> {
+    let bytes = markdown.as_bytes();
+    let mut left = (markdown.len() / EMPTY_CELLS_PER_BYTE).saturating_add(EXTRA_EMPTY_CELLS);
+    // Where to put a backslash: before the first `-` of each delimiter row left out.
+    let mut escapes = Vec::new();
+    // The paragraph's delimiter rows, the widest, and the cells its rows may lack.
+    let mut delimiters = Vec::new();
+    let mut columns = 0usize;
+    let mut lacking = 0usize;
+    let mut line = 0;
+    loop {
+        let rest = &bytes[line..];
+        // CommonMark ends a line at LF, CR or CR LF.
+        let end = rest
+            .iter()
+            .position(|&b| b == b'\n' || b == b'\r')
+            .unwrap_or(rest.len());
+        let start = rest[..end]
+            .iter()
+            .position(|&b| !matches!(b, b' ' | b'\t' | b'>'))
+            .unwrap_or(end);
+        let content = &rest[start..end];
+        if content.is_empty() {
+            if lacking > left {
+                escapes.append(&mut delimiters);
+            } else {
+                left -= lacking;
+                delimiters.clear();
+            }
+            columns = 0;
+            lacking = 0;
+        } else {
+            let pipes = content
+                .iter()
+                .enumerate()
+                .filter(|&(i, &b)| b == b'|' && (i == 0 || content[i - 1] != b'\\'))
+                .count();
+            if columns > 0 {
+                lacking = lacking.saturating_add(columns.saturating_sub(pipes.max(2) - 1));
+            }
+            if let Some(dash) = content.iter().position(|&b| b == b'-')
+                && pipes > 0
+                && content
+                    .iter()
+                    .all(|b| matches!(b, b' ' | b'\t' | b':' | b'-' | b'|'))
+            {
+                delimiters.push(line + start + dash);
+                columns = columns.max(pipes + 1);
+            }
+        }
+        if end == rest.len() {
+            if content.is_empty() {
+                break;
+            }
+            // A last paragraph without a blank line after it.
+            line = bytes.len();
+            continue;
+        }
+        line += end
+            + if rest[end..].starts_with(b"\r\n") {
+                2
+            } else {
+                1
+            };
+    }
+    if escapes.is_empty() {
+        return Cow::Borrowed(markdown);
+    }
+    let mut out = String::with_capacity(markdown.len() + escapes.len());
+    let mut copied = 0;
+    for at in escapes {
+        out.push_str(&markdown[copied..at]);
+        out.push('\\');
+        copied = at;
+    }
+    out.push_str(&markdown[copied..]);
+    Cow::Owned(out)
+}
+
 /// Removes everything unsafe from an HTML fragment: scripts, styles, frames, event handlers,
 /// `javascript:` URLs.
 fn clean(html: &str) -> String {
@@ -205,6 +418,10 @@ fn clean(html: &str) -> String {
         // Only web links: no `mailto:`, `data:`, `ftp:` or any other scheme reaches a page.
         .url_schemes(["http", "https"].into())
         .link_rel(Some("noopener noreferrer"))
+        // html5ever's serialiser takes time quadratic in a value's length (see the module).
+        .attribute_filter(|_, _, value| {
+            (value.len() <= MAX_ATTRIBUTE_VALUE).then_some(value.into())
+        })
         .clean(html)
         .to_string()
 }
@@ -360,6 +577,86 @@ mod tests {
         );
         let shallow = render("<div><b>x</b></div>", "/");
         assert_eq!(shallow, "<div><b>x</b></div>");
+    }
+
+    /// What the pipeline gave before texts were cut into pieces.
+    fn unbroken(markdown: &str) -> String {
+        let mut out = String::new();
+        html::push_html(&mut out, Parser::new_ext(markdown, options()));
+        clean(&out)
+    }
+
+    #[test]
+    fn texts_cut_into_pieces_render_as_before() {
+        let long = "Tom &amp; Jerry\u{a0}« 2 » & co. ".repeat(100);
+        for md in [
+            long.clone(),
+            format!("# {long}\n\n- {long}\n\n> `{long}`\n\n| a | b |\n|---|---|\n| {long} | x |\n"),
+            format!("```\n{long}\r\n{long}\n```\n\n[{long}](/x \"{long}\") ![{long}](/y)\n"),
+            format!("{long}[^1]\n\n[^1]: {long}\n\n*{long}* ~~{long}~~ **`{long}`**\n"),
+            "&".repeat(5_000) + "\n\n" + &"\u{a0}".repeat(5_000),
+            "a".repeat(5_000) + &"&".repeat(100) + &"b".repeat(5_000),
+        ] {
+            let rendered = render(&md, "/");
+            assert_eq!(rendered, unbroken(&md));
+            assert!(!rendered.contains("<!--"));
+        }
+    }
+
+    #[test]
+    fn long_attribute_values_are_dropped() {
+        let url = format!("https://e.org/?q={}", "a".repeat(MAX_ATTRIBUTE_VALUE));
+        let html = render(&format!("[x]({url}) [y](https://e.org/) ![{url}](/i)"), "/");
+        assert!(!html.contains(&url), "{html}");
+        assert!(html.contains("href=\"https://e.org/\""), "{html}");
+        assert!(html.contains("<img src=\"/i\">"), "{html}");
+    }
+
+    #[test]
+    fn ordinary_tables_are_left_as_they_are() {
+        let md = "| a | b | c |\n|:--|:-:|--:|\n| 1 | 2 |\n| 4 | 5 | 6 |\n\n> | x | y |\n> |---|---|\n> | z |\r\n";
+        assert!(matches!(cap_tables(md), Cow::Borrowed(_)));
+        assert_eq!(render(md, "/").matches("<td></td>").count(), 2);
+    }
+
+    #[test]
+    fn tables_lacking_many_cells_read_as_text() {
+        let wide = format!(
+            "{}|\n{}|\n{}",
+            "|a".repeat(1_000),
+            "|-".repeat(1_000),
+            "x\n".repeat(1_000)
+        );
+        let md = format!("| a | b |\n|---|---|\n| 1 |\n\n{wide}");
+        let capped = cap_tables(&md);
+        assert_eq!(capped.matches("\\-").count(), 1, "{capped}");
+        let html = render(&md, "/");
+        assert_eq!(html.matches("<table>").count(), 1);
+        assert_eq!(html.matches("<td></td>").count(), 1);
+        assert!(html.contains("|a|a|") && html.contains("|-|-|"));
+        // Escaped pipes are not cells: the rows still lack them.
+        let escaped = format!(
+            "{}|\n{}|\n{}",
+            "|a".repeat(1_000),
+            "|-".repeat(1_000),
+            "\\|\\|\n".repeat(1_000)
+        );
+        assert!(matches!(cap_tables(&escaped), Cow::Owned(_)));
+    }
+
+    #[test]
+    fn hostile_raw_html_is_bounded() {
+        let attrs: String = (0..1_000).map(|i| format!(" a{i}")).collect();
+        assert_eq!(
+            render(&format!("<b{attrs}>x</b>"), "/"),
+            "<p><b>x</b></p>\n"
+        );
+        // Text after raw HTML is not cut into pieces: a long run of `&` there costs the
+        // serialiser too much, so the raw HTML is left out.
+        let md = format!("<div>x</div>\n\n{}", "&".repeat(200_000));
+        let html = render(&md, "/");
+        assert!(!html.contains("<div>"));
+        assert_eq!(html.matches("&amp;").count(), 200_000);
     }
 
     #[test]

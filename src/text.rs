@@ -2,17 +2,13 @@
 //! reader sees (headings, paragraphs, list items, table rows), so versions can be compared,
 //! classified, diffed and searched the same way.
 
-use crate::markdown::{cap_nesting, is_forbidden_in_markup};
+use crate::markdown::{bounded, is_forbidden_in_markup};
 use crate::model::{Document, Snapshot, SnapshotFormat};
 use ego_tree::NodeId;
 use ego_tree::iter::Edge;
-use html5ever::interface::Tracer;
-use html5ever::tendril::{StrTendril, TendrilSink};
-use html5ever::{ParseOpts, QualName, local_name, ns};
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
-use scraper::{ElementRef, Html, HtmlTreeSink, Node, Selector};
+use scraper::{ElementRef, Node, Selector};
 use serde::Serialize;
-use std::cell::Cell;
 use std::collections::HashSet;
 use std::ops::Range;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
@@ -394,7 +390,7 @@ fn markdown_blocks(source: &str) -> Vec<Block> {
         Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES;
     let mut b = Blocks::default();
     let mut in_item = 0usize;
-    for event in Parser::new_ext(&cap_nesting(source), options) {
+    for event in Parser::new_ext(&bounded(source), options) {
         match event {
             Event::Start(Tag::Heading { level, .. }) => {
                 b.start(BlockKind::Heading(heading_level(level)))
@@ -463,7 +459,7 @@ const DROPPED: &[&str] = &[
 ];
 
 fn html_blocks(source: &str, select: &[String], remove: &[String]) -> Vec<Block> {
-    let doc = parse_html(source, false).html;
+    let doc = parse_html(source, HtmlInput::Document).html;
     let removed: HashSet<_> = remove
         .iter()
         .filter_map(|s| Selector::parse(s).ok())
@@ -583,75 +579,1585 @@ fn walk_html(root: ElementRef, removed: &HashSet<NodeId>, b: &mut Blocks) {
 /// `<div>`s takes seconds, a deeper one hangs), and real pages stay far below.
 const MAX_OPEN_ELEMENTS: usize = 256;
 
-/// Nodes a parse may create beyond one per byte of its source: misnested formatting elements
-/// are re-created at every paragraph, so a few bytes could otherwise create thousands of nodes.
-const EXTRA_NODES: usize = 1 << 16;
-
 /// Bytes given to the parser between two checks of its limits.
 const PARSE_CHUNK: usize = 512;
 
-/// An HTML parse that [`parse_html`] may have cut short.
-pub(crate) struct ParsedHtml {
-    pub html: Html,
-    /// Whether the parse stopped at its limits, before the end of its source.
-    pub cut: bool,
-}
-
-/// Parses HTML as a document, or as ammonia does a fragment (in a `<div>`), feeding html5ever
-/// a chunk at a time and stopping at the first chunk that leaves more than [`MAX_OPEN_ELEMENTS`]
-/// open or more nodes than the budget: what was read before is kept, the rest is dropped.
-pub(crate) fn parse_html(source: &str, fragment: bool) -> ParsedHtml {
-    let mut parser = if fragment {
-        html5ever::parse_fragment(
-            HtmlTreeSink::new(Html::new_fragment()),
-            ParseOpts::default(),
-            QualName::new(None, ns!(html), local_name!("div")),
-            Vec::new(),
-            false,
-        )
-    } else {
-        html5ever::parse_document(
-            HtmlTreeSink::new(Html::new_document()),
-            ParseOpts::default(),
-        )
+/// HTML parsing with bounded cost.
+///
+/// html5ever is fed a chunk at a time and stopped at the first chunk that leaves it over one of
+/// its limits (open elements, memory, work). Before any byte reaches it, a scanner that reads the
+/// source exactly as html5ever's tokenizer does removes what would cost html5ever quadratic time:
+/// attributes beyond 256 in a tag (each attribute is checked against all the earlier ones) and
+/// names beyond 4,096 distinct ones (each new name is interned in a global table of 4,096 linked
+/// lists). The scanner never guesses what the tree builder does: after a start
+/// tag that may switch the tokenizer to raw text, and at a CDATA section, it waits until html5ever
+/// has read that far and asks it. Ordinary documents pass unchanged.
+mod bounded {
+    use super::{MAX_OPEN_ELEMENTS, PARSE_CHUNK};
+    use ego_tree::NodeId;
+    use html5ever::tendril::StrTendril;
+    use html5ever::tokenizer::states::RawKind;
+    use html5ever::tokenizer::{
+        BufferQueue, StartTag, TagToken, Token, TokenSink, TokenSinkResult, Tokenizer,
+        TokenizerOpts,
     };
-    let max_nodes = source.len().saturating_add(EXTRA_NODES);
-    let mut rest = source;
-    let mut cut = false;
-    while !rest.is_empty() {
-        let mut end = rest.len().min(PARSE_CHUNK);
-        while !rest.is_char_boundary(end) {
-            end += 1;
+    use html5ever::tree_builder::{
+        ElementFlags, NodeOrText, QuirksMode, Tracer, TreeBuilder, TreeBuilderOpts, TreeSink,
+        create_element,
+    };
+    use html5ever::{Attribute, LocalName, QualName, TokenizerResult, local_name, ns};
+    use scraper::{Html, HtmlTreeSink, Node};
+    use std::borrow::Cow;
+    use std::cell::{Cell, Ref, RefCell};
+    use std::collections::{HashSet, VecDeque};
+    use std::ops::Range;
+
+    /// What the scanner leaves out.
+    #[derive(Clone, Copy, Debug)]
+    struct Limits {
+        /// Attributes kept in one tag; the rest are left out of the source.
+        attributes: usize,
+        /// Distinct names (of elements, attributes, classes) a parse may intern beyond
+        /// html5ever's built-in ones; a tag or attribute with a further new name is left out.
+        names: usize,
+        /// Memory a parse may take beyond [`MEMORY_PER_BYTE`] per byte of source.
+        extra_memory: usize,
+    }
+
+    const LIMITS: Limits = Limits {
+        attributes: 256,
+        names: 4096,
+        extra_memory: 256 << 20,
+    };
+
+    /// What a node and an attribute of a parse cost in memory, in bytes (measured).
+    const NODE_BYTES: usize = 128;
+    const ATTRIBUTE_BYTES: usize = 48;
+
+    /// A parse may take this many bytes of memory per byte of source, plus its limit's
+    /// `extra_memory`: a 64 MiB snapshot stays within about 1.3 GiB however its markup
+    /// multiplies nodes.
+    const MEMORY_PER_BYTE: usize = 16;
+
+    /// Work html5ever does comparing a new formatting element (`<b>`, `<a>`, …) with the earlier
+    /// ones of the same name (it copies and sorts both attribute lists each time), in attributes
+    /// copied, allowed per byte of source plus a fixed amount.
+    const FORMATTING_WORK_PER_BYTE: usize = 4;
+    const EXTRA_FORMATTING_WORK: usize = 4 << 20;
+
+    /// Work ammonia does on a fragment beyond what this parse does itself, in steps of about
+    /// half a nanosecond: a sibling visited, [`SERIALISED_BYTES_PER_STEP`] bytes its serialiser
+    /// scans, or an attribute hashed ([`STEPS_PER_HASHED_ATTRIBUTE`]). Allowed per byte of
+    /// source, plus a fixed amount.
+    const AMMONIA_STEPS_PER_BYTE: usize = 128;
+    const EXTRA_AMMONIA_STEPS: usize = 1 << 20;
+    const SERIALISED_BYTES_PER_STEP: usize = 16;
+    const STEPS_PER_HASHED_ATTRIBUTE: usize = 32;
+
+    /// Names of the elements whose start tag may switch html5ever's tokenizer to raw text.
+    const RAW_TEXT_ELEMENTS: [&str; 10] = [
+        "title",
+        "textarea",
+        "style",
+        "xmp",
+        "iframe",
+        "noembed",
+        "noframes",
+        "noscript",
+        "script",
+        "plaintext",
+    ];
+
+    /// The formatting elements html5ever keeps a list of and compares a new one with.
+    const FORMATTING_ELEMENTS: [&str; 14] = [
+        "a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt",
+        "u",
+    ];
+
+    /// How [`parse_html`] reads its source.
+    #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+    pub(crate) enum HtmlInput {
+        /// A whole document: an archived snapshot.
+        Document,
+        /// A fragment as ammonia parses one (in a `<div>`). Ammonia then parses and writes out
+        /// the same source, so what that costs it counts against the limits too.
+        Fragment,
+    }
+
+    /// An HTML parse that [`parse_html`] may have cut short.
+    pub(crate) struct ParsedHtml<'a> {
+        pub html: Html,
+        /// Whether the parse stopped at its limits, before the end of its source.
+        pub cut: bool,
+        /// The source as html5ever read it: without what the scanner left out, and ending where
+        /// the parse stopped. Borrowed when nothing was left out.
+        pub source: Cow<'a, str>,
+    }
+
+    /// Parses HTML as a document or as ammonia parses a fragment, under the limits described at
+    /// the top of this module: what was read before a limit is kept, the rest is dropped.
+    pub(crate) fn parse_html(source: &str, input: HtmlInput) -> ParsedHtml<'_> {
+        parse_within(source, input, LIMITS)
+    }
+
+    fn parse_within(source: &str, input: HtmlInput, limits: Limits) -> ParsedHtml<'_> {
+        let sink = Sink::new(input, source.len(), limits);
+        let opts = TreeBuilderOpts::default();
+        let (builder, initial_state) = match input {
+            HtmlInput::Document => (TreeBuilder::new(sink, opts), None),
+            HtmlInput::Fragment => {
+                let div = QualName::new(None, ns!(html), local_name!("div"));
+                let context = create_element(&sink, div, Vec::new());
+                let builder = TreeBuilder::new_for_fragment(sink, context, None, opts);
+                let state = builder.tokenizer_state_for_context_elem(false);
+                (builder, Some(state))
+            }
+        };
+        let tokenizer = Tokenizer::new(
+            Watch::new(builder),
+            TokenizerOpts {
+                initial_state,
+                ..TokenizerOpts::default()
+            },
+        );
+        let mut parse = Parse {
+            tokenizer,
+            queue: BufferQueue::default(),
+            source,
+            read: 0,
+            copy: None,
+            unchecked: 0,
+            formatting_work: 0,
+            formatting_budget: work_budget(
+                source.len(),
+                FORMATTING_WORK_PER_BYTE,
+                EXTRA_FORMATTING_WORK,
+            ),
+        };
+        let mut scanner = Scanner::new(source, limits);
+        let mut within = true;
+        while within && let Some(step) = scanner.next() {
+            within = match step {
+                Step::Read(end) => parse.read(end),
+                Step::Replace { at, with, resume } => parse.replace(at, with, resume),
+                Step::StartTag(end) => {
+                    let within = parse.read(end);
+                    scanner.raw_text(parse.tokenizer.sink.switched.take());
+                    within
+                }
+                Step::Cdata(end) => {
+                    let within = parse.read(end);
+                    scanner.cdata(
+                        parse
+                            .tokenizer
+                            .sink
+                            .builder
+                            .adjusted_current_node_present_but_not_in_html_namespace(),
+                    );
+                    within
+                }
+            };
         }
-        let (chunk, tail) = rest.split_at(end);
-        parser.process(StrTendril::from_slice(chunk));
-        rest = tail;
-        let open = Counter::default();
-        parser.tokenizer.sink.trace_handles(&open);
-        let nodes = parser.tokenizer.sink.sink.0.borrow().tree.nodes().len();
-        if open.0.get() > MAX_OPEN_ELEMENTS || nodes > max_nodes {
-            cut = true;
-            break;
+        parse.finish(!within)
+    }
+
+    fn work_budget(source_len: usize, per_byte: usize, extra: usize) -> usize {
+        source_len.saturating_mul(per_byte).saturating_add(extra)
+    }
+
+    /// html5ever reading a source under limits, and what it has read.
+    struct Parse<'a> {
+        tokenizer: Tokenizer<Watch<TreeBuilder<NodeId, Sink>>>,
+        queue: BufferQueue,
+        source: &'a str,
+        /// How far the source has been read.
+        read: usize,
+        /// What html5ever was given, once it differs from the source.
+        copy: Option<String>,
+        /// Bytes given since the limits were last checked.
+        unchecked: usize,
+        formatting_work: usize,
+        formatting_budget: usize,
+    }
+
+    impl<'a> Parse<'a> {
+        /// Gives html5ever the source up to `end`, a chunk at a time; false once over a limit.
+        fn read(&mut self, end: usize) -> bool {
+            while self.read < end {
+                let mut chunk_end = end.min(self.read + PARSE_CHUNK);
+                while !self.source.is_char_boundary(chunk_end) {
+                    chunk_end += 1;
+                }
+                let chunk = &self.source[self.read..chunk_end];
+                self.read = chunk_end;
+                if !self.write(chunk) {
+                    return false;
+                }
+            }
+            true
+        }
+
+        /// Gives html5ever `text`, checking its limits every [`PARSE_CHUNK`] bytes; false once
+        /// over one.
+        fn write(&mut self, text: &str) -> bool {
+            if text.is_empty() {
+                return true;
+            }
+            if let Some(copy) = &mut self.copy {
+                copy.push_str(text);
+            }
+            self.queue.push_back(StrTendril::from_slice(text));
+            // html5ever pauses after each `</script>`, for a browser to run the script.
+            while !matches!(self.tokenizer.feed(&self.queue), TokenizerResult::Done) {}
+            self.unchecked += text.len();
+            if self.unchecked < PARSE_CHUNK {
+                return true;
+            }
+            self.unchecked = 0;
+            self.within_limits()
+        }
+
+        /// Gives html5ever the source up to `at`, then `with` instead of the source up to
+        /// `resume`; false once over a limit.
+        fn replace(&mut self, at: usize, with: &str, resume: usize) -> bool {
+            if !self.read(at) {
+                return false;
+            }
+            let read = &self.source[..self.read];
+            self.copy.get_or_insert_with(|| read.to_string());
+            self.read = resume;
+            self.write(with)
+        }
+
+        fn within_limits(&mut self) -> bool {
+            let watch = &self.tokenizer.sink;
+            let handles = Handles::default();
+            watch.builder.trace_handles(&handles);
+            let handles = handles.0.into_inner();
+            let sink = &watch.builder.sink;
+            // Each formatting start tag read since the last check was compared with every
+            // formatting element of its name the tree builder holds.
+            let held = {
+                let html = sink.html.0.borrow();
+                let mut held = [(0, 0); FORMATTING_ELEMENTS.len()];
+                for id in &handles {
+                    if let Some(Node::Element(e)) = html.tree.get(*id).map(|n| n.value())
+                        && e.name.ns == ns!(html)
+                        && let Some(k) = formatting_index(&e.name.local)
+                    {
+                        held[k].0 += 1;
+                        held[k].1 += 1 + e.attrs().count();
+                    }
+                }
+                held
+            };
+            for (k, (tags, attributes)) in watch.formatting.take().into_iter().enumerate() {
+                let (elements, weight) = held[k];
+                self.formatting_work = self
+                    .formatting_work
+                    .saturating_add(tags * weight + attributes * elements);
+            }
+            handles.len() <= MAX_OPEN_ELEMENTS
+                && self.formatting_work <= self.formatting_budget
+                && sink.within_limits()
+        }
+
+        fn finish(self, cut: bool) -> ParsedHtml<'a> {
+            let Parse {
+                tokenizer,
+                source,
+                read,
+                copy,
+                ..
+            } = self;
+            tokenizer.end();
+            let sink = tokenizer.sink.builder.sink;
+            let cut = cut || !sink.serialisable();
+            ParsedHtml {
+                html: sink.html.finish(),
+                cut,
+                source: copy.map_or(Cow::Borrowed(&source[..read]), Cow::Owned),
+            }
         }
     }
-    ParsedHtml {
-        html: parser.finish(),
-        cut,
+
+    /// The index of a formatting element's name in [`FORMATTING_ELEMENTS`].
+    fn formatting_index(name: &LocalName) -> Option<usize> {
+        FORMATTING_ELEMENTS.iter().position(|f| *f == &**name)
+    }
+
+    /// Collects the handles html5ever's tree builder holds: its open elements and its list of
+    /// formatting elements (plus the document, and `<head>` and `<form>` once seen).
+    #[derive(Default)]
+    struct Handles(RefCell<Vec<NodeId>>);
+
+    impl Tracer for Handles {
+        type Handle = NodeId;
+
+        fn trace_handle(&self, id: &NodeId) {
+            self.0.borrow_mut().push(*id);
+        }
+    }
+
+    /// What the tree builder switches the tokenizer to after a start tag.
+    #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+    enum RawText {
+        /// RCDATA or RAWTEXT: text up to the element's end tag.
+        Text,
+        Script,
+        /// Text to the end of the source.
+        Plaintext,
+    }
+
+    /// Passes html5ever's tokens to its tree builder, noting the raw-text switches the tree
+    /// builder asks for and the formatting start tags it is given.
+    struct Watch<B> {
+        builder: B,
+        switched: Cell<Option<RawText>>,
+        /// Per formatting element name: start tags, and their attributes.
+        formatting: Cell<[(usize, usize); FORMATTING_ELEMENTS.len()]>,
+    }
+
+    impl<B> Watch<B> {
+        fn new(builder: B) -> Self {
+            Watch {
+                builder,
+                switched: Cell::new(None),
+                formatting: Cell::new([(0, 0); FORMATTING_ELEMENTS.len()]),
+            }
+        }
+    }
+
+    impl<B: TokenSink> TokenSink for Watch<B> {
+        type Handle = B::Handle;
+
+        fn process_token(&self, token: Token, line: u64) -> TokenSinkResult<B::Handle> {
+            if let TagToken(tag) = &token
+                && tag.kind == StartTag
+                && let Some(k) = formatting_index(&tag.name)
+            {
+                let mut counts = self.formatting.get();
+                counts[k].0 += 1;
+                counts[k].1 += tag.attrs.len();
+                self.formatting.set(counts);
+            }
+            let result = self.builder.process_token(token, line);
+            match result {
+                TokenSinkResult::RawData(RawKind::ScriptData) => {
+                    self.switched.set(Some(RawText::Script))
+                }
+                TokenSinkResult::RawData(_) => self.switched.set(Some(RawText::Text)),
+                TokenSinkResult::Plaintext => self.switched.set(Some(RawText::Plaintext)),
+                _ => {}
+            }
+            result
+        }
+
+        fn end(&self) {
+            self.builder.end();
+        }
+
+        fn adjusted_current_node_present_but_not_in_html_namespace(&self) -> bool {
+            self.builder
+                .adjusted_current_node_present_but_not_in_html_namespace()
+        }
+    }
+
+    /// scraper's tree sink, counting what the tree takes and, for a fragment, the work ammonia's
+    /// own tree would do on the same calls: it finds a node among its siblings by walking them
+    /// from the first, and hashes all of an element's attributes to add one.
+    struct Sink {
+        html: HtmlTreeSink,
+        input: HtmlInput,
+        source_len: usize,
+        /// Attributes in the tree.
+        attributes: Cell<usize>,
+        /// The elements html5ever created as MathML `annotation-xml` integration points; it asks
+        /// the sink, and ammonia's sink answers, so this one must too.
+        integration_points: RefCell<HashSet<NodeId>>,
+        /// Distinct class names beyond html5ever's built-in names: selectors intern them.
+        class_names: RefCell<HashSet<Box<str>>>,
+        /// Attributes offered to `<html>` and `<body>` elements: ammonia's tree keeps them all.
+        merged: Cell<usize>,
+        ammonia_steps: Cell<usize>,
+        ammonia_budget: usize,
+        limits: Limits,
+    }
+
+    impl Sink {
+        fn new(input: HtmlInput, source_len: usize, limits: Limits) -> Self {
+            let html = match input {
+                HtmlInput::Document => Html::new_document(),
+                HtmlInput::Fragment => Html::new_fragment(),
+            };
+            Sink {
+                html: HtmlTreeSink::new(html),
+                input,
+                source_len,
+                attributes: Cell::new(0),
+                integration_points: RefCell::default(),
+                class_names: RefCell::default(),
+                merged: Cell::new(0),
+                ammonia_steps: Cell::new(0),
+                ammonia_budget: work_budget(
+                    source_len,
+                    AMMONIA_STEPS_PER_BYTE,
+                    EXTRA_AMMONIA_STEPS,
+                ),
+                limits,
+            }
+        }
+
+        fn memory(&self) -> usize {
+            let nodes = self.html.0.borrow().tree.nodes().len();
+            nodes * NODE_BYTES + self.attributes.get() * ATTRIBUTE_BYTES
+        }
+
+        fn memory_budget(&self) -> usize {
+            work_budget(self.source_len, MEMORY_PER_BYTE, self.limits.extra_memory)
+        }
+
+        fn within_limits(&self) -> bool {
+            self.memory() <= self.memory_budget() && self.ammonia_steps.get() <= self.ammonia_budget
+        }
+
+        /// Attributes for a new element or a merge: without classes beyond the limit of
+        /// distinct new names, and none at all once the tree is over its memory (the parse
+        /// stops at the end of the chunk).
+        fn admit(&self, mut attrs: Vec<Attribute>) -> Vec<Attribute> {
+            if self.memory() > self.memory_budget() {
+                attrs.clear();
+            }
+            attrs.retain(|a| a.name.local != local_name!("class") || self.admit_classes(&a.value));
+            self.attributes.set(self.attributes.get() + attrs.len());
+            attrs
+        }
+
+        fn admit_classes(&self, value: &str) -> bool {
+            let mut known = self.class_names.borrow_mut();
+            // Selectors intern class names as they are written.
+            value
+                .split_ascii_whitespace()
+                .all(|name| admit_name(&mut known, name, self.limits.names))
+        }
+
+        fn charge(&self, steps: usize) {
+            if self.input == HtmlInput::Fragment {
+                self.ammonia_steps
+                    .set(self.ammonia_steps.get().saturating_add(steps));
+            }
+        }
+
+        /// Charges ammonia's search for `node` among its siblings.
+        fn charge_search(&self, node: NodeId) {
+            if self.input == HtmlInput::Fragment {
+                let left = self.ammonia_budget.saturating_sub(self.ammonia_steps.get());
+                let html = self.html.0.borrow();
+                let before = html
+                    .tree
+                    .get(node)
+                    .map_or(0, |n| n.prev_siblings().take(left).count());
+                self.charge(before + 1);
+            }
+        }
+
+        /// Whether ammonia writes the fragment out within its budget: html5ever's serialiser
+        /// scans from every `&` and U+0080–U+00BF to the next `<` or `>` (or `"` in an attribute),
+        /// so a long text or value holding many costs time quadratic in its length.
+        fn serialisable(&self) -> bool {
+            if self.input == HtmlInput::Document {
+                return true;
+            }
+            let html = self.html.0.borrow();
+            let mut scanned = 0usize;
+            for node in html.tree.nodes() {
+                match node.value() {
+                    Node::Text(text) => scanned = scanned.saturating_add(escape_scan(text, false)),
+                    Node::Element(e) => {
+                        for (_, value) in e.attrs() {
+                            scanned = scanned.saturating_add(escape_scan(value, true));
+                        }
+                    }
+                    _ => {}
+                }
+                if self.ammonia_steps.get() + scanned / SERIALISED_BYTES_PER_STEP
+                    > self.ammonia_budget
+                {
+                    return false;
+                }
+            }
+            true
+        }
+    }
+
+    /// Bytes html5ever 0.40's serialiser scans to escape `text`: from every `&` and every 0xC2
+    /// byte it searches up to the next `<` or `>` (or `"` in an attribute), and again for the
+    /// escaped characters within.
+    pub(super) fn escape_scan(text: &str, attribute: bool) -> usize {
+        let mut next_stop = text.len();
+        let mut scanned = 0usize;
+        for (i, &b) in text.as_bytes().iter().enumerate().rev() {
+            match b {
+                b'<' | b'>' => next_stop = i,
+                b'"' if attribute => next_stop = i,
+                b'&' | 0xc2 => scanned = scanned.saturating_add(next_stop - i),
+                _ => {}
+            }
+        }
+        scanned
+    }
+
+    impl TreeSink for Sink {
+        type Handle = NodeId;
+        type Output = Html;
+        type ElemName<'a> = Ref<'a, QualName>;
+
+        fn finish(self) -> Html {
+            self.html.finish()
+        }
+
+        /// Not kept: a hostile source can hold one per byte.
+        fn parse_error(&self, _: Cow<'static, str>) {}
+
+        fn get_document(&self) -> NodeId {
+            self.html.get_document()
+        }
+
+        fn elem_name<'a>(&'a self, target: &'a NodeId) -> Ref<'a, QualName> {
+            self.html.elem_name(target)
+        }
+
+        fn create_element(
+            &self,
+            name: QualName,
+            attrs: Vec<Attribute>,
+            flags: ElementFlags,
+        ) -> NodeId {
+            let integration_point = flags.mathml_annotation_xml_integration_point;
+            let id = self.html.create_element(name, self.admit(attrs), flags);
+            if integration_point {
+                self.integration_points.borrow_mut().insert(id);
+            }
+            id
+        }
+
+        fn create_comment(&self, text: StrTendril) -> NodeId {
+            self.html.create_comment(text)
+        }
+
+        fn create_pi(&self, target: StrTendril, data: StrTendril) -> NodeId {
+            self.html.create_pi(target, data)
+        }
+
+        fn append(&self, parent: &NodeId, child: NodeOrText<NodeId>) {
+            self.html.append(parent, child);
+        }
+
+        fn append_based_on_parent_node(
+            &self,
+            element: &NodeId,
+            prev_element: &NodeId,
+            child: NodeOrText<NodeId>,
+        ) {
+            let has_parent = self
+                .html
+                .0
+                .borrow()
+                .tree
+                .get(*element)
+                .is_some_and(|e| e.parent().is_some());
+            if has_parent {
+                self.append_before_sibling(element, child);
+            } else {
+                self.append(prev_element, child);
+            }
+        }
+
+        fn append_doctype_to_document(
+            &self,
+            name: StrTendril,
+            public_id: StrTendril,
+            system_id: StrTendril,
+        ) {
+            self.html
+                .append_doctype_to_document(name, public_id, system_id);
+        }
+
+        fn get_template_contents(&self, target: &NodeId) -> NodeId {
+            self.html.get_template_contents(target)
+        }
+
+        fn same_node(&self, x: &NodeId, y: &NodeId) -> bool {
+            self.html.same_node(x, y)
+        }
+
+        fn set_quirks_mode(&self, mode: QuirksMode) {
+            self.html.set_quirks_mode(mode);
+        }
+
+        fn append_before_sibling(&self, sibling: &NodeId, new_node: NodeOrText<NodeId>) {
+            self.charge_search(*sibling);
+            if let NodeOrText::AppendNode(node) = &new_node {
+                self.charge_search(*node);
+            }
+            self.html.append_before_sibling(sibling, new_node);
+        }
+
+        fn add_attrs_if_missing(&self, target: &NodeId, mut attrs: Vec<Attribute>) {
+            let merged = self.merged.get() + attrs.len();
+            self.charge(merged.saturating_mul(STEPS_PER_HASHED_ATTRIBUTE));
+            self.merged.set(merged);
+            let present = match self.html.0.borrow().tree.get(*target).map(|n| n.value()) {
+                Some(Node::Element(e)) => e.attrs().count(),
+                _ => 0,
+            };
+            attrs.truncate(self.limits.attributes.saturating_sub(present));
+            self.html.add_attrs_if_missing(target, self.admit(attrs));
+        }
+
+        fn remove_from_parent(&self, target: &NodeId) {
+            self.charge_search(*target);
+            self.html.remove_from_parent(target);
+        }
+
+        fn reparent_children(&self, node: &NodeId, new_parent: &NodeId) {
+            self.html.reparent_children(node, new_parent);
+        }
+
+        fn is_mathml_annotation_xml_integration_point(&self, handle: &NodeId) -> bool {
+            self.integration_points.borrow().contains(handle)
+        }
+    }
+
+    /// Whether html5ever interns `name` in string_cache's global table, whose lookups get slower
+    /// with every name in it: names of more than 7 bytes that are not built in.
+    fn is_interned(name: &str) -> bool {
+        name.len() > 7 && LocalName::try_static(name).is_none()
+    }
+
+    /// Whether a parse that has interned the names in `known` may intern `name`: it is not
+    /// interned, was interned before, or there is room for one more.
+    fn admit_name(known: &mut HashSet<Box<str>>, name: &str, limit: usize) -> bool {
+        if !is_interned(name) || known.contains(name) {
+            return true;
+        }
+        if known.len() >= limit {
+            return false;
+        }
+        known.insert(name.into());
+        true
+    }
+
+    /// What the scanner found: the parse reads the source up to a position, and at a pause
+    /// tells the scanner what html5ever did.
+    #[derive(Debug, PartialEq, Eq)]
+    enum Step {
+        /// Read up to here.
+        Read(usize),
+        /// Read up to `at`, then `with` instead of the source up to `resume`.
+        Replace {
+            at: usize,
+            with: &'static str,
+            resume: usize,
+        },
+        /// Read up to here, the end of a start tag that may switch the tokenizer to raw text;
+        /// then tell [`Scanner::raw_text`] whether it did.
+        StartTag(usize),
+        /// Read up to here, just past the `<` of `<![CDATA[`; then tell [`Scanner::cdata`]
+        /// whether html5ever reads a CDATA section there (in SVG or MathML) or a comment.
+        Cdata(usize),
+    }
+
+    /// Where html5ever's tokenizer is between tags.
+    #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+    enum Mode {
+        Data,
+        Raw(RawText),
+    }
+
+    /// States of html5ever's tokenizer inside a tag, after its name.
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum TagState {
+        BeforeName,
+        Name,
+        AfterName,
+        BeforeValue,
+        Quoted(u8),
+        Unquoted,
+        AfterQuoted,
+        SelfClosing,
+    }
+
+    /// The attributes of a tag read so far.
+    struct Attributes {
+        kept: usize,
+        /// Where the run of attributes being left out starts.
+        leaving_out: Option<usize>,
+    }
+
+    /// States of html5ever's tokenizer in script data.
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum ScriptState {
+        Data,
+        Escaped,
+        EscapedDash,
+        EscapedDashDash,
+        DoubleEscaped,
+        DoubleEscapedDash,
+        DoubleEscapedDashDash,
+    }
+
+    /// Reads an HTML source as html5ever's tokenizer does, as far as tags go (their starts, ends,
+    /// names and attributes), and says what to leave out.
+    struct Scanner<'a> {
+        s: &'a [u8],
+        /// Where reading goes on from.
+        pos: usize,
+        mode: Mode,
+        steps: VecDeque<Step>,
+        /// The name of the last start tag, which ends raw text.
+        last_start_tag: Range<usize>,
+        /// Distinct names read beyond html5ever's built-in ones.
+        names: HashSet<Box<str>>,
+        limits: Limits,
+        /// Whether the last step, to the source's end, was given.
+        done: bool,
+    }
+
+    impl<'a> Scanner<'a> {
+        fn new(source: &'a str, limits: Limits) -> Self {
+            Scanner {
+                s: source.as_bytes(),
+                pos: 0,
+                mode: Mode::Data,
+                steps: VecDeque::new(),
+                last_start_tag: 0..0,
+                names: HashSet::new(),
+                limits,
+                done: false,
+            }
+        }
+
+        fn next(&mut self) -> Option<Step> {
+            while self.steps.is_empty() && self.pos < self.s.len() {
+                match self.mode {
+                    Mode::Data => self.data(),
+                    Mode::Raw(RawText::Text) => self.raw_text_data(),
+                    Mode::Raw(RawText::Script) => self.script_data(),
+                    Mode::Raw(RawText::Plaintext) => self.pos = self.s.len(),
+                }
+            }
+            if self.steps.is_empty() && !self.done {
+                self.done = true;
+                self.steps.push_back(Step::Read(self.s.len()));
+            }
+            self.steps.pop_front()
+        }
+
+        /// What the tree builder did after the start tag of a [`Step::StartTag`].
+        fn raw_text(&mut self, switched: Option<RawText>) {
+            self.mode = switched.map_or(Mode::Data, Mode::Raw);
+        }
+
+        /// Whether html5ever reads the `<![CDATA[` of a [`Step::Cdata`] as a CDATA section.
+        fn cdata(&mut self, section: bool) {
+            // `pos` is at the `!`; the section's text starts after `<![CDATA[`.
+            let after_bang = self.pos + 1;
+            self.pos = if section {
+                find(self.s, after_bang + 7, b"]]>").map_or(self.s.len(), |i| i + 3)
+            } else {
+                after(self.s, after_bang, b'>')
+            };
+        }
+
+        /// Reads data up to the next step.
+        fn data(&mut self) {
+            let s = self.s;
+            while let Some(lt) = find(s, self.pos, b"<") {
+                self.pos = lt + 1;
+                match s.get(lt + 1) {
+                    Some(b'!') => {
+                        let rest = &s[lt + 2..];
+                        if rest.starts_with(b"--") {
+                            self.pos = comment_end(s, lt + 4);
+                        } else if rest.len() >= 7 && rest[..7].eq_ignore_ascii_case(b"doctype") {
+                            self.pos = after(s, lt + 2, b'>');
+                        } else if rest.starts_with(b"[CDATA[") {
+                            // html5ever asks its tree builder once it has read `<!`.
+                            self.steps.push_back(Step::Cdata(lt + 1));
+                            return;
+                        } else {
+                            self.pos = after(s, lt + 2, b'>');
+                        }
+                    }
+                    Some(b'/') => match s.get(lt + 2) {
+                        Some(c) if c.is_ascii_alphabetic() => self.pos = self.tag(lt, lt + 2),
+                        Some(b'>') => self.pos = lt + 3,
+                        Some(_) => self.pos = after(s, lt + 2, b'>'),
+                        None => {}
+                    },
+                    Some(c) if c.is_ascii_alphabetic() => self.pos = self.tag(lt, lt + 1),
+                    Some(b'?') => self.pos = after(s, lt + 1, b'>'),
+                    _ => {}
+                }
+                if !self.steps.is_empty() {
+                    return;
+                }
+            }
+            self.pos = s.len();
+        }
+
+        /// Reads RCDATA or RAWTEXT up to the end tag of the element that started it.
+        fn raw_text_data(&mut self) {
+            let s = self.s;
+            while let Some(lt) = find(s, self.pos, b"</") {
+                self.pos = lt + 1;
+                if self.is_end_tag(lt + 2) {
+                    self.mode = Mode::Data;
+                    self.pos = self.tag(lt, lt + 2);
+                    return;
+                }
+            }
+            self.pos = s.len();
+        }
+
+        /// Reads script data, with its escaped and double-escaped states, up to its end tag.
+        fn script_data(&mut self) {
+            let s = self.s;
+            let mut state = ScriptState::Data;
+            let mut i = self.pos;
+            while let Some(&b) = s.get(i) {
+                i += 1;
+                state = match (state, b) {
+                    (ScriptState::Data, b'<') => match s.get(i) {
+                        Some(b'/') if self.is_end_tag(i + 1) => {
+                            self.mode = Mode::Data;
+                            self.pos = self.tag(i - 1, i + 1);
+                            return;
+                        }
+                        Some(b'/') => {
+                            i = past_letters(s, i + 1);
+                            ScriptState::Data
+                        }
+                        Some(b'!') if s[i + 1..].starts_with(b"--") => {
+                            i += 3;
+                            ScriptState::EscapedDashDash
+                        }
+                        _ => ScriptState::Data,
+                    },
+                    (ScriptState::Data, _) => ScriptState::Data,
+                    (ScriptState::Escaped, b'-') => ScriptState::EscapedDash,
+                    (ScriptState::EscapedDash | ScriptState::EscapedDashDash, b'-') => {
+                        ScriptState::EscapedDashDash
+                    }
+                    (
+                        ScriptState::Escaped
+                        | ScriptState::EscapedDash
+                        | ScriptState::EscapedDashDash,
+                        b'<',
+                    ) => match s.get(i) {
+                        Some(b'/') if self.is_end_tag(i + 1) => {
+                            self.mode = Mode::Data;
+                            self.pos = self.tag(i - 1, i + 1);
+                            return;
+                        }
+                        Some(b'/') => {
+                            i = past_letters(s, i + 1);
+                            ScriptState::Escaped
+                        }
+                        Some(c) if c.is_ascii_alphabetic() => {
+                            let end = past_letters(s, i);
+                            let script = s[i..end].eq_ignore_ascii_case(b"script");
+                            i = end;
+                            if s.get(end).is_some_and(|&c| ends_tag_name(c)) {
+                                i += 1;
+                                if script {
+                                    ScriptState::DoubleEscaped
+                                } else {
+                                    ScriptState::Escaped
+                                }
+                            } else {
+                                ScriptState::Escaped
+                            }
+                        }
+                        _ => ScriptState::Escaped,
+                    },
+                    (ScriptState::EscapedDashDash, b'>') => ScriptState::Data,
+                    (
+                        ScriptState::Escaped
+                        | ScriptState::EscapedDash
+                        | ScriptState::EscapedDashDash,
+                        _,
+                    ) => ScriptState::Escaped,
+                    (ScriptState::DoubleEscaped, b'-') => ScriptState::DoubleEscapedDash,
+                    (ScriptState::DoubleEscapedDash | ScriptState::DoubleEscapedDashDash, b'-') => {
+                        ScriptState::DoubleEscapedDashDash
+                    }
+                    (
+                        ScriptState::DoubleEscaped
+                        | ScriptState::DoubleEscapedDash
+                        | ScriptState::DoubleEscapedDashDash,
+                        b'<',
+                    ) => {
+                        if s.get(i) == Some(&b'/') {
+                            let end = past_letters(s, i + 1);
+                            let script = s[i + 1..end].eq_ignore_ascii_case(b"script");
+                            i = end;
+                            if s.get(end).is_some_and(|&c| ends_tag_name(c)) {
+                                i += 1;
+                                if script {
+                                    ScriptState::Escaped
+                                } else {
+                                    ScriptState::DoubleEscaped
+                                }
+                            } else {
+                                ScriptState::DoubleEscaped
+                            }
+                        } else {
+                            ScriptState::DoubleEscaped
+                        }
+                    }
+                    (ScriptState::DoubleEscapedDashDash, b'>') => ScriptState::Data,
+                    (
+                        ScriptState::DoubleEscaped
+                        | ScriptState::DoubleEscapedDash
+                        | ScriptState::DoubleEscapedDashDash,
+                        _,
+                    ) => ScriptState::DoubleEscaped,
+                };
+            }
+            self.pos = s.len();
+        }
+
+        /// Whether the letters at `name` (after `</`) end the raw text: they spell the last start
+        /// tag's name and are followed by a space, `/` or `>`.
+        fn is_end_tag(&self, name: usize) -> bool {
+            let end = past_letters(self.s, name);
+            end > name
+                && self.s[name..end].eq_ignore_ascii_case(&self.s[self.last_start_tag.clone()])
+                && self.s.get(end).is_some_and(|&c| ends_tag_name(c))
+        }
+
+        /// Reads the tag whose name starts at `name` (after `<` or `</`, at `lt`) and queues the
+        /// steps it needs; returns where reading goes on (after its `>`, or at the source's end).
+        fn tag(&mut self, lt: usize, name: usize) -> usize {
+            let s = self.s;
+            let start_tag = s[lt + 1] != b'/';
+            let name_end = name
+                + s[name..]
+                    .iter()
+                    .position(|&c| ends_tag_name(c))
+                    .unwrap_or(s.len() - name);
+            let keep_tag = self.admit(name..name_end);
+            let mut attributes = Attributes {
+                kept: 0,
+                leaving_out: None,
+            };
+            let mut state = TagState::BeforeName;
+            let mut i = name_end;
+            // Where the current attribute starts.
+            let mut attribute = 0;
+            let mut self_closing = false;
+            let end = loop {
+                let Some(&c) = s.get(i) else { break None };
+                let space = is_space(c);
+                let (next, starts) = match state {
+                    TagState::BeforeName if space => (state, false),
+                    TagState::BeforeName | TagState::AfterName if c == b'/' => {
+                        (TagState::SelfClosing, false)
+                    }
+                    TagState::BeforeName | TagState::AfterName if c == b'>' => break Some(i),
+                    TagState::BeforeName => (TagState::Name, true),
+                    TagState::Name if space => (TagState::AfterName, false),
+                    TagState::Name if c == b'/' => (TagState::SelfClosing, false),
+                    TagState::Name if c == b'>' => break Some(i),
+                    TagState::Name if c == b'=' => (TagState::BeforeValue, false),
+                    TagState::Name => (state, false),
+                    TagState::AfterName if space => (state, false),
+                    TagState::AfterName if c == b'=' => (TagState::BeforeValue, false),
+                    TagState::AfterName => (TagState::Name, true),
+                    TagState::BeforeValue if space => (state, false),
+                    TagState::BeforeValue if c == b'"' || c == b'\'' => {
+                        (TagState::Quoted(c), false)
+                    }
+                    TagState::BeforeValue if c == b'>' => break Some(i),
+                    TagState::BeforeValue => (TagState::Unquoted, false),
+                    TagState::Quoted(quote) => {
+                        i = after(s, i, quote);
+                        state = TagState::AfterQuoted;
+                        continue;
+                    }
+                    TagState::Unquoted if space => (TagState::BeforeName, false),
+                    TagState::Unquoted if c == b'>' => break Some(i),
+                    TagState::Unquoted => (state, false),
+                    TagState::AfterQuoted if space => (TagState::BeforeName, false),
+                    TagState::AfterQuoted if c == b'/' => (TagState::SelfClosing, false),
+                    TagState::AfterQuoted if c == b'>' => break Some(i),
+                    TagState::SelfClosing if c == b'>' => {
+                        self_closing = true;
+                        break Some(i);
+                    }
+                    // Anything else is read again, as if before an attribute name.
+                    TagState::AfterQuoted | TagState::SelfClosing => {
+                        state = TagState::BeforeName;
+                        continue;
+                    }
+                };
+                if state == TagState::Name && next != TagState::Name && keep_tag {
+                    self.attribute(&mut attributes, attribute..i);
+                }
+                if starts {
+                    attribute = i;
+                }
+                state = next;
+                i += 1;
+            };
+            let resume = end.map_or(s.len(), |gt| gt + 1);
+            if !keep_tag {
+                // A comment, not nothing: the text on both sides must not run together.
+                let with = if end.is_some() { "<!---->" } else { "" };
+                self.steps.push_back(Step::Replace {
+                    at: lt,
+                    with,
+                    resume,
+                });
+                return resume;
+            }
+            if state == TagState::Name {
+                self.attribute(&mut attributes, attribute..i);
+            }
+            if let Some(at) = attributes.leaving_out {
+                // html5ever may be just past a `/` at `at`: a space keeps `>` from closing
+                // the element by itself.
+                let with = match end {
+                    Some(_) if self_closing => "/",
+                    Some(_) => " ",
+                    None => "",
+                };
+                self.steps.push_back(Step::Replace {
+                    at,
+                    with,
+                    resume: end.unwrap_or(s.len()),
+                });
+            }
+            if start_tag {
+                self.last_start_tag = name..name_end;
+                let tag_name = &s[name..name_end];
+                if let Some(gt) = end
+                    && RAW_TEXT_ELEMENTS
+                        .iter()
+                        .any(|r| r.as_bytes().eq_ignore_ascii_case(tag_name))
+                {
+                    self.steps.push_back(Step::StartTag(gt + 1));
+                }
+            }
+            resume
+        }
+
+        /// Keeps the attribute whose name is at `name`, or leaves it out: when the tag has all
+        /// the attributes it may keep, or the name is one too many.
+        fn attribute(&mut self, attributes: &mut Attributes, name: Range<usize>) {
+            let start = name.start;
+            if attributes.kept < self.limits.attributes && self.admit(name) {
+                attributes.kept += 1;
+                if let Some(at) = attributes.leaving_out.take() {
+                    // html5ever reads an attribute after `/` as after a space.
+                    self.steps.push_back(Step::Replace {
+                        at,
+                        with: "/",
+                        resume: start,
+                    });
+                }
+            } else {
+                attributes.leaving_out.get_or_insert(start);
+            }
+        }
+
+        /// Whether html5ever may read the tag or attribute name at `range` (see [`admit_name`]).
+        fn admit(&mut self, range: Range<usize>) -> bool {
+            let raw = &self.s[range];
+            // html5ever names have their ASCII letters in lower case and NUL as U+FFFD.
+            if raw.len() + 2 * raw.iter().filter(|&&b| b == 0).count() <= 7 {
+                return true;
+            }
+            let name: String = String::from_utf8_lossy(raw)
+                .chars()
+                .map(|c| {
+                    if c == '\0' {
+                        '\u{fffd}'
+                    } else {
+                        c.to_ascii_lowercase()
+                    }
+                })
+                .collect();
+            admit_name(&mut self.names, &name, self.limits.names)
+        }
+    }
+
+    /// Whether html5ever's tokenizer reads `c` as a space (it reads CR as LF).
+    fn is_space(c: u8) -> bool {
+        matches!(c, b'\t' | b'\n' | b'\x0c' | b'\r' | b' ')
+    }
+
+    /// Whether `c` ends a tag name.
+    fn ends_tag_name(c: u8) -> bool {
+        is_space(c) || c == b'/' || c == b'>'
+    }
+
+    /// The position after the ASCII letters from `from`.
+    fn past_letters(s: &[u8], from: usize) -> usize {
+        from + s[from.min(s.len())..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .count()
+    }
+
+    /// Where `needle` occurs in `s` from `from`.
+    fn find(s: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+        let hay = s.get(from..)?;
+        match needle {
+            [b] => hay.iter().position(|c| c == b),
+            _ => hay.windows(needle.len()).position(|w| w == needle),
+        }
+        .map(|i| from + i)
+    }
+
+    /// The position after the first `c` from `from`, or the source's end.
+    fn after(s: &[u8], from: usize, c: u8) -> usize {
+        find(s, from, &[c]).map_or(s.len(), |i| i + 1)
+    }
+
+    /// Where the comment whose text starts at `i` (after `<!--`) ends, as html5ever reads it:
+    /// `<!-->`, `<!--->`, `-->` and `--!>` end it.
+    fn comment_end(s: &[u8], mut i: usize) -> usize {
+        #[derive(Clone, Copy)]
+        enum C {
+            Start,
+            StartDash,
+            Text,
+            Lt,
+            LtBang,
+            LtBangDash,
+            LtBangDashDash,
+            EndDash,
+            End,
+            EndBang,
+        }
+        let mut state = C::Start;
+        while let Some(&c) = s.get(i) {
+            // The next state, and whether `c` was read (or is read again in the next state).
+            let (next, read) = match (state, c) {
+                (C::Start | C::StartDash | C::End | C::EndBang, b'>') => return i + 1,
+                (C::Start, b'-') => (C::StartDash, true),
+                (C::StartDash, b'-') | (C::EndDash, b'-') | (C::End, b'-') => (C::End, true),
+                (C::Text, b'<') | (C::Lt, b'<') => (C::Lt, true),
+                (C::Text, b'-') | (C::EndBang, b'-') => (C::EndDash, true),
+                (C::Lt, b'!') => (C::LtBang, true),
+                (C::LtBang, b'-') => (C::LtBangDash, true),
+                (C::LtBangDash, b'-') => (C::LtBangDashDash, true),
+                (C::End, b'!') => (C::EndBang, true),
+                (C::Start | C::StartDash | C::Text | C::EndDash | C::EndBang, _) => (C::Text, true),
+                (C::Lt | C::LtBang | C::End, _) => (C::Text, false),
+                (C::LtBangDash, _) => (C::EndDash, false),
+                (C::LtBangDashDash, _) => (C::End, false),
+            };
+            state = next;
+            if read {
+                i += 1;
+            }
+        }
+        s.len()
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use proptest::prelude::*;
+
+        #[test]
+        fn comments_end_where_html5ever_ends_them() {
+            for (comment, end) in [
+                ("<!-->x", 5),
+                ("<!--->x", 6),
+                ("<!---->x", 7),
+                ("<!-- a -- b --!>x", 16),
+                ("<!--<!-- -->x", 12),
+                ("<!--<!--->x", 10),
+                ("<!-- -- -->x", 11),
+                ("<!-- - ->x-->", 13),
+            ] {
+                assert_eq!(comment_end(comment.as_bytes(), 4), end, "{comment}");
+            }
+        }
+
+        /// A token, as the tree builder is given it; texts joined.
+        #[derive(Debug, PartialEq)]
+        enum Tok {
+            Tag {
+                end: bool,
+                name: String,
+                attrs: Vec<(String, String)>,
+                self_closing: bool,
+            },
+            Comment(String),
+            Text(String),
+            Doctype,
+        }
+
+        /// Records the tokens html5ever gives its tree builder.
+        struct Record<B> {
+            builder: B,
+            tokens: RefCell<Vec<(Tok, bool)>>,
+        }
+
+        impl<B: TokenSink> TokenSink for Record<B> {
+            type Handle = B::Handle;
+
+            fn process_token(&self, token: Token, line: u64) -> TokenSinkResult<B::Handle> {
+                use html5ever::tokenizer::{CharacterTokens, CommentToken, DoctypeToken, EndTag};
+                let mut tokens = self.tokens.borrow_mut();
+                let text = match &token {
+                    CharacterTokens(t) => Some(t.to_string()),
+                    Token::NullCharacterToken => Some("\0".into()),
+                    _ => None,
+                };
+                match (&token, text) {
+                    (_, Some(text)) => match tokens.last_mut() {
+                        Some((Tok::Text(before), _)) => before.push_str(&text),
+                        _ => tokens.push((Tok::Text(text), false)),
+                    },
+                    (TagToken(tag), _) => tokens.push((
+                        Tok::Tag {
+                            end: tag.kind == EndTag,
+                            name: tag.name.to_string(),
+                            attrs: tag
+                                .attrs
+                                .iter()
+                                .map(|a| (a.name.local.to_string(), a.value.to_string()))
+                                .collect(),
+                            self_closing: tag.self_closing,
+                        },
+                        tag.had_duplicate_attributes,
+                    )),
+                    (CommentToken(c), _) => tokens.push((Tok::Comment(c.to_string()), false)),
+                    (DoctypeToken(_), _) => tokens.push((Tok::Doctype, false)),
+                    _ => {}
+                }
+                drop(tokens);
+                self.builder.process_token(token, line)
+            }
+
+            fn adjusted_current_node_present_but_not_in_html_namespace(&self) -> bool {
+                self.builder
+                    .adjusted_current_node_present_but_not_in_html_namespace()
+            }
+        }
+
+        /// The tokens of a plain parse of `source` (with this module's tree sink, whose answers
+        /// the tokenizer depends on), and whether each tag had duplicate attributes.
+        fn tokens(source: &str) -> Vec<(Tok, bool)> {
+            let sink = Sink::new(HtmlInput::Document, source.len(), LIMITS);
+            let builder = TreeBuilder::new(sink, TreeBuilderOpts::default());
+            let tokenizer = Tokenizer::new(
+                Record {
+                    builder,
+                    tokens: RefCell::default(),
+                },
+                TokenizerOpts::default(),
+            );
+            let queue = BufferQueue::default();
+            queue.push_back(StrTendril::from_slice(source));
+            while !matches!(tokenizer.feed(&queue), TokenizerResult::Done) {}
+            tokenizer.end();
+            tokenizer.sink.tokens.into_inner()
+        }
+
+        /// Pieces of HTML whose concatenations put tags in every state of html5ever's
+        /// tokenizer: in comments, raw text, script data (escaped and double-escaped), CDATA,
+        /// foreign content and attribute values.
+        const PIECES: &[&str] = &[
+            "<p a b c d>",
+            "</p a=1 b=2 c=3>",
+            "<b x=1 y='2' z=\"3\">",
+            "</b>",
+            "<br a b c/>",
+            "<div a=\"x>y\" b='<p q r s>' c>",
+            "<textarea a b c>",
+            "</textarea>",
+            "</textarea x y z>",
+            "<title a b c>",
+            "</title>",
+            "<script a b c>",
+            "</script>",
+            "</script a b c>",
+            "<style>",
+            "</style >",
+            "<xmp>",
+            "</xmp>",
+            "<iframe>",
+            "</iframe>",
+            "<noscript>",
+            "</noscript>",
+            "<noembed>",
+            "<plaintext a b c>",
+            "<svg>",
+            "</svg>",
+            "<math>",
+            "</math>",
+            "<mi>",
+            "<annotation-xml encoding=text/html>",
+            "<foreignObject>",
+            "<desc>",
+            "<select>",
+            "</select>",
+            "<option>",
+            "<table>",
+            "<td>",
+            "<template>",
+            "</template>",
+            "<frameset>",
+            "<!--",
+            "-->",
+            "--!>",
+            "<!-->",
+            "<!--->",
+            "<!- ",
+            "<!",
+            "<!DOCTYPE html a b>",
+            "<![CDATA[",
+            "]]>",
+            "<?x a b>",
+            "</",
+            "</>",
+            "</ a b c>",
+            "<",
+            ">",
+            "\"",
+            "'",
+            "=",
+            "/",
+            "-",
+            "--",
+            "<!--<script>",
+            "<script><!--<script>",
+            "</script><p a b c>",
+            "-->",
+            "x",
+            " ",
+            "\n",
+            "\r\n",
+            "&amp;",
+            "&",
+            "&#x3c;",
+            "<a b=c d=e f=g h=i>",
+            "<p\ta\nb\x0cc\rd>",
+            "<p a/b/c/d>",
+            "<p a=b/c=d e=f>",
+            "<p =a =b =c>",
+            "<P A B C>",
+            "<script>",
+            "<!-- -->",
+            "<!--<script>-->",
+            "</script>",
+            "<p a b c d>",
+            "<br a=\"1\" b='2' c=\"3\"/>",
+            "<p a= \"x y\" b c>",
+            "<p a= 'x>' b c>",
+            "</textarea1>",
+            "</script-x>",
+            "</title0 a b c>",
+            "<img a b c />",
+            "<p a b=\"\"c d>",
+            "<p a=b =c d e>",
+        ];
+
+        fn html() -> impl Strategy<Value = String> {
+            prop::collection::vec(prop::sample::select(PIECES), 0..48)
+                .prop_map(|pieces| pieces.concat())
+        }
+
+        /// Checks that, with two attributes a tag, html5ever reads from the scanned source the
+        /// tokens it reads from `source`, but each tag keeps only its first two attributes.
+        fn check_scanned(source: &str) -> Result<(), TestCaseError> {
+            let limits = Limits {
+                attributes: 2,
+                ..LIMITS
+            };
+            let parsed = parse_within(source, HtmlInput::Document, limits);
+            prop_assert!(!parsed.cut);
+            let scanned = tokens(&parsed.source);
+            let original = tokens(source);
+            prop_assert_eq!(scanned.len(), original.len(), "{:?}", parsed.source);
+            for ((got, _), (want, duplicates)) in scanned.into_iter().zip(original) {
+                match (got, want) {
+                    (
+                        Tok::Tag {
+                            end,
+                            name,
+                            attrs,
+                            self_closing,
+                        },
+                        Tok::Tag {
+                            end: e,
+                            name: n,
+                            attrs: mut a,
+                            self_closing: s,
+                        },
+                    ) => {
+                        prop_assert_eq!((end, name, self_closing), (e, n, s));
+                        if !duplicates {
+                            a.truncate(2);
+                            prop_assert_eq!(attrs, a, "{:?}", parsed.source);
+                        }
+                    }
+                    (got, want) => prop_assert_eq!(got, want, "{:?}", parsed.source),
+                }
+            }
+            Ok(())
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+
+            #[test]
+            fn scanned_source_keeps_every_token_but_extra_attributes(source in html()) {
+                check_scanned(&source)?;
+            }
+        }
+
+        #[test]
+        fn script_data_ends_where_html5ever_ends_it() {
+            let tag = "<p a b c d>";
+            for script in [
+                "<script><!-- --><script></script>",
+                "<script><!--<script></script>--></script>",
+                "<script><!--<script></script></script>",
+                "<script><!--<script>--></script>",
+                "<script><!--<script>-- ></script></script>",
+                "<script><!--<script>--->x</script>",
+                "<script><!--<scripts></script>",
+                "<script><!--<script/></SCRIPT></script>",
+                "<script><!--</scriptx></script>",
+                "<script><!-<script></script>",
+                "<script><!---></script>",
+                "<script><!--<script>-<</script></script>",
+                "<script><!--<script>--<</script>--></script>",
+                "<script></scrip></script >",
+                "<script><!--<script ></script\t>",
+            ] {
+                check_scanned(&format!("{script}{tag}x{tag}")).unwrap();
+            }
+        }
+
+        #[test]
+        fn names_beyond_the_limit_are_left_out() {
+            let limits = Limits { names: 2, ..LIMITS };
+            let source = "<custom-one data-first-name=1 data-second-name=2 id=x>a</custom-one>\
+                          <custom-two data-first-name=3 class=c>b</custom-two>\
+                          <p data-third-name data-first-name>c</p><textarea>d</textarea>";
+            let parsed = parse_within(source, HtmlInput::Document, limits);
+            assert_eq!(
+                parsed.source,
+                "<custom-one data-first-name=1 /id=x>a</custom-one>\
+                 <!---->b<!---->\
+                 <p /data-first-name>c</p><textarea>d</textarea>"
+            );
+            let html = parsed.html.html();
+            assert!(html.contains("<p data-first-name=\"\">c</p>"), "{html}");
+        }
+
+        #[test]
+        fn classes_beyond_the_limit_are_left_out() {
+            let limits = Limits { names: 2, ..LIMITS };
+            let source = "<p class='first-class x'>a</p><p class='second-class'>b</p>\
+                          <p class='third-class y'>c</p><p class='first-class'>d</p>";
+            let parsed = parse_within(source, HtmlInput::Document, limits);
+            let html = parsed.html.html();
+            assert!(html.contains("<p>c</p>"), "{html}");
+            assert!(html.contains("<p class=\"first-class\">d</p>"), "{html}");
+        }
+
+        #[test]
+        fn merged_attributes_are_bounded() {
+            let tags = |n| -> String {
+                (0..n)
+                    .map(|i| {
+                        let attrs: String = (0..300).map(|k| format!(" a{i}x{k}")).collect();
+                        format!("<html{attrs}>")
+                    })
+                    .collect()
+            };
+            let few = tags(10);
+            let parsed = parse_html(&few, HtmlInput::Document);
+            let root = parsed.html.root_element();
+            assert_eq!(root.value().attrs().count(), LIMITS.attributes);
+            // ammonia's tree hashes every attribute already there again at each `<html>`.
+            assert!(!parse_html(&few, HtmlInput::Fragment).cut);
+            assert!(parse_html(&tags(200), HtmlInput::Fragment).cut);
+        }
+
+        #[test]
+        fn memory_is_bounded() {
+            let limits = Limits {
+                extra_memory: 1 << 20,
+                ..LIMITS
+            };
+            // Misnested formatting elements are re-created at every paragraph.
+            let bombs: String = (0..100).map(|i| format!("<b id={i}>")).collect();
+            let source = format!("<p>{bombs}</p>{}", "<p>x".repeat(20_000));
+            let parsed = parse_within(&source, HtmlInput::Document, limits);
+            assert!(parsed.cut);
+            let nodes = parsed.html.tree.nodes().len();
+            let budget = work_budget(source.len(), MEMORY_PER_BYTE, limits.extra_memory);
+            // Past the budget, elements are created without attributes until the chunk ends.
+            assert!(
+                nodes * NODE_BYTES <= budget + PARSE_CHUNK * 200 * NODE_BYTES,
+                "{nodes}"
+            );
+        }
+
+        #[test]
+        fn formatting_elements_compared_with_many_are_bounded() {
+            let open: String = (0..100).map(|i| format!("<b id={i}>")).collect();
+            let source = format!("{open}x{}", "<b></b>".repeat(200_000));
+            assert!(parse_html(&source, HtmlInput::Document).cut);
+            let few = format!("<b id=1><i>x{}", "<b></b>".repeat(200_000));
+            assert!(!parse_html(&few, HtmlInput::Document).cut);
+        }
+
+        #[test]
+        fn ammonia_costs_count_in_fragments_only() {
+            // ammonia's tree finds the table among its siblings for every element put before it.
+            let foster = format!("<table>{}", "<b></b>".repeat(50_000));
+            // html5ever's serialiser scans to the end of the text from every `&`.
+            let ampersands = format!("<div>{}</div>", "&amp;".repeat(100_000));
+            for source in [foster, ampersands] {
+                assert!(parse_html(&source, HtmlInput::Fragment).cut);
+                assert!(!parse_html(&source, HtmlInput::Document).cut);
+            }
+            let ordinary = "<p>Tom &amp; Jerry&nbsp;&laquo;2&raquo;.</p>\n".repeat(10_000);
+            assert!(!parse_html(&ordinary, HtmlInput::Fragment).cut);
+        }
+
+        #[test]
+        fn annotation_xml_holds_html_as_in_ammonia() {
+            let source = "<math><annotation-xml encoding=\"text/html\"><textarea><p>x</textarea>";
+            let parsed = parse_html(source, HtmlInput::Fragment);
+            let html = parsed.html.html();
+            assert!(html.contains("<textarea>&lt;p&gt;x</textarea>"), "{html}");
+        }
+
+        #[test]
+        fn escape_scan_follows_the_serialiser() {
+            assert_eq!(escape_scan("abc", false), 0);
+            assert_eq!(escape_scan("a&b<c&", false), 2 + 1);
+            assert_eq!(escape_scan("\u{a0}\"x", true), 2);
+            assert_eq!(escape_scan("\u{a0}\"x", false), 4);
+        }
     }
 }
 
-/// Counts the handles html5ever's tree builder holds: its open elements and its list of
-/// formatting elements (plus the document, and `<head>` and `<form>` once seen).
-#[derive(Default)]
-struct Counter(Cell<usize>);
-
-impl Tracer for Counter {
-    type Handle = NodeId;
-
-    fn trace_handle(&self, _: &NodeId) {
-        self.0.set(self.0.get() + 1);
-    }
-}
+pub(crate) use bounded::{HtmlInput, parse_html};
 
 /// Checks a CSS selector from `document.yaml`; the error message when it does not parse.
 pub fn check_selector(selector: &str) -> Result<(), String> {
@@ -748,15 +2254,19 @@ mod tests {
                 "<p class=\"p{i}\">Été {i}\r\n<b>bold <i>both</b> italic</i> &amp; &eacute; <a href=\"/x?a=1&b=2\">l</a></p>\r\n<table><td>{i}</table><!-- c --><script>if (a<b) x = '</p>';</script>"
             );
         }
-        let parsed = parse_html(&page, false);
+        let parsed = parse_html(&page, HtmlInput::Document);
         assert!(!parsed.cut);
-        assert_eq!(parsed.html.html(), Html::parse_document(&page).html());
+        assert!(matches!(parsed.source, std::borrow::Cow::Borrowed(_)));
+        assert_eq!(
+            parsed.html.html(),
+            scraper::Html::parse_document(&page).html()
+        );
     }
 
     #[test]
     fn html_parse_stops_at_its_limits() {
         let deep = "<div>".repeat(1000) + "deep";
-        let parsed = parse_html(&deep, false);
+        let parsed = parse_html(&deep, HtmlInput::Document);
         assert!(parsed.cut);
         let depth = parsed
             .html
@@ -765,12 +2275,6 @@ mod tests {
             .map(|n| n.ancestors().count())
             .max();
         assert!(depth < Some(MAX_OPEN_ELEMENTS + PARSE_CHUNK), "{depth:?}");
-        // Misnested formatting elements re-opened at every paragraph.
-        let bombs: String = (0..300).map(|i| format!("<b id={i}>")).collect();
-        let amplified = format!("<p>{bombs}</p>{}", "<p>x".repeat(20_000));
-        let parsed = parse_html(&amplified, false);
-        assert!(parsed.cut);
-        assert!(parsed.html.tree.nodes().len() <= amplified.len() + EXTRA_NODES + 100_000);
     }
 
     #[test]
