@@ -89,8 +89,6 @@ fn long_runs_of_brackets_and_emphasis() {
         "a ".to_string() + &"`".repeat(50_000) + "x",
         "<".repeat(50_000) + "x",
     ];
-    // A long run of `&` is quadratic in html5ever 0.40's serialiser, which ammonia uses to write
-    // rendered Markdown; extraction does not serialise.
     let amp = blocks(
         "entity run",
         "&amp;".repeat(100_000),
@@ -194,6 +192,204 @@ fn hostile_selectors() {
             let _ = clausebook::text::check_selector(&select);
         });
     }
+}
+
+const MIB: usize = 1 << 20;
+
+/// ` a0 a1 …`: `n` distinct attributes.
+fn attributes(n: usize) -> String {
+    (0..n).map(|i| format!(" a{i}")).collect()
+}
+
+/// html5ever 0.40's serialiser, which ammonia writes rendered Markdown with, scans from every
+/// `&` and every U+0080–U+00BF to the next `<` or `>`: a megabyte of them in a text or a value.
+#[test]
+fn rendered_texts_full_of_escaped_characters() {
+    let nbsp = "\u{a0}".repeat(MIB / 2);
+    for (md, escaped, count) in [
+        ("&".repeat(MIB), "&amp;", MIB),
+        (nbsp.clone(), "&nbsp;", MIB / 2),
+        (format!("`{nbsp}`"), "&nbsp;", MIB / 2),
+        // After raw HTML, where texts are not cut into pieces.
+        (format!("<i>x</i>\n\n{nbsp}"), "&nbsp;", MIB / 2),
+        (
+            format!("[x](https://e.org/?{0}) ![{0}](/i)", "&".repeat(MIB / 2)),
+            "&amp;",
+            0,
+        ),
+    ] {
+        let html = render_md("escaped characters", md);
+        assert_eq!(html.matches(escaped).count(), count);
+    }
+    // In raw text, which cannot be cut: the raw HTML is left out.
+    let html = render_md(
+        "escaped characters in raw text",
+        format!("x\n\n<textarea>{}</textarea>", "&amp;".repeat(MIB / 5)),
+    );
+    assert_eq!(html, "<p>x</p>\n");
+}
+
+/// html5ever's tokenizer checks every attribute of a tag against all the earlier ones.
+#[test]
+fn tags_with_very_many_attributes() {
+    let html = format!("<p{}>x</p><p a b>y</p>", attributes(400_000));
+    let b = blocks("attributes", html, SnapshotFormat::Html, &["p"]);
+    assert!(has_text(&b, "x") && has_text(&b, "y"), "{b:?}");
+    let md = format!("<b{}>x</b> and <i a b>y</i>", attributes(100_000));
+    assert_eq!(
+        render_md("attributes", md),
+        "<p><b>x</b> and <i>y</i></p>\n"
+    );
+    // 256 attributes a tag, in tags that html5ever merges or compares; names of up to 7 bytes,
+    // which html5ever does not intern.
+    let html_tags = |name: &str, size: usize| -> String {
+        (0..)
+            .map(|i| {
+                let attributes: String = (0..256).map(|k| format!(" t{:x}", i * 256 + k)).collect();
+                format!("<{name}{attributes}>")
+            })
+            .scan(0, |len, tag| {
+                *len += tag.len();
+                (*len < size).then_some(tag)
+            })
+            .collect()
+    };
+    for name in ["html", "body"] {
+        let source = format!("<p>x</p>{}", html_tags(name, 4 * MIB));
+        let b = blocks(name, source, SnapshotFormat::Html, &[]);
+        assert!(has_text(&b, "x"));
+    }
+    let html = render_md(
+        "merged attributes",
+        format!("x\n\n{}", html_tags("html", MIB - 1024)),
+    );
+    assert!(html.contains("x"));
+    // Each new `<b>` is compared with every open `<b>`, copying and sorting their attributes.
+    let open: String = (0..120)
+        .map(|i| format!("<b id={i}{}>", attributes(250)))
+        .collect();
+    let source = format!("{open}x{}", "<b></b>".repeat(4 * MIB / 7));
+    let b = blocks("formatting elements", source, SnapshotFormat::Html, &[]);
+    assert!(has_text(&b, "x"));
+}
+
+/// Names html5ever does not know are interned in a global table of 4,096 linked lists, each new
+/// one costing a walk of a list as long as the names so far divided by 4,096: past a limit, tags
+/// and attributes with new names are left out, their text kept, and class selectors still work.
+#[test]
+fn very_many_distinct_names() {
+    let mut html = String::from("<p>start</p>");
+    let mut i = 0;
+    while html.len() < 4 * MIB {
+        html += &format!(
+            "<custom-element-{i} data-attribute-{i} class='class-name-{i} y'>t{i} </custom-element-{i}>"
+        );
+        i += 1;
+    }
+    let b = blocks(
+        "distinct names",
+        html.clone(),
+        SnapshotFormat::Html,
+        &[".y"],
+    );
+    assert!(has_text(&b, "t1 t2"), "{b:?}");
+    let last = format!("custom-element-{}", i - 1);
+    let b = blocks(
+        "distinct names",
+        html.clone(),
+        SnapshotFormat::Html,
+        &[&last],
+    );
+    assert!(b.is_empty(), "{b:?}");
+    let b = blocks("distinct names", html, SnapshotFormat::Html, &[]);
+    let text = format!(" t{}", i - 1);
+    assert!(has_text(&b, "start") && has_text(&b, &text), "{b:?}");
+}
+
+/// ammonia's own tree finds a node among its siblings by walking them from the first: each
+/// element foster-parented before a table walks all the ones before it.
+#[test]
+fn markdown_with_misplaced_table_content() {
+    for md in [
+        format!("<table>{}", "<b></b>".repeat(MIB / 7)),
+        format!(
+            "{}<table>{}",
+            "<p>a</p>".repeat(MIB / 16),
+            "x</i>".repeat(MIB / 10)
+        ),
+    ] {
+        render_md("foster parenting", md);
+    }
+}
+
+/// pulldown-cmark adds the cells a table row lacks, up to 262,144 a table.
+#[test]
+fn tables_lacking_cells() {
+    let table = format!(
+        "{}|\n{}|\n{}\n",
+        "|a".repeat(1_000),
+        "|-".repeat(1_000),
+        "x\n".repeat(1_000)
+    );
+    let md = table.repeat(MIB / table.len());
+    let html = render_md("tables", md.clone());
+    assert!(html.len() < 2 * md.len(), "{} bytes of HTML", html.len());
+    let b = blocks("tables", md, SnapshotFormat::Markdown, &[]);
+    assert!(has_text(&b, "|a|a|"));
+}
+
+/// `check` reads, through the binary, the costliest content of each kind at once.
+#[test]
+fn check_a_site_with_costly_markup() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    common::copy_tree(&common::fixture("valid"), &site);
+    let clause = |name: &str, summary: &str| {
+        let yaml = format!(
+            "title: {name}\ndocument: aup\nprovision: spam\n\
+             excerpt: Sending bulk unsolicited commercial email is prohibited.\n\
+             summary: \"{summary}\"\n"
+        );
+        std::fs::write(
+            site.join(format!("content/platforms/alpha/clauses/{name}.yaml")),
+            yaml,
+        )
+        .unwrap();
+    };
+    clause("amp", &"&".repeat(MIB - 256));
+    clause("attributes", &format!("<b{}>x</b>", attributes(100_000)));
+    let table = format!(
+        "{}|\n{}|\n{}\n",
+        "|a".repeat(1_000),
+        "|-".repeat(1_000),
+        "x\n".repeat(1_000)
+    );
+    std::fs::write(
+        site.join("content/pages/tables.md"),
+        format!(
+            "---\ntitle: Tables\n---\n{}",
+            table.repeat(MIB / table.len() - 1)
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        site.join("content/platforms/gamma/documents/policy/snapshots/2025-06-01.html"),
+        format!("<p{}>x</p>", attributes(400_000)),
+    )
+    .unwrap();
+    let check = finishes("check", move || {
+        common::clausebook()
+            .arg("check")
+            .arg("--root")
+            .arg(&site)
+            .output()
+            .unwrap()
+    });
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
 }
 
 /// `check` and `build` read a snapshot of 30,000 nested `<div>`s without aborting.
