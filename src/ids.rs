@@ -17,40 +17,28 @@ pub fn invalid_id_message(kind: &str, id: &str) -> String {
     )
 }
 
-/// When a snapshot was observed: `YYYY-MM-DD` or the Open Terms Archive `YYYY-MM-DDTHH-MM-SSZ` (UTC).
+/// When a snapshot was observed: `YYYY-MM-DD` or the Open Terms Archive `YYYY-MM-DDTHH-MM-SSZ` (UTC),
+/// then `-2`, `-3`… for further versions recorded within the same second (Open Terms Archive
+/// records some documents twice in a second; the name holds seconds only). Ordered by time,
+/// then by that number: as recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Timestamp {
     at: DateTime,
+    /// 1 without a suffix, else the suffix: `-10` follows `-9`.
+    seq: u32,
     raw: String,
 }
 
+/// Highest same-second suffix accepted: far above any real archive, and keeps names short.
+const MAX_SEQ: u32 = 9999;
+
 impl Timestamp {
     pub fn parse(raw: &str) -> Option<Timestamp> {
-        let (date, time) = match raw.len() {
-            10 => (raw, None),
-            20 if raw.as_bytes()[10] == b'T' && raw.ends_with('Z') => {
-                (&raw[..10], Some(&raw[11..19]))
-            }
-            _ => return None,
-        };
-        let date: Date = strict_date(date)?;
-        let time = match time {
-            None => Time::midnight(),
-            Some(t) => {
-                let b = t.as_bytes();
-                if b.len() != 8 || b[2] != b'-' || b[5] != b'-' {
-                    return None;
-                }
-                let num = |s: &str| -> Option<i8> {
-                    s.bytes()
-                        .all(|c| c.is_ascii_digit())
-                        .then(|| s.parse().ok())?
-                };
-                Time::new(num(&t[0..2])?, num(&t[3..5])?, num(&t[6..8])?, 0).ok()?
-            }
-        };
+        let (base, seq) = split_seq(raw)?;
+        let at = parse_time(base)?;
         Some(Timestamp {
-            at: date.to_datetime(time),
+            at,
+            seq,
             raw: raw.to_string(),
         })
     }
@@ -67,8 +55,8 @@ impl Timestamp {
 
     /// RFC 3339 form for `<time datetime>`: a date alone when only the date is known.
     pub fn rfc3339(&self) -> String {
-        if self.raw.len() == 10 {
-            self.raw.clone()
+        if !self.raw.contains('T') {
+            self.raw[..10].to_string()
         } else {
             self.rfc3339_datetime()
         }
@@ -90,6 +78,53 @@ impl Timestamp {
     pub fn year(&self) -> i16 {
         self.at.year()
     }
+}
+
+/// The timestamp without its same-second suffix, and the suffix (1 when there is none).
+fn split_seq(raw: &str) -> Option<(&str, u32)> {
+    // A date has two hyphens of its own: a suffix is a third hyphen after the date or the `Z`.
+    let base_len = if raw.len() > 10 && raw.as_bytes()[10] == b'T' {
+        20
+    } else {
+        10
+    };
+    let (base, rest) = (raw.get(..base_len)?, &raw[base_len..]);
+    if rest.is_empty() {
+        return Some((base, 1));
+    }
+    let digits = rest.strip_prefix('-')?;
+    // `-2` and up, written without leading zeros, so each version has one name.
+    if digits.starts_with('0') || !digits.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let seq: u32 = digits.parse().ok()?;
+    (2..=MAX_SEQ).contains(&seq).then_some((base, seq))
+}
+
+/// `YYYY-MM-DD` (midnight) or `YYYY-MM-DDTHH-MM-SSZ`.
+fn parse_time(raw: &str) -> Option<DateTime> {
+    let (date, time) = match raw.len() {
+        10 => (raw, None),
+        20 if raw.as_bytes()[10] == b'T' && raw.ends_with('Z') => (&raw[..10], Some(&raw[11..19])),
+        _ => return None,
+    };
+    let date: Date = strict_date(date)?;
+    let time = match time {
+        None => Time::midnight(),
+        Some(t) => {
+            let b = t.as_bytes();
+            if b.len() != 8 || b[2] != b'-' || b[5] != b'-' {
+                return None;
+            }
+            let num = |s: &str| -> Option<i8> {
+                s.bytes()
+                    .all(|c| c.is_ascii_digit())
+                    .then(|| s.parse().ok())?
+            };
+            Time::new(num(&t[0..2])?, num(&t[3..5])?, num(&t[6..8])?, 0).ok()?
+        }
+    };
+    Some(date.to_datetime(time))
 }
 
 fn strict_date(s: &str) -> Option<Date> {
@@ -144,6 +179,33 @@ mod tests {
             2.5
         );
         assert!(d < t);
+        // Versions recorded in the same second, in the order recorded.
+        let same: Vec<Timestamp> = [
+            "2024-12-17T06-01-31Z-10",
+            "2024-12-17T06-01-31Z-2",
+            "2024-12-17T06-01-31Z",
+            "2024-12-17T06-01-32Z",
+        ]
+        .iter()
+        .map(|r| Timestamp::parse(r).unwrap())
+        .collect();
+        let mut sorted = same.clone();
+        sorted.sort();
+        let names: Vec<&str> = sorted.iter().map(Timestamp::as_str).collect();
+        assert_eq!(
+            names,
+            [
+                "2024-12-17T06-01-31Z",
+                "2024-12-17T06-01-31Z-2",
+                "2024-12-17T06-01-31Z-10",
+                "2024-12-17T06-01-32Z"
+            ]
+        );
+        assert_eq!(same[1].rfc3339(), "2024-12-17T06:01:31Z");
+        assert_eq!(
+            Timestamp::parse("2024-12-17-2").unwrap().rfc3339(),
+            "2024-12-17"
+        );
         for bad in [
             "2024-13-01",
             "2024-02-30",
@@ -153,6 +215,14 @@ mod tests {
             "24-12-17",
             "2024-1a-17",
             "+024-12-17",
+            "2024-12-17T06-01-31Z-1",
+            "2024-12-17T06-01-31Z-02",
+            "2024-12-17T06-01-31Z-",
+            "2024-12-17T06-01-31Z-x",
+            "2024-12-17T06-01-31Z--2",
+            "2024-12-17T06-01-31Z-10000",
+            "2024-12-17T06-01-31Z-99999999999999999999",
+            "2024-12-17T06-01-31-2",
         ] {
             assert!(Timestamp::parse(bad).is_none(), "{bad}");
         }

@@ -547,7 +547,7 @@ impl Loader<'_> {
                 }
             };
             let Some(timestamp) = Timestamp::parse(stem) else {
-                self.error(Diagnostic::new(&path, format!("snapshot name `{stem}` is not a timestamp: use YYYY-MM-DD or YYYY-MM-DDTHH-MM-SSZ")));
+                self.error(Diagnostic::new(&path, format!("snapshot name `{stem}` is not a timestamp: use YYYY-MM-DD or YYYY-MM-DDTHH-MM-SSZ, with -2, -3… for more versions in the same second")));
                 continue;
             };
             if let Some(existing) = by_time.get(&timestamp) {

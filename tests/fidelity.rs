@@ -1,0 +1,63 @@
+//! Change fidelity on real archives (issue 8): each test builds the fixture site of small cuts of
+//! real Open Terms Archive versions (`tests/fixtures/fidelity/`) and checks what a reader of
+//! the version pages and the API is told.
+
+mod common;
+use common::*;
+use std::path::PathBuf;
+
+fn built() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let (code, err) = build(&fixture("fidelity"), &out, &[]);
+    assert_eq!(code, 0, "{err}");
+    (tmp, out)
+}
+
+/// The versions of a document in `/api/documents.json`.
+fn versions(out: &std::path::Path, platform: &str, document: &str) -> Vec<serde_json::Value> {
+    let api: serde_json::Value = serde_json::from_str(&page(out, "api/documents.json")).unwrap();
+    api.as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["platform"] == platform && d["id"] == document)
+        .unwrap_or_else(|| panic!("{platform}/{document} not in the API"))["versions"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+#[test]
+fn versions_recorded_in_the_same_second_each_keep_their_page_in_recorded_order() {
+    let (_tmp, out) = built();
+    let names: Vec<String> = versions(&out, "claude-ai", "dpa")
+        .iter()
+        .map(|v| v["timestamp"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "2026-05-16T10-30-40Z",
+            "2026-05-16T10-30-40Z-2",
+            "2026-05-22T22-32-00Z",
+            "2026-05-22T22-32-00Z-2",
+            "2026-05-22T22-32-00Z-3",
+        ]
+    );
+    for name in &names {
+        let html = page(
+            &out,
+            &format!("platforms/claude-ai/documents/dpa/versions/{name}/index.html"),
+        );
+        assert!(html.contains("Data Processing Addendum"), "{name}");
+    }
+    let second = page(
+        &out,
+        "platforms/claude-ai/documents/dpa/versions/2026-05-22T22-32-00Z-2/index.html",
+    );
+    assert!(
+        second
+            .contains("href=\"/platforms/claude-ai/documents/dpa/versions/2026-05-22T22-32-00Z/\""),
+        "the previous version is the one recorded first in the same second"
+    );
+}
