@@ -2,12 +2,12 @@
 //! diff. Versions are extracted and diffed in parallel, and each is compared with one earlier
 //! version only, so a long history costs linear time.
 
-use crate::diff::{VersionDiff, diff};
+use crate::diff::{DiffBlock, VersionDiff, diff, word_key};
 use crate::model::Document;
 use crate::text::{DocText, Keys};
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::ops::Range;
 
@@ -66,36 +66,22 @@ impl History {
             .par_iter()
             .map(|s| DocText::of(s, document))
             .collect();
-        let prepared: Vec<(Key, Keys)> = texts
-            .par_iter()
-            .map(|t| {
-                let k = t.keys();
-                let key = Key {
-                    visible: hash(&k.visible),
-                    masked: hash(&k.masked),
-                    words: t.word_count(),
-                };
-                (key, k)
-            })
-            .collect();
+        let prepared: Vec<(Key, Keys)> = texts.par_iter().map(Key::of).collect();
         let (keys, search): (Vec<Key>, Vec<Keys>) = prepared.into_iter().unzip();
-        let plan = classify(&keys);
-        let diffs: Vec<VersionDiff> = plan
-            .par_iter()
-            .enumerate()
-            .map(|(i, (_, baseline))| {
-                baseline.map_or_else(VersionDiff::default, |b| diff(&texts[b], &texts[i]))
-            })
-            .collect();
+        let flapping = flapping_blocks(&texts, &keys);
+        let (plan, mut diffs) = plan_with_diffs(&keys, &texts, &flapping);
         let versions = texts
             .into_iter()
             .zip(plan)
-            .zip(diffs)
             .zip(search)
-            .map(|(((text, (class, baseline)), diff), k)| Version {
-                class,
-                baseline,
-                diff,
+            .enumerate()
+            .map(|(i, ((text, step), k))| Version {
+                class: step.class,
+                baseline: step.baseline,
+                diff: step
+                    .baseline
+                    .and_then(|b| diffs.remove(&(b, i)))
+                    .unwrap_or_default(),
                 text,
                 search_key: hash(&k.search),
                 search_text: k.search,
@@ -128,62 +114,193 @@ fn hash(s: &str) -> u64 {
 /// What the classifier needs to know of a version's text.
 #[derive(Debug, Clone, Copy)]
 struct Key {
-    /// Hash of the visible text.
-    visible: u64,
-    /// Hash of the visible text with dates and counters masked.
+    /// Hash of its words, as diffs compare them ([`word_key`]).
+    words: u64,
+    /// The same with dates and counters masked.
     masked: u64,
-    words: usize,
+    count: usize,
 }
 
-/// Each version's class and baseline.
-fn classify(keys: &[Key]) -> Vec<(Class, Option<usize>)> {
-    let mut classes = Vec::with_capacity(keys.len());
+impl Key {
+    /// The key of a version, and the forms of its text it was computed from.
+    fn of(t: &DocText) -> (Key, Keys) {
+        let k = t.keys();
+        let key = Key {
+            words: word_key(t.blocks.iter().map(|b| b.text.as_str())),
+            masked: word_key(std::iter::once(k.masked.as_str())),
+            count: t.word_count(),
+        };
+        (key, k)
+    }
+}
+
+/// A version's class, the version it is compared with, and whether the class was judged from
+/// that comparison (`false`: from the keys alone).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Step {
+    class: Class,
+    baseline: Option<usize>,
+    judged: bool,
+}
+
+/// Each version's class and baseline, with its diff by (baseline, version). What the keys
+/// cannot tell (a version whose words changed) is judged from its diff: a diff that changes no
+/// word but moves blocks is formatting, one that only adds or removes flapping blocks is noise.
+/// A version judged noise does not become the baseline of the next, so the plan is made again
+/// from it on; the diffs already made are kept.
+fn plan_with_diffs(
+    keys: &[Key],
+    texts: &[DocText],
+    flapping: &HashSet<u64>,
+) -> (Vec<Step>, HashMap<(usize, usize), VersionDiff>) {
+    let mut judged: Vec<Option<Class>> = vec![None; keys.len()];
+    let mut diffs: HashMap<(usize, usize), VersionDiff> = HashMap::new();
+    loop {
+        let plan = classify(keys, &judged);
+        let missing: Vec<(usize, usize)> = plan
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| s.baseline.map(|b| (b, i)))
+            .filter(|pair| !diffs.contains_key(pair))
+            .collect();
+        let made: Vec<((usize, usize), VersionDiff)> = missing
+            .into_par_iter()
+            .map(|(b, i)| ((b, i), diff(&texts[b], &texts[i])))
+            .collect();
+        diffs.extend(made);
+        let mut replan = false;
+        for (i, step) in plan.iter().enumerate() {
+            if !step.judged || judged[i].is_some() {
+                continue;
+            }
+            let Some(b) = step.baseline else { continue };
+            let class = judge(&diffs[&(b, i)], flapping);
+            judged[i] = Some(class);
+            // Noise moves no baseline: the versions after it are planned again.
+            if class == Class::Noise {
+                replan = true;
+                break;
+            }
+        }
+        if !replan {
+            let plan = classify(keys, &judged);
+            return (plan, diffs);
+        }
+    }
+}
+
+/// The class of a version whose words changed, from its diff.
+fn judge(d: &VersionDiff, flapping: &HashSet<u64>) -> Class {
+    if d.words_added == 0 && d.words_removed == 0 {
+        return Class::Formatting;
+    }
+    let only_flapping = d.blocks.iter().all(|b| match b {
+        DiffBlock::Same { .. } | DiffBlock::Skipped { .. } | DiffBlock::Moved { .. } => true,
+        DiffBlock::Inserted { text, .. } | DiffBlock::Deleted { text, .. } => {
+            flapping.contains(&block_hash(text))
+        }
+        DiffBlock::Changed { .. } => false,
+    });
+    if only_flapping {
+        Class::Noise
+    } else {
+        Class::Substantive
+    }
+}
+
+fn block_hash(text: &str) -> u64 {
+    word_key(std::iter::once(text))
+}
+
+/// Blocks that come back after being gone at least twice over the history (navigation links,
+/// login bars and banners a page shows on some visits only): adding or removing them is noise.
+/// Versions that are noise by their keys (an error page, a revert) do not count, or every block
+/// would come back after each of them. A clause removed and restored once is not flapping.
+fn flapping_blocks(texts: &[DocText], keys: &[Key]) -> HashSet<u64> {
+    let plan = classify(keys, &vec![None; keys.len()]);
+    // block → (the last version it was in, how many times it came back)
+    let mut seen: HashMap<u64, (usize, u32)> = HashMap::new();
+    let mut flapping = HashSet::new();
+    let kept = (0..texts.len()).filter(|&i| plan[i].judged || plan[i].class != Class::Noise);
+    for (n, i) in kept.enumerate() {
+        let blocks: HashSet<u64> = texts[i].blocks.iter().map(|b| block_hash(&b.text)).collect();
+        for h in blocks {
+            let e = seen.entry(h).or_insert((n, 0));
+            if e.0 + 1 < n {
+                e.1 += 1;
+                if e.1 >= 2 {
+                    flapping.insert(h);
+                }
+            }
+            e.0 = n;
+        }
+    }
+    flapping
+}
+
+/// Each version's class and baseline, from the keys and the classes judged so far.
+fn classify(keys: &[Key], judged: &[Option<Class>]) -> Vec<Step> {
     let mut seen: HashSet<u64> = HashSet::new();
+    let mut current = 0;
+    let mut out = Vec::with_capacity(keys.len());
     for (i, k) in keys.iter().enumerate() {
-        let class = if i == 0 {
-            Class::First
-        } else if k.visible == keys[i - 1].visible {
-            Class::Formatting
-        } else if seen.contains(&k.visible) || k.masked == keys[i - 1].masked {
-            Class::Noise
-        } else if i >= 1
-            && keys
-                .get(i + 1)
-                .is_some_and(|next| next.visible == keys[i - 1].visible)
-            && k.words * 2 < keys[i - 1].words
+        let by_keys = if i == 0 {
+            Some(Class::First)
+        } else if k.words == keys[i - 1].words {
+            Some(Class::Formatting)
+        } else if seen.contains(&k.words) || k.masked == keys[i - 1].masked {
+            Some(Class::Noise)
+        } else if keys
+            .get(i + 1)
+            .is_some_and(|next| next.words == keys[i - 1].words)
+            && k.count * 2 < keys[i - 1].count
         {
             // Replaced by a much shorter text that the next version reverts: a transient
             // glitch such as an error page, not a change of the policy.
-            Class::Noise
+            Some(Class::Noise)
         } else {
-            Class::Substantive
+            None
         };
-        seen.insert(k.visible);
-        classes.push(class);
-    }
-    let mut current = 0;
-    classes
-        .into_iter()
-        .enumerate()
-        .map(|(i, class)| {
-            let baseline = match class {
-                Class::First => None,
-                Class::Substantive => {
-                    let b = current;
+        seen.insert(k.words);
+        let step = match by_keys {
+            Some(Class::First) => Step {
+                class: Class::First,
+                baseline: None,
+                judged: false,
+            },
+            Some(Class::Formatting) => {
+                if current == i - 1 {
                     current = i;
-                    Some(b)
                 }
-                Class::Formatting => {
-                    if current == i - 1 {
-                        current = i;
-                    }
-                    Some(i - 1)
+                Step {
+                    class: Class::Formatting,
+                    baseline: Some(i - 1),
+                    judged: false,
                 }
-                Class::Noise => Some(i - 1),
-            };
-            (class, baseline)
-        })
-        .collect()
+            }
+            Some(class) => Step {
+                class,
+                baseline: Some(i - 1),
+                judged: false,
+            },
+            // Compared with the last version that was not noise (so a policy that returns
+            // from an error page with new wording is compared with its own earlier wording).
+            None => {
+                let class = judged[i].unwrap_or(Class::Substantive);
+                let baseline = Some(current);
+                if class != Class::Noise {
+                    current = i;
+                }
+                Step {
+                    class,
+                    baseline,
+                    judged: true,
+                }
+            }
+        };
+        out.push(step);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -195,13 +312,99 @@ mod tests {
         classify(
             &spec
                 .iter()
-                .map(|&(visible, masked, words)| Key {
-                    visible,
-                    masked,
+                .map(|&(words, masked, count)| Key {
                     words,
+                    masked,
+                    count,
                 })
                 .collect::<Vec<_>>(),
+            &vec![None; spec.len()],
         )
+        .into_iter()
+        .map(|s| (s.class, s.baseline))
+        .collect()
+    }
+
+    /// Classes, baselines and counts of a history of paragraph texts.
+    fn judged(versions: &[&[&str]]) -> Vec<(Class, Option<usize>, usize, usize)> {
+        let texts: Vec<DocText> = versions
+            .iter()
+            .map(|blocks| DocText {
+                blocks: blocks
+                    .iter()
+                    .map(|t| crate::text::Block {
+                        kind: crate::text::BlockKind::Paragraph,
+                        text: t.to_string(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        let keys: Vec<Key> = texts.iter().map(|t| Key::of(t).0).collect();
+        let flapping = flapping_blocks(&texts, &keys);
+        let (plan, diffs) = plan_with_diffs(&keys, &texts, &flapping);
+        plan.iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let d = s.baseline.map(|b| &diffs[&(b, i)]);
+                (
+                    s.class,
+                    s.baseline,
+                    d.map_or(0, |d| d.words_added),
+                    d.map_or(0, |d| d.words_removed),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn class_and_counts_come_from_one_comparison() {
+        // Only punctuation and a block break: formatting, +0 −0 (Disqus Privacy Policy).
+        assert_eq!(
+            judged(&[
+                &["Written by Disqus. Updated over a week ago"],
+                &["Written by Disqus", "Updated over a week ago"],
+            ])[1],
+            (Formatting, Some(0), 0, 0)
+        );
+        // A page-furniture block that moves from the top to the bottom: formatting, +0 −0.
+        assert_eq!(
+            judged(&[
+                &["Skip to toolbar Log In", "Terms.", "One.", "Two."],
+                &["Terms.", "One.", "Two.", "Skip to toolbar Log In"],
+            ])[1],
+            (Formatting, Some(0), 0, 0)
+        );
+        // A relative counter: noise.
+        assert_eq!(
+            judged(&[&["Updated 1 week ago", "Terms."], &["Updated 2 weeks ago", "Terms."]])[1].0,
+            Noise
+        );
+    }
+
+    #[test]
+    fn navigation_that_flaps_is_noise_and_real_changes_stay_substantive() {
+        let nav = "Home | Pricing | Log in";
+        let v = judged(&[
+            &["Terms: one.", nav],
+            &["Terms: one, two."],
+            &["Terms: one, two.", nav],
+            &["Terms: one, two, three."],
+            &["Terms: one, two, three.", nav],
+        ]);
+        let classes: Vec<(Class, Option<usize>)> = v.iter().map(|x| (x.0, x.1)).collect();
+        assert_eq!(
+            classes,
+            [
+                (First, None),
+                (Substantive, Some(0)),
+                (Noise, Some(1)),
+                (Substantive, Some(1)),
+                (Noise, Some(3)),
+            ]
+        );
+        // The substantive change is compared with the last version that was not noise, and
+        // counts the word it added (and the navigation it dropped).
+        assert_eq!((v[3].2, v[3].3), (1, 0));
     }
 
     #[test]

@@ -146,7 +146,7 @@ fn is_dropped(c: char) -> bool {
 }
 
 /// Compatibility-normalised text with one style of quotes: the comparison form of visible text.
-fn fold(text: &str) -> String {
+pub(crate) fn fold(text: &str) -> String {
     let quotes = |c| match c {
         '\u{2018}' | '\u{2019}' | '\u{201a}' | '\u{201b}' | '\u{2032}' => '\'',
         '\u{201c}' | '\u{201d}' | '\u{201e}' | '\u{201f}' | '\u{2033}' => '"',
@@ -202,6 +202,8 @@ enum Word {
     Ago,
     /// "yesterday", "today", or a numeric date such as 2025-09-15.
     Date,
+    /// "over", "about", "few", "this", "last"…: part of a counter next to a unit.
+    Qualifier,
     Other,
 }
 
@@ -228,8 +230,14 @@ fn word_kind(w: &str) -> Word {
     let is = |list: &[&str]| list.iter().any(|x| x.eq_ignore_ascii_case(w));
     let (months, units, others): (&[&str], &[&str], &[(&str, Word)]) =
         match first.to_ascii_lowercase() {
-            b'j' => (&["january", "jan", "june", "jun", "july", "jul"], &[], &[]),
-            b'f' => (&["february", "feb"], &[], &[]),
+            b'j' => (
+                &["january", "jan", "june", "jun", "july", "jul"],
+                &[],
+                &[("just", Word::Qualifier)],
+            ),
+            b'f' => (&["february", "feb"], &[], &[("few", Word::Qualifier)]),
+            b'l' => (&[], &[], &[("last", Word::Qualifier)]),
+            b'p' => (&[], &[], &[("past", Word::Qualifier)]),
             b'm' => (
                 &["march", "mar", "may"],
                 &["minute", "minutes", "month", "months"],
@@ -242,16 +250,26 @@ fn word_kind(w: &str) -> Word {
                     ("a", Word::Article),
                     ("an", Word::Article),
                     ("ago", Word::Ago),
+                    ("about", Word::Qualifier),
+                    ("almost", Word::Qualifier),
                 ],
             ),
-            b's' => (&["september", "sep", "sept"], &["second", "seconds"], &[]),
-            b'o' => (&["october", "oct"], &[], &[]),
-            b'n' => (&["november", "nov"], &[], &[]),
+            b's' => (
+                &["september", "sep", "sept"],
+                &["second", "seconds"],
+                &[("several", Word::Qualifier)],
+            ),
+            b'o' => (&["october", "oct"], &[], &[("over", Word::Qualifier)]),
+            b'n' => (
+                &["november", "nov"],
+                &["now"],
+                &[("nearly", Word::Qualifier)],
+            ),
             b'd' => (&["december", "dec"], &["day", "days"], &[]),
             b'h' => (&[], &["hour", "hours"], &[]),
             b'w' => (&[], &["week", "weeks"], &[]),
             b'y' => (&[], &["year", "years"], &[("yesterday", Word::Date)]),
-            b't' => (&[], &[], &[("today", Word::Date)]),
+            b't' => (&[], &[], &[("today", Word::Date), ("this", Word::Qualifier)]),
             _ => return Word::Other,
         };
     if is(months) {
@@ -291,9 +309,21 @@ pub fn mask_dates(text: &str) -> String {
                     }
                 }
             }
-            Word::Number | Word::Article
-                if kind(i + 1) == Word::Unit && kind(i + 2) == Word::Ago =>
-            {
+            // "3 weeks ago", "over a month ago", "a few days ago": the unit, "ago", and the
+            // numbers, articles and qualifiers before the unit.
+            Word::Unit if kind(i + 1) == Word::Ago => {
+                masked[i] = true;
+                let mut j = i;
+                while j > 0
+                    && i - j < 3
+                    && matches!(kind(j - 1), Word::Number | Word::Article | Word::Qualifier)
+                {
+                    j -= 1;
+                    masked[j] = true;
+                }
+            }
+            // "this week", "last month", "just now".
+            Word::Qualifier if matches!(kind(i + 1), Word::Unit | Word::Date) => {
                 masked[i] = true;
                 masked[i + 1] = true;
             }
@@ -2327,6 +2357,20 @@ mod tests {
             mask_dates("We will suspend you.")
         );
         assert_ne!(mask_dates("within 30 days"), mask_dates("within 60 days"));
+        // Disqus Privacy Policy, 2023–2026: relative counters in every wording it used.
+        for (a, b) in [
+            ("Updated over 3 weeks ago", "Updated over a month ago"),
+            ("Updated yesterday", "Updated this week"),
+            ("Updated this week", "Updated over a week ago"),
+            ("Updated a few days ago", "Updated just now"),
+        ] {
+            assert_eq!(mask_dates(a), mask_dates(b), "{a} / {b}");
+        }
+        assert_ne!(
+            mask_dates("data from the last 12 months"),
+            mask_dates("data from the last 24 months")
+        );
+        assert_ne!(mask_dates("You can now opt out"), mask_dates("You cannot opt out"));
         assert_eq!(
             mask_dates("Updated: a day ago"),
             mask_dates("Updated: 2 days ago")

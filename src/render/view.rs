@@ -2,7 +2,7 @@
 //! the model; templates never reach into global site data.
 
 use crate::derive::Derived;
-use crate::diff::{BREAK, DiffBlock, Op, Segment, VersionDiff};
+use crate::diff::{DiffBlock, Op, Segment, VersionDiff};
 use crate::history::History;
 use crate::ids::Timestamp;
 use crate::markdown;
@@ -410,7 +410,7 @@ pub struct VersionView {
     pub note: Option<String>,
 }
 
-/// A piece of a word-level diff: `op` is "equal", "insert", "delete" or "break" (between blocks).
+/// A piece of a word-level diff: `op` is "equal", "insert" or "delete".
 #[derive(Debug, Clone, Serialize)]
 pub struct SegmentView {
     pub op: &'static str,
@@ -419,7 +419,8 @@ pub struct SegmentView {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct DiffBlockView {
-    /// "same", "skipped" or "changed".
+    /// "same", "skipped", "changed" (words marked in `segments`), or a whole block in `text`:
+    /// "inserted", "deleted" or "moved".
     pub kind: &'static str,
     /// "heading", "paragraph", "list-item" or "table-row".
     pub block: &'static str,
@@ -450,31 +451,19 @@ impl<'a> Views<'a> {
     }
 }
 
-/// Segments for templates, with block breaks as their own items.
+/// Segments for templates.
 pub fn segments_view(segments: &[Segment]) -> Vec<SegmentView> {
-    let mut out = Vec::new();
-    for s in segments {
-        let op = match s.op {
-            Op::Equal => "equal",
-            Op::Insert => "insert",
-            Op::Delete => "delete",
-        };
-        for (i, part) in s.text.split(BREAK).enumerate() {
-            if i > 0 {
-                out.push(SegmentView {
-                    op: "break",
-                    text: String::new(),
-                });
-            }
-            if !part.is_empty() {
-                out.push(SegmentView {
-                    op,
-                    text: part.to_string(),
-                });
-            }
-        }
-    }
-    out
+    segments
+        .iter()
+        .map(|s| SegmentView {
+            op: match s.op {
+                Op::Equal => "equal",
+                Op::Insert => "insert",
+                Op::Delete => "delete",
+            },
+            text: s.text.clone(),
+        })
+        .collect()
 }
 
 fn block_name(kind: BlockKind) -> &'static str {
@@ -487,16 +476,20 @@ fn block_name(kind: BlockKind) -> &'static str {
 }
 
 pub fn diff_view(diff: &VersionDiff) -> Vec<DiffBlockView> {
+    let whole = |kind: &'static str, block: BlockKind, text: &str| DiffBlockView {
+        kind,
+        block: block_name(block),
+        text: text.to_string(),
+        count: 0,
+        segments: Vec::new(),
+    };
     diff.blocks
         .iter()
         .map(|b| match b {
-            DiffBlock::Same { kind, text } => DiffBlockView {
-                kind: "same",
-                block: block_name(*kind),
-                text: text.clone(),
-                count: 0,
-                segments: Vec::new(),
-            },
+            DiffBlock::Same { kind, text } => whole("same", *kind, text),
+            DiffBlock::Inserted { kind, text } => whole("inserted", *kind, text),
+            DiffBlock::Deleted { kind, text } => whole("deleted", *kind, text),
+            DiffBlock::Moved { kind, text } => whole("moved", *kind, text),
             DiffBlock::Skipped { count } => DiffBlockView {
                 kind: "skipped",
                 block: "paragraph",
