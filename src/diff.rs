@@ -17,8 +17,8 @@
 
 use crate::text::{BlockKind, DocText, fold};
 use serde::Serialize;
-use similar::algorithms::{Capture, Compact, DiffHook, NoFinishHook, Replace, myers};
 use similar::DiffOp;
+use similar::algorithms::{Capture, Compact, DiffHook, NoFinishHook, Replace, myers};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -89,7 +89,10 @@ impl VersionDiff {
     pub fn only_moves(&self) -> bool {
         self.words_added == 0
             && self.words_removed == 0
-            && self.blocks.iter().any(|b| matches!(b, DiffBlock::Moved { .. }))
+            && self
+                .blocks
+                .iter()
+                .any(|b| matches!(b, DiffBlock::Moved { .. }))
     }
 }
 
@@ -280,7 +283,10 @@ fn word_end(text: &str) -> usize {
     while let Some((i, c)) = chars.next() {
         if is_word_char(c) {
             end = i + c.len_utf8();
-        } else if is_apostrophe(c) && end == i && chars.peek().is_some_and(|&(_, n)| is_word_char(n)) {
+        } else if is_apostrophe(c)
+            && end == i
+            && chars.peek().is_some_and(|&(_, n)| is_word_char(n))
+        {
             continue;
         } else {
             break;
@@ -378,8 +384,14 @@ fn token_ops(old: &[Token], new: &[Token], budget: &mut Budget) -> Vec<TokenOp> 
         let next = sentence_ids.len();
         *sentence_ids.entry(slice).or_insert(next)
     };
-    let old_sid: Vec<usize> = old_s.iter().map(|r| sentence_id(&old_ids[r.clone()])).collect();
-    let new_sid: Vec<usize> = new_s.iter().map(|r| sentence_id(&new_ids[r.clone()])).collect();
+    let old_sid: Vec<usize> = old_s
+        .iter()
+        .map(|r| sentence_id(&old_ids[r.clone()]))
+        .collect();
+    let new_sid: Vec<usize> = new_s
+        .iter()
+        .map(|r| sentence_id(&new_ids[r.clone()]))
+        .collect();
     let span = |s: &[Range<usize>], r: Range<usize>| match (s.get(r.start), r.end.checked_sub(1)) {
         (Some(first), Some(last)) if !r.is_empty() => first.start..s[last].end,
         _ => 0..0,
@@ -403,7 +415,10 @@ fn token_ops(old: &[Token], new: &[Token], budget: &mut Budget) -> Vec<TokenOp> 
         for w in align(&old_ids[o.clone()], &new_ids[n.clone()], budget) {
             let (wo, wn) = (w.old_range(), w.new_range());
             if let DiffOp::Equal { .. } = w {
-                out.extend(wo.zip(wn).map(|(i, j)| TokenOp::Equal(o.start + i, n.start + j)));
+                out.extend(
+                    wo.zip(wn)
+                        .map(|(i, j)| TokenOp::Equal(o.start + i, n.start + j)),
+                );
             } else {
                 out.extend(wo.map(|i| TokenOp::Delete(o.start + i)));
                 out.extend(wn.map(|j| TokenOp::Insert(n.start + j)));
@@ -681,7 +696,12 @@ impl Region {
 /// For each deleted token of `ops` (by position) whose block keeps some words, the new block
 /// those words went to: the block of its block's last kept word before it, else of the first
 /// after it.
-fn delete_targets(ops: &[TokenOp], old: &[Token], new: &[Token], blocks: usize) -> Vec<Option<usize>> {
+fn delete_targets(
+    ops: &[TokenOp],
+    old: &[Token],
+    new: &[Token],
+    blocks: usize,
+) -> Vec<Option<usize>> {
     let mut target = vec![None; ops.len()];
     let mut last: Vec<Option<usize>> = vec![None; blocks];
     for (at, op) in ops.iter().enumerate() {
@@ -1076,7 +1096,12 @@ mod tests {
     #[test]
     fn an_inserted_section_is_shown_whole_and_apart() {
         let d = diff(
-            &doc(&["# 4. Fees", "You pay the fees.", "# 5. Security", "Keep your keys safe."]),
+            &doc(&[
+                "# 4. Fees",
+                "You pay the fees.",
+                "# 5. Security",
+                "Keep your keys safe.",
+            ]),
             &doc(&[
                 "# 4. Fees",
                 "You pay the fees.",
@@ -1109,7 +1134,8 @@ mod tests {
     /// Llama API Terms of Service: one word deleted from a 6,000-word paragraph is one word.
     #[test]
     fn one_word_deleted_from_a_very_long_paragraph() {
-        let sentence = |i: usize| format!("Clause {i} binds you and Meta for the term of this agreement. ");
+        let sentence =
+            |i: usize| format!("Clause {i} binds you and Meta for the term of this agreement. ");
         let old: String = (0..600).map(sentence).collect();
         let new = old.replacen("binds you and Meta", "binds you Meta", 1);
         let d = diff(&doc(&[old.trim()]), &doc(&[new.trim()]));
@@ -1121,8 +1147,14 @@ mod tests {
     #[test]
     fn a_paragraph_split_into_blocks_counts_only_changed_words() {
         let d = diff(
-            &doc(&["1. Services. You may use them. 2. Fees. You pay monthly. 3. Law. Irish law applies."]),
-            &doc(&["1. Services. You may use them.", "2. Fees. You pay yearly.", "3. Law. Irish law applies."]),
+            &doc(&[
+                "1. Services. You may use them. 2. Fees. You pay monthly. 3. Law. Irish law applies.",
+            ]),
+            &doc(&[
+                "1. Services. You may use them.",
+                "2. Fees. You pay yearly.",
+                "3. Law. Irish law applies.",
+            ]),
         );
         assert_eq!((d.words_added, d.words_removed), (1, 1));
         assert_eq!(
@@ -1144,30 +1176,59 @@ mod tests {
         assert_eq!((d.words_added, d.words_removed), (0, 0));
         assert_eq!(
             shown(&d),
-            ["changed Paragraph Written by Disqus[-. ]", "same Updated over a week ago"]
+            [
+                "changed Paragraph Written by Disqus[-. ]",
+                "same Updated over a week ago"
+            ]
         );
     }
 
     #[test]
     fn a_block_moved_elsewhere_is_shown_as_moved_and_counts_no_word() {
         let d = diff(
-            &doc(&["Skip to toolbar Log In", "# Terms", "One.", "Two.", "Three."]),
-            &doc(&["# Terms", "One.", "Two.", "Three.", "Skip to toolbar Log In"]),
+            &doc(&[
+                "Skip to toolbar Log In",
+                "# Terms",
+                "One.",
+                "Two.",
+                "Three.",
+            ]),
+            &doc(&[
+                "# Terms",
+                "One.",
+                "Two.",
+                "Three.",
+                "Skip to toolbar Log In",
+            ]),
         );
         assert_eq!((d.words_added, d.words_removed), (0, 0));
         assert!(d.only_moves());
-        assert!(shown(&d).contains(&"moved Skip to toolbar Log In".to_string()), "{:?}", shown(&d));
+        assert!(
+            shown(&d).contains(&"moved Skip to toolbar Log In".to_string()),
+            "{:?}",
+            shown(&d)
+        );
     }
 
     #[test]
     fn a_deleted_block_is_shown_whole_in_its_place() {
         let d = diff(
-            &doc(&["# A", "Keep this.", "Drop this whole paragraph.", "And this."]),
+            &doc(&[
+                "# A",
+                "Keep this.",
+                "Drop this whole paragraph.",
+                "And this.",
+            ]),
             &doc(&["# A", "Keep this.", "And this."]),
         );
         assert_eq!(
             shown(&d),
-            ["skipped 1", "same Keep this.", "deleted Drop this whole paragraph.", "same And this."]
+            [
+                "skipped 1",
+                "same Keep this.",
+                "deleted Drop this whole paragraph.",
+                "same And this."
+            ]
         );
         assert_eq!((d.words_added, d.words_removed), (0, 4));
         assert_eq!(d.sections, ["A"]);
@@ -1336,6 +1397,10 @@ mod tests {
         let (segments, added, removed) = word_segments(&old, &new);
         assert_eq!((added, removed), (8000, 8000));
         assert!(segments.len() <= 3, "{}", segments.len());
-        assert!(!segments.iter().any(|s| s.op == Op::Equal && is_word_char(s.text.chars().next().unwrap_or(' '))));
+        assert!(
+            !segments
+                .iter()
+                .any(|s| s.op == Op::Equal && is_word_char(s.text.chars().next().unwrap_or(' ')))
+        );
     }
 }

@@ -223,7 +223,11 @@ fn flapping_blocks(texts: &[DocText], keys: &[Key]) -> HashSet<u64> {
     let mut flapping = HashSet::new();
     let kept = (0..texts.len()).filter(|&i| plan[i].judged || plan[i].class != Class::Noise);
     for (n, i) in kept.enumerate() {
-        let blocks: HashSet<u64> = texts[i].blocks.iter().map(|b| block_hash(&b.text)).collect();
+        let blocks: HashSet<u64> = texts[i]
+            .blocks
+            .iter()
+            .map(|b| block_hash(&b.text))
+            .collect();
         for h in blocks {
             let e = seen.entry(h).or_insert((n, 0));
             if e.0 + 1 < n {
@@ -376,7 +380,11 @@ mod tests {
         );
         // A relative counter: noise.
         assert_eq!(
-            judged(&[&["Updated 1 week ago", "Terms."], &["Updated 2 weeks ago", "Terms."]])[1].0,
+            judged(&[
+                &["Updated 1 week ago", "Terms."],
+                &["Updated 2 weeks ago", "Terms."]
+            ])[1]
+                .0,
             Noise
         );
     }

@@ -269,7 +269,11 @@ fn word_kind(w: &str) -> Word {
             b'h' => (&[], &["hour", "hours"], &[]),
             b'w' => (&[], &["week", "weeks"], &[]),
             b'y' => (&[], &["year", "years"], &[("yesterday", Word::Date)]),
-            b't' => (&[], &[], &[("today", Word::Date), ("this", Word::Qualifier)]),
+            b't' => (
+                &[],
+                &[],
+                &[("today", Word::Date), ("this", Word::Qualifier)],
+            ),
             _ => return Word::Other,
         };
     if is(months) {
@@ -2370,7 +2374,10 @@ mod tests {
             mask_dates("data from the last 12 months"),
             mask_dates("data from the last 24 months")
         );
-        assert_ne!(mask_dates("You can now opt out"), mask_dates("You cannot opt out"));
+        assert_ne!(
+            mask_dates("You can now opt out"),
+            mask_dates("You cannot opt out")
+        );
         assert_eq!(
             mask_dates("Updated: a day ago"),
             mask_dates("Updated: 2 days ago")

@@ -152,7 +152,12 @@ fn pathological_diffs_are_bounded_and_proportional() {
         .filter(|s| s.op == Op::Equal)
         .map(|s| s.text.as_str())
         .collect();
-    assert_eq!(kept.chars().filter(|c| c.is_alphanumeric()).collect::<String>(), "7");
+    assert_eq!(
+        kept.chars()
+            .filter(|c| c.is_alphanumeric())
+            .collect::<String>(),
+        "7"
+    );
     assert_eq!(d.words_removed, BLOCKS * (words(&clause(1)) - 1));
     assert_eq!(
         d.words_added,

@@ -61,3 +61,125 @@ fn versions_recorded_in_the_same_second_each_keep_their_page_in_recorded_order()
         "the previous version is the one recorded first in the same second"
     );
 }
+
+/// Class and counts of every version of a document, in order.
+fn classes(out: &std::path::Path, platform: &str, document: &str) -> Vec<(String, u64, u64)> {
+    versions(out, platform, document)
+        .iter()
+        .map(|v| {
+            (
+                v["class"].as_str().unwrap().to_string(),
+                v["words_added"].as_u64().unwrap(),
+                v["words_removed"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// The blocks of a version page's diff: (class attribute, inner HTML).
+fn diff_blocks(html: &str) -> Vec<(String, String)> {
+    let doc = scraper::Html::parse_document(html);
+    let sel = scraper::Selector::parse(".diff > p").unwrap();
+    doc.select(&sel)
+        .map(|p| {
+            (
+                p.value().attr("class").unwrap_or("").to_string(),
+                p.inner_html(),
+            )
+        })
+        .collect()
+}
+
+/// Grok AUP, 2026-08-14: "Operating in a regulated industry…" and "~~Operating~~ Offering the
+/// Service in a region…" are separate prohibitions, each shown as its own list item.
+#[test]
+fn separate_changed_list_items_stay_separate_blocks() {
+    let (_tmp, out) = built();
+    let html = page(
+        &out,
+        "platforms/grok/documents/aup/versions/2026-08-14T22-32-23Z/index.html",
+    );
+    let blocks = diff_blocks(&html);
+    assert!(
+        blocks.iter().all(|(_, inner)| !inner.contains("<br")),
+        "{blocks:?}"
+    );
+    let region = blocks
+        .iter()
+        .position(|(_, inner)| {
+            inner.contains("<del>Operating</del><ins>Offering the Service</ins> in a region")
+        })
+        .unwrap_or_else(|| panic!("{blocks:?}"));
+    assert_eq!(blocks[region].0, "diff-changed diff-list-item");
+    let before = &blocks[region - 1];
+    assert_eq!(before.0, "diff-changed diff-list-item");
+    assert!(
+        before.1.starts_with("Operating in a regulated industry"),
+        "{before:?}"
+    );
+    let heading = blocks
+        .iter()
+        .find(|(c, _)| c.contains("diff-heading"))
+        .unwrap();
+    assert!(
+        heading
+            .1
+            .contains("<del>xAI</del><ins>SpaceXAI</ins> Acceptable Use Policy")
+    );
+    assert_eq!(
+        classes(&out, "grok", "aup")[1],
+        ("substantive".into(), 11, 8)
+    );
+}
+
+/// Llama API Terms of Service, 2026-05-27: "and" deleted from a paragraph of thousands of words
+/// is one word removed, not the whole paragraph replaced.
+#[test]
+fn one_word_deleted_from_a_long_paragraph_is_one_word() {
+    let (_tmp, out) = built();
+    assert_eq!(
+        classes(&out, "llama-api", "terms-of-service")[1],
+        ("substantive".into(), 0, 1)
+    );
+    let html = page(
+        &out,
+        "platforms/llama-api/documents/terms-of-service/versions/2026-05-27T22-31-55Z/index.html",
+    );
+    let blocks = diff_blocks(&html);
+    let changed: Vec<_> = blocks
+        .iter()
+        .filter(|(c, _)| c.contains("diff-changed"))
+        .collect();
+    assert_eq!(changed.len(), 1, "{changed:?}");
+    assert_eq!(changed[0].1.matches("<del>").count(), 1);
+    assert!(changed[0].1.contains("<del>and </del>"), "{}", changed[0].1);
+    assert!(!changed[0].1.contains("<ins>"));
+}
+
+/// Disqus Privacy Policy, 2023: a line split in two (its full stop dropped) is formatting with no
+/// word counted; "over a week ago", "yesterday", "this week" are counters, not changes.
+#[test]
+fn punctuation_is_formatting_and_relative_counters_are_noise() {
+    let (_tmp, out) = built();
+    let got = classes(&out, "disqus", "privacy-policy");
+    assert_eq!(got[1], ("formatting".into(), 0, 0));
+    for v in &got[2..] {
+        assert_eq!(v.0, "noise", "{got:?}");
+    }
+    // Every substantive version of the fixture counts at least one word, and every
+    // formatting one none: class and counts come from one comparison.
+    for (platform, document) in [
+        ("claude-ai", "dpa"),
+        ("disqus", "privacy-policy"),
+        ("grok", "aup"),
+        ("llama-api", "terms-of-service"),
+    ] {
+        for (class, added, removed) in classes(&out, platform, document) {
+            match class.as_str() {
+                "substantive" => assert!(added + removed > 0, "{platform}/{document}"),
+                "formatting" => assert_eq!(added + removed, 0, "{platform}/{document}"),
+                _ => {}
+            }
+        }
+    }
+}
