@@ -3,6 +3,7 @@
 //! version only, so a long history costs linear time.
 
 use crate::diff::{VersionDiff, diff};
+use crate::effective::{self, Stated};
 use crate::model::Document;
 use crate::text::{DocText, Keys};
 use rayon::prelude::*;
@@ -51,6 +52,9 @@ pub struct Version {
     pub block_ranges: Vec<Range<usize>>,
     /// Equal for versions with equal `search_text`: a search is made once per distinct text.
     pub search_key: u64,
+    /// The date the version states for itself, shown beside when it was observed; versions
+    /// stay in the order they were observed whatever it says.
+    pub effective: Option<Stated>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -79,6 +83,7 @@ impl History {
             })
             .collect();
         let (keys, search): (Vec<Key>, Vec<Keys>) = prepared.into_iter().unzip();
+        let stated: Vec<Option<Stated>> = texts.par_iter().map(effective::stated).collect();
         let plan = classify(&keys);
         let diffs: Vec<VersionDiff> = plan
             .par_iter()
@@ -92,15 +97,19 @@ impl History {
             .zip(plan)
             .zip(diffs)
             .zip(search)
-            .map(|(((text, (class, baseline)), diff), k)| Version {
-                class,
-                baseline,
-                diff,
-                text,
-                search_key: hash(&k.search),
-                search_text: k.search,
-                block_ranges: k.block_ranges,
-            })
+            .zip(stated)
+            .map(
+                |((((text, (class, baseline)), diff), k), effective)| Version {
+                    class,
+                    baseline,
+                    diff,
+                    text,
+                    search_key: hash(&k.search),
+                    search_text: k.search,
+                    block_ranges: k.block_ranges,
+                    effective,
+                },
+            )
             .collect();
         History { versions }
     }
