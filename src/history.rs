@@ -3,6 +3,7 @@
 //! version only, so a long history costs linear time.
 
 use crate::diff::{DiffBlock, VersionDiff, diff, word_key};
+use crate::effective::{self, Stated};
 use crate::model::Document;
 use crate::text::{DocText, Keys};
 use rayon::prelude::*;
@@ -51,6 +52,9 @@ pub struct Version {
     pub block_ranges: Vec<Range<usize>>,
     /// Equal for versions with equal `search_text`: a search is made once per distinct text.
     pub search_key: u64,
+    /// The date the version states for itself, shown beside when it was observed; versions
+    /// stay in the order they were observed whatever it says.
+    pub effective: Option<Stated>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -68,14 +72,16 @@ impl History {
             .collect();
         let prepared: Vec<(Key, Keys)> = texts.par_iter().map(Key::of).collect();
         let (keys, search): (Vec<Key>, Vec<Keys>) = prepared.into_iter().unzip();
+        let stated: Vec<Option<Stated>> = texts.par_iter().map(effective::stated).collect();
         let flapping = flapping_blocks(&texts, &keys);
         let (plan, mut diffs) = plan_with_diffs(&keys, &texts, &flapping);
         let versions = texts
             .into_iter()
             .zip(plan)
             .zip(search)
+            .zip(stated)
             .enumerate()
-            .map(|(i, ((text, step), k))| Version {
+            .map(|(i, (((text, step), k), effective))| Version {
                 class: step.class,
                 baseline: step.baseline,
                 diff: step
@@ -86,6 +92,7 @@ impl History {
                 search_key: hash(&k.search),
                 search_text: k.search,
                 block_ranges: k.block_ranges,
+                effective,
             })
             .collect();
         History { versions }

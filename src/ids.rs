@@ -48,9 +48,14 @@ impl Timestamp {
         &self.raw
     }
 
+    /// The calendar day (UTC) it was observed.
+    pub fn date(&self) -> Date {
+        self.at.date()
+    }
+
     /// Human date, e.g. "17 December 2024".
     pub fn display_date(&self) -> String {
-        self.at.date().strftime("%-d %B %Y").to_string()
+        display_date(self.at.date())
     }
 
     /// RFC 3339 form for `<time datetime>`: a date alone when only the date is known.
@@ -78,6 +83,11 @@ impl Timestamp {
     pub fn year(&self) -> i16 {
         self.at.year()
     }
+}
+
+/// A day as pages show it, e.g. "17 December 2024".
+pub fn display_date(date: Date) -> String {
+    date.strftime("%-d %B %Y").to_string()
 }
 
 /// The timestamp without its same-second suffix, and the suffix (1 when there is none).

@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod derive;
 pub mod diff;
+pub mod effective;
 pub mod error;
 pub mod history;
 pub mod ids;

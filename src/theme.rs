@@ -34,6 +34,7 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = embedded!("templates":
     "partials/clause_card.html",
     "partials/segments.html",
     "partials/class_badge.html",
+    "partials/effective.html",
 );
 
 /// The built-in static files, by output path.

@@ -183,3 +183,131 @@ fn punctuation_is_formatting_and_relative_counters_are_noise() {
         }
     }
 }
+
+/// `(effective, effective_kind)` of each version of a document in the API.
+fn stated(out: &std::path::Path, platform: &str, document: &str) -> Vec<(String, String)> {
+    versions(out, platform, document)
+        .iter()
+        .map(|v| {
+            let s = |k: &str| v[k].as_str().unwrap_or("null").to_string();
+            (s("effective"), s("effective_kind"))
+        })
+        .collect()
+}
+
+fn pair(date: &str, kind: &str) -> (String, String) {
+    (date.into(), kind.into())
+}
+
+#[test]
+fn the_date_a_version_states_is_shown_beside_the_date_it_was_observed() {
+    let (_tmp, out) = built();
+    // Claude.ai: "Effective 24 February 2025" and "Effective February 24, 2025" are one date.
+    assert_eq!(
+        stated(&out, "claude-ai", "dpa"),
+        vec![pair("2025-02-24", "effective"); 5]
+    );
+    let claude = page(
+        &out,
+        "platforms/claude-ai/documents/dpa/versions/2026-05-22T22-32-00Z-2/index.html",
+    );
+    assert!(
+        claude.contains("Stated date: effective <time datetime=\"2025-02-24\">24 February 2025</time>, 452 days before it was observed."),
+        "{claude}"
+    );
+    // ChatGPT: last updated long before it was observed, then a new version stating a date
+    // still to come (and when it was updated, which the effective date wins over).
+    assert_eq!(
+        stated(&out, "chatgpt", "dpa"),
+        [
+            pair("2024-02-15", "updated"),
+            pair("2026-01-01", "effective"),
+            pair("2026-01-01", "effective"),
+        ]
+    );
+    let first = page(
+        &out,
+        "platforms/chatgpt/documents/dpa/versions/2025-11-11T15-21-34Z/index.html",
+    );
+    assert!(
+        first.contains("Stated date: updated <time datetime=\"2024-02-15\">15 February 2024</time>, 635 days before it was observed."),
+        "{first}"
+    );
+    let to_come = page(
+        &out,
+        "platforms/chatgpt/documents/dpa/versions/2025-12-01T23-30-52Z/index.html",
+    );
+    assert!(
+        to_come.contains("Stated date: effective <time datetime=\"2026-01-01\">1 January 2026</time>, so it takes effect 31 days after it was observed."),
+        "{to_come}"
+    );
+    // Lists: the document's versions, the platform's timeline and /changes/.
+    let later = "effective <time datetime=\"2026-01-01\">1 January 2026</time> (takes effect 31 days later)";
+    let document = page(&out, "platforms/chatgpt/documents/dpa/index.html");
+    for shown in [
+        "updated <time datetime=\"2024-02-15\">15 February 2024</time> (635 days earlier)",
+        later,
+        "effective <time datetime=\"2026-01-01\">1 January 2026</time> (179 days earlier)",
+    ] {
+        assert!(document.contains(shown), "{shown}: {document}");
+    }
+    assert!(document.contains("<title>11 November 2025 — first; updated 15 February 2024</title>"));
+    let platform = page(&out, "platforms/chatgpt/index.html");
+    assert!(platform.contains(later), "{platform}");
+    let changes = page(&out, "changes/index.html");
+    let head = changes
+        .lines()
+        .find(|l| l.contains("change-head") && l.contains("ChatGPT"))
+        .unwrap_or_else(|| panic!("no ChatGPT change: {changes}"));
+    assert!(head.contains(later), "{head}");
+    assert!(
+        changes.contains("(452 days earlier)"),
+        "folded versions show their date too: {changes}"
+    );
+}
+
+#[test]
+fn versions_stay_in_observed_order_whatever_date_they_state() {
+    let (_tmp, out) = built();
+    // Le Chat stated April 7, 2026 (5 days ahead), then March 25, 2026 in the next version.
+    let api = versions(&out, "le-chat", "terms-of-service");
+    let names: Vec<&str> = api
+        .iter()
+        .map(|v| v["timestamp"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["2026-04-02T22-33-32Z", "2026-04-16T10-30-48Z"]);
+    assert_eq!(
+        stated(&out, "le-chat", "terms-of-service"),
+        [
+            pair("2026-04-07", "effective"),
+            pair("2026-03-25", "effective")
+        ]
+    );
+    let dir = "platforms/le-chat/documents/terms-of-service";
+    let first = page(
+        &out,
+        &format!("{dir}/versions/2026-04-02T22-33-32Z/index.html"),
+    );
+    assert!(
+        first.contains("so it takes effect 5 days after it was observed"),
+        "{first}"
+    );
+    let second = page(
+        &out,
+        &format!("{dir}/versions/2026-04-16T10-30-48Z/index.html"),
+    );
+    assert!(
+        second.contains(&format!(
+            "rel=\"prev\" href=\"/{dir}/versions/2026-04-02T22-33-32Z/\""
+        )),
+        "{second}"
+    );
+    // Newest observed first in the list, although it states the earlier date.
+    let document = page(&out, &format!("{dir}/index.html"));
+    let at = |s: &str| {
+        document
+            .find(s)
+            .unwrap_or_else(|| panic!("{s}: {document}"))
+    };
+    assert!(at("datetime=\"2026-03-25\"") < at("datetime=\"2026-04-07\""));
+}

@@ -54,6 +54,10 @@ impl<'a> Pages<'a> {
         #[derive(Serialize)]
         struct ApiVersion<'s> {
             timestamp: &'s str,
+            /// The date the version states for itself, `YYYY-MM-DD`.
+            effective: Option<String>,
+            /// How it words it: `effective`, `updated` or `dated`.
+            effective_kind: Option<&'static str>,
             class: &'static str,
             words_added: usize,
             words_removed: usize,
@@ -86,6 +90,8 @@ impl<'a> Pages<'a> {
                     .zip(&self.history(p, d).versions)
                     .map(|(s, ver)| ApiVersion {
                         timestamp: s.timestamp.as_str(),
+                        effective: ver.effective.map(|e| e.date.to_string()),
+                        effective_kind: ver.effective.map(|e| e.kind.as_str()),
                         class: ver.class.as_str(),
                         words_added: ver.diff.words_added,
                         words_removed: ver.diff.words_removed,

@@ -8,6 +8,7 @@ pub mod view;
 use crate::derive::Derived;
 use crate::error::{Diagnostic, Error, Result};
 use crate::history::{Class, History};
+use crate::ids::display_date;
 use crate::markdown;
 use crate::model::{Document, Platform, Site, Theme};
 use crate::output::Output;
@@ -1111,7 +1112,7 @@ fn lane(v: &Views, p: &Platform, d: &Document, label: Option<String>) -> timelin
                 .urls
                 .href(&route::version(&p.id, &d.id, s.timestamp.as_str())),
             title: format!(
-                "{} — {}{}",
+                "{} — {}{}{}",
                 s.timestamp.display_date(),
                 ver.class.as_str(),
                 if ver.class == Class::First {
@@ -1121,7 +1122,12 @@ fn lane(v: &Views, p: &Platform, d: &Document, label: Option<String>) -> timelin
                         ", +{} −{} words",
                         ver.diff.words_added, ver.diff.words_removed
                     )
-                }
+                },
+                ver.effective.map_or(String::new(), |e| format!(
+                    "; {} {}",
+                    e.kind.as_str(),
+                    display_date(e.date)
+                ))
             ),
         })
         .collect();

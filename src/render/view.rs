@@ -3,8 +3,9 @@
 
 use crate::derive::Derived;
 use crate::diff::{DiffBlock, Op, Segment, VersionDiff};
+use crate::effective::{Kind, Stated};
 use crate::history::History;
-use crate::ids::Timestamp;
+use crate::ids::{Timestamp, display_date};
 use crate::markdown;
 use crate::model::{Clause, Document, Platform, Provision, Regulation, Site};
 use crate::text::{BlockKind, DocText};
@@ -388,7 +389,53 @@ pub fn shorten(text: &str, max: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::shorten;
+    use super::{EffectiveView, shorten};
+    use crate::effective::{Kind, Stated};
+    use crate::ids::Timestamp;
+    use jiff::civil::date;
+
+    #[test]
+    fn the_gap_between_stated_and_observed_reads_both_ways() {
+        let observed = Timestamp::parse("2026-05-22T22-32-00Z").unwrap();
+        let view = |kind, y, m, d| {
+            EffectiveView::new(
+                Stated {
+                    date: date(y, m, d),
+                    kind,
+                },
+                &observed,
+            )
+        };
+        let past = view(Kind::Effective, 2025, 2, 24);
+        assert_eq!(
+            (
+                past.kind,
+                past.date.as_str(),
+                past.iso.as_str(),
+                past.days_before
+            ),
+            ("effective", "24 February 2025", "2025-02-24", 452)
+        );
+        assert_eq!(past.gap, "452 days before it was observed");
+        assert_eq!(past.gap_short, "452 days earlier");
+        let same = view(Kind::Updated, 2026, 5, 22);
+        assert_eq!(
+            (same.gap.as_str(), same.gap_short.as_str()),
+            ("the day it was observed", "same day")
+        );
+        let future = view(Kind::Effective, 2026, 6, 3);
+        assert_eq!(future.days_before, -12);
+        assert_eq!(
+            future.gap,
+            "so it takes effect 12 days after it was observed"
+        );
+        assert_eq!(future.gap_short, "takes effect 12 days later");
+        let odd = view(Kind::Updated, 2026, 5, 23);
+        assert_eq!(
+            (odd.gap.as_str(), odd.gap_short.as_str()),
+            ("1 day after it was observed", "1 day later")
+        );
+    }
 
     #[test]
     fn shorten_cuts_at_words() {
@@ -401,13 +448,73 @@ mod tests {
 /// One version of a document, as lists and timelines show it.
 #[derive(Debug, Clone, Serialize)]
 pub struct VersionView {
+    /// When the archive observed it; versions are ordered by this.
     pub date: DateView,
+    /// The date the version states for itself, if it states one.
+    pub effective: Option<EffectiveView>,
     pub url: String,
     pub class: &'static str,
     pub words_added: usize,
     pub words_removed: usize,
     pub sections: Vec<String>,
     pub note: Option<String>,
+}
+
+/// The date a version states for itself, beside the date it was observed (SPEC §3).
+#[derive(Debug, Clone, Serialize)]
+pub struct EffectiveView {
+    /// How the version words it: "effective", "updated" or "dated".
+    pub kind: &'static str,
+    /// "24 February 2025"
+    pub date: String,
+    /// "2025-02-24", for `<time datetime>`.
+    pub iso: String,
+    /// Days from the stated date to the observation: negative when the stated date was still
+    /// to come when the version was observed.
+    pub days_before: i64,
+    /// The gap as a clause for a sentence: "452 days before it was observed", "the day it was
+    /// observed", "so it takes effect 12 days after it was observed".
+    pub gap: String,
+    /// The gap for lists: "452 days earlier", "same day", "takes effect 12 days later".
+    pub gap_short: String,
+}
+
+impl EffectiveView {
+    pub fn new(stated: Stated, observed: &Timestamp) -> EffectiveView {
+        let days_before = observed
+            .date()
+            .since(stated.date)
+            .map_or(0, |span| i64::from(span.get_days()));
+        let n = days_before.unsigned_abs();
+        let days = format!("{n} day{}", if n == 1 { "" } else { "s" });
+        let takes_effect = stated.kind == Kind::Effective;
+        let (gap, gap_short) = match days_before {
+            0 => (
+                "the day it was observed".to_string(),
+                "same day".to_string(),
+            ),
+            1.. => (
+                format!("{days} before it was observed"),
+                format!("{days} earlier"),
+            ),
+            _ if takes_effect => (
+                format!("so it takes effect {days} after it was observed"),
+                format!("takes effect {days} later"),
+            ),
+            _ => (
+                format!("{days} after it was observed"),
+                format!("{days} later"),
+            ),
+        };
+        EffectiveView {
+            kind: stated.kind.as_str(),
+            date: display_date(stated.date),
+            iso: stated.date.to_string(),
+            days_before,
+            gap,
+            gap_short,
+        }
+    }
 }
 
 /// A piece of a word-level diff: `op` is "equal", "insert" or "delete".
@@ -435,6 +542,7 @@ impl<'a> Views<'a> {
         let s = &d.snapshots[i];
         VersionView {
             date: (&s.timestamp).into(),
+            effective: v.effective.map(|e| EffectiveView::new(e, &s.timestamp)),
             url: self
                 .urls
                 .href(&route::version(&p.id, &d.id, s.timestamp.as_str())),
