@@ -61,3 +61,32 @@ fn versions_recorded_in_the_same_second_each_keep_their_page_in_recorded_order()
         "the previous version is the one recorded first in the same second"
     );
 }
+
+#[test]
+fn links_read_as_their_text_and_a_changed_target_is_formatting() {
+    let (_tmp, out) = built();
+    let versions = versions(&out, "bankid", "terms-of-service");
+    // Only the target of a link whose text spans blank lines (not a CommonMark link) changed.
+    let second = &versions[1];
+    assert_eq!(second["timestamp"], "2026-05-08T12-34-22Z");
+    assert_eq!(second["class"], "formatting");
+    assert_eq!(
+        (&second["words_added"], &second["words_removed"]),
+        (&0.into(), &0.into())
+    );
+    let html = page(
+        &out,
+        "platforms/bankid/documents/terms-of-service/versions/2026-05-08T12-34-22Z/index.html",
+    );
+    for text in [
+        "<h4>Latest from us</h4>",
+        "<h6>BankID renewal with EU passports</h6>",
+        "to renew their BankID.</p>",
+        "<p>Subscribe</p>",
+    ] {
+        assert!(html.contains(text), "{text}");
+    }
+    for syntax in ["](", "[![", "bankid.com/en/about-us", "/assets/stock"] {
+        assert!(!html.contains(syntax), "{syntax}");
+    }
+}
