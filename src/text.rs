@@ -450,15 +450,18 @@ enum Unlinked {
 }
 
 impl Unlinked {
-    /// What replaces a piece of link syntax at the edge of its line (only a container prefix
-    /// before an opening bracket, only spaces after a target) or not, in a line that starts
-    /// with a container or not, of a link that holds blocks or not. A link that holds blocks
-    /// has its syntax at a line's edge removed and its syntax within a line replaced by a
-    /// paragraph break, so its text and what follows it are blocks of their own, as on the
-    /// page; but not within a container, which a break would end. Other syntax becomes a mark.
+    /// What replaces a piece of syntax of a link that holds blocks or not, at the edge of its
+    /// line or not, in a line that starts with a container or not. At a line's edge (an
+    /// opening bracket with only a container prefix before it and text after it, a target with
+    /// text before it and only spaces after it), the syntax is removed, so a heading or list
+    /// marker after the bracket starts its line and a setext underline before the target
+    /// underlines. Within a line, the syntax of a link that holds blocks becomes a paragraph
+    /// break, so its text and what follows it are blocks of their own, as on the page; but not
+    /// within a container, which a break would end. Other syntax becomes a mark, which leaves
+    /// the Markdown's structure as it was.
     fn new(block: bool, at_line_edge: bool, plain_line: bool) -> Unlinked {
         match (block, at_line_edge, plain_line) {
-            (true, true, _) => Unlinked::Nothing,
+            (_, true, _) => Unlinked::Nothing,
             (true, false, true) => Unlinked::Break,
             _ => Unlinked::Mark,
         }
@@ -471,12 +474,25 @@ struct OpenBracket {
     syntax: Range<usize>,
     /// Blank lines before it.
     blank_lines: usize,
-    /// Whether its text starts with a heading or list marker.
-    block: bool,
     /// Whether only a container prefix is before it on its line.
-    at_line_start: bool,
+    after_prefix: bool,
     /// Whether its line starts with no container.
     plain_line: bool,
+    /// Set at the first byte after it that is not a space: whether its text starts with a
+    /// heading or list marker, and whether that byte is on its line.
+    block: bool,
+    text_on_its_line: bool,
+}
+
+/// A target removed, until the first byte after it that is not a space tells whether it ends
+/// its line.
+struct LastTarget {
+    edit: usize,
+    /// Whether its link holds blocks, its line starts with no container, and there is text
+    /// before its `]` on its line.
+    block: bool,
+    plain_line: bool,
+    text_before: bool,
 }
 
 /// Markdown links and images reduced to the text a reader sees, before pulldown-cmark reads a
@@ -489,14 +505,11 @@ struct OpenBracket {
 ///   whitespace;
 /// - its text starts at the innermost `[` (escaped or not) still open, on any earlier line; a
 ///   `]` not followed by `(` closes a `[` as literal text;
-/// - its syntax becomes [`LINK_SYNTAX`], except at the end of a line (where it would end no
-///   emphasis and would spoil a setext heading underline) and in a link whose text spans a
-///   blank line or starts with a heading or list marker: such a link holds blocks (a card of
-///   a web page), see [`Unlinked::new`].
+/// - a link whose text spans a blank line or starts with a heading or list marker holds blocks
+///   (a card of a web page); what replaces the syntax is [`Unlinked::new`]'s choice.
 ///
-/// Two passes with constant work a byte (no scan looks back, nor ahead more than a few bytes
-/// or past what the next look reads) and a sort of the edits; a source without `](` is
-/// returned as it is.
+/// Two passes with constant work a byte (one loop over the bytes each, looking ahead a few at
+/// most) and a sort of the edits; a source without `](` is returned as it is.
 fn unlink(source: &str) -> Cow<'_, str> {
     if !source.contains("](") {
         return Cow::Borrowed(source);
@@ -504,7 +517,10 @@ fn unlink(source: &str) -> Cow<'_, str> {
     let bytes = source.as_bytes();
     let target_ends = balanced_target_ends(bytes);
     let mut open: Vec<OpenBracket> = Vec::new();
+    // Whether the last `[` awaits its first byte that is not a space.
+    let mut open_unsettled = false;
     let mut edits: Vec<(Range<usize>, Unlinked)> = Vec::new();
+    let mut last_target: Option<LastTarget> = None;
     let mut blank_lines = 0;
     let mut line_is_blank = true;
     // Whether the line starts with no container (no indent, quote or list marker), whether
@@ -516,11 +532,8 @@ fn unlink(source: &str) -> Cow<'_, str> {
     // Bytes up to here are a target already removed.
     let mut skip_to = 0;
     // A target without balanced parentheses, removed up to the next whitespace: its start and
-    // whether its link holds blocks.
-    let mut bare_target: Option<(usize, bool)> = None;
-    // The last target, until the next byte that is not a space tells whether it ends its
-    // line: its edit, and whether its link holds blocks and its line starts with no container.
-    let mut last_target: Option<(usize, bool, bool)> = None;
+    // whether its link holds blocks and there is text before its `]` on its line.
+    let mut bare_target: Option<(usize, bool, bool)> = None;
     for (i, &c) in bytes.iter().enumerate() {
         let after_backslash = escaped;
         escaped = c == b'\\' && !after_backslash;
@@ -534,16 +547,29 @@ fn unlink(source: &str) -> Cow<'_, str> {
         if i < skip_to {
             continue;
         }
-        if let Some((start, block)) = bare_target {
+        if let Some((start, block, text_before)) = bare_target {
             if !c.is_ascii_whitespace() {
                 continue;
             }
             edits.push((start..i, Unlinked::Mark));
-            last_target = Some((edits.len() - 1, block, plain_line));
+            last_target = Some(LastTarget {
+                edit: edits.len() - 1,
+                block,
+                plain_line,
+                text_before,
+            });
             bare_target = None;
         }
         if !matches!(c, b' ' | b'\t') {
-            settle_target(&mut edits, last_target.take(), matches!(c, b'\n' | b'\r'));
+            let line_end = matches!(c, b'\n' | b'\r');
+            settle_target(&mut edits, last_target.take(), line_end);
+            if let Some(t) = open.last_mut().filter(|_| open_unsettled) {
+                t.block = c == b'#'
+                    || matches!(c, b'*' | b'-' | b'+')
+                        && matches!(bytes.get(i + 1), Some(b' ' | b'\t'));
+                t.text_on_its_line = !line_end;
+                open_unsettled = false;
+            }
         }
         match c {
             b'\n' => {
@@ -554,21 +580,22 @@ fn unlink(source: &str) -> Cow<'_, str> {
             b' ' | b'\t' | b'\r' | b'\x0c' => continue,
             _ => line_is_blank = false,
         }
+        let (start, at_prefix) = if after_backslash || c == b'[' && i > 0 && bytes[i - 1] == b'!' {
+            (i - 1, prefix_before_previous)
+        } else {
+            (i, prefix_before)
+        };
         match c {
             b'[' => {
-                let image = !after_backslash && i > 0 && bytes[i - 1] == b'!';
-                let (start, at_line_start) = if after_backslash || image {
-                    (i - 1, prefix_before_previous)
-                } else {
-                    (i, prefix_before)
-                };
                 open.push(OpenBracket {
                     syntax: start..i + 1,
                     blank_lines,
-                    block: starts_block(&bytes[i + 1..]),
-                    at_line_start,
+                    after_prefix: at_prefix,
                     plain_line,
+                    block: false,
+                    text_on_its_line: false,
                 });
+                open_unsettled = true;
             }
             b']' => {
                 let text = open.pop();
@@ -579,18 +606,22 @@ fn unlink(source: &str) -> Cow<'_, str> {
                     .as_ref()
                     .is_some_and(|t| t.block || t.blank_lines != blank_lines);
                 if let Some(t) = text {
-                    let replacement = Unlinked::new(block, t.at_line_start, t.plain_line);
-                    edits.push((t.syntax, replacement));
+                    let at_edge = t.after_prefix && t.text_on_its_line;
+                    edits.push((t.syntax, Unlinked::new(block, at_edge, t.plain_line)));
                 }
-                let start = if after_backslash { i - 1 } else { i };
                 match target_ends.get(&(i + 1)) {
                     Some(&end) => {
                         edits.push((start..end + 1, Unlinked::Mark));
-                        last_target = Some((edits.len() - 1, block, plain_line));
+                        last_target = Some(LastTarget {
+                            edit: edits.len() - 1,
+                            block,
+                            plain_line,
+                            text_before: !at_prefix,
+                        });
                         skip_to = end + 1;
                     }
                     None => {
-                        bare_target = Some((start, block));
+                        bare_target = Some((start, block, !at_prefix));
                         skip_to = i + 2;
                     }
                 }
@@ -598,8 +629,14 @@ fn unlink(source: &str) -> Cow<'_, str> {
             _ => {}
         }
     }
-    if let Some((start, _)) = bare_target {
-        edits.push((start..bytes.len(), Unlinked::Nothing));
+    if let Some((start, block, text_before)) = bare_target {
+        edits.push((start..bytes.len(), Unlinked::Mark));
+        last_target = Some(LastTarget {
+            edit: edits.len() - 1,
+            block,
+            plain_line,
+            text_before,
+        });
     }
     settle_target(&mut edits, last_target, true);
     edits.sort_unstable_by_key(|(range, _)| range.start);
@@ -621,11 +658,12 @@ fn unlink(source: &str) -> Cow<'_, str> {
 /// Sets what replaces the last target, now that whether it ends its line is known.
 fn settle_target(
     edits: &mut [(Range<usize>, Unlinked)],
-    target: Option<(usize, bool, bool)>,
+    target: Option<LastTarget>,
     at_line_end: bool,
 ) {
-    if let Some((edit, block, plain_line)) = target {
-        edits[edit].1 = Unlinked::new(block || at_line_end, at_line_end, plain_line);
+    if let Some(t) = target {
+        let at_edge = at_line_end && t.text_before;
+        edits[t.edit].1 = Unlinked::new(t.block, at_edge, t.plain_line);
     }
 }
 
@@ -693,16 +731,6 @@ fn in_container_prefix(bytes: &[u8], i: usize) -> bool {
         b'.' | b')' => next_is_space && i > 0 && bytes[i - 1].is_ascii_digit(),
         _ => false,
     }
-}
-
-/// Whether a link text starting with `text` starts with a heading or list marker (after at
-/// most three spaces): a block of the page inside a link.
-fn starts_block(text: &[u8]) -> bool {
-    let indent = text.iter().take(3).take_while(|&&b| b == b' ').count();
-    matches!(
-        text[indent..],
-        [b'#', ..] | [b'*' | b'-' | b'+', b' ' | b'\t', ..]
-    )
 }
 
 fn heading_level(level: HeadingLevel) -> u8 {
@@ -2580,6 +2608,10 @@ mod tests {
             (
                 "[Latest from us\n--------------](https://www.bankid.com/en/news-press/news)\n\n[Subscribe](https://x.org/s)",
                 &["h2:Latest from us", "Subscribe"],
+            ),
+            (
+                "*   [\n    \n    What does Verizon collect?\n    ----------\n    \n    ](#acc-item-30)\n\nAfter",
+                &["h2:What does Verizon collect?", "After"],
             ),
             (
                 "[### AgentKit\n\nA wallet.](https://docs.cdp.coinbase.com/agentkit)[### Paymaster\n\nNo gas.](https://docs.base.org/go-gasless)",
