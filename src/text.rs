@@ -38,7 +38,8 @@ pub struct DocText {
 }
 
 impl DocText {
-    /// Extracts a snapshot's visible text; `.html` uses the document's `select`/`remove`.
+    /// Extracts a snapshot's visible text; `.html` uses the document's `select`/`remove`, and
+    /// every format its `ignore`.
     pub fn of(snapshot: &Snapshot, document: &Document) -> DocText {
         DocText {
             blocks: extract(
@@ -46,6 +47,7 @@ impl DocText {
                 snapshot.format,
                 &values(&document.record.select),
                 &values(&document.record.remove),
+                &values(&document.record.ignore),
             ),
         }
     }
@@ -100,19 +102,52 @@ pub struct Keys {
 
 /// The visible text of a snapshot in `format`, as blocks; `.html` keeps only what the `select`
 /// selectors match (all of it when there are none) less what the `remove` selectors match.
-/// Selectors that do not parse are ignored (`check` reports them).
+/// Selectors that do not parse are ignored (`check` reports them). Then the blocks whose whole
+/// text an `ignore` pattern matches are dropped ([`matches_pattern`]), and in `.html` the
+/// elements matched by those `ignore` entries that parse as selectors, before anything else
+/// reads the blocks.
 pub fn extract(
     source: &str,
     format: SnapshotFormat,
     select: &[String],
     remove: &[String],
+    ignore: &[String],
 ) -> Vec<Block> {
-    let blocks = match format {
+    let mut blocks = match format {
         SnapshotFormat::Markdown => markdown_blocks(source),
         SnapshotFormat::Text => text_blocks(source),
-        SnapshotFormat::Html => html_blocks(source, select, remove),
+        SnapshotFormat::Html if ignore.is_empty() => html_blocks(source, select, remove),
+        SnapshotFormat::Html => html_blocks(source, select, &[remove, ignore].concat()),
     };
+    if !ignore.is_empty() {
+        let patterns: Vec<String> = ignore.iter().map(|p| clean(p)).collect();
+        blocks.retain(|b| !patterns.iter().any(|p| matches_pattern(p, &b.text)));
+    }
     drop_repeated_sections(blocks)
+}
+
+/// Whether an `ignore:` pattern matches the whole of a block's text (both with whitespace
+/// collapsed), case included; `*` stands for any run of characters, empty or not. Linear in
+/// the text for each part of the pattern, with no backtracking: the part before the first `*`
+/// must start the text and the part after the last end it, and the parts between are found
+/// left to right, each at its first place after the one before (which finds a match whenever
+/// there is one, as a `*` may take any run).
+pub fn matches_pattern(pattern: &str, text: &str) -> bool {
+    let Some((first, rest)) = pattern.split_once('*') else {
+        return text == pattern;
+    };
+    let (middle, last) = rest.rsplit_once('*').unwrap_or(("", rest));
+    if text.len() < first.len() + last.len() || !text.starts_with(first) || !text.ends_with(last) {
+        return false;
+    }
+    let mut between = &text[first.len()..text.len() - last.len()];
+    for part in middle.split('*') {
+        match between.find(part) {
+            Some(at) => between = &between[at + part.len()..],
+            None => return false,
+        }
+    }
+    true
 }
 
 /// Cleans extracted text: drops invisible characters (soft hyphens, zero-width spaces, BOMs) and
@@ -2661,6 +2696,86 @@ mod tests {
                 assert!(blocks.iter().any(|b| b.text.contains(kept)), "{piece:?}");
             }
         }
+    }
+
+    #[test]
+    fn ignore_patterns_match_whole_block_texts() {
+        for (pattern, text, want) in [
+            // No star: the whole text, case included.
+            ("Table of contents", "Table of contents", true),
+            ("Table of contents", "Table of contents.", false),
+            ("Table of contents", "table of contents", false),
+            // A prefix, a suffix, both.
+            ("Skip to toolbar*", "Skip to toolbar", true),
+            ("Skip to toolbar*", "Skip to toolbar Log In", true),
+            ("Skip to toolbar*", "Please Skip to toolbar", false),
+            ("* days ago", "Updated: 3 days ago", true),
+            ("* days ago", "3 days ago now", false),
+            ("Updated: * ago", "Updated: 14 days ago", true),
+            ("Updated: * ago", "Updated: July 17, 2025", false),
+            // A prefix and suffix may not overlap.
+            ("ab*ba", "aba", false),
+            ("ab*ba", "abba", true),
+            // Middle parts in order, each after the one before.
+            (
+                "Last updated * by * team",
+                "Last updated today by the team",
+                true,
+            ),
+            (
+                "Last updated * by * team",
+                "Last updated today team by",
+                false,
+            ),
+            ("a*b*c*d", "a-c-b-c-d", true),
+            ("a*b*c*d", "a-c-b-d", false),
+            ("a*aa*a", "aaaa", true),
+            ("a*aa*a", "aaa", false),
+            // Empty parts, stars alone.
+            ("a**b", "ab", true),
+            ("*", "anything", true),
+            ("**", "", true),
+            ("", "", true),
+            ("", "x", false),
+            // Characters, not bytes.
+            (
+                "Mise à jour : * jours",
+                "Mise à jour : il y a 3 jours",
+                true,
+            ),
+            ("*ü", "Grüß dich ü", true),
+            ("é*é", "é", false),
+            ("日本*語", "日本の言語", true),
+        ] {
+            assert_eq!(matches_pattern(pattern, text), want, "{pattern:?} {text:?}");
+        }
+    }
+
+    #[test]
+    fn ignored_blocks_are_dropped_in_every_format() {
+        let ignore = [" Updated:\t * ago".to_string(), ".chat-widget".into()];
+        let md = "# Policy\n\nUpdated:   3 days\nago\n\nRules.\n\n- Updated: 2 days ago\n";
+        assert_eq!(
+            texts(&extract(md, SnapshotFormat::Markdown, &[], &[], &ignore)),
+            ["h1:Policy", "Rules."]
+        );
+        let txt = "Policy\n\nUpdated: 3 days ago\n\n.chat-widget\n";
+        assert_eq!(
+            texts(&extract(txt, SnapshotFormat::Text, &[], &[], &ignore)),
+            ["Policy"]
+        );
+        // In HTML, an entry that is a selector also removes what it matches.
+        let html = "<h1>Policy</h1><p>Updated: 3 days ago</p><div class=chat-widget>Chat with us</div><p>Rules.</p>";
+        assert_eq!(
+            texts(&extract(html, SnapshotFormat::Html, &[], &[], &ignore)),
+            ["h1:Policy", "Rules."]
+        );
+        // Blocks are dropped before repeated sections are looked for.
+        let twice = "# A\n\nUpdated: 1 day ago\n\nText.\n\n# A\n\nUpdated: 2 days ago\n\nText.\n";
+        assert_eq!(
+            texts(&extract(twice, SnapshotFormat::Markdown, &[], &[], &ignore)),
+            ["h1:A", "Text."]
+        );
     }
 
     #[test]
