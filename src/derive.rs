@@ -39,10 +39,11 @@ pub struct Derived<'a> {
     regulation_clauses: BTreeMap<&'a str, usize>,
 }
 
-/// What a document's history depends on: its HTML selectors and every snapshot.
+/// What a document's history depends on: its HTML selectors, its ignored text and every
+/// snapshot.
 fn document_key(d: &Document) -> u64 {
     let mut h = DefaultHasher::new();
-    (&d.record.select, &d.record.remove).hash(&mut h);
+    (&d.record.select, &d.record.remove, &d.record.ignore).hash(&mut h);
     for s in &d.snapshots {
         (s.timestamp.as_str(), s.format as u8, s.hash).hash(&mut h);
     }

@@ -22,6 +22,10 @@ const MAX_SELECTORS: usize = 64;
 /// Longest selector accepted.
 const MAX_SELECTOR_BYTES: usize = 512;
 
+/// Most `ignore` entries a document may have, and the longest accepted.
+const MAX_IGNORE: usize = 64;
+const MAX_IGNORE_BYTES: usize = 512;
+
 /// Page slugs that would shadow a section of the generated site.
 const RESERVED_SLUGS: &[&str] = &[
     "platforms",
@@ -514,6 +518,26 @@ impl Loader<'_> {
             };
             if let Err(message) = checked {
                 self.error(selector.error(&record_path, message));
+            }
+        }
+        // Each entry is matched against every block of every snapshot, and those that parse as
+        // selectors against every `.html` snapshot, so they are bounded as selectors are.
+        for (i, entry) in record.ignore.iter().enumerate() {
+            let pattern = crate::text::clean(entry);
+            let problem = if i == MAX_IGNORE {
+                format!("too many `ignore` entries: at most {MAX_IGNORE}")
+            } else if entry.len() > MAX_IGNORE_BYTES {
+                format!("`ignore` entry is too long (over {MAX_IGNORE_BYTES} bytes)")
+            } else if pattern.is_empty() {
+                "`ignore` entry is blank".to_string()
+            } else if pattern.chars().all(|c| c == '*') {
+                format!("`ignore` entry `{pattern}` would drop the whole text")
+            } else {
+                continue;
+            };
+            self.error(entry.error(&record_path, problem));
+            if i == MAX_IGNORE {
+                break;
             }
         }
         self.check_url(&record_path, Some(&record.url));

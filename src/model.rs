@@ -67,6 +67,10 @@ pub struct DocumentRecord {
     pub select: Vec<Located<String>>,
     #[serde(default)]
     pub remove: Vec<Located<String>>,
+    /// Text patterns of blocks to drop from every snapshot (see [`crate::text::matches_pattern`]);
+    /// in `.html` snapshots, those that parse as CSS selectors also remove what they match.
+    #[serde(default)]
+    pub ignore: Vec<Located<String>>,
     #[serde(default)]
     pub changes: BTreeMap<Located<String>, String>,
 }

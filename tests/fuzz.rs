@@ -126,7 +126,13 @@ struct Extraction {
 
 /// Extracts the blocks and checks they are clean text.
 fn check_extraction(input: &Extraction) -> Result<(), String> {
-    let blocks = extract(&input.source, input.format, &input.select, &input.remove);
+    let blocks = extract(
+        &input.source,
+        input.format,
+        &input.select,
+        &input.remove,
+        &[],
+    );
     for b in &blocks {
         let t = &b.text;
         if t.is_empty() || t.starts_with(' ') || t.ends_with(' ') || t.contains("  ") {

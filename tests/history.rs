@@ -35,6 +35,7 @@ fn corpus_document(rel: &str) -> Option<Document> {
             url: "https://example.org/".into(),
             select: vec![],
             remove: vec![],
+            ignore: vec![],
             changes: Default::default(),
         },
         snapshots,

@@ -304,6 +304,34 @@ fn selector_lists_are_bounded() {
 }
 
 #[test]
+fn ignore_lists_are_bounded_and_hold_text() {
+    let (_tmp, root) = site(None);
+    let mut yaml =
+        String::from("title: T\ntype: Terms of Service\nurl: https://gamma.example/\nignore:\n");
+    yaml.push_str(&format!("  - \"{}\"\n", "x".repeat(600)));
+    yaml.push_str("  - \" \\t \"\n  - \"**\"\n  - \"Last updated *\"\n");
+    for i in 0..70 {
+        yaml.push_str(&format!("  - Banner {i}\n"));
+    }
+    std::fs::write(
+        root.join("content/platforms/gamma/documents/policy/document.yaml"),
+        yaml,
+    )
+    .unwrap();
+    both_fail_naming(
+        &root,
+        &[
+            ("policy/document.yaml:5:5:", "`ignore` entry is too long"),
+            ("policy/document.yaml:6:5:", "`ignore` entry is blank"),
+            ("policy/document.yaml:7:5:", "would drop the whole text"),
+            ("policy/document.yaml:69:5:", "too many `ignore` entries"),
+        ],
+    );
+    let err = String::from_utf8_lossy(&run(&["check"], &root).stderr).into_owned();
+    assert!(!err.contains(":8:5:"), "a valid pattern was refused: {err}");
+}
+
+#[test]
 fn aliases_onto_generated_files_are_content_errors_at_their_line() {
     let (_tmp, root) = site(Some("aliases"));
     let clause = "alpha/clauses/messaging-abuse.yaml";

@@ -33,7 +33,7 @@ fn render_md(what: &str, markdown: String) -> String {
 fn blocks(what: &str, source: String, format: SnapshotFormat, select: &[&str]) -> Vec<Block> {
     let select: Vec<String> = select.iter().map(|s| s.to_string()).collect();
     finishes(what, move || {
-        extract(&source, format, &select, &[".x".into()])
+        extract(&source, format, &select, &[".x".into()], &[])
     })
 }
 

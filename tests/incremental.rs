@@ -75,6 +75,15 @@ fn every_kind_of_edit_rebuilds_to_exactly_a_clean_build() {
     );
     step(&mut session, &root, "add a snapshot");
 
+    let document = "content/platforms/alpha/documents/aup/document.yaml";
+    let record = std::fs::read_to_string(root.join(document)).unwrap();
+    write(
+        &root,
+        document,
+        &format!("{record}ignore:\n  - \"Last updated: * ago.\"\n"),
+    );
+    step(&mut session, &root, "ignore a block of a document");
+
     write(
         &root,
         "content/provisions/spam.yaml",
