@@ -263,11 +263,12 @@ fn classify(keys: &[Key], judged: &[Option<Class>]) -> Vec<Step> {
             Some(Class::Noise)
         } else if keys
             .get(i + 1)
-            .is_some_and(|next| next.words == keys[i - 1].words)
+            .is_some_and(|next| next.words == keys[i - 1].words || seen.contains(&next.words))
             && k.count * 2 < keys[i - 1].count
         {
-            // Replaced by a much shorter text that the next version reverts: a transient
-            // glitch such as an error page, not a change of the policy.
+            // Replaced by a much shorter text that the next version reverts (to the text before
+            // it, or to any earlier one): a transient glitch such as a truncated or error page,
+            // not a change of the policy.
             Some(Class::Noise)
         } else {
             None
@@ -434,6 +435,24 @@ mod tests {
                 (Noise, Some(1)),
                 (Noise, Some(2)),
                 (Noise, Some(3)),
+                (Substantive, Some(1))
+            ]
+        );
+    }
+
+    /// Binance Terms of Service, 2025-11-02: the page loses nearly all its text, and the next
+    /// version returns to a text seen two versions earlier. The truncated page is noise, so the
+    /// version after is compared with the full text, not with the truncated one.
+    #[test]
+    fn a_truncated_page_followed_by_an_older_text_is_noise() {
+        let (a, b, t, c) = ((1, 1, 500), (2, 2, 510), (3, 3, 20), (4, 4, 511));
+        assert_eq!(
+            keys(&[a, b, t, a, c]),
+            [
+                (First, None),
+                (Substantive, Some(0)),
+                (Noise, Some(1)),
+                (Noise, Some(2)),
                 (Substantive, Some(1))
             ]
         );
