@@ -268,28 +268,7 @@ fn month(t: &Tok) -> Option<i16> {
     if t.kind != TokKind::Word {
         return None;
     }
-    let w = t.text;
-    const MONTHS: [&str; 12] = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
-    if w.eq_ignore_ascii_case("sept") {
-        return Some(9);
-    }
-    MONTHS
-        .iter()
-        .position(|m| m.eq_ignore_ascii_case(w) || (w.len() == 3 && m[..3].eq_ignore_ascii_case(w)))
-        .map(|i| i as i16 + 1)
+    crate::text::month_number(t.text).map(i16::from)
 }
 
 /// A date starting at token `i`, and the index after it: "29 October 2025", "October 29th,

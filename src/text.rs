@@ -271,58 +271,36 @@ fn word_kind(w: &str) -> Word {
     if b.len() > 9 {
         return Word::Other;
     }
-    let is = |list: &[&str]| list.iter().any(|x| x.eq_ignore_ascii_case(w));
-    let (months, units, others): (&[&str], &[&str], &[(&str, Word)]) =
-        match first.to_ascii_lowercase() {
-            b'j' => (
-                &["january", "jan", "june", "jun", "july", "jul"],
-                &[],
-                &[("just", Word::Qualifier)],
-            ),
-            b'f' => (&["february", "feb"], &[], &[("few", Word::Qualifier)]),
-            b'l' => (&[], &[], &[("last", Word::Qualifier)]),
-            b'p' => (&[], &[], &[("past", Word::Qualifier)]),
-            b'm' => (
-                &["march", "mar", "may"],
-                &["minute", "minutes", "month", "months"],
-                &[],
-            ),
-            b'a' => (
-                &["april", "apr", "august", "aug"],
-                &[],
-                &[
-                    ("a", Word::Article),
-                    ("an", Word::Article),
-                    ("ago", Word::Ago),
-                    ("about", Word::Qualifier),
-                    ("almost", Word::Qualifier),
-                ],
-            ),
-            b's' => (
-                &["september", "sep", "sept"],
-                &["second", "seconds"],
-                &[("several", Word::Qualifier)],
-            ),
-            b'o' => (&["october", "oct"], &[], &[("over", Word::Qualifier)]),
-            b'n' => (
-                &["november", "nov"],
-                &["now"],
-                &[("nearly", Word::Qualifier)],
-            ),
-            b'd' => (&["december", "dec"], &["day", "days"], &[]),
-            b'h' => (&[], &["hour", "hours"], &[]),
-            b'w' => (&[], &["week", "weeks"], &[]),
-            b'y' => (&[], &["year", "years"], &[("yesterday", Word::Date)]),
-            b't' => (
-                &[],
-                &[],
-                &[("today", Word::Date), ("this", Word::Qualifier)],
-            ),
-            _ => return Word::Other,
-        };
-    if is(months) {
-        Word::Month
-    } else if is(units) {
+    if month_number(w).is_some() {
+        return Word::Month;
+    }
+    let (units, others): (&[&str], &[(&str, Word)]) = match first.to_ascii_lowercase() {
+        b'j' => (&[], &[("just", Word::Qualifier)]),
+        b'f' => (&[], &[("few", Word::Qualifier)]),
+        b'l' => (&[], &[("last", Word::Qualifier)]),
+        b'p' => (&[], &[("past", Word::Qualifier)]),
+        b'm' => (&["minute", "minutes", "month", "months"], &[]),
+        b'a' => (
+            &[],
+            &[
+                ("a", Word::Article),
+                ("an", Word::Article),
+                ("ago", Word::Ago),
+                ("about", Word::Qualifier),
+                ("almost", Word::Qualifier),
+            ],
+        ),
+        b's' => (&["second", "seconds"], &[("several", Word::Qualifier)]),
+        b'o' => (&[], &[("over", Word::Qualifier)]),
+        b'n' => (&["now"], &[("nearly", Word::Qualifier)]),
+        b'd' => (&["day", "days"], &[]),
+        b'h' => (&["hour", "hours"], &[]),
+        b'w' => (&["week", "weeks"], &[]),
+        b'y' => (&["year", "years"], &[("yesterday", Word::Date)]),
+        b't' => (&[], &[("today", Word::Date), ("this", Word::Qualifier)]),
+        _ => return Word::Other,
+    };
+    if units.iter().any(|x| x.eq_ignore_ascii_case(w)) {
         Word::Unit
     } else {
         others
@@ -330,6 +308,32 @@ fn word_kind(w: &str) -> Word {
             .find(|(x, _)| x.eq_ignore_ascii_case(w))
             .map_or(Word::Other, |(_, k)| *k)
     }
+}
+
+/// The month (1–12) a word names, in full or by its first three letters, or "Sept"; any case.
+/// Shared by date masking and the reading of effective dates, so both know the same months.
+pub(crate) fn month_number(w: &str) -> Option<i8> {
+    const MONTHS: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    if w.eq_ignore_ascii_case("sept") {
+        return Some(9);
+    }
+    MONTHS
+        .iter()
+        .position(|m| m.eq_ignore_ascii_case(w) || (w.len() == 3 && m[..3].eq_ignore_ascii_case(w)))
+        .map(|i| i as i8 + 1)
 }
 
 /// Replaces dates and relative counters by placeholders, word by word: a month name next to a
