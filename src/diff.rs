@@ -84,16 +84,6 @@ impl VersionDiff {
             .iter()
             .all(|b| matches!(b, DiffBlock::Same { .. } | DiffBlock::Skipped { .. }))
     }
-
-    /// Whether every change is a block moved: the same blocks, in another order.
-    pub fn only_moves(&self) -> bool {
-        self.words_added == 0
-            && self.words_removed == 0
-            && self
-                .blocks
-                .iter()
-                .any(|b| matches!(b, DiffBlock::Moved { .. }))
-    }
 }
 
 /// Where an output block goes among the new version's blocks: at new block `at`, and among
@@ -455,19 +445,9 @@ impl Segments {
             self.push(Op::Equal, b);
             return;
         }
-        let head = a
-            .chars()
-            .zip(b.chars())
-            .take_while(|(x, y)| x == y)
-            .map(|(x, _)| x.len_utf8())
-            .sum::<usize>();
-        let tail = a[head..]
-            .chars()
-            .rev()
-            .zip(b[head..].chars().rev())
-            .take_while(|(x, y)| x == y)
-            .map(|(x, _)| x.len_utf8())
-            .sum::<usize>();
+        // Trailers hold no word characters: their shared marks are their shared ends.
+        let head = shared_marks(a.chars().zip(b.chars()));
+        let tail = shared_marks(a[head..].chars().rev().zip(b[head..].chars().rev()));
         self.push(Op::Equal, &b[..head]);
         self.push(Op::Delete, &a[head..a.len() - tail]);
         self.push(Op::Insert, &b[head..b.len() - tail]);
@@ -1201,8 +1181,8 @@ mod tests {
                 "Skip to toolbar Log In",
             ]),
         );
+        // Only the move changed: no word counted, and the block shown as moved.
         assert_eq!((d.words_added, d.words_removed), (0, 0));
-        assert!(d.only_moves());
         assert!(
             shown(&d).contains(&"moved Skip to toolbar Log In".to_string()),
             "{:?}",
