@@ -132,6 +132,63 @@ fn separate_changed_list_items_stay_separate_blocks() {
     );
 }
 
+/// Xfinity Privacy Policy, 2015: the page flaps between two variants (the archived 2011
+/// policy and the 2015 one); after the return to the first (noise), one word of it changes.
+/// The change is that word, compared with the text just before it, not the whole difference
+/// from the other variant.
+#[test]
+fn a_change_after_a_page_flaps_back_is_compared_with_the_nearer_text() {
+    let (_tmp, out) = built();
+    let c = classes(&out, "xfinity", "privacy-policy");
+    assert_eq!(c[2].0, "noise");
+    assert_eq!(c[3], ("substantive".to_string(), 0, 1));
+    let html = page(
+        &out,
+        "platforms/xfinity/documents/privacy-policy/versions/2015-11-25T05-31-45Z/index.html",
+    );
+    assert!(html.contains(
+        "Compared with the <a href=\"/platforms/xfinity/documents/privacy-policy/versions/2015-10-23T04-33-23Z/\">"
+    ));
+    let changed: Vec<String> = diff_blocks(&html)
+        .into_iter()
+        .filter(|(c, _)| c.starts_with("diff-changed"))
+        .map(|(_, inner)| inner.trim().to_string())
+        .collect();
+    assert_eq!(changed, ["Subscriber <del>Web </del>Portal"]);
+}
+
+/// Binance Terms of Service, 2023-01-19: a definition is deleted and the ones after it are
+/// renumbered ("10. Designated Stablecoin means…" becomes "9. …"). Each definition is matched
+/// with its own text, so only the deleted one and the numbers change.
+#[test]
+fn renumbered_items_align_by_their_text_not_their_numbers() {
+    let (_tmp, out) = built();
+    assert_eq!(
+        classes(&out, "binance", "terms-of-service")[1],
+        ("substantive".to_string(), 5, 23)
+    );
+    let html = page(
+        &out,
+        "platforms/binance/documents/terms-of-service/versions/2023-01-19T06-34-28Z/index.html",
+    );
+    let blocks = diff_blocks(&html);
+    let stablecoin = blocks
+        .iter()
+        .find(|(_, inner)| inner.contains("Designated Stablecoin means each of USD Coin"))
+        .unwrap_or_else(|| panic!("{blocks:?}"));
+    assert!(
+        stablecoin
+            .1
+            .contains("<del>Conversion Inception Date means the date"),
+        "{stablecoin:?}"
+    );
+    for (_, inner) in &blocks {
+        if inner.contains("Digital Currencies") && inner.contains("refer to encrypted") {
+            assert!(inner.starts_with("<del>12</del><ins>11</ins>."), "{inner}");
+        }
+    }
+}
+
 /// Llama API Terms of Service, 2026-05-27: "and" deleted from a paragraph of thousands of words
 /// is one word removed, not the whole paragraph replaced.
 #[test]
