@@ -261,8 +261,10 @@ fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
+/// An apostrophe, or the replacement character an archive left where it could not decode one
+/// ("Cloudflare��s" for "Cloudflare’s": Cloudflare Terms of Service, 2022).
 fn is_apostrophe(c: char) -> bool {
-    matches!(c, '\'' | '\u{2019}')
+    matches!(c, '\'' | '\u{2019}' | '\u{fffd}')
 }
 
 /// Where the word at the start of `text` ends: word characters, and apostrophes between them
@@ -273,16 +275,41 @@ fn word_end(text: &str) -> usize {
     while let Some((i, c)) = chars.next() {
         if is_word_char(c) {
             end = i + c.len_utf8();
-        } else if is_apostrophe(c)
-            && end == i
-            && chars.peek().is_some_and(|&(_, n)| is_word_char(n))
-        {
-            continue;
+        } else if is_apostrophe(c) && end > 0 {
+            // A run of apostrophes joins the words around it only if a word follows.
+            let mut rest = chars
+                .clone()
+                .map(|(_, n)| n)
+                .skip_while(|&n| is_apostrophe(n));
+            if !rest.next().is_some_and(is_word_char) {
+                break;
+            }
         } else {
             break;
         }
     }
     end
+}
+
+/// The form in which words are compared: folded (curly and straight quotes alike), and any
+/// run of apostrophes one straight apostrophe, so an undecodable one is the same word.
+fn word_form(word: &str) -> Cow<'_, str> {
+    if word.is_ascii() {
+        return Cow::Borrowed(word);
+    }
+    let folded = fold(word);
+    if !folded.contains('\u{fffd}') {
+        return Cow::Owned(folded);
+    }
+    let mut out = String::with_capacity(folded.len());
+    for c in folded.chars() {
+        if !is_apostrophe(c) {
+            out.push(c);
+        } else if !out.ends_with('\'') {
+            out.push('\'');
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// Whether a token's word counts as a word: "1" does, a lone apostrophe does not.
@@ -327,13 +354,8 @@ impl<'a> Ids<'a> {
         tokens
             .iter()
             .map(|t| {
-                let key = if t.word.is_ascii() {
-                    Cow::Borrowed(t.word)
-                } else {
-                    Cow::Owned(fold(t.word))
-                };
                 let next = self.ids.len();
-                *self.ids.entry(key).or_insert(next)
+                *self.ids.entry(word_form(t.word)).or_insert(next)
             })
             .collect()
     }
@@ -715,11 +737,7 @@ pub fn word_key<'a>(blocks: impl Iterator<Item = &'a str>) -> u64 {
         tokens.clear();
         tokenize(text, 0, &mut tokens);
         for t in tokens.iter().filter(|t| counts(t.word)) {
-            if t.word.is_ascii() {
-                t.word.hash(&mut h);
-            } else {
-                fold(t.word).hash(&mut h);
-            }
+            word_form(t.word).hash(&mut h);
         }
     }
     h.finish()
@@ -1009,6 +1027,27 @@ mod tests {
             tokens("'Meta’s' don't"),
             [("", "'"), ("Meta’s", "' "), ("don't", "")]
         );
+        assert_eq!(
+            tokens("Cloudflare\u{fffd}\u{fffd}s x\u{fffd} y"),
+            [
+                ("Cloudflare\u{fffd}\u{fffd}s", " "),
+                ("x", "\u{fffd} "),
+                ("y", "")
+            ]
+        );
+    }
+
+    /// Cloudflare Terms of Service, 2022-02-23: an apostrophe the archive could not decode is
+    /// the same word, so the version is formatting; "its" and "it's" stay two words.
+    #[test]
+    fn an_undecodable_apostrophe_is_the_same_word() {
+        let key = |t: &str| word_key(std::iter::once(t));
+        assert_eq!(
+            key("without Cloudflare’s consent"),
+            key("without Cloudflare\u{fffd}\u{fffd}s consent")
+        );
+        assert_eq!(key("Cloudflare's"), key("Cloudflare’s"));
+        assert_ne!(key("its"), key("it's"));
     }
 
     /// What each block of a diff is, and its text: "changed" blocks with their marked words.

@@ -2,7 +2,7 @@
 //! diff. Versions are extracted and diffed in parallel, and each is compared with one earlier
 //! version only, so a long history costs linear time.
 
-use crate::diff::{DiffBlock, VersionDiff, diff, word_key};
+use crate::diff::{DiffBlock, Op, VersionDiff, diff, word_key};
 use crate::effective::{self, Stated};
 use crate::model::Document;
 use crate::text::{DocText, Keys};
@@ -70,8 +70,7 @@ impl History {
             .par_iter()
             .map(|s| DocText::of(s, document))
             .collect();
-        let prepared: Vec<(Key, Keys)> = texts.par_iter().map(Key::of).collect();
-        let (keys, search): (Vec<Key>, Vec<Keys>) = prepared.into_iter().unzip();
+        let (keys, search) = Key::all(&texts);
         let stated: Vec<Option<Stated>> = texts.par_iter().map(effective::stated).collect();
         let flapping = flapping_blocks(&texts, &keys);
         let (plan, mut diffs) = plan_with_diffs(&keys, &texts, &flapping);
@@ -126,6 +125,9 @@ struct Key {
     /// The same with dates and counters masked.
     masked: u64,
     count: usize,
+    /// The text is the previous version's cut short: its blocks are the previous ones' first
+    /// blocks, the last of them possibly cut (a page that stopped loading).
+    truncated: bool,
 }
 
 impl Key {
@@ -136,9 +138,34 @@ impl Key {
             words: word_key(t.blocks.iter().map(|b| b.text.as_str())),
             masked: word_key(std::iter::once(k.masked.as_str())),
             count: t.word_count(),
+            truncated: false,
         };
         (key, k)
     }
+
+    /// The keys of a history's versions, and the forms of their texts.
+    fn all(texts: &[DocText]) -> (Vec<Key>, Vec<Keys>) {
+        let prepared: Vec<(Key, Keys)> = texts.par_iter().map(Key::of).collect();
+        let (mut keys, search): (Vec<Key>, Vec<Keys>) = prepared.into_iter().unzip();
+        for (k, pair) in keys.iter_mut().skip(1).zip(texts.windows(2)) {
+            k.truncated = truncates(&pair[0], &pair[1]);
+        }
+        (keys, search)
+    }
+}
+
+/// Whether `new` is `old` cut short: all but its last block are `old`'s first blocks, and its
+/// last block begins the next one of `old` (Binance Terms of Service, 2025: pages that stopped
+/// loading at "This includes: a.").
+fn truncates(old: &DocText, new: &DocText) -> bool {
+    let Some((last, whole)) = new.blocks.split_last() else {
+        return false;
+    };
+    new.blocks.len() <= old.blocks.len()
+        && whole.iter().zip(&old.blocks).all(|(n, o)| n.text == o.text)
+        && old.blocks[whole.len()].text.starts_with(&last.text)
+        && (new.blocks.len() < old.blocks.len()
+            || last.text.len() < old.blocks[whole.len()].text.len())
 }
 
 /// A version's class, the version it is compared with, and whether the class was judged from
@@ -167,7 +194,7 @@ struct Step {
 fn plan_with_diffs(
     keys: &[Key],
     texts: &[DocText],
-    flapping: &HashSet<u64>,
+    flapping: &Flapping,
 ) -> (Vec<Step>, HashMap<(usize, usize), VersionDiff>) {
     let mut judged: Vec<Option<(Class, usize)>> = vec![None; keys.len()];
     let mut diffs: HashMap<(usize, usize), VersionDiff> = HashMap::new();
@@ -196,7 +223,11 @@ fn plan_with_diffs(
             {
                 b = p;
             }
-            let class = judge(&diffs[&(b, i)], flapping);
+            let class = match judge(&diffs[&(b, i)], i, flapping) {
+                // The same words as a version before the previous one: a return to it.
+                Class::Formatting if b + 1 != i => Class::Noise,
+                class => class,
+            };
             judged[i] = Some((class, b));
             // Noise moves no baseline: the versions after it are planned again.
             if class == Class::Noise {
@@ -215,17 +246,24 @@ fn changed_words(d: &VersionDiff) -> usize {
     d.words_added + d.words_removed
 }
 
-/// The class of a version whose words changed, from its diff.
-fn judge(d: &VersionDiff, flapping: &HashSet<u64>) -> Class {
+/// The class of version `i`, whose words changed, from its diff.
+fn judge(d: &VersionDiff, i: usize, flapping: &Flapping) -> Class {
     if d.words_added == 0 && d.words_removed == 0 {
         return Class::Formatting;
     }
     let only_flapping = d.blocks.iter().all(|b| match b {
         DiffBlock::Same { .. } | DiffBlock::Skipped { .. } | DiffBlock::Moved { .. } => true,
-        DiffBlock::Inserted { text, .. } | DiffBlock::Deleted { text, .. } => {
-            flapping.contains(&block_hash(text))
+        // An identifier, or a flapping block that returns, or that goes and comes back later.
+        DiffBlock::Inserted { text, .. } => {
+            only_identifiers(text) || flapping.get(&block_hash(text)).is_some_and(|s| s.first < i)
         }
-        DiffBlock::Changed { .. } => false,
+        DiffBlock::Deleted { text, .. } => {
+            only_identifiers(text) || flapping.get(&block_hash(text)).is_some_and(|s| s.last > i)
+        }
+        DiffBlock::Changed { segments, .. } => segments
+            .iter()
+            .filter(|s| s.op != Op::Equal)
+            .all(|s| only_identifiers(&s.text)),
     });
     if only_flapping {
         Class::Noise
@@ -234,19 +272,44 @@ fn judge(d: &VersionDiff, flapping: &HashSet<u64>) -> Class {
     }
 }
 
+/// Whether every word of a text is an identifier, letters and at least four digits in one word
+/// ("icburule010177021069": the server that served the page, printed at its foot; Alibaba.com
+/// Privacy Policy): not prose, so adding, removing or changing one is noise. Text without
+/// words (punctuation) passes too.
+fn only_identifiers(text: &str) -> bool {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .all(|w| {
+            w.chars().any(char::is_alphabetic)
+                && w.chars().filter(char::is_ascii_digit).count() >= 4
+        })
+}
+
 fn block_hash(text: &str) -> u64 {
     word_key(std::iter::once(text))
 }
 
+/// The first and last versions a flapping block is in.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    first: usize,
+    last: usize,
+}
+
+/// Flapping blocks by their hash.
+type Flapping = HashMap<u64, Span>;
+
 /// Blocks that come back after being gone at least twice over the history (navigation links,
-/// login bars and banners a page shows on some visits only): adding or removing them is noise.
+/// login bars and banners a page shows on some visits only): adding or removing them is noise,
+/// but not their first appearance (Telegram Terms of Service, 2023: a clause added a year
+/// before the page began to flap) nor their last removal (Facebook Privacy Policy,
+/// 2021-12-14: the face recognition paragraph, gone twice briefly before, removed for good).
 /// Versions that are noise by their keys (an error page, a revert) do not count, or every block
 /// would come back after each of them. A clause removed and restored once is not flapping.
-fn flapping_blocks(texts: &[DocText], keys: &[Key]) -> HashSet<u64> {
+fn flapping_blocks(texts: &[DocText], keys: &[Key]) -> Flapping {
     let plan = classify(keys, &vec![None; keys.len()]);
-    // block → (the last version it was in, how many times it came back)
-    let mut seen: HashMap<u64, (usize, u32)> = HashMap::new();
-    let mut flapping = HashSet::new();
+    // block → (its span, the last kept version it was in, how many times it came back)
+    let mut seen: HashMap<u64, (Span, usize, u32)> = HashMap::new();
     let kept = (0..texts.len()).filter(|&i| plan[i].judged || plan[i].class != Class::Noise);
     for (n, i) in kept.enumerate() {
         let blocks: HashSet<u64> = texts[i]
@@ -255,22 +318,24 @@ fn flapping_blocks(texts: &[DocText], keys: &[Key]) -> HashSet<u64> {
             .map(|b| block_hash(&b.text))
             .collect();
         for h in blocks {
-            let e = seen.entry(h).or_insert((n, 0));
-            if e.0 + 1 < n {
-                e.1 += 1;
-                if e.1 >= 2 {
-                    flapping.insert(h);
-                }
+            let e = seen.entry(h).or_insert((Span { first: i, last: i }, n, 0));
+            if e.1 + 1 < n {
+                e.2 += 1;
             }
-            e.0 = n;
+            e.0.last = i;
+            e.1 = n;
         }
     }
-    flapping
+    seen.into_iter()
+        .filter(|(_, (_, _, returns))| *returns >= 2)
+        .map(|(h, (span, _, _))| (h, span))
+        .collect()
 }
 
 /// Each version's class and baseline, from the keys and the classes judged so far.
 fn classify(keys: &[Key], judged: &[Option<(Class, usize)>]) -> Vec<Step> {
     let mut seen: HashSet<u64> = HashSet::new();
+    let mut seen_masked: HashSet<u64> = HashSet::new();
     let mut current = 0;
     let mut out = Vec::with_capacity(keys.len());
     for (i, k) in keys.iter().enumerate() {
@@ -278,21 +343,23 @@ fn classify(keys: &[Key], judged: &[Option<(Class, usize)>]) -> Vec<Step> {
             Some(Class::First)
         } else if k.words == keys[i - 1].words {
             Some(Class::Formatting)
-        } else if seen.contains(&k.words) || k.masked == keys[i - 1].masked {
+        } else if seen.contains(&k.words) || seen_masked.contains(&k.masked) {
+            // The text returns to an earlier one, or to one apart from its dates and counters.
             Some(Class::Noise)
         } else if keys
             .get(i + 1)
             .is_some_and(|next| next.words == keys[i - 1].words || seen.contains(&next.words))
-            && k.count * 2 < keys[i - 1].count
+            && (k.count * 2 < keys[i - 1].count || k.truncated)
         {
-            // Replaced by a much shorter text that the next version reverts (to the text before
-            // it, or to any earlier one): a transient glitch such as a truncated or error page,
-            // not a change of the policy.
+            // Replaced by a much shorter text, or the text cut short, that the next version
+            // reverts (to the text before it, or to any earlier one): a transient glitch such as
+            // a truncated or error page, not a change of the policy.
             Some(Class::Noise)
         } else {
             None
         };
         seen.insert(k.words);
+        seen_masked.insert(k.masked);
         let step = match by_keys {
             Some(Class::First) => Step {
                 class: Class::First,
@@ -358,6 +425,7 @@ mod tests {
                     words,
                     masked,
                     count,
+                    truncated: false,
                 })
                 .collect::<Vec<_>>(),
             &vec![None; spec.len()],
@@ -367,21 +435,22 @@ mod tests {
         .collect()
     }
 
+    fn paragraphs(texts: &[&str]) -> DocText {
+        DocText {
+            blocks: texts
+                .iter()
+                .map(|t| crate::text::Block {
+                    kind: crate::text::BlockKind::Paragraph,
+                    text: t.to_string(),
+                })
+                .collect(),
+        }
+    }
+
     /// Classes, baselines and counts of a history of paragraph texts.
     fn judged(versions: &[&[&str]]) -> Vec<(Class, Option<usize>, usize, usize)> {
-        let texts: Vec<DocText> = versions
-            .iter()
-            .map(|blocks| DocText {
-                blocks: blocks
-                    .iter()
-                    .map(|t| crate::text::Block {
-                        kind: crate::text::BlockKind::Paragraph,
-                        text: t.to_string(),
-                    })
-                    .collect(),
-            })
-            .collect();
-        let keys: Vec<Key> = texts.iter().map(|t| Key::of(t).0).collect();
+        let texts: Vec<DocText> = versions.iter().map(|b| paragraphs(b)).collect();
+        let keys = Key::all(&texts).0;
         let flapping = flapping_blocks(&texts, &keys);
         let (plan, diffs) = plan_with_diffs(&keys, &texts, &flapping);
         plan.iter()
@@ -525,6 +594,93 @@ mod tests {
         let v = judged(&[&a, &b, &a, &a2]);
         assert_eq!((v[2].0, v[2].1), (Noise, Some(1)));
         assert_eq!(v[3], (Substantive, Some(2), 1, 1));
+    }
+
+    #[test]
+    fn a_flapping_block_is_noise_between_its_first_and_last_appearance_only() {
+        let flapping =
+            Flapping::from([(block_hash("Face recognition."), Span { first: 2, last: 6 })]);
+        let (with, without) = (
+            paragraphs(&["Terms.", "Face recognition."]),
+            paragraphs(&["Terms."]),
+        );
+        let added = diff(&without, &with);
+        let removed = diff(&with, &without);
+        assert_eq!(judge(&added, 2, &flapping), Substantive);
+        assert_eq!(judge(&added, 4, &flapping), Noise);
+        assert_eq!(judge(&removed, 4, &flapping), Noise);
+        assert_eq!(judge(&removed, 7, &flapping), Substantive);
+    }
+
+    /// Alibaba.com Privacy Policy, 2015: the page's foot names the server that served it.
+    #[test]
+    fn identifiers_are_not_prose() {
+        let none = Flapping::new();
+        let (a, b) = (
+            paragraphs(&["Terms.", "icburule010177021069"]),
+            paragraphs(&["Terms.", "icburule010100096070"]),
+        );
+        assert_eq!(judge(&diff(&a, &b), 1, &none), Noise);
+        assert_eq!(judge(&diff(&paragraphs(&["Terms."]), &a), 1, &none), Noise);
+        // A year, a section number or a word with few digits is prose.
+        let c = paragraphs(&["Terms.", "Updated in Q3 2025, section 12b."]);
+        assert_eq!(judge(&diff(&a, &c), 1, &none), Substantive);
+        assert!(!only_identifiers("COVID19 rules"));
+        assert!(only_identifiers("a1b2c3d4e5 ·"));
+    }
+
+    /// A navigation block X flaps; the text then returns, reordered, to the one before the
+    /// last X: a return, so noise, not formatting.
+    #[test]
+    fn the_same_words_as_a_version_before_the_previous_are_a_return() {
+        let v = judged(&[
+            &["A.", "B."],
+            &["A.", "B.", "X."],
+            &["A.", "B.", "Y."],
+            &["A.", "B.", "Y.", "X."],
+            &["A.", "B.", "Z."],
+            &["A.", "B.", "Z.", "X."],
+            &["B.", "A.", "Z."],
+        ]);
+        let classes: Vec<Class> = v.iter().map(|x| x.0).collect();
+        assert_eq!(
+            classes,
+            [
+                First,
+                Substantive,
+                Substantive,
+                Noise,
+                Substantive,
+                Noise,
+                Noise
+            ]
+        );
+        assert_eq!((v[6].1, v[6].2, v[6].3), (Some(4), 0, 0));
+    }
+
+    /// Binance Terms of Service, 2025: a page that stopped loading part-way, nearly whole, and
+    /// restored by the next version.
+    #[test]
+    fn a_text_cut_short_and_restored_is_noise() {
+        let full: &[&str] = &[
+            "Terms.",
+            "You must comply.",
+            "This includes: a. not cheating; b. not lying.",
+        ];
+        let cut: &[&str] = &["Terms.", "You must comply.", "This includes: a."];
+        let v = judged(&[full, cut, full]);
+        assert_eq!(v[1].0, Noise);
+        // Cut short and not restored: the page may really have lost its end.
+        let v = judged(&[full, cut, cut]);
+        assert_eq!(v[1].0, Substantive);
+    }
+
+    #[test]
+    fn a_return_to_an_earlier_text_apart_from_its_dates_is_noise() {
+        assert_eq!(
+            keys(&[(1, 10, 9), (2, 20, 9), (3, 10, 9)]),
+            [(First, None), (Substantive, Some(0)), (Noise, Some(1))]
+        );
     }
 
     #[test]

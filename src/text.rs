@@ -327,12 +327,33 @@ pub(crate) fn month_number(w: &str) -> Option<i8> {
         "november",
         "december",
     ];
+    // French names, in full only: OTA tracks many French policies ("Date effective : 5
+    // septembre 2024", Facebook Privacy Policy, 2024-10-10); their abbreviations would
+    // collide with English words.
+    const MOIS: [&str; 12] = [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ];
     if w.eq_ignore_ascii_case("sept") {
         return Some(9);
     }
     MONTHS
         .iter()
         .position(|m| m.eq_ignore_ascii_case(w) || (w.len() == 3 && m[..3].eq_ignore_ascii_case(w)))
+        .or_else(|| {
+            MOIS.iter()
+                .position(|m| m.chars().eq(w.chars().flat_map(char::to_lowercase)))
+        })
         .map(|i| i as i8 + 1)
 }
 
@@ -500,7 +521,10 @@ fn markdown_blocks(source: &str) -> Vec<Block> {
             ) if in_item == 0 => b.finish(),
             Event::Text(t) | Event::Code(t) => b.push(&t),
             Event::SoftBreak | Event::HardBreak => b.push(" "),
-            // Raw HTML in Markdown is markup, not text a reader sees.
+            // Raw HTML in Markdown is markup, not text a reader sees; but a line break or a
+            // block tag separates the words on either side, as it does on the page
+            // (`Technologies<br><br>See`: ChatGPT Privacy Policy, 2026-01-21).
+            Event::Html(tag) | Event::InlineHtml(tag) if separates_words(&tag) => b.push(" "),
             _ => {}
         }
     }
@@ -715,12 +739,30 @@ fn unlink(source: &str) -> Cow<'_, str> {
     edits.sort_unstable_by_key(|(range, _)| range.start);
     let mut out = String::with_capacity(source.len() + 2 * edits.len());
     let mut copied = 0;
-    for (range, replacement) in edits {
+    let mut edits = edits.into_iter().peekable();
+    while let Some((range, replacement)) = edits.next() {
         out.push_str(&source[copied..range.start]);
         match replacement {
             Unlinked::Nothing => {}
             Unlinked::Mark => out.push(LINK_SYNTAX),
             Unlinked::Break => out.push_str("\n\n"),
+        }
+        // Links side by side are separate items, as on the page they were captured from
+        // (`[Reasons](…)[Restricted](…)`: Taboola Acceptable Use Policy, 2026).
+        let is_target = source[range.start..]
+            .trim_start_matches('\\')
+            .starts_with("](");
+        let word_before = || {
+            out.chars()
+                .rev()
+                .find(|&c| c != LINK_SYNTAX)
+                .is_some_and(char::is_alphanumeric)
+        };
+        let word_after = edits.peek().is_some_and(|(next, _)| {
+            next.start == range.end && source[next.end..].starts_with(char::is_alphanumeric)
+        });
+        if is_target && word_after && word_before() {
+            out.push(' ');
         }
         copied = range.end;
     }
@@ -865,6 +907,19 @@ fn html_blocks(source: &str, select: &[String], remove: &[String]) -> Vec<Block>
         walk_html(root, &removed, &mut b);
     }
     trim_table_separators(b.done())
+}
+
+/// Whether a piece of raw HTML is a tag that separates words: `<br>` or a block element's.
+fn separates_words(html: &str) -> bool {
+    let name: String = html
+        .trim_start()
+        .trim_start_matches('<')
+        .trim_start_matches('/')
+        .chars()
+        .take_while(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    name == "br" || html_block_kind(&name).is_some()
 }
 
 /// Block kinds of the HTML elements that start a block of text.
@@ -2617,7 +2672,7 @@ mod tests {
                 "see \\[digg.se\\](https://www.digg.se/). By",
                 "see digg.se. By",
             ),
-            ("[Sign Up](/reg/ x)[Log In](/login/ x)", "Sign UpLog In"),
+            ("[Sign Up](/reg/ x)[Log In](/login/ x)", "Sign Up Log In"),
             ("Section [1] and \\[2\\] stay.", "Section [1] and [2] stay."),
             (
                 "Mistral AI Logo White](https://mistral.ai/)",
@@ -2715,7 +2770,7 @@ mod tests {
             ("[# a](b)", "a"),
             ("[a\n\n](b)", "a"),
             ("\\[a\\](b c) ", "a a"),
-            ("![a](b c)", "aa"),
+            ("![a](b c)", "a a"),
             ("[]()", ""),
             ("](((", ""),
             ("1. [a](b)\n", "a"),
@@ -2894,6 +2949,27 @@ mod tests {
         assert!(depth < Some(MAX_OPEN_ELEMENTS + PARSE_CHUNK), "{depth:?}");
     }
 
+    /// ChatGPT Privacy Policy, 2026-01-21: table cells went from `<br>    <br>` to `<br>`; the
+    /// words on either side stay apart, so the version is formatting.
+    #[test]
+    fn line_break_and_block_tags_in_markdown_separate_words() {
+        let md = "| a |\n|---|\n| Technologies<br><br>See our policy |\n";
+        assert_eq!(
+            texts(&markdown_blocks(md)),
+            ["tr:a", "tr:Technologies See our policy"]
+        );
+        assert_eq!(
+            texts(&markdown_blocks(
+                "one<BR/>two</p>three<span>four</span>five\n"
+            )),
+            ["one two threefourfive"]
+        );
+        assert_eq!(
+            texts(&markdown_blocks("[Reasons](/a)[Restricted](/b) [x](/c)y\n")),
+            ["Reasons Restricted xy"]
+        );
+    }
+
     #[test]
     fn forbidden_characters_are_dropped_and_control_spaces_kept() {
         assert_eq!(
@@ -2939,6 +3015,10 @@ mod tests {
             mask_dates("Effective 15 September 2025[Prev]")
         );
         assert_eq!(mask_dates("on 2025-09-15."), mask_dates("on 15/09/2025."));
+        assert_eq!(
+            mask_dates("Date effective : 26 juin 2024"),
+            mask_dates("Date effective : 5 Septembre 2024")
+        );
         assert_ne!(
             mask_dates("We may suspend you."),
             mask_dates("We will suspend you.")
