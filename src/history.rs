@@ -39,9 +39,10 @@ impl Class {
 #[derive(Debug, Clone)]
 pub struct Version {
     pub class: Class,
-    /// The version this one is compared with: the previous one, except for a substantive
-    /// change, which is compared with the last version that was not noise (so a policy that
-    /// returns from an error page with new wording is compared with its own earlier wording).
+    /// The version this one is compared with: the previous one, except for a version whose
+    /// words changed after noise, which is compared with whichever of the last version that was
+    /// not noise and the previous one it differs from least (so a policy that returns from an
+    /// error page with new wording is compared with its own earlier wording).
     pub baseline: Option<usize>,
     pub diff: VersionDiff,
     pub text: DocText,

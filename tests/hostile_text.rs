@@ -377,19 +377,8 @@ fn check_a_site_with_costly_markup() {
         format!("<p{}>x</p>", attributes(400_000)),
     )
     .unwrap();
-    let check = finishes("check", move || {
-        common::clausebook()
-            .arg("check")
-            .arg("--root")
-            .arg(&site)
-            .output()
-            .unwrap()
-    });
-    assert!(
-        check.status.success(),
-        "{}",
-        String::from_utf8_lossy(&check.stderr)
-    );
+    let (code, stderr) = finishes("check", move || common::check(&site));
+    assert_eq!(code, 0, "{stderr}");
 }
 
 /// `check` and `build` read a snapshot of 30,000 nested `<div>`s without aborting.
@@ -411,17 +400,6 @@ fn check_and_build_a_site_with_a_deep_snapshot() {
     let (code, stderr) = finishes("build", move || common::build(&site, &out, &[]));
     assert_eq!(code, 0, "{stderr}");
     let site = dir.path().join("site");
-    let check = finishes("check", move || {
-        common::clausebook()
-            .arg("check")
-            .arg("--root")
-            .arg(&site)
-            .output()
-            .unwrap()
-    });
-    assert!(
-        check.status.success(),
-        "{}",
-        String::from_utf8_lossy(&check.stderr)
-    );
+    let (code, stderr) = finishes("check", move || common::check(&site));
+    assert_eq!(code, 0, "{stderr}");
 }

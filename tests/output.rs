@@ -65,13 +65,9 @@ fn check_writes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("site");
     copy_tree(&fixture("valid"), &root);
-    let assert = clausebook()
-        .arg("check")
-        .arg("--root")
-        .arg(&root)
-        .assert()
-        .success();
-    assert!(String::from_utf8_lossy(&assert.get_output().stderr).contains("No errors"));
+    let (code, stderr) = check(&root);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("No errors"), "{stderr}");
     assert!(!root.join("output").exists());
 }
 

@@ -247,14 +247,8 @@ fn excerpt_not_found_warns_in_build_and_fails_check() {
             && err.contains("content/platforms/beta/clauses/spam.yaml:4:10: excerpt not found"),
         "{err}"
     );
-    let check = clausebook()
-        .arg("check")
-        .arg("--root")
-        .arg(&root)
-        .output()
-        .unwrap();
-    assert_eq!(check.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&check.stderr);
+    let (code, stderr) = check(&root);
+    assert_eq!(code, 1);
     assert!(
         stderr.contains("clauses/spam.yaml:4:10: excerpt not found"),
         "{stderr}"

@@ -21,12 +21,22 @@ pub fn clausebook() -> Command {
 
 /// Builds `root` into `out` with extra arguments; returns (exit code, stderr).
 pub fn build(root: &Path, out: &Path, extra: &[&str]) -> (i32, String) {
+    let mut args = vec!["--output".as_ref(), out.as_os_str()];
+    args.extend(extra.iter().map(std::ffi::OsStr::new));
+    run_on("build", root, &args)
+}
+
+/// Checks `root`; returns (exit code, stderr).
+pub fn check(root: &Path) -> (i32, String) {
+    run_on("check", root, &[])
+}
+
+/// Runs a subcommand on the site at `root`; returns (exit code, stderr).
+fn run_on(command: &str, root: &Path, extra: &[&std::ffi::OsStr]) -> (i32, String) {
     let result = clausebook()
-        .arg("build")
+        .arg(command)
         .arg("--root")
         .arg(root)
-        .arg("--output")
-        .arg(out)
         .args(extra)
         .output()
         .unwrap();
