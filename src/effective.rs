@@ -13,7 +13,8 @@ use crate::text::{BlockKind, DocText};
 use jiff::civil::Date;
 
 /// How a version words its date, weakest first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Kind {
     /// "Date:", "Version date:", "Release date:", or a date alone at the top of the text.
     Dated,

@@ -4,8 +4,10 @@
 
 use crate::diff::{DiffBlock, Op, VersionDiff, diff, word_key};
 use crate::effective::{self, Stated};
+use crate::ids::Timestamp;
 use crate::model::Document;
-use crate::text::{DocText, Keys};
+use crate::text::{self, DocText, Keys};
+use crate::yaml::Located;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -38,6 +40,8 @@ impl Class {
 
 #[derive(Debug, Clone)]
 pub struct Version {
+    /// When the archive observed it (its snapshot's name).
+    pub timestamp: Timestamp,
     pub class: Class,
     /// The version this one is compared with: the previous one, except for a version whose
     /// words changed after noise, which is compared with whichever of the last version that was
@@ -66,10 +70,17 @@ pub struct History {
 
 impl History {
     pub fn of(document: &Document) -> History {
+        let values = |entries: &[Located<String>]| -> Vec<String> {
+            entries.iter().map(|e| e.value.clone()).collect()
+        };
+        let r = &document.record;
+        let (select, remove, ignore) = (values(&r.select), values(&r.remove), values(&r.ignore));
         let texts: Vec<DocText> = document
             .snapshots
             .par_iter()
-            .map(|s| DocText::of(s, document))
+            .map(|s| DocText {
+                blocks: text::extract(&s.source, s.format, &select, &remove, &ignore),
+            })
             .collect();
         let (keys, search) = Key::all(&texts);
         let stated: Vec<Option<Stated>> = texts.par_iter().map(effective::stated).collect();
@@ -80,8 +91,10 @@ impl History {
             .zip(plan)
             .zip(search)
             .zip(stated)
+            .zip(&document.snapshots)
             .enumerate()
-            .map(|(i, (((text, step), k), effective))| Version {
+            .map(|(i, ((((text, step), k), effective), snapshot))| Version {
+                timestamp: snapshot.timestamp.clone(),
                 class: step.class,
                 baseline: step.baseline,
                 diff: step

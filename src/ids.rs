@@ -1,6 +1,7 @@
 //! Ids and snapshot timestamps: the names content files give themselves.
 
 use jiff::civil::{Date, DateTime, Time};
+use serde::Serialize;
 use std::fmt;
 
 /// Whether `s` is a valid id (`^[a-z0-9][a-z0-9-]*$`): safe as a single URL and path segment.
@@ -15,6 +16,72 @@ pub fn invalid_id_message(kind: &str, id: &str) -> String {
     format!(
         "invalid {kind} id `{id}`: ids are lowercase letters, digits and hyphens, starting with a letter or digit"
     )
+}
+
+/// An id a record takes from its file or folder name.
+pub trait RecordId: Sized + std::ops::Deref<Target = str> {
+    /// What the id names, in messages ("invalid platform id").
+    const KIND: &'static str;
+
+    /// The id, or the message saying why `id` is not one.
+    fn parse(id: &str) -> Result<Self, String>;
+}
+
+/// Declares an id newtype: a validated name, so a value of the type is safe as a URL and path
+/// segment wherever it goes, and ids of different records cannot be mixed up.
+macro_rules! id_type {
+    ($($(#[$doc:meta])* $name:ident: $kind:literal;)*) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl RecordId for $name {
+            const KIND: &'static str = $kind;
+
+            fn parse(id: &str) -> Result<$name, String> {
+                if is_valid_id(id) {
+                    Ok($name(id.to_string()))
+                } else {
+                    Err(invalid_id_message($kind, id))
+                }
+            }
+        }
+
+        impl std::ops::Deref for $name {
+            type Target = str;
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::borrow::Borrow<str> for $name {
+            fn borrow(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    )*};
+}
+
+id_type! {
+    /// A platform's folder name under `platforms/`.
+    PlatformId: "platform";
+    /// A document's folder name under its platform's `documents/`.
+    DocumentId: "document";
+    /// A clause's file name under its platform's `clauses/`.
+    ClauseId: "clause";
+    /// A provision type's file name under `provisions/`.
+    ProvisionId: "provision";
+    /// A regulation's file name under `regulations/`.
+    RegulationId: "regulation";
+    /// A free page's file name under `pages/`.
+    Slug: "page";
 }
 
 /// When a snapshot was observed: `YYYY-MM-DD` or the Open Terms Archive `YYYY-MM-DDTHH-MM-SSZ` (UTC),

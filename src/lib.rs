@@ -1,13 +1,15 @@
 //! clausebook: a static site generator for governance comparisons.
 //!
-//! The data flows one way: [`load`] (content → validated model) → [`derive`] (cross-references)
-//! → [`render`] (templates → an ordered map of output files) → [`output`] (atomic swap).
+//! The data flows one way: [`load`] (content → validated, resolved model and route table) →
+//! [`derive`] (histories, verification, cross-references) → [`render`] (a context per route,
+//! through templates → an ordered map of output files) → [`output`] (atomic swap) or `serve`.
 
 pub mod cli;
 pub mod derive;
 pub mod diff;
 pub mod effective;
 pub mod error;
+pub mod hash;
 pub mod history;
 pub mod ids;
 pub mod load;
@@ -55,21 +57,45 @@ impl Session {
 
     /// Loads, derives and renders the site under `root` into memory.
     pub fn build(&mut self, root: &Path, options: &load::LoadOptions) -> error::Result<Built> {
-        let site = load::load_cached(root, options, &mut self.files)?;
-        let derived = derive::Derived::new(&site, &mut self.derive);
-        let rendered = render::render(&site, &derived, &mut self.render)?;
-        let mut warnings = derived.not_found(&site);
-        warnings.sort();
-        Ok(Built {
-            output: rendered.output,
-            warnings,
-            pages_rendered: rendered.rendered,
-            pages_reused: rendered.reused,
-        })
+        run(
+            root,
+            options,
+            &mut self.files,
+            &mut self.derive,
+            Some(&mut self.render),
+        )
     }
 }
 
-/// A clean build of the site under `root`.
+/// A clean build of the site under `root`, keeping no cache.
 pub fn build(root: &Path, options: &load::LoadOptions) -> error::Result<Built> {
-    Session::default().build(root, options)
+    let mut files = load::FileCache::default();
+    run(
+        root,
+        options,
+        &mut files,
+        &mut derive::DeriveCache::default(),
+        None,
+    )
+}
+
+/// The pipeline: load → derive → render.
+fn run(
+    root: &Path,
+    options: &load::LoadOptions,
+    files: &mut load::FileCache,
+    derive: &mut derive::DeriveCache,
+    render: Option<&mut render::RenderCache>,
+) -> error::Result<Built> {
+    let loaded = load::load_cached(root, options, files)?;
+    let derived = derive::Derived::new(&loaded.site, derive);
+    let rendered = render::render(&loaded, &derived, render)?;
+    let mut warnings = derived.not_found(&loaded.site);
+    warnings.sort();
+    Ok(Built {
+        output: rendered.output,
+        warnings,
+        pages_rendered: rendered.rendered,
+        pages_reused: rendered.reused,
+    })
 }

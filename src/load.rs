@@ -1,11 +1,16 @@
 //! Load: reads a site's `content/` and theme into a validated [`Site`], collecting every error.
 
 use crate::error::{Diagnostic, Error, Result};
-use crate::ids::{Timestamp, invalid_id_message, is_valid_id};
+use crate::ids::{
+    ClauseId, DocumentId, PlatformId, ProvisionId, RecordId, RegulationId, Slug, Timestamp,
+    invalid_id_message, is_valid_id,
+};
 use crate::model::*;
 use crate::read::{self, Entry, Kind};
+use crate::routes::Routes;
+use crate::theme::{self, Theme};
+use crate::yaml;
 use crate::yaml::Located;
-use crate::{routes, theme, yaml};
 use serde::de::DeserializeOwned;
 use std::any::Any;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -130,13 +135,22 @@ impl FileCache {
     }
 }
 
+/// What a build starts from: the validated content, the theme it is rendered with, and every
+/// output file with what claims it.
+#[derive(Debug)]
+pub struct Loaded {
+    pub site: Site,
+    pub theme: Theme,
+    pub routes: Routes,
+}
+
 /// Reads and validates the site under `root`. Every content error is returned at once.
-pub fn load(root: &Path, options: &LoadOptions) -> Result<Site> {
+pub fn load(root: &Path, options: &LoadOptions) -> Result<Loaded> {
     load_cached(root, options, &mut FileCache::default())
 }
 
 /// [`load`], reading files through `cache`.
-pub fn load_cached(root: &Path, options: &LoadOptions, cache: &mut FileCache) -> Result<Site> {
+pub fn load_cached(root: &Path, options: &LoadOptions, cache: &mut FileCache) -> Result<Loaded> {
     // A bad command-line value is a usage error, reported before any content.
     let base_url_override = match &options.base_url {
         Some(url) => {
@@ -174,27 +188,27 @@ pub fn load_cached(root: &Path, options: &LoadOptions, cache: &mut FileCache) ->
     }
     let folder = |name: &str| top.iter().find(|e| e.name == name && e.kind == Kind::Dir);
     let provisions = match folder("provisions") {
-        Some(e) => loader.simple_records(&e.path, "provision", |id, mut p: Provision| {
-            p.id = id;
-            p
-        }),
+        Some(e) => {
+            loader.simple_records(&e.path, |id: ProvisionId, record| Provision { id, record })
+        }
         None => Vec::new(),
     };
     let regulations = match folder("regulations") {
-        Some(e) => loader.simple_records(&e.path, "regulation", |id, mut r: Regulation| {
-            r.id = id;
-            r
+        Some(e) => loader.simple_records(&e.path, |id: RegulationId, record| Regulation {
+            id,
+            record,
         }),
         None => Vec::new(),
     };
     for r in &regulations {
         loader.check_url(
             &content.join("regulations").join(format!("{}.yaml", r.id)),
-            r.url.as_ref(),
+            r.record.url.as_ref(),
         );
     }
     let pages = folder("pages").map_or_else(Vec::new, |e| loader.pages(&e.path));
-    let mut platforms = folder("platforms").map_or_else(Vec::new, |e| loader.platforms(&e.path));
+    let (mut platforms, clauses) =
+        folder("platforms").map_or_else(Default::default, |e| loader.platforms(&e.path));
     loader.unexpected_top_level(&top);
     let theme = match &config {
         Some(config) => theme::load(root, &config.theme, &site_yaml, &mut loader.diagnostics),
@@ -207,31 +221,65 @@ pub fn load_cached(root: &Path, options: &LoadOptions, cache: &mut FileCache) ->
         .iter()
         .any(|d| d.kind == crate::error::Kind::Io);
     if read_whole {
-        loader.check_references(&mut platforms);
+        let names = Names::of(&provisions, &regulations);
+        for (i, clauses) in clauses.into_iter().enumerate() {
+            let platform = PlatformIx(i);
+            let resolved = loader.resolve(&platforms[i], platform, clauses, &names, options);
+            platforms[i].clauses = resolved;
+        }
     }
     loader.files.prune();
     let Some(config) = config else {
         return Err(Error::content(loader.diagnostics));
     };
-    let mut site = Site {
+    let site = Site {
         config,
         platforms,
         provisions,
         regulations,
         pages,
-        theme,
     };
-    if !options.drafts {
-        for p in &mut site.platforms {
-            p.clauses.retain(|c| !c.record.draft);
-        }
-    }
     // Claims on output paths are checked on what loaded, so they are reported with the rest.
-    loader.diagnostics.extend(routes::check(&site));
+    let (routes, conflicts) = Routes::new(&site, &theme);
+    loader.diagnostics.extend(conflicts);
     if loader.diagnostics.is_empty() {
-        Ok(site)
+        Ok(Loaded {
+            site,
+            theme,
+            routes,
+        })
     } else {
         Err(Error::content(loader.diagnostics))
+    }
+}
+
+/// A clause as read, before its references are resolved.
+struct ClauseFile {
+    id: ClauseId,
+    record: ClauseRecord,
+    path: PathBuf,
+}
+
+/// Provision and regulation ids with their places, to resolve clause references.
+struct Names<'s> {
+    provisions: HashMap<&'s str, ProvisionIx>,
+    regulations: HashMap<&'s str, RegulationIx>,
+}
+
+impl<'s> Names<'s> {
+    fn of(provisions: &'s [Provision], regulations: &'s [Regulation]) -> Names<'s> {
+        Names {
+            provisions: provisions
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (&*p.id, ProvisionIx(i)))
+                .collect(),
+            regulations: regulations
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (&*r.id, RegulationIx(i)))
+                .collect(),
+        }
     }
 }
 
@@ -261,13 +309,10 @@ impl Loader<'_> {
     }
 
     /// An id from a file or folder name, or a diagnostic.
-    fn id(&mut self, kind: &str, id: &str, path: &Path) -> Option<String> {
-        if is_valid_id(id) {
-            Some(id.to_string())
-        } else {
-            self.error(Diagnostic::new(path, invalid_id_message(kind, id)));
-            None
-        }
+    fn id<I: RecordId>(&mut self, id: &str, path: &Path) -> Option<I> {
+        I::parse(id)
+            .map_err(|m| self.error(Diagnostic::new(path, m)))
+            .ok()
     }
 
     /// A URL from content must be an absolute http(s) URL: anything else could run script in a
@@ -312,11 +357,10 @@ impl Loader<'_> {
 
     /// The `<id>.yaml` records of `dir` with their ids and parsed records; anything else in
     /// the folder is an error.
-    fn yaml_records<T: DeserializeOwned + Clone + Send + Sync + 'static>(
-        &mut self,
-        dir: &Path,
-        kind: &'static str,
-    ) -> Vec<(String, T, PathBuf)> {
+    fn yaml_records<I: RecordId, T>(&mut self, dir: &Path) -> Vec<(I, T, PathBuf)>
+    where
+        T: DeserializeOwned + Clone + Send + Sync + 'static,
+    {
         let mut out = Vec::new();
         for e in self.entries(dir) {
             let stem = e
@@ -326,14 +370,17 @@ impl Loader<'_> {
             let Some(stem) = stem else {
                 self.error(Diagnostic::new(
                     &e.path,
-                    format!("unexpected entry: {kind} records are `<id>.yaml` files"),
+                    format!(
+                        "unexpected entry: {} records are `<id>.yaml` files",
+                        I::KIND
+                    ),
                 ));
                 continue;
             };
-            let Some(id) = self.id(kind, stem, &e.path) else {
+            let Some(id) = self.id::<I>(stem, &e.path) else {
                 continue;
             };
-            self.present.insert((kind, id.clone()));
+            self.present.insert((I::KIND, id.to_string()));
             if let Some(record) = self.record::<T>(&e.path) {
                 out.push((id, record, e.path));
             }
@@ -342,13 +389,15 @@ impl Loader<'_> {
     }
 
     /// A folder of `<id>.yaml` records with no sub-structure (provisions, regulations).
-    fn simple_records<T: DeserializeOwned + Clone + Send + Sync + 'static>(
+    fn simple_records<I: RecordId, T, R>(
         &mut self,
         dir: &Path,
-        kind: &'static str,
-        with_id: impl Fn(String, T) -> T,
-    ) -> Vec<T> {
-        self.yaml_records(dir, kind)
+        with_id: impl Fn(I, T) -> R,
+    ) -> Vec<R>
+    where
+        T: DeserializeOwned + Clone + Send + Sync + 'static,
+    {
+        self.yaml_records(dir)
             .into_iter()
             .map(|(id, record, _)| with_id(id, record))
             .collect()
@@ -364,10 +413,10 @@ impl Loader<'_> {
                 ));
                 continue;
             };
-            let Some(slug) = self.id("page", stem, &e.path) else {
+            let Some(slug) = self.id::<Slug>(stem, &e.path) else {
                 continue;
             };
-            if RESERVED_SLUGS.contains(&slug.as_str()) {
+            if RESERVED_SLUGS.contains(&&*slug) {
                 self.error(Diagnostic::new(&e.path, format!("page slug `{slug}` is reserved: /{slug}/ is a section of the generated site")));
                 continue;
             }
@@ -394,8 +443,10 @@ impl Loader<'_> {
         out
     }
 
-    fn platforms(&mut self, dir: &Path) -> Vec<Platform> {
+    /// The platforms, and each one's clauses to resolve once everything is read.
+    fn platforms(&mut self, dir: &Path) -> (Vec<Platform>, Vec<Vec<ClauseFile>>) {
         let mut out = Vec::new();
+        let mut clauses = Vec::new();
         for e in self.entries(dir) {
             if e.kind != Kind::Dir {
                 self.error(Diagnostic::new(
@@ -404,17 +455,18 @@ impl Loader<'_> {
                 ));
                 continue;
             }
-            let Some(id) = self.id("platform", &e.name, &e.path) else {
+            let Some(id) = self.id::<PlatformId>(&e.name, &e.path) else {
                 continue;
             };
-            if let Some(p) = self.platform(id, &e.path) {
+            if let Some((p, c)) = self.platform(id, &e.path) {
                 out.push(p);
+                clauses.push(c);
             }
         }
-        out
+        (out, clauses)
     }
 
-    fn platform(&mut self, id: String, dir: &Path) -> Option<Platform> {
+    fn platform(&mut self, id: PlatformId, dir: &Path) -> Option<(Platform, Vec<ClauseFile>)> {
         let mut record_path = None;
         let mut documents = Vec::new();
         let mut clauses = Vec::new();
@@ -422,7 +474,7 @@ impl Loader<'_> {
             match (e.name.as_str(), e.kind) {
                 ("platform.yaml", Kind::File) => record_path = Some(e.path),
                 ("documents", Kind::Dir) => documents = self.documents(&id, &e.path),
-                ("clauses", Kind::Dir) => clauses = self.clauses(&id, &e.path),
+                ("clauses", Kind::Dir) => clauses = self.clauses(&e.path),
                 _ => self.error(Diagnostic::new(
                     &e.path,
                     "unexpected entry: a platform folder holds platform.yaml, documents/ and clauses/",
@@ -435,12 +487,13 @@ impl Loader<'_> {
         };
         let record: PlatformRecord = self.record(&record_path)?;
         self.check_url(&record_path, record.url.as_ref());
-        Some(Platform {
+        let platform = Platform {
             id,
             record,
             documents,
-            clauses,
-        })
+            clauses: Vec::new(),
+        };
+        Some((platform, clauses))
     }
 
     fn documents(&mut self, platform: &str, dir: &Path) -> Vec<Document> {
@@ -453,7 +506,7 @@ impl Loader<'_> {
                 ));
                 continue;
             }
-            if let Some(doc_id) = self.id("document", &e.name, &e.path) {
+            if let Some(doc_id) = self.id::<DocumentId>(&e.name, &e.path) {
                 self.present
                     .insert(("document", format!("{platform}/{doc_id}")));
                 out.extend(self.document(doc_id, &e.path));
@@ -462,20 +515,14 @@ impl Loader<'_> {
         out
     }
 
-    fn clauses(&mut self, platform: &str, dir: &Path) -> Vec<Clause> {
-        self.yaml_records(dir, "clause")
+    fn clauses(&mut self, dir: &Path) -> Vec<ClauseFile> {
+        self.yaml_records::<ClauseId, _>(dir)
             .into_iter()
-            .map(|(id, record, path)| Clause {
-                id,
-                platform: platform.to_string(),
-                record,
-                path,
-                alias_files: Vec::new(),
-            })
+            .map(|(id, record, path)| ClauseFile { id, record, path })
             .collect()
     }
 
-    fn document(&mut self, id: String, dir: &Path) -> Option<Document> {
+    fn document(&mut self, id: DocumentId, dir: &Path) -> Option<Document> {
         let mut record_path = None;
         let mut snapshots = Vec::new();
         for e in self.entries(dir) {
@@ -605,62 +652,101 @@ impl Loader<'_> {
         by_time.into_values().collect()
     }
 
-    /// Checks every reference between records resolves and every alias is a safe path, and
-    /// records the file each alias writes.
-    fn check_references(&mut self, platforms: &mut [Platform]) {
+    /// Resolves the references of `platform`'s clauses, reporting every one that names no
+    /// record, and checks each alias is a safe path. Drafts are dropped here unless kept, once
+    /// their references are checked too.
+    fn resolve(
+        &mut self,
+        platform: &Platform,
+        at: PlatformIx,
+        clauses: Vec<ClauseFile>,
+        names: &Names,
+        options: &LoadOptions,
+    ) -> Vec<Clause> {
         let mut out = Vec::new();
-        for platform in platforms.iter_mut() {
-            let known: Vec<&str> = platform.documents.iter().map(|d| d.id.as_str()).collect();
-            for clause in &mut platform.clauses {
-                let (r, path) = (&clause.record, &clause.path);
-                if !self
+        for ClauseFile { id, record, path } in clauses {
+            let r = &record;
+            let document = platform
+                .documents
+                .iter()
+                .position(|d| *d.id == *r.document.value);
+            if document.is_none()
+                && self
                     .present
                     .contains(&("document", format!("{}/{}", platform.id, r.document.value)))
-                {
-                    out.push(r.document.error(
-                        path,
-                        format!(
-                            "unknown document `{}` (platform `{}` has: {})",
-                            r.document.value,
-                            platform.id,
-                            list_or_none(&known)
-                        ),
-                    ));
-                }
-                if !self
+            {
+                // The folder is there but its record did not load: reported already.
+            } else if document.is_none() {
+                let known: Vec<&str> = platform.documents.iter().map(|d| &*d.id).collect();
+                self.error(r.document.error(
+                    &path,
+                    format!(
+                        "unknown document `{}` (platform `{}` has: {})",
+                        r.document.value,
+                        platform.id,
+                        list_or_none(&known)
+                    ),
+                ));
+            }
+            let provision = names.provisions.get(r.provision.as_str()).copied();
+            if provision.is_none()
+                && !self
                     .present
                     .contains(&("provision", r.provision.value.clone()))
-                {
-                    out.push(r.provision.error(
-                        path,
-                        format!(
-                            "unknown provision `{0}`: no content/provisions/{0}.yaml",
-                            r.provision.value
-                        ),
-                    ));
-                }
-                for reg in &r.regulations {
-                    if !self.present.contains(&("regulation", reg.value.clone())) {
-                        out.push(reg.error(
-                            path,
-                            format!(
-                                "unknown regulation `{0}`: no content/regulations/{0}.yaml",
-                                reg.value
-                            ),
-                        ));
-                    }
-                }
-                let mut files = Vec::new();
-                for alias in &r.aliases {
-                    match alias_path(alias) {
-                        Ok(file) => files.push(file),
-                        Err(m) => out.push(alias.error(path, m)),
-                    }
-                }
-                clause.alias_files = files;
+            {
+                self.error(r.provision.error(
+                    &path,
+                    format!(
+                        "unknown provision `{0}`: no content/provisions/{0}.yaml",
+                        r.provision.value
+                    ),
+                ));
             }
+            let mut regulations = Vec::new();
+            for reg in &r.regulations {
+                match names.regulations.get(reg.as_str()) {
+                    Some(ix) => regulations.push(*ix),
+                    None if self.present.contains(&("regulation", reg.value.clone())) => {}
+                    None => self.error(reg.error(
+                        &path,
+                        format!(
+                            "unknown regulation `{0}`: no content/regulations/{0}.yaml",
+                            reg.value
+                        ),
+                    )),
+                }
+            }
+            let mut alias_files = Vec::new();
+            for alias in &r.aliases {
+                match alias_path(alias) {
+                    Ok(file) => alias_files.push(file),
+                    Err(m) => self.error(alias.error(&path, m)),
+                }
+            }
+            let (Some(document), Some(provision)) = (document, provision) else {
+                continue;
+            };
+            if record.draft && !options.drafts {
+                continue;
+            }
+            out.push(Clause {
+                at: ClauseRef {
+                    platform: at,
+                    index: out.len(),
+                },
+                document: DocRef {
+                    platform: at,
+                    index: document,
+                },
+                provision,
+                regulations,
+                alias_files,
+                id,
+                record,
+                path,
+            });
         }
-        self.diagnostics.extend(out);
+        out
     }
 
     fn unexpected_top_level(&mut self, top: &[Entry]) {

@@ -1,6 +1,7 @@
 //! The validated model of a site: what `load` produces and every later stage reads.
 
-use crate::ids::Timestamp;
+use crate::ids::{ClauseId, DocumentId, PlatformId, ProvisionId, RegulationId, Slug, Timestamp};
+pub use crate::text::SnapshotFormat;
 use crate::yaml::{Located, Required};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -98,9 +99,7 @@ pub struct ClauseRecord {
 /// `provisions/<provision>.yaml`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Provision {
-    #[serde(skip)]
-    pub id: String,
+pub struct ProvisionRecord {
     pub name: Required,
     pub group: Option<String>,
     pub description: Option<String>,
@@ -109,9 +108,7 @@ pub struct Provision {
 /// `regulations/<regulation>.yaml`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Regulation {
-    #[serde(skip)]
-    pub id: String,
+pub struct RegulationRecord {
     pub name: Required,
     pub jurisdiction: Option<String>,
     pub url: Option<Located<String>>,
@@ -129,16 +126,9 @@ pub struct PageFrontMatter {
 /// A free page: front matter plus Markdown body.
 #[derive(Debug, Clone)]
 pub struct Page {
-    pub slug: String,
+    pub slug: Slug,
     pub front: PageFrontMatter,
     pub body: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SnapshotFormat {
-    Markdown,
-    Text,
-    Html,
 }
 
 /// One archived version of a document, observed at `timestamp`.
@@ -153,27 +143,68 @@ pub struct Snapshot {
     pub hash: u64,
 }
 
+/// A policy document and its archived versions.
 #[derive(Debug, Clone)]
 pub struct Document {
-    pub id: String,
+    pub id: DocumentId,
     pub record: DocumentRecord,
-    /// Oldest first.
+    /// Oldest first; each owns its timestamp, format and text.
     pub snapshots: Vec<Snapshot>,
 }
 
+/// Where a platform is in [`Site::platforms`]. The references below are made by `load` once
+/// every record is validated, and the site is never changed afterwards, so they cannot dangle:
+/// later stages index with them and never look an id up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PlatformIx(pub(crate) usize);
+
+/// A document: its platform and its place in the platform's `documents`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DocRef {
+    pub platform: PlatformIx,
+    pub(crate) index: usize,
+}
+
+/// A clause: its platform and its place in the platform's `clauses`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ClauseRef {
+    pub platform: PlatformIx,
+    pub(crate) index: usize,
+}
+
+/// Where a provision type is in [`Site::provisions`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ProvisionIx(pub(crate) usize);
+
+/// Where a regulation is in [`Site::regulations`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RegulationIx(pub(crate) usize);
+
+/// Where a free page is in [`Site::pages`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PageIx(pub(crate) usize);
+
+/// A clause with its references resolved.
 #[derive(Debug, Clone)]
 pub struct Clause {
-    pub id: String,
-    pub platform: String,
+    pub id: ClauseId,
     pub record: ClauseRecord,
     pub path: PathBuf,
+    /// The clause itself, for lists that span platforms.
+    pub at: ClauseRef,
+    /// The document `record.document` names.
+    pub document: DocRef,
+    /// The provision type `record.provision` names.
+    pub provision: ProvisionIx,
+    /// The regulations `record.regulations` names, in the same order.
+    pub regulations: Vec<RegulationIx>,
     /// The output file each of `record.aliases` redirects from, in the same order.
     pub alias_files: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
 pub struct Platform {
-    pub id: String,
+    pub id: PlatformId,
     pub record: PlatformRecord,
     pub documents: Vec<Document>,
     pub clauses: Vec<Clause>,
@@ -184,22 +215,22 @@ impl Platform {
     pub fn owner(&self) -> &str {
         self.record.owner.as_deref().unwrap_or(&self.record.name)
     }
-
-    pub fn document(&self, id: &str) -> Option<&Document> {
-        self.documents.iter().find(|d| d.id == id)
-    }
 }
 
-/// Theme templates and static files: the built-in theme with the site's overrides applied.
-#[derive(Debug, Clone, Default)]
-pub struct Theme {
-    /// Template name → (source, the file it came from, None for built-in).
-    pub templates: BTreeMap<String, (String, Option<PathBuf>)>,
-    /// Output path → bytes.
-    pub statics: BTreeMap<String, Vec<u8>>,
+#[derive(Debug, Clone)]
+pub struct Provision {
+    pub id: ProvisionId,
+    pub record: ProvisionRecord,
 }
 
-/// A whole validated site. Collections are sorted by id so everything downstream is deterministic.
+#[derive(Debug, Clone)]
+pub struct Regulation {
+    pub id: RegulationId,
+    pub record: RegulationRecord,
+}
+
+/// A whole validated site with every reference resolved. Collections are sorted by id so
+/// everything downstream is deterministic.
 #[derive(Debug, Clone)]
 pub struct Site {
     pub config: SiteConfig,
@@ -207,23 +238,79 @@ pub struct Site {
     pub provisions: Vec<Provision>,
     pub regulations: Vec<Regulation>,
     pub pages: Vec<Page>,
-    pub theme: Theme,
 }
 
 impl Site {
-    pub fn provision(&self, id: &str) -> Option<&Provision> {
-        self.provisions.iter().find(|p| p.id == id)
-    }
-
-    pub fn regulation(&self, id: &str) -> Option<&Regulation> {
-        self.regulations.iter().find(|r| r.id == id)
-    }
-
-    pub fn platform(&self, id: &str) -> Option<&Platform> {
-        self.platforms.iter().find(|p| p.id == id)
-    }
-
     pub fn clauses(&self) -> impl Iterator<Item = &Clause> {
         self.platforms.iter().flat_map(|p| p.clauses.iter())
     }
+
+    /// Every document with its reference, platform by platform.
+    pub fn documents(&self) -> impl Iterator<Item = (DocRef, &Document)> {
+        self.platforms.iter().enumerate().flat_map(|(p, platform)| {
+            platform
+                .documents
+                .iter()
+                .enumerate()
+                .map(move |(index, d)| {
+                    let at = DocRef {
+                        platform: PlatformIx(p),
+                        index,
+                    };
+                    (at, d)
+                })
+        })
+    }
+
+    /// The documents of a platform.
+    pub fn documents_of(&self, p: PlatformIx) -> impl Iterator<Item = DocRef> + use<> {
+        let n = self[p].documents.len();
+        (0..n).map(move |index| DocRef { platform: p, index })
+    }
+
+    /// Every platform with its index.
+    pub fn platform_ixs(&self) -> impl Iterator<Item = (PlatformIx, &Platform)> {
+        self.platforms
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (PlatformIx(i), p))
+    }
+
+    pub fn provision_ixs(&self) -> impl Iterator<Item = (ProvisionIx, &Provision)> {
+        self.provisions
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (ProvisionIx(i), p))
+    }
+
+    pub fn regulation_ixs(&self) -> impl Iterator<Item = (RegulationIx, &Regulation)> {
+        self.regulations
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (RegulationIx(i), r))
+    }
+
+    pub fn page_ixs(&self) -> impl Iterator<Item = (PageIx, &Page)> {
+        self.pages.iter().enumerate().map(|(i, p)| (PageIx(i), p))
+    }
 }
+
+/// The platform a document or clause reference belongs to.
+macro_rules! index {
+    ($ix:ty => $out:ty, |$site:ident, $i:ident| $e:expr) => {
+        impl std::ops::Index<$ix> for Site {
+            type Output = $out;
+            fn index(&self, $i: $ix) -> &$out {
+                let $site = self;
+                $e
+            }
+        }
+    };
+}
+
+index!(PlatformIx => Platform, |s, i| &s.platforms[i.0]);
+index!(DocRef => Document, |s, r| &s[r.platform].documents[r.index]);
+index!(ClauseRef => Clause, |s, r| &s[r.platform].clauses[r.index]);
+index!(ProvisionIx => Provision, |s, i| &s.provisions[i.0]);
+index!(RegulationIx => Regulation, |s, i| &s.regulations[i.0]);
+index!(PageIx => Page, |s, i| &s.pages[i.0]);

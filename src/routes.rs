@@ -1,114 +1,236 @@
-//! The route table: every file the site will write, with what claims it, built from the loaded
-//! model before anything renders. An alias or a theme's static file that would land on a
-//! generated file (`/atom.xml`, a clause page), on another claim, or on a path another file
-//! needs as a folder is a content error naming its file and line, in `check` as in `build`.
+//! The route table: every file the site will write, with what owns it, built from the loaded
+//! model before anything renders. Render renders exactly these files, each from its owner. An
+//! alias or a theme's static file that would land on a generated file (`/atom.xml`, a clause
+//! page), on another claim, or on a path another file needs as a folder is a content error
+//! naming its file and line, in `check` as in `build`.
 
 use crate::error::Diagnostic;
-use crate::model::Site;
+use crate::model::{ClauseRef, DocRef, PageIx, PlatformIx, ProvisionIx, RegulationIx, Site};
+use crate::theme::Theme;
 use crate::urls::{index_file, route};
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
-/// Who claims an output file.
-#[derive(Debug, Clone)]
-enum Claim {
-    /// A page or file the site generates.
-    Generated,
-    /// A theme's static file.
-    Static(PathBuf),
-    /// A clause alias, at its position in the clause file.
-    Alias(Diagnostic),
+/// What an output file is made from: the page kind and the record it shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owner {
+    Home,
+    Platforms,
+    Platform(PlatformIx),
+    Document(DocRef),
+    /// A version of a document: its place in the document's snapshots.
+    Version(DocRef, usize),
+    Clause(ClauseRef),
+    Provisions,
+    Provision(ProvisionIx),
+    Regulations,
+    Regulation(RegulationIx),
+    Compare,
+    Changes,
+    Page(PageIx),
+    NotFound,
+    Feed(Feed),
+    Api(Api),
+    Sitemap,
+    Robots,
+    /// A redirect from a clause's alias: the alias's place in the clause's `aliases`.
+    Alias(ClauseRef, usize),
+    /// A static file of the theme, published as it is.
+    Static,
 }
 
-/// Every file a build of `site` writes, but aliases and theme static files: the one list the
-/// renderer is held to (a test compares it with real builds).
-pub fn generated(site: &Site) -> Vec<String> {
-    let mut files: Vec<String> = [
-        "index.html",
-        "404.html",
-        "sitemap.xml",
-        "robots.txt",
-        "atom.xml",
-    ]
-    .map(String::from)
-    .to_vec();
-    let mut page = |r: String| files.push(index_file(&r));
-    page(route::platforms());
-    page(route::provisions());
-    page(route::compare());
-    page(route::changes());
-    if !site.regulations.is_empty() {
-        page(route::regulations());
+/// The changes an Atom feed follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Feed {
+    Site,
+    Platform(PlatformIx),
+    Document(DocRef),
+    /// The documents quoted by the provision type's clauses.
+    Provision(ProvisionIx),
+}
+
+/// The model as JSON under `/api/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Api {
+    Clauses,
+    Documents,
+    Platforms,
+    Provisions,
+}
+
+impl Api {
+    const ALL: [Api; 4] = [
+        Api::Clauses,
+        Api::Documents,
+        Api::Platforms,
+        Api::Provisions,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Api::Clauses => "clauses",
+            Api::Documents => "documents",
+            Api::Platforms => "platforms",
+            Api::Provisions => "provisions",
+        }
     }
-    for p in &site.platforms {
-        page(route::platform(&p.id));
-        for d in &p.documents {
-            page(route::document(&p.id, &d.id));
-            for s in &d.snapshots {
-                page(route::version(&p.id, &d.id, s.timestamp.as_str()));
+}
+
+impl Owner {
+    /// Whether the file is a page the sitemap lists (404 and redirects are not).
+    pub fn in_sitemap(self) -> bool {
+        !matches!(
+            self,
+            Owner::NotFound
+                | Owner::Feed(_)
+                | Owner::Api(_)
+                | Owner::Sitemap
+                | Owner::Robots
+                | Owner::Alias(..)
+                | Owner::Static
+        )
+    }
+}
+
+/// Every file a build writes, by output path, with its owner.
+#[derive(Debug, Clone, Default)]
+pub struct Routes {
+    files: BTreeMap<String, Owner>,
+}
+
+impl Routes {
+    /// The table for `site` rendered with `theme`, and a diagnostic for every claim that
+    /// collides with an earlier one: generated files first, then the theme's static files,
+    /// then aliases.
+    pub fn new(site: &Site, theme: &Theme) -> (Routes, Vec<Diagnostic>) {
+        let mut routes = Routes::default();
+        let mut errors = Vec::new();
+        for (file, owner) in generated(site) {
+            routes.claim(site, theme, file, owner, &mut errors);
+        }
+        for file in theme.statics.keys() {
+            routes.claim(site, theme, file.clone(), Owner::Static, &mut errors);
+        }
+        for c in site.clauses() {
+            for (i, file) in c.alias_files.iter().enumerate() {
+                routes.claim(
+                    site,
+                    theme,
+                    file.clone(),
+                    Owner::Alias(c.at, i),
+                    &mut errors,
+                );
             }
         }
+        (routes, errors)
+    }
+
+    /// Output path and owner of every file, sorted by path.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, Owner)> {
+        self.files.iter().map(|(f, o)| (f.as_str(), *o))
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    fn claim(
+        &mut self,
+        site: &Site,
+        theme: &Theme,
+        file: String,
+        owner: Owner,
+        errors: &mut Vec<Diagnostic>,
+    ) {
+        match conflict(&self.files, &file) {
+            Some(taken) => errors.extend(report(
+                site,
+                theme,
+                owner,
+                &file,
+                &taken,
+                self.files[&taken],
+            )),
+            None => {
+                self.files.insert(file, owner);
+            }
+        }
+    }
+}
+
+/// Every file the site generates, but aliases and theme static files.
+fn generated(site: &Site) -> Vec<(String, Owner)> {
+    let mut files: Vec<(String, Owner)> = vec![
+        ("index.html".into(), Owner::Home),
+        ("404.html".into(), Owner::NotFound),
+        ("sitemap.xml".into(), Owner::Sitemap),
+        ("robots.txt".into(), Owner::Robots),
+        (route::feed(""), Owner::Feed(Feed::Site)),
+    ];
+    let mut page = |r: String, owner: Owner| files.push((index_file(&r), owner));
+    page(route::platforms(), Owner::Platforms);
+    page(route::provisions(), Owner::Provisions);
+    page(route::compare(), Owner::Compare);
+    page(route::changes(), Owner::Changes);
+    if !site.regulations.is_empty() {
+        page(route::regulations(), Owner::Regulations);
+    }
+    for (ix, p) in site.platform_ixs() {
+        page(route::platform(&p.id), Owner::Platform(ix));
         for c in &p.clauses {
-            page(route::clause(&p.id, &c.id));
+            page(route::clause(&p.id, &c.id), Owner::Clause(c.at));
         }
     }
-    for prov in &site.provisions {
-        page(route::provision(&prov.id));
-    }
-    for r in &site.regulations {
-        page(route::regulation(&r.id));
-    }
-    for pg in &site.pages {
-        page(route::page(&pg.slug));
-    }
-    for p in &site.platforms {
-        files.push(route::feed(&route::platform(&p.id)));
-        for d in &p.documents {
-            files.push(route::feed(&route::document(&p.id, &d.id)));
+    for (at, d) in site.documents() {
+        let p = &site[at.platform].id;
+        page(route::document(p, &d.id), Owner::Document(at));
+        for (i, s) in d.snapshots.iter().enumerate() {
+            page(
+                route::version(p, &d.id, s.timestamp.as_str()),
+                Owner::Version(at, i),
+            );
         }
     }
-    for prov in &site.provisions {
-        files.push(route::feed(&route::provision(&prov.id)));
+    for (ix, prov) in site.provision_ixs() {
+        page(route::provision(&prov.id), Owner::Provision(ix));
     }
-    for name in ["clauses", "documents", "platforms", "provisions"] {
-        files.push(route::api(name));
+    for (ix, r) in site.regulation_ixs() {
+        page(route::regulation(&r.id), Owner::Regulation(ix));
+    }
+    for (ix, pg) in site.page_ixs() {
+        page(route::page(&pg.slug), Owner::Page(ix));
+    }
+    for (ix, p) in site.platform_ixs() {
+        files.push((
+            route::feed(&route::platform(&p.id)),
+            Owner::Feed(Feed::Platform(ix)),
+        ));
+    }
+    for (at, d) in site.documents() {
+        let p = &site[at.platform].id;
+        files.push((
+            route::feed(&route::document(p, &d.id)),
+            Owner::Feed(Feed::Document(at)),
+        ));
+    }
+    for (ix, prov) in site.provision_ixs() {
+        files.push((
+            route::feed(&route::provision(&prov.id)),
+            Owner::Feed(Feed::Provision(ix)),
+        ));
+    }
+    for api in Api::ALL {
+        files.push((route::api(api.name()), Owner::Api(api)));
     }
     files
 }
 
-/// Checks that every output file is claimed once and that no file sits where another needs a
-/// folder; every conflict is reported at the claim that caused it.
-pub fn check(site: &Site) -> Vec<Diagnostic> {
-    let mut table: BTreeMap<String, Claim> = BTreeMap::new();
-    let mut errors = Vec::new();
-    let mut claim = |file: String, claim: Claim, errors: &mut Vec<Diagnostic>| {
-        if let Some(conflict) = conflict(&table, &file) {
-            if let Some(d) = report(&claim, &file, &conflict, &table[&conflict]) {
-                errors.push(d);
-            }
-            return;
-        }
-        table.insert(file, claim);
-    };
-    for file in generated(site) {
-        claim(file, Claim::Generated, &mut errors);
-    }
-    for file in site.theme.statics.keys() {
-        let source = PathBuf::from(format!("themes/{}/static/{file}", site.config.theme.value));
-        claim(file.clone(), Claim::Static(source), &mut errors);
-    }
-    for c in site.clauses() {
-        for (alias, file) in c.record.aliases.iter().zip(&c.alias_files) {
-            let at = alias.error(&c.path, "");
-            claim(file.clone(), Claim::Alias(at), &mut errors);
-        }
-    }
-    errors
-}
-
 /// A claimed file that `file` collides with: the same path, a file where `file` needs a
 /// folder, or a file below `file` (which would need it to be a folder).
-fn conflict(table: &BTreeMap<String, Claim>, file: &str) -> Option<String> {
+fn conflict(table: &BTreeMap<String, Owner>, file: &str) -> Option<String> {
     if table.contains_key(file) {
         return Some(file.to_string());
     }
@@ -130,37 +252,50 @@ fn conflict(table: &BTreeMap<String, Claim>, file: &str) -> Option<String> {
         .map(|(k, _)| k.clone())
 }
 
-/// The diagnostic for `claim` on `file` colliding with `other`'s claim on `taken`.
-fn report(claim: &Claim, file: &str, taken: &str, other: &Claim) -> Option<Diagnostic> {
+/// The diagnostic for `owner`'s claim on `file` colliding with `other`'s claim on `taken`,
+/// at the position of the claim that came second; None for two generated files, which the
+/// route functions keep apart.
+fn report(
+    site: &Site,
+    theme: &Theme,
+    owner: Owner,
+    file: &str,
+    taken: &str,
+    other: Owner,
+) -> Option<Diagnostic> {
     let what = match other {
-        Claim::Generated => format!("the generated file `{taken}`"),
-        Claim::Static(p) => format!("`{taken}` from the theme file {}", p.display()),
-        Claim::Alias(d) => format!("`{taken}`, an alias of {}", d.path.display()),
+        Owner::Static => format!(
+            "`{taken}` from the theme file {}",
+            theme.static_source(taken).display()
+        ),
+        Owner::Alias(c, _) => format!("`{taken}`, an alias of {}", site[c].path.display()),
+        _ => format!("the generated file `{taken}`"),
     };
     let how = if file == taken {
         "would overwrite"
     } else {
         "cannot be written beside"
     };
-    Some(match claim {
-        Claim::Generated => return None,
-        Claim::Static(p) => Diagnostic::new(p, format!("theme static file `{file}` {how} {what}")),
-        Claim::Alias(at) => Diagnostic {
-            message: format!("alias writing `{file}` {how} {what}"),
-            ..at.clone()
-        },
-    })
+    match owner {
+        Owner::Static => Some(Diagnostic::new(
+            theme.static_source(file),
+            format!("theme static file `{file}` {how} {what}"),
+        )),
+        Owner::Alias(c, i) => {
+            let clause = &site[c];
+            let alias = &clause.record.aliases[i];
+            Some(alias.error(&clause.path, format!("alias writing `{file}` {how} {what}")))
+        }
+        _ => None,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn table(files: &[&str]) -> BTreeMap<String, Claim> {
-        files
-            .iter()
-            .map(|f| (f.to_string(), Claim::Generated))
-            .collect()
+    fn table(files: &[&str]) -> BTreeMap<String, Owner> {
+        files.iter().map(|f| (f.to_string(), Owner::Home)).collect()
     }
 
     #[test]

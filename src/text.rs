@@ -3,7 +3,6 @@
 //! classified, diffed and searched the same way.
 
 use crate::markdown::{bounded, is_forbidden_in_markup};
-use crate::model::{Document, Snapshot, SnapshotFormat};
 use ego_tree::NodeId;
 use ego_tree::iter::Edge;
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
@@ -37,21 +36,15 @@ pub struct DocText {
     pub blocks: Vec<Block>,
 }
 
-impl DocText {
-    /// Extracts a snapshot's visible text; `.html` uses the document's `select`/`remove`, and
-    /// every format its `ignore`.
-    pub fn of(snapshot: &Snapshot, document: &Document) -> DocText {
-        DocText {
-            blocks: extract(
-                &snapshot.source,
-                snapshot.format,
-                &values(&document.record.select),
-                &values(&document.record.remove),
-                &values(&document.record.ignore),
-            ),
-        }
-    }
+/// How an archived version is written, from its file extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SnapshotFormat {
+    Markdown,
+    Text,
+    Html,
+}
 
+impl DocText {
     /// The comparison keys of this version, computed in one pass: the visible text (markup,
     /// block breaks, whitespace and quote styles do not count, so a change of only those is
     /// formatting), the same with dates and counters masked, and the searchable form.
@@ -84,10 +77,6 @@ impl DocText {
             .map(|b| b.text.split_whitespace().count())
             .sum()
     }
-}
-
-fn values(selectors: &[crate::yaml::Located<String>]) -> Vec<String> {
-    selectors.iter().map(|s| s.value.clone()).collect()
 }
 
 /// The forms of a version's text that versions and excerpts are compared in.

@@ -2,10 +2,29 @@
 //! file from `<root>/themes/<name>/`.
 
 use crate::error::Diagnostic;
-use crate::model::Theme;
 use crate::read;
 use crate::yaml::Located;
-use std::path::Path;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Theme templates and static files: the built-in theme with the site's overrides applied.
+/// An input of render beside the content, never part of the content model.
+#[derive(Debug, Clone, Default)]
+pub struct Theme {
+    /// Template name → (source, the file it came from, None for built-in).
+    pub templates: BTreeMap<String, (String, Option<PathBuf>)>,
+    /// Output path → bytes.
+    pub statics: BTreeMap<String, Vec<u8>>,
+    /// The theme's name in `site.yaml`: its overrides are in `themes/<name>/`.
+    pub name: String,
+}
+
+impl Theme {
+    /// Where a static file of the theme is, as messages name it.
+    pub fn static_source(&self, file: &str) -> PathBuf {
+        PathBuf::from(format!("themes/{}/static/{file}", self.name))
+    }
+}
 
 macro_rules! embedded {
     ($dir:literal: $($name:literal),* $(,)?) => {
@@ -51,7 +70,10 @@ pub fn load(
     site_yaml: &Path,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Theme {
-    let mut theme = Theme::default();
+    let mut theme = Theme {
+        name: name.value.clone(),
+        ..Theme::default()
+    };
     for (name, source) in BUILTIN_TEMPLATES {
         theme
             .templates

@@ -188,7 +188,7 @@ mod tests {
         )
         .unwrap();
         History::of(&Document {
-            id: "d".into(),
+            id: crate::ids::RecordId::parse("d").unwrap(),
             record,
             snapshots,
         })

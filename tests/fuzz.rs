@@ -20,8 +20,8 @@
 
 use clausebook::markdown::{is_forbidden_in_markup, render};
 use clausebook::model::{
-    ClauseRecord, DocumentRecord, PageFrontMatter, PlatformRecord, Provision, Regulation,
-    SiteConfig, SnapshotFormat,
+    ClauseRecord, DocumentRecord, PageFrontMatter, PlatformRecord, ProvisionRecord,
+    RegulationRecord, SiteConfig, SnapshotFormat,
 };
 use clausebook::text::extract;
 use proptest::prelude::*;
@@ -65,8 +65,8 @@ fn check_records(text: &str) {
     let _ = clausebook::yaml::parse::<PlatformRecord>(path, text, 1);
     let _ = clausebook::yaml::parse::<DocumentRecord>(path, text, 1);
     let _ = clausebook::yaml::parse::<ClauseRecord>(path, text, 1);
-    let _ = clausebook::yaml::parse::<Provision>(path, text, 1);
-    let _ = clausebook::yaml::parse::<Regulation>(path, text, 1);
+    let _ = clausebook::yaml::parse::<ProvisionRecord>(path, text, 1);
+    let _ = clausebook::yaml::parse::<RegulationRecord>(path, text, 1);
     let _ = clausebook::yaml::parse::<PageFrontMatter>(path, text, 2);
 }
 

@@ -28,7 +28,7 @@ fn corpus_document(rel: &str) -> Option<Document> {
         .collect();
     snapshots.sort_by(|a, b| a.timestamp.cmp(&b.timestamp));
     Some(Document {
-        id: "d".into(),
+        id: clausebook::ids::RecordId::parse("d").unwrap(),
         record: DocumentRecord {
             title: rel.into(),
             doc_type: "t".into(),

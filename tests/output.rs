@@ -71,21 +71,37 @@ fn check_writes_nothing() {
     assert!(!root.join("output").exists());
 }
 
-/// The route table that aliases and theme files are checked against at load time is exactly
-/// what a build writes: a page kind added to the renderer but not to the table fails here.
+/// Render writes exactly the files of the route table that load builds (and checks aliases and
+/// theme files against), and the table has a page for every record, a file for every alias and
+/// every theme static file.
 #[test]
 fn route_table_lists_every_file_a_build_writes() {
     for root in [fixture("valid"), repo_root()] {
         let options = clausebook::load::LoadOptions::default();
-        let site = clausebook::load::load(&root, &options).unwrap();
-        let mut claimed: Vec<String> = clausebook::routes::generated(&site);
-        claimed.extend(site.theme.statics.keys().cloned());
-        for c in site.clauses() {
-            claimed.extend(c.alias_files.iter().cloned());
-        }
-        claimed.sort();
+        let loaded = clausebook::load::load(&root, &options).unwrap();
+        let claimed: Vec<String> = loaded.routes.iter().map(|(f, _)| f.to_string()).collect();
         let built = clausebook::build(&root, &options).unwrap();
         let written: Vec<String> = built.output.iter().map(|(p, _)| p.to_string()).collect();
         assert_eq!(claimed, written, "{}", root.display());
+        let site = &loaded.site;
+        let mut expected: Vec<String> = loaded.theme.statics.keys().cloned().collect();
+        for p in &site.platforms {
+            for c in &p.clauses {
+                expected.push(format!("platforms/{}/clauses/{}/index.html", p.id, c.id));
+                expected.extend(c.alias_files.iter().cloned());
+            }
+            for d in &p.documents {
+                for s in &d.snapshots {
+                    let (pid, did) = (&p.id, &d.id);
+                    expected.push(format!(
+                        "platforms/{pid}/documents/{did}/versions/{}/index.html",
+                        s.timestamp
+                    ));
+                }
+            }
+        }
+        for e in &expected {
+            assert!(claimed.contains(e), "{} lacks {e}", root.display());
+        }
     }
 }

@@ -47,22 +47,23 @@ fn normalise(text: &str) -> String {
 
 #[test]
 fn sample_clauses_quote_the_latest_snapshot_verbatim() {
-    let site = clausebook::load::load(&repo_root(), &Default::default()).unwrap();
+    let loaded = clausebook::load::load(&repo_root(), &Default::default()).unwrap();
+    let site = &loaded.site;
     assert!(site.platforms.len() >= 8);
     assert!(site.provisions.len() >= 6);
     let groups: std::collections::BTreeSet<_> = site
         .provisions
         .iter()
-        .filter_map(|p| p.group.as_deref())
+        .filter_map(|p| p.record.group.as_deref())
         .collect();
     assert!(groups.len() >= 3);
     assert!(site.regulations.len() >= 2);
-    assert!(site.pages.iter().any(|p| p.slug == "methodology"));
+    assert!(site.pages.iter().any(|p| &*p.slug == "methodology"));
     let mut checked = 0;
     for p in &site.platforms {
         assert!(!p.documents.is_empty(), "{} has no document", p.id);
         for c in &p.clauses {
-            let doc = p.document(&c.record.document).unwrap();
+            let doc = &site[c.document];
             let latest = doc
                 .snapshots
                 .last()

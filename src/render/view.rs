@@ -4,18 +4,19 @@
 use crate::derive::Derived;
 use crate::diff::{DiffBlock, Op, Segment, VersionDiff};
 use crate::effective::{Kind, Stated};
-use crate::history::History;
+use crate::history::Class;
 use crate::ids::{Timestamp, display_date};
 use crate::markdown;
-use crate::model::{Clause, Document, Platform, Provision, Regulation, Site};
+use crate::model::{
+    Clause, ClauseRef, DocRef, Platform, Provision, ProvisionIx, Regulation, RegulationIx, Site,
+};
 use crate::text::{BlockKind, DocText};
 use crate::urls::{Urls, route};
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
 
 /// Site-wide header and footer data, the same on every page.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct SiteView {
     pub title: String,
     pub description: Option<String>,
@@ -147,37 +148,51 @@ pub struct ProvisionGroup {
     pub provisions: Vec<ProvisionView>,
 }
 
-/// Builds views for one build: the model, what was derived from it, and the URLs.
+/// Builds views for one build: the model, what was derived from it, and the URLs. Views
+/// shown on many pages are built once, in parallel.
 pub struct Views<'a> {
     pub site: &'a Site,
-    pub derived: &'a Derived<'a>,
+    pub derived: &'a Derived,
     pub urls: Urls,
-    /// Regulation views, built once: every clause page mapped to one shows it.
-    regulations: BTreeMap<&'a str, RegulationView>,
-    /// Clause views (with their Markdown rendered), built once and in parallel: a clause
-    /// appears on many pages.
-    clauses: HashMap<(&'a str, &'a str), ClauseDetail>,
+    /// The same on every page.
+    pub site_view: SiteView,
+    /// Provision types by group, as lists and the comparison show them.
+    pub groups: Vec<ProvisionGroup>,
+    /// The provision types of `groups`, in the same order.
+    provision_order: Vec<ProvisionIx>,
+    regulations: Vec<RegulationView>,
+    /// platform → clause → view, with its Markdown rendered.
+    clauses: Vec<Vec<ClauseDetail>>,
 }
 
 impl<'a> Views<'a> {
-    pub fn new(site: &'a Site, derived: &'a Derived<'a>, urls: Urls) -> Views<'a> {
+    pub fn new(site: &'a Site, derived: &'a Derived) -> Views<'a> {
         let mut views = Views {
             site,
             derived,
-            urls,
-            regulations: BTreeMap::new(),
-            clauses: HashMap::new(),
+            urls: Urls::new(&site.config.base_url),
+            site_view: SiteView::default(),
+            groups: Vec::new(),
+            provision_order: Vec::new(),
+            regulations: Vec::new(),
+            clauses: Vec::new(),
         };
+        views.site_view = views.build_site_view();
         views.regulations = site
-            .regulations
-            .iter()
-            .map(|r| (r.id.as_str(), views.build_regulation(r)))
+            .regulation_ixs()
+            .map(|(ix, r)| views.build_regulation(ix, r))
             .collect();
-        let clauses: Vec<&Clause> = site.clauses().collect();
-        views.clauses = clauses
+        views.clauses = site
+            .platforms
             .par_iter()
-            .map(|c| ((c.platform.as_str(), c.id.as_str()), views.build_clause(c)))
+            .map(|p| {
+                p.clauses
+                    .par_iter()
+                    .map(|c| views.build_clause(c))
+                    .collect()
+            })
             .collect();
+        (views.groups, views.provision_order) = views.build_groups();
         views
     }
 
@@ -189,7 +204,7 @@ impl<'a> Views<'a> {
         text.as_deref().map(|t| self.markdown(t))
     }
 
-    pub fn site_view(&self) -> SiteView {
+    fn build_site_view(&self) -> SiteView {
         let c = &self.site.config;
         let mut nav = vec![
             self.nav("Platforms", &route::platforms(), "platforms"),
@@ -241,7 +256,7 @@ impl<'a> Views<'a> {
 
     pub fn platform(&self, p: &Platform) -> PlatformView {
         PlatformView {
-            id: p.id.clone(),
+            id: p.id.to_string(),
             name: p.record.name.to_string(),
             owner: p.owner().to_string(),
             url: self.urls.href(&route::platform(&p.id)),
@@ -252,59 +267,47 @@ impl<'a> Views<'a> {
         }
     }
 
-    pub fn document(&self, p: &Platform, d: &Document) -> DocumentView {
+    pub fn document(&self, at: DocRef) -> DocumentView {
+        let (p, d) = (&self.site[at.platform], &self.site[at]);
         DocumentView {
-            id: d.id.clone(),
+            id: d.id.to_string(),
             title: d.record.title.to_string(),
             doc_type: d.record.doc_type.to_string(),
             url: self.urls.href(&route::document(&p.id, &d.id)),
             source: d.record.url.value.clone(),
             versions: d.snapshots.len(),
-            changes: self.derived.history(&p.id, &d.id).substantive_changes(),
+            changes: self.derived.history(at).substantive_changes(),
             first_seen: d.snapshots.first().map(|s| (&s.timestamp).into()),
             latest: d.snapshots.last().map(|s| (&s.timestamp).into()),
         }
     }
 
-    pub fn clause(&self, c: &Clause) -> ClauseView {
-        match self.clauses.get(&(c.platform.as_str(), c.id.as_str())) {
-            Some(view) => view.clause.clone(),
-            None => self.build_clause(c).clause,
-        }
+    pub fn clause(&self, c: ClauseRef) -> ClauseView {
+        self.clauses[c.platform.0][c.index].clause.clone()
     }
 
-    pub fn clause_detail(&self, c: &Clause) -> ClauseDetail {
-        match self.clauses.get(&(c.platform.as_str(), c.id.as_str())) {
-            Some(view) => view.clone(),
-            None => self.build_clause(c),
-        }
+    pub fn clause_detail(&self, c: ClauseRef) -> ClauseDetail {
+        self.clauses[c.platform.0][c.index].clone()
     }
 
     fn build_clause(&self, c: &Clause) -> ClauseDetail {
         let site = self.site;
-        // References were checked at load time; fall back to ids rather than panic.
-        let platform = site.platform(&c.platform);
-        let platform_name = platform.map_or(c.platform.as_str(), |p| p.record.name.as_str());
-        let owner = platform.map_or(platform_name, |p| p.owner());
-        let document_title = platform
-            .and_then(|p| p.document(&c.record.document))
-            .map_or(c.record.document.as_str(), |d| d.record.title.as_str());
-        let provision_name = site
-            .provision(&c.record.provision)
-            .map_or(c.record.provision.as_str(), |p| p.name.as_str());
+        let platform = &site[c.at.platform];
+        let document = &site[c.document];
+        let provision = &site[c.provision];
         let excerpt = c.record.excerpt.trim().to_string();
         ClauseDetail {
             clause: ClauseView {
-                id: c.id.clone(),
+                id: c.id.to_string(),
                 title: c.record.title.to_string(),
-                url: self.urls.href(&route::clause(&c.platform, &c.id)),
-                platform: self.link(platform_name, &route::platform(&c.platform)),
-                owner: owner.to_string(),
+                url: self.urls.href(&route::clause(&platform.id, &c.id)),
+                platform: self.link(&platform.record.name, &route::platform(&platform.id)),
+                owner: platform.owner().to_string(),
                 document: self.link(
-                    document_title,
-                    &route::document(&c.platform, &c.record.document),
+                    &document.record.title,
+                    &route::document(&platform.id, &document.id),
                 ),
-                provision: self.link(provision_name, &route::provision(&c.record.provision)),
+                provision: self.link(&provision.record.name, &route::provision(&provision.id)),
                 excerpt_short: shorten(&excerpt, 240),
                 excerpt,
             },
@@ -314,60 +317,71 @@ impl<'a> Views<'a> {
         }
     }
 
-    pub fn provision(&self, p: &Provision) -> ProvisionView {
+    pub fn provision(&self, ix: ProvisionIx) -> ProvisionView {
+        let p = &self.site[ix];
         ProvisionView {
-            id: p.id.clone(),
-            name: p.name.to_string(),
+            id: p.id.to_string(),
+            name: p.record.name.to_string(),
             url: self.urls.href(&route::provision(&p.id)),
-            group: p.group.clone(),
-            description: self.markdown_opt(&p.description),
-            platforms: self.derived.provision_reach(&p.id),
-            clauses: self.derived.provision_clauses(&p.id),
+            group: p.record.group.clone(),
+            description: self.markdown_opt(&p.record.description),
+            platforms: self.derived.provision_reach(ix),
+            clauses: self.derived.provision_clauses(ix).len(),
         }
     }
 
-    pub fn regulation(&self, r: &Regulation) -> RegulationView {
-        self.regulations
-            .get(r.id.as_str())
-            .cloned()
-            .unwrap_or_else(|| self.build_regulation(r))
+    pub fn regulation(&self, ix: RegulationIx) -> RegulationView {
+        self.regulations[ix.0].clone()
     }
 
-    fn build_regulation(&self, r: &Regulation) -> RegulationView {
+    fn build_regulation(&self, ix: RegulationIx, r: &Regulation) -> RegulationView {
         RegulationView {
-            id: r.id.clone(),
-            name: r.name.to_string(),
+            id: r.id.to_string(),
+            name: r.record.name.to_string(),
             url: self.urls.href(&route::regulation(&r.id)),
-            jurisdiction: r.jurisdiction.clone(),
-            source: r.url.as_ref().map(|u| u.value.clone()),
-            description: self.markdown_opt(&r.description),
-            clauses: self.derived.regulation_clauses(&r.id),
+            jurisdiction: r.record.jurisdiction.clone(),
+            source: r.record.url.as_ref().map(|u| u.value.clone()),
+            description: self.markdown_opt(&r.record.description),
+            clauses: self.derived.regulation_clauses(ix).len(),
         }
+    }
+
+    /// The provision types in the order of [`Views::groups`], with their views.
+    pub fn provisions_in_order(&self) -> impl Iterator<Item = (ProvisionIx, &ProvisionView)> {
+        let views = self.groups.iter().flat_map(|g| &g.provisions);
+        self.provision_order.iter().copied().zip(views)
     }
 
     /// Provisions by group, groups by name, ungrouped provisions last under "Other provisions".
-    pub fn provision_groups(&self) -> Vec<ProvisionGroup> {
+    fn build_groups(&self) -> (Vec<ProvisionGroup>, Vec<ProvisionIx>) {
         let mut groups: Vec<ProvisionGroup> = Vec::new();
-        let mut provisions: Vec<&Provision> = self.site.provisions.iter().collect();
-        provisions.sort_by(|a, b| {
-            (a.group.is_none(), &a.group, &a.name, &a.id).cmp(&(
-                b.group.is_none(),
-                &b.group,
-                &b.name,
-                &b.id,
-            ))
-        });
-        for p in provisions {
-            let name = p.group.clone().unwrap_or_else(|| "Other provisions".into());
+        let mut provisions: Vec<(ProvisionIx, &Provision)> = self.site.provision_ixs().collect();
+        let order = |p: &Provision| {
+            let r = &p.record;
+            (
+                r.group.is_none(),
+                r.group.clone(),
+                r.name.to_string(),
+                p.id.clone(),
+            )
+        };
+        provisions.sort_by_key(|(_, p)| order(p));
+        let provision_order = provisions.iter().map(|(ix, _)| *ix).collect();
+        for (ix, p) in provisions {
+            let name = p
+                .record
+                .group
+                .clone()
+                .unwrap_or_else(|| "Other provisions".into());
             match groups.last_mut() {
-                Some(g) if g.name == name => g.provisions.push(self.provision(p)),
+                Some(g) if g.name == name => g.provisions.push(self.provision(ix)),
                 _ => groups.push(ProvisionGroup {
                     name,
-                    provisions: vec![self.provision(p)],
+                    provisions: vec![self.provision(ix)],
                 }),
             }
         }
-        groups
+        (groups, provision_order)
     }
 }
 
@@ -414,7 +428,7 @@ mod tests {
                 past.iso.as_str(),
                 past.days_before
             ),
-            ("effective", "24 February 2025", "2025-02-24", 452)
+            (Kind::Effective, "24 February 2025", "2025-02-24", 452)
         );
         assert_eq!(past.gap, "452 days before it was observed");
         assert_eq!(past.gap_short, "452 days earlier");
@@ -453,7 +467,7 @@ pub struct VersionView {
     /// The date the version states for itself, if it states one.
     pub effective: Option<EffectiveView>,
     pub url: String,
-    pub class: &'static str,
+    pub class: Class,
     pub words_added: usize,
     pub words_removed: usize,
     pub sections: Vec<String>,
@@ -464,7 +478,7 @@ pub struct VersionView {
 #[derive(Debug, Clone, Serialize)]
 pub struct EffectiveView {
     /// How the version words it: "effective", "updated" or "dated".
-    pub kind: &'static str,
+    pub kind: Kind,
     /// "24 February 2025"
     pub date: String,
     /// "2025-02-24", for `<time datetime>`.
@@ -507,7 +521,7 @@ impl EffectiveView {
             ),
         };
         EffectiveView {
-            kind: stated.kind.as_str(),
+            kind: stated.kind,
             date: display_date(stated.date),
             iso: stated.date.to_string(),
             days_before,
@@ -536,26 +550,32 @@ pub struct DiffBlockView {
     pub segments: Vec<SegmentView>,
 }
 
-impl<'a> Views<'a> {
-    pub fn version(&self, p: &Platform, d: &Document, history: &History, i: usize) -> VersionView {
-        let v = &history.versions[i];
-        let s = &d.snapshots[i];
+impl Views<'_> {
+    /// The `i`th version of a document.
+    pub fn version(&self, at: DocRef, i: usize) -> VersionView {
+        let (p, d) = (&self.site[at.platform], &self.site[at]);
+        let v = &self.derived.history(at).versions[i];
+        let ts = &v.timestamp;
         VersionView {
-            date: (&s.timestamp).into(),
-            effective: v.effective.map(|e| EffectiveView::new(e, &s.timestamp)),
-            url: self
-                .urls
-                .href(&route::version(&p.id, &d.id, s.timestamp.as_str())),
-            class: v.class.as_str(),
+            date: ts.into(),
+            effective: v.effective.map(|e| EffectiveView::new(e, ts)),
+            url: self.urls.href(&route::version(&p.id, &d.id, ts.as_str())),
+            class: v.class,
             words_added: v.diff.words_added,
             words_removed: v.diff.words_removed,
             sections: v.diff.sections.clone(),
-            note: d
-                .record
-                .changes
-                .get(s.timestamp.as_str())
-                .map(|n| self.markdown(n)),
+            note: d.record.changes.get(ts.as_str()).map(|n| self.markdown(n)),
         }
+    }
+
+    /// A link to the `i`th version of a document, named by its date.
+    pub fn version_link(&self, at: DocRef, i: usize) -> Link {
+        let (p, d) = (&self.site[at.platform], &self.site[at]);
+        let ts = &self.derived.history(at).versions[i].timestamp;
+        self.link(
+            &ts.display_date(),
+            &route::version(&p.id, &d.id, ts.as_str()),
+        )
     }
 }
 

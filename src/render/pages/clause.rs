@@ -1,0 +1,140 @@
+//! A clause's page: the analysis, the excerpt verified against the archive, how other
+//! platforms handle the same provision, and how the quoted passage changed.
+
+use super::page;
+use crate::error::Diagnostic;
+use crate::markdown;
+use crate::model::ClauseRef;
+use crate::render::engine::{Engine, Rendered};
+use crate::render::view::{
+    ClauseDetail, ClauseView, DateView, Link, RegulationView, SegmentView, Views, segments_view,
+    shorten,
+};
+use crate::urls::route;
+use crate::verify::State;
+use serde::Serialize;
+
+/// How the clause's document is monitored.
+#[derive(Serialize)]
+pub struct Monitoring {
+    pub owner: String,
+    pub versions: usize,
+    pub changes: usize,
+    pub first_seen: Option<DateView>,
+    pub latest: Option<DateView>,
+    pub document_url: String,
+}
+
+/// Where the excerpt was found in the archive.
+#[derive(Serialize)]
+pub struct Verification {
+    pub state: State,
+    /// The latest version that has it.
+    pub snapshot: Option<Link>,
+    /// The first version that has it.
+    pub first_seen: Option<Link>,
+}
+
+/// A substantive change to the quoted passage.
+#[derive(Serialize)]
+pub struct PassageChange {
+    pub version: Link,
+    pub words_added: usize,
+    pub words_removed: usize,
+    pub segments: Vec<SegmentView>,
+}
+
+/// How many platforms have a clause of the same provision type.
+#[derive(Serialize)]
+pub struct Reach {
+    pub platforms: usize,
+    pub url: String,
+}
+
+/// A question the page answers.
+#[derive(Serialize)]
+pub struct Faq {
+    pub question: String,
+    pub answer: String,
+}
+
+/// `clause.html`.
+#[derive(Serialize)]
+pub struct ClausePage {
+    pub clause: ClauseDetail,
+    pub document_title: String,
+    pub disclaimer: String,
+    pub methodology_url: Option<String>,
+    pub verification: Verification,
+    pub related: Vec<ClauseView>,
+    pub monitoring: Monitoring,
+    pub passage_changes: Vec<PassageChange>,
+    pub reach: Reach,
+    pub regulations: Vec<RegulationView>,
+    pub independence: Faq,
+}
+
+pub(super) fn render(
+    v: &Views,
+    e: &Engine,
+    file: &str,
+    at: ClauseRef,
+) -> Result<Rendered, Diagnostic> {
+    let site = v.site;
+    let config = &site.config;
+    let (p, c) = (&site[at.platform], &site[at]);
+    let d = &site[c.document];
+    let sub = |text: &str| markdown::substitute(text, &config.title, &p.record.name, p.owner());
+    let history = v.derived.history(c.document);
+    let version_link = |i: usize| v.version_link(c.document, i);
+    let checked = v.derived.verification(at);
+    let methodology_url = site
+        .pages
+        .iter()
+        .find(|pg| &*pg.slug == "methodology")
+        .map(|pg| v.urls.href(&route::page(&pg.slug)));
+    let body = ClausePage {
+        clause: v.clause_detail(at),
+        document_title: d.record.title.to_string(),
+        disclaimer: v.markdown(&sub(&config.disclaimer)),
+        methodology_url,
+        verification: Verification {
+            state: checked.state,
+            snapshot: checked.snapshot.map(version_link),
+            first_seen: checked.first_seen.map(version_link),
+        },
+        related: v.derived.related(at).iter().map(|&r| v.clause(r)).collect(),
+        monitoring: Monitoring {
+            owner: p.owner().to_string(),
+            versions: d.snapshots.len(),
+            changes: history.substantive_changes(),
+            first_seen: d.snapshots.first().map(|s| (&s.timestamp).into()),
+            latest: d.snapshots.last().map(|s| (&s.timestamp).into()),
+            document_url: v.urls.href(&route::document(&p.id, &d.id)),
+        },
+        passage_changes: checked
+            .changes
+            .iter()
+            .map(|pc| PassageChange {
+                version: version_link(pc.version),
+                words_added: pc.words_added,
+                words_removed: pc.words_removed,
+                segments: segments_view(&pc.segments),
+            })
+            .collect(),
+        reach: Reach {
+            platforms: v.derived.provision_reach(c.provision),
+            url: v.urls.href(&route::provision(&site[c.provision].id)),
+        },
+        regulations: c.regulations.iter().map(|&r| v.regulation(r)).collect(),
+        independence: Faq {
+            question: format!("Is {} affiliated with {}?", config.title, p.owner()),
+            answer: v.markdown(&sub(&config.independence)),
+        },
+    };
+    let route = route::clause(&p.id, &c.id);
+    let title = format!("{} — {}", c.record.title, p.record.name);
+    let description = shorten(&c.record.excerpt, 160);
+    let meta = v.meta(&title, Some(&description), &route, "platforms");
+    page(v, e, file, "clause.html", meta, body)
+}

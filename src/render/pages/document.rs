@@ -1,0 +1,86 @@
+//! A document's page: its versions on a timeline and in a list, the clauses quoting it, and
+//! its current text.
+
+use super::{lane, page};
+use crate::error::Diagnostic;
+use crate::history::Class;
+use crate::model::DocRef;
+use crate::render::engine::{Engine, Rendered};
+use crate::render::timeline;
+use crate::render::view::{
+    ClauseView, DateView, DocumentView, PlatformView, VersionView, Views, text_html,
+};
+use crate::urls::route;
+use serde::Serialize;
+
+/// How many versions of each class a document has.
+#[derive(Serialize, Default)]
+pub struct Counts {
+    pub first: usize,
+    pub formatting: usize,
+    pub noise: usize,
+    pub substantive: usize,
+}
+
+/// `document.html`.
+#[derive(Serialize)]
+pub struct DocumentPage {
+    pub platform: PlatformView,
+    pub document: DocumentView,
+    /// An SVG chart of the versions.
+    pub timeline: String,
+    pub counts: Counts,
+    /// Newest first.
+    pub versions: Vec<VersionView>,
+    pub clauses: Vec<ClauseView>,
+    /// The current text (the latest version that is not noise) as HTML.
+    pub text: Option<String>,
+    pub text_date: Option<DateView>,
+    pub feed_url: String,
+}
+
+pub(super) fn render(
+    v: &Views,
+    e: &Engine,
+    file: &str,
+    at: DocRef,
+) -> Result<Rendered, Diagnostic> {
+    let (p, d) = (&v.site[at.platform], &v.site[at]);
+    let history = v.derived.history(at);
+    let mut counts = Counts::default();
+    for ver in &history.versions {
+        match ver.class {
+            Class::First => counts.first += 1,
+            Class::Formatting => counts.formatting += 1,
+            Class::Noise => counts.noise += 1,
+            Class::Substantive => counts.substantive += 1,
+        }
+    }
+    let current = history.current().map(|i| &history.versions[i]);
+    let route = route::document(&p.id, &d.id);
+    let body = DocumentPage {
+        platform: v.platform(p),
+        document: v.document(at),
+        timeline: timeline::svg(
+            &[lane(v, at, None)],
+            &format!("Versions of {} over time", d.record.title),
+        ),
+        counts,
+        versions: (0..history.versions.len())
+            .rev()
+            .map(|i| v.version(at, i))
+            .collect(),
+        clauses: p
+            .clauses
+            .iter()
+            .filter(|c| c.document == at)
+            .map(|c| v.clause(c.at))
+            .collect(),
+        text: current.map(|ver| text_html(&ver.text)),
+        text_date: current.map(|ver| (&ver.timestamp).into()),
+        feed_url: v.urls.href(&route::feed(&route)),
+    };
+    let title = format!("{} — {}", d.record.title, p.record.name);
+    let meta = v.meta(&title, None, &route, "platforms");
+    page(v, e, file, "document.html", meta, body)
+}
