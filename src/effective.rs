@@ -24,16 +24,6 @@ pub enum Kind {
     Effective,
 }
 
-impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Dated => "dated",
-            Kind::Updated => "updated",
-            Kind::Effective => "effective",
-        }
-    }
-}
-
 /// A date a version states for itself, and how it words it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Stated {

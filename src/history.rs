@@ -27,17 +27,6 @@ pub enum Class {
     Substantive,
 }
 
-impl Class {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Class::First => "first",
-            Class::Formatting => "formatting",
-            Class::Noise => "noise",
-            Class::Substantive => "substantive",
-        }
-    }
-}
-
 #[derive(Debug, Clone)]
 pub struct Version {
     /// When the archive observed it (its snapshot's name).

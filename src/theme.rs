@@ -54,6 +54,10 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = embedded!("templates":
     "partials/segments.html",
     "partials/class_badge.html",
     "partials/effective.html",
+    "atom.xml",
+    "sitemap.xml",
+    "robots.txt",
+    "timeline.svg",
 );
 
 /// The built-in static files, by output path.

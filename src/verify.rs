@@ -20,17 +20,6 @@ pub enum State {
     NoSnapshots,
 }
 
-impl State {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            State::Verified => "verified",
-            State::Changed => "changed",
-            State::NotFound => "not-found",
-            State::NoSnapshots => "no-snapshots",
-        }
-    }
-}
-
 /// A change of the quoted passage, at a version that changed the document in substance.
 #[derive(Debug, Clone, Serialize)]
 pub struct PassageChange {

@@ -33,6 +33,7 @@ impl Templates {
             })
             .collect();
         let mut tera = tera::Tera::new();
+        tera.autoescape_on([".html", ".htm", ".xml", ".svg"]);
         // One escaper for every text from content, in templates as in the HTML built in Rust.
         tera.set_escape_fn(|text, out| out.write_all(markdown::escape(text).as_bytes()));
         tera.add_raw_templates(
@@ -173,9 +174,14 @@ impl<'c> Engine<'c> {
         })
     }
 
-    /// A fragment for a page's context (a timeline), rendered from a template of its own.
+    /// A fragment for a page's context (a timeline), rendered from a template of its own. The
+    /// fragment's final line break is dropped, so its template file can end with one.
     pub fn fragment(&self, template: &str, context: &impl Serialize) -> Result<String, Diagnostic> {
-        self.templates.render(template, context)
+        let mut text = self.templates.render(template, context)?;
+        if text.ends_with('\n') {
+            text.pop();
+        }
+        Ok(text)
     }
 
     /// The hash of the theme, the template and the serialised context; None when the context

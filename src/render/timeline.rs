@@ -1,12 +1,13 @@
 //! Timelines as SVG drawn at build time: versions on a date axis, sized by how much changed,
 //! substantive changes set apart from formatting and noise. No JavaScript; each mark links to
-//! its version page and carries a tooltip.
+//! its version page and carries a tooltip. The geometry is computed here; the markup is the
+//! theme's `timeline.svg` template.
 
+use crate::effective::Kind;
 use crate::history::Class;
-use crate::markdown::escape;
 use crate::render::view::shorten;
 use jiff::civil::{Date, Time, date};
-use std::fmt::Write;
+use serde::Serialize;
 
 /// One row of marks; a label names it when a chart has several (one per document).
 pub struct Lane {
@@ -14,14 +15,70 @@ pub struct Lane {
     pub points: Vec<Point>,
 }
 
+/// A version on the chart.
 pub struct Point {
     /// Days since 1970-01-01.
     pub days: f64,
-    pub class: Class,
-    /// Words added plus removed.
-    pub size: usize,
+    pub mark: Mark,
+}
+
+/// What a mark shows and links to: the context of one mark in `timeline.svg`.
+#[derive(Serialize)]
+pub struct Mark {
     pub url: String,
-    pub title: String,
+    pub class: Class,
+    /// "17 December 2024"
+    pub date: String,
+    pub words_added: usize,
+    pub words_removed: usize,
+    /// The date the version states for itself.
+    pub effective: Option<StatedDate>,
+    /// Horizontal centre and radius, formatted.
+    pub cx: String,
+    pub r: String,
+}
+
+/// A date a version states, and how it words it.
+#[derive(Serialize)]
+pub struct StatedDate {
+    pub kind: Kind,
+    pub date: String,
+}
+
+/// An axis tick at `x`, labelled with a year or a month.
+#[derive(Serialize)]
+pub struct Tick {
+    pub x: String,
+    pub label: String,
+}
+
+/// A lane of the chart: its vertical centre, its label and its marks, quiet ones first so
+/// substantive changes are drawn on top.
+#[derive(Serialize)]
+pub struct LaneView {
+    pub y: String,
+    pub label: Option<String>,
+    pub label_x: String,
+    pub label_y: String,
+    pub marks: Vec<Mark>,
+}
+
+/// The context of `timeline.svg`; every number is formatted as the markup uses it.
+#[derive(Serialize)]
+pub struct Chart {
+    pub width: String,
+    pub height: String,
+    /// Describes the chart for screen readers (the list beside it has the details).
+    pub aria_label: String,
+    /// Where the plot starts and ends horizontally.
+    pub left: String,
+    pub right: String,
+    /// Top of the plot, the axis line below the lanes, and the baseline of tick labels.
+    pub top: String,
+    pub axis_y: String,
+    pub label_y: String,
+    pub ticks: Vec<Tick>,
+    pub lanes: Vec<LaneView>,
 }
 
 const WIDTH: f64 = 760.0;
@@ -30,18 +87,10 @@ const TOP: f64 = 8.0;
 const AXIS: f64 = 30.0;
 const RIGHT: f64 = 24.0;
 
-/// The chart; `aria_label` describes it for screen readers (the list beside it has the details).
-pub fn svg(lanes: &[Lane], aria_label: &str) -> String {
-    let all: Vec<f64> = lanes
-        .iter()
-        .flat_map(|l| l.points.iter().map(|p| p.days))
-        .collect();
-    let (Some(min), Some(max)) = (
-        all.iter().copied().reduce(f64::min),
-        all.iter().copied().reduce(f64::max),
-    ) else {
-        return String::new();
-    };
+/// The chart of `lanes`; None when there is no version to show.
+pub fn chart(lanes: Vec<Lane>, aria_label: &str) -> Option<Chart> {
+    let all = || lanes.iter().flat_map(|l| l.points.iter().map(|p| p.days));
+    let (min, max) = (all().reduce(f64::min)?, all().reduce(f64::max)?);
     let left = if lanes.iter().any(|l| l.label.is_some()) {
         170.0
     } else {
@@ -51,67 +100,72 @@ pub fn svg(lanes: &[Lane], aria_label: &str) -> String {
     // A little room either side so the first and last marks are not cut.
     let (min, max) = (min - span * 0.02, max + span * 0.02);
     let x = |d: f64| left + (d - min) / (max - min) * (WIDTH - left - RIGHT);
-    let height = TOP + LANE * lanes.len() as f64 + AXIS;
-    let mut out = String::new();
-    let _ = write!(
-        out,
-        "<svg class=\"timeline-svg\" viewBox=\"0 0 {WIDTH} {height:.0}\" role=\"img\" aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">",
-        escape(aria_label)
-    );
     let axis_y = TOP + LANE * lanes.len() as f64;
-    for (tick_days, label) in ticks(min, max) {
-        let tx = x(tick_days);
-        let _ = write!(
-            out,
-            "<line class=\"tick\" x1=\"{tx:.1}\" y1=\"{TOP}\" x2=\"{tx:.1}\" y2=\"{:.1}\"/><text class=\"tick-label\" x=\"{tx:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
-            axis_y + 4.0,
-            axis_y + 20.0,
-            escape(&label)
-        );
-    }
-    for (i, lane) in lanes.iter().enumerate() {
-        let cy = TOP + LANE * i as f64 + LANE / 2.0;
-        let _ = write!(
-            out,
-            "<line class=\"lane\" x1=\"{left}\" y1=\"{cy:.1}\" x2=\"{:.1}\" y2=\"{cy:.1}\"/>",
-            WIDTH - RIGHT
-        );
-        if let Some(label) = &lane.label {
-            let _ = write!(
-                out,
-                "<text class=\"lane-label\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
-                left - 10.0,
-                cy + 4.0,
-                escape(&shorten(label, 24))
-            );
-        }
-        // Quiet marks first, so substantive changes are drawn on top.
-        for pass in [
-            Class::Noise,
-            Class::Formatting,
-            Class::First,
-            Class::Substantive,
-        ] {
-            for p in lane.points.iter().filter(|p| p.class == pass) {
-                let r = match p.class {
-                    Class::Substantive => 4.0 + (p.size as f64).sqrt().min(16.0) * 0.55,
-                    Class::First => 5.0,
-                    Class::Formatting => 3.5,
-                    Class::Noise => 2.5,
-                };
-                let _ = write!(
-                    out,
-                    "<a href=\"{}\"><circle class=\"v v-{}\" cx=\"{:.1}\" cy=\"{cy:.1}\" r=\"{r:.1}\"><title>{}</title></circle></a>",
-                    escape(&p.url),
-                    p.class.as_str(),
-                    x(p.days),
-                    escape(&p.title)
-                );
+    let ticks = ticks(min, max)
+        .into_iter()
+        .map(|(days, label)| Tick {
+            x: format!("{:.1}", x(days)),
+            label,
+        })
+        .collect();
+    let lanes = lanes
+        .into_iter()
+        .enumerate()
+        .map(|(i, lane)| {
+            let cy = TOP + LANE * i as f64 + LANE / 2.0;
+            let mut points = lane.points;
+            points.sort_by_key(|p| drawing_order(p.mark.class));
+            LaneView {
+                y: format!("{cy:.1}"),
+                label: lane.label.map(|l| shorten(&l, 24)),
+                label_x: format!("{:.1}", left - 10.0),
+                label_y: format!("{:.1}", cy + 4.0),
+                marks: points
+                    .into_iter()
+                    .map(|p| Mark {
+                        cx: format!("{:.1}", x(p.days)),
+                        r: format!("{:.1}", radius(&p.mark)),
+                        ..p.mark
+                    })
+                    .collect(),
             }
-        }
+        })
+        .collect();
+    Some(Chart {
+        width: format!("{WIDTH}"),
+        height: format!("{:.0}", axis_y + AXIS),
+        aria_label: aria_label.to_string(),
+        left: format!("{left}"),
+        right: format!("{:.1}", WIDTH - RIGHT),
+        top: format!("{TOP}"),
+        axis_y: format!("{:.1}", axis_y + 4.0),
+        label_y: format!("{:.1}", axis_y + 20.0),
+        ticks,
+        lanes,
+    })
+}
+
+/// Quiet marks first, so substantive changes are drawn on top.
+fn drawing_order(class: Class) -> u8 {
+    match class {
+        Class::Noise => 0,
+        Class::Formatting => 1,
+        Class::First => 2,
+        Class::Substantive => 3,
     }
-    out.push_str("</svg>");
-    out
+}
+
+/// A mark's radius: substantive changes grow with the words changed.
+fn radius(m: &Mark) -> f64 {
+    match m.class {
+        Class::Substantive => {
+            let size = (m.words_added + m.words_removed) as f64;
+            4.0 + size.sqrt().min(16.0) * 0.55
+        }
+        Class::First => 5.0,
+        Class::Formatting => 3.5,
+        Class::Noise => 2.5,
+    }
 }
 
 /// Axis ticks: years over long spans, months over short ones.
@@ -169,50 +223,67 @@ mod tests {
     fn point(days: f64, class: Class) -> Point {
         Point {
             days,
-            class,
-            size: 9,
-            url: "/v/".into(),
-            title: "t <x>".into(),
+            mark: Mark {
+                url: "/v/".into(),
+                class,
+                date: "1 May 2024".into(),
+                words_added: 4,
+                words_removed: 5,
+                effective: None,
+                cx: String::new(),
+                r: String::new(),
+            },
         }
     }
 
     #[test]
-    fn marks_link_and_escape() {
-        let s = svg(
-            &[Lane {
-                label: Some("AUP & Terms".into()),
+    fn marks_are_placed_and_sized() {
+        let c = chart(
+            vec![Lane {
+                label: Some("A very long document title to cut".into()),
                 points: vec![
-                    point(19000.0, Class::First),
                     point(19800.0, Class::Substantive),
+                    point(19000.0, Class::First),
                 ],
             }],
             "Versions",
+        )
+        .unwrap();
+        let marks = &c.lanes[0].marks;
+        // The first version is drawn before (under) the substantive change.
+        assert_eq!(marks[0].class, Class::First);
+        assert_eq!(
+            (marks[0].cx.as_str(), marks[0].r.as_str()),
+            ("180.9", "5.0")
         );
-        assert!(s.starts_with("<svg class=\"timeline-svg\""));
-        assert_eq!(s.matches("<circle").count(), 2);
-        assert!(s.contains("<title>t &lt;x&gt;</title>"));
-        assert!(s.contains("AUP &amp; Terms"));
-        assert!(s.contains(">2023<"), "year ticks over a long span: {s}");
+        assert_eq!(
+            (marks[1].cx.as_str(), marks[1].r.as_str()),
+            ("725.1", "5.7")
+        );
+        assert_eq!(c.lanes[0].label.as_deref(), Some("A very long document…"));
+        assert!(
+            c.ticks.iter().any(|t| t.label == "2023"),
+            "year ticks over a long span"
+        );
     }
 
     #[test]
     fn short_spans_get_month_ticks_and_one_version_is_fine() {
-        let s = svg(
-            &[Lane {
-                label: None,
-                points: vec![point(20000.0, Class::First), point(20100.0, Class::Noise)],
-            }],
+        let lane = |points| Lane {
+            label: None,
+            points,
+        };
+        let c = chart(
+            vec![lane(vec![
+                point(20000.0, Class::First),
+                point(20100.0, Class::Noise),
+            ])],
             "x",
-        );
-        assert!(s.contains("2024<"), "{s}");
-        let one = svg(
-            &[Lane {
-                label: None,
-                points: vec![point(20000.0, Class::First)],
-            }],
-            "x",
-        );
-        assert_eq!(one.matches("<circle").count(), 1);
-        assert_eq!(svg(&[], "x"), "");
+        )
+        .unwrap();
+        assert!(c.ticks.iter().any(|t| t.label.ends_with("2024")));
+        let one = chart(vec![lane(vec![point(20000.0, Class::First)])], "x").unwrap();
+        assert_eq!(one.lanes[0].marks.len(), 1);
+        assert!(chart(vec![], "x").is_none());
     }
 }

@@ -2,7 +2,7 @@
 //! the model; templates never reach into global site data.
 
 use crate::derive::Derived;
-use crate::diff::{DiffBlock, Op, Segment, VersionDiff};
+use crate::diff::{DiffBlock, Segment, VersionDiff};
 use crate::effective::{Kind, Stated};
 use crate::history::Class;
 use crate::ids::{Timestamp, display_date};
@@ -531,23 +531,19 @@ impl EffectiveView {
     }
 }
 
-/// A piece of a word-level diff: `op` is "equal", "insert" or "delete".
+/// A block of a version's diff, as `version.html` shows it.
 #[derive(Debug, Clone, Serialize)]
-pub struct SegmentView {
-    pub op: &'static str,
-    pub text: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct DiffBlockView {
+pub struct DiffBlockView<'a> {
     /// "same", "skipped", "changed" (words marked in `segments`), or a whole block in `text`:
     /// "inserted", "deleted" or "moved".
     pub kind: &'static str,
     /// "heading", "paragraph", "list-item" or "table-row".
     pub block: &'static str,
-    pub text: String,
+    pub text: &'a str,
+    /// How many unchanged blocks a "skipped" block stands for.
     pub count: usize,
-    pub segments: Vec<SegmentView>,
+    /// The words, each with its `op`: "equal", "insert" or "delete".
+    pub segments: &'a [Segment],
 }
 
 impl Views<'_> {
@@ -579,21 +575,6 @@ impl Views<'_> {
     }
 }
 
-/// Segments for templates.
-pub fn segments_view(segments: &[Segment]) -> Vec<SegmentView> {
-    segments
-        .iter()
-        .map(|s| SegmentView {
-            op: match s.op {
-                Op::Equal => "equal",
-                Op::Insert => "insert",
-                Op::Delete => "delete",
-            },
-            text: s.text.clone(),
-        })
-        .collect()
-}
-
 fn block_name(kind: BlockKind) -> &'static str {
     match kind {
         BlockKind::Heading(_) => "heading",
@@ -603,13 +584,13 @@ fn block_name(kind: BlockKind) -> &'static str {
     }
 }
 
-pub fn diff_view(diff: &VersionDiff) -> Vec<DiffBlockView> {
-    let whole = |kind: &'static str, block: BlockKind, text: &str| DiffBlockView {
+pub fn diff_view(diff: &VersionDiff) -> Vec<DiffBlockView<'_>> {
+    let whole = |kind: &'static str, block: BlockKind, text| DiffBlockView {
         kind,
         block: block_name(block),
-        text: text.to_string(),
+        text,
         count: 0,
-        segments: Vec::new(),
+        segments: &[],
     };
     diff.blocks
         .iter()
@@ -621,16 +602,16 @@ pub fn diff_view(diff: &VersionDiff) -> Vec<DiffBlockView> {
             DiffBlock::Skipped { count } => DiffBlockView {
                 kind: "skipped",
                 block: "paragraph",
-                text: String::new(),
+                text: "",
                 count: *count,
-                segments: Vec::new(),
+                segments: &[],
             },
             DiffBlock::Changed { kind, segments } => DiffBlockView {
                 kind: "changed",
                 block: block_name(*kind),
-                text: String::new(),
+                text: "",
                 count: 0,
-                segments: segments_view(segments),
+                segments,
             },
         })
         .collect()

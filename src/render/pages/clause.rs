@@ -2,13 +2,13 @@
 //! platforms handle the same provision, and how the quoted passage changed.
 
 use super::page;
+use crate::diff::Segment;
 use crate::error::Diagnostic;
 use crate::markdown;
 use crate::model::ClauseRef;
 use crate::render::engine::{Engine, Rendered};
 use crate::render::view::{
-    ClauseDetail, ClauseView, DateView, Link, RegulationView, SegmentView, Views, segments_view,
-    shorten,
+    ClauseDetail, ClauseView, DateView, Link, RegulationView, Views, shorten,
 };
 use crate::urls::route;
 use crate::verify::State;
@@ -37,11 +37,12 @@ pub struct Verification {
 
 /// A substantive change to the quoted passage.
 #[derive(Serialize)]
-pub struct PassageChange {
+pub struct PassageChange<'a> {
     pub version: Link,
     pub words_added: usize,
     pub words_removed: usize,
-    pub segments: Vec<SegmentView>,
+    /// The passage's words, each with its `op`: "equal", "insert" or "delete".
+    pub segments: &'a [Segment],
 }
 
 /// How many platforms have a clause of the same provision type.
@@ -60,7 +61,7 @@ pub struct Faq {
 
 /// `clause.html`.
 #[derive(Serialize)]
-pub struct ClausePage {
+pub struct ClausePage<'a> {
     pub clause: ClauseDetail,
     pub document_title: String,
     pub disclaimer: String,
@@ -68,7 +69,7 @@ pub struct ClausePage {
     pub verification: Verification,
     pub related: Vec<ClauseView>,
     pub monitoring: Monitoring,
-    pub passage_changes: Vec<PassageChange>,
+    pub passage_changes: Vec<PassageChange<'a>>,
     pub reach: Reach,
     pub regulations: Vec<RegulationView>,
     pub independence: Faq,
@@ -119,7 +120,7 @@ pub(super) fn render(
                 version: version_link(pc.version),
                 words_added: pc.words_added,
                 words_removed: pc.words_removed,
-                segments: segments_view(&pc.segments),
+                segments: &pc.segments,
             })
             .collect(),
         reach: Reach {

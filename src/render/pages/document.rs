@@ -1,12 +1,11 @@
 //! A document's page: its versions on a timeline and in a list, the clauses quoting it, and
 //! its current text.
 
-use super::{lane, page};
+use super::{lane, page, timeline};
 use crate::error::Diagnostic;
 use crate::history::Class;
 use crate::model::DocRef;
 use crate::render::engine::{Engine, Rendered};
-use crate::render::timeline;
 use crate::render::view::{
     ClauseView, DateView, DocumentView, PlatformView, VersionView, Views, text_html,
 };
@@ -61,10 +60,11 @@ pub(super) fn render(
     let body = DocumentPage {
         platform: v.platform(p),
         document: v.document(at),
-        timeline: timeline::svg(
-            &[lane(v, at, None)],
+        timeline: timeline(
+            e,
+            vec![lane(v, at, None)],
             &format!("Versions of {} over time", d.record.title),
-        ),
+        )?,
         counts,
         versions: (0..history.versions.len())
             .rev()

@@ -3,28 +3,48 @@
 //! across builds; dates come from snapshot timestamps, never from the clock.
 
 use super::{all_documents, class_of, versions_of};
+use crate::error::Diagnostic;
 use crate::history::Class;
-use crate::markdown::escape;
 use crate::model::DocRef;
+use crate::render::engine::{Engine, Rendered};
 use crate::render::view::Views;
 use crate::routes::Feed;
 use crate::urls::route;
+use serde::Serialize;
 use std::fmt::Write;
 
 /// How many of the newest changes a feed carries.
 pub const MAX_ENTRIES: usize = 100;
 
-struct Entry {
+/// A substantive change in a feed.
+#[derive(Serialize)]
+pub struct Entry {
     /// Absolute URL of the version page: also the entry's id.
-    url: String,
-    title: String,
+    pub url: String,
+    pub title: String,
     /// RFC 3339 date-time.
-    updated: String,
-    summary: String,
+    pub updated: String,
+    /// Words added and removed, the sections changed, and the editor's note.
+    pub summary: String,
+}
+
+/// `atom.xml`: this context alone, without the site-wide one.
+#[derive(Serialize)]
+pub struct Atom<'s> {
+    pub title: String,
+    /// Absolute URL of the feed itself.
+    pub self_url: String,
+    /// Absolute URL of the page the feed follows.
+    pub page_url: String,
+    /// The newest entry's date, or the newest version's when the feed has no entry.
+    pub updated: String,
+    pub author: &'s str,
+    /// Newest first, at most [`MAX_ENTRIES`].
+    pub entries: Vec<Entry>,
 }
 
 /// The feed for `scope`.
-pub(super) fn atom(v: &Views, scope: Feed) -> String {
+pub(super) fn atom(v: &Views, e: &Engine, file: &str, scope: Feed) -> Result<Rendered, Diagnostic> {
     let site = v.site;
     let title = &site.config.title;
     let (page_route, heading, documents): (String, String, Vec<DocRef>) = match scope {
@@ -68,47 +88,21 @@ pub(super) fn atom(v: &Views, scope: Feed) -> String {
         .map(|&l| entry(v, l))
         .collect();
     let updated = match (entries.first(), versions.first()) {
-        (Some(e), _) => e.updated.clone(),
+        (Some(entry), _) => entry.updated.clone(),
         (None, Some(&(at, i))) => v.derived.history(at).versions[i]
             .timestamp
             .rfc3339_datetime(),
         (None, None) => "1970-01-01T00:00:00Z".to_string(),
     };
-    let self_url = v.urls.absolute(&route::feed(&page_route));
-    let page_url = v.urls.absolute(&page_route);
-    let mut out = String::from(
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n",
-    );
-    let _ = writeln!(out, "  <title>{}</title>", escape(&heading));
-    let _ = writeln!(out, "  <id>{}</id>", escape(&self_url));
-    let _ = writeln!(
-        out,
-        "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>",
-        escape(&self_url)
-    );
-    let _ = writeln!(
-        out,
-        "  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>",
-        escape(&page_url)
-    );
-    let _ = writeln!(out, "  <updated>{}</updated>", escape(&updated));
-    let _ = writeln!(out, "  <author><name>{}</name></author>", escape(title));
-    out.push_str("  <generator>clausebook</generator>\n");
-    for e in &entries {
-        out.push_str("  <entry>\n");
-        let _ = writeln!(out, "    <title>{}</title>", escape(&e.title));
-        let _ = writeln!(out, "    <id>{}</id>", escape(&e.url));
-        let _ = writeln!(
-            out,
-            "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>",
-            escape(&e.url)
-        );
-        let _ = writeln!(out, "    <updated>{}</updated>", escape(&e.updated));
-        let _ = writeln!(out, "    <summary>{}</summary>", escape(&e.summary));
-        out.push_str("  </entry>\n");
-    }
-    out.push_str("</feed>\n");
-    out
+    let context = Atom {
+        title: heading,
+        self_url: v.urls.absolute(&route::feed(&page_route)),
+        page_url: v.urls.absolute(&page_route),
+        updated,
+        author: title,
+        entries,
+    };
+    e.page(file, "atom.xml", &context)
 }
 
 fn entry(v: &Views, (at, i): (DocRef, usize)) -> Entry {

@@ -52,10 +52,10 @@ pub(super) fn render(
         Owner::Page(ix) => page::render(v, e, file, ix),
         Owner::NotFound => page::not_found(v, e, file),
         Owner::Alias(c, _) => redirect::render(v, e, file, c),
-        Owner::Feed(scope) => Ok(raw(feed::atom(v, scope).into_bytes())),
+        Owner::Feed(scope) => feed::atom(v, e, file, scope),
         Owner::Api(api) => api::json(v, api).map(raw),
-        Owner::Sitemap => Ok(raw(sitemap::sitemap(v, &loaded.routes).into_bytes())),
-        Owner::Robots => Ok(raw(sitemap::robots(v).into_bytes())),
+        Owner::Sitemap => sitemap::sitemap(v, e, file, &loaded.routes),
+        Owner::Robots => sitemap::robots(v, e, file),
         Owner::Static => Ok(raw(loaded.theme.statics[file].clone())),
     }
 }
@@ -149,30 +149,34 @@ fn lane(v: &Views, at: DocRef, label: Option<String>) -> timeline::Lane {
         .iter()
         .map(|ver| timeline::Point {
             days: ver.timestamp.days(),
-            class: ver.class,
-            size: ver.diff.words_added + ver.diff.words_removed,
-            url: v
-                .urls
-                .href(&route::version(&p.id, &d.id, ver.timestamp.as_str())),
-            title: format!(
-                "{} — {}{}{}",
-                ver.timestamp.display_date(),
-                ver.class.as_str(),
-                if ver.class == Class::First {
-                    String::new()
-                } else {
-                    format!(
-                        ", +{} −{} words",
-                        ver.diff.words_added, ver.diff.words_removed
-                    )
-                },
-                ver.effective.map_or(String::new(), |e| format!(
-                    "; {} {}",
-                    e.kind.as_str(),
-                    crate::ids::display_date(e.date)
-                ))
-            ),
+            mark: timeline::Mark {
+                url: v
+                    .urls
+                    .href(&route::version(&p.id, &d.id, ver.timestamp.as_str())),
+                class: ver.class,
+                date: ver.timestamp.display_date(),
+                words_added: ver.diff.words_added,
+                words_removed: ver.diff.words_removed,
+                effective: ver.effective.map(|e| timeline::StatedDate {
+                    kind: e.kind,
+                    date: crate::ids::display_date(e.date),
+                }),
+                cx: String::new(),
+                r: String::new(),
+            },
         })
         .collect();
     timeline::Lane { label, points }
+}
+
+/// The SVG chart of `lanes` from the `timeline.svg` template; empty without versions.
+fn timeline(
+    e: &Engine,
+    lanes: Vec<timeline::Lane>,
+    aria_label: &str,
+) -> Result<String, Diagnostic> {
+    match timeline::chart(lanes, aria_label) {
+        Some(chart) => e.fragment("timeline.svg", &chart),
+        None => Ok(String::new()),
+    }
 }

@@ -1,11 +1,10 @@
 //! The list of platforms, and each platform's page: its documents, its clauses by provision
 //! type, a timeline of its documents' versions and its substantive changes.
 
-use super::{ChangeView, lane, page, substantive_changes};
+use super::{ChangeView, lane, page, substantive_changes, timeline};
 use crate::error::Diagnostic;
 use crate::model::{DocRef, PlatformIx};
 use crate::render::engine::{Engine, Rendered};
-use crate::render::timeline;
 use crate::render::view::{ClauseView, DocumentView, Link, PlatformView, Views};
 use crate::urls::route;
 use serde::Serialize;
@@ -72,7 +71,7 @@ pub(super) fn render(
         }
     }
     let documents: Vec<DocRef> = v.site.documents_of(ix).collect();
-    let lanes: Vec<timeline::Lane> = documents
+    let lanes: Vec<crate::render::timeline::Lane> = documents
         .iter()
         .map(|&at| lane(v, at, Some(v.site[at].record.title.to_string())))
         .collect();
@@ -81,10 +80,11 @@ pub(super) fn render(
         platform: v.platform(p),
         documents: documents.iter().map(|&at| v.document(at)).collect(),
         provisions,
-        timeline: timeline::svg(
-            &lanes,
+        timeline: timeline(
+            e,
+            lanes,
             &format!("Versions of {}'s documents over time", p.owner()),
-        ),
+        )?,
         changes: substantive_changes(v, &documents),
         feed_url: v.urls.href(&route::feed(&route)),
     };

@@ -1,14 +1,24 @@
 //! `sitemap.xml` (every page of the route table) and `robots.txt`.
 
-use crate::markdown;
+use crate::error::Diagnostic;
+use crate::render::engine::{Engine, Rendered};
 use crate::render::view::Views;
 use crate::routes::Routes;
-use std::fmt::Write;
+use serde::Serialize;
 
-pub(super) fn sitemap(v: &Views, routes: &Routes) -> String {
-    let mut xml = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
-    );
+/// `sitemap.xml`.
+#[derive(Serialize)]
+pub struct Sitemap {
+    /// Absolute URLs of the pages, by route.
+    pub urls: Vec<String>,
+}
+
+pub(super) fn sitemap(
+    v: &Views,
+    e: &Engine,
+    file: &str,
+    routes: &Routes,
+) -> Result<Rendered, Diagnostic> {
     // By route, so a section comes before its pages.
     let mut pages: Vec<&str> = routes
         .iter()
@@ -16,20 +26,17 @@ pub(super) fn sitemap(v: &Views, routes: &Routes) -> String {
         .map(|(file, _)| file.strip_suffix("index.html").unwrap_or(file))
         .collect();
     pages.sort_unstable();
-    for route in pages {
-        let _ = writeln!(
-            xml,
-            "  <url><loc>{}</loc></url>",
-            markdown::escape(&v.urls.absolute(route))
-        );
-    }
-    xml.push_str("</urlset>\n");
-    xml
+    let urls = pages.into_iter().map(|r| v.urls.absolute(r)).collect();
+    e.page(file, "sitemap.xml", &Sitemap { urls })
 }
 
-pub(super) fn robots(v: &Views) -> String {
-    format!(
-        "User-agent: *\nAllow: /\nSitemap: {}\n",
-        v.urls.absolute("sitemap.xml")
-    )
+/// `robots.txt`.
+#[derive(Serialize)]
+pub struct Robots {
+    pub sitemap_url: String,
+}
+
+pub(super) fn robots(v: &Views, e: &Engine, file: &str) -> Result<Rendered, Diagnostic> {
+    let sitemap_url = v.urls.absolute("sitemap.xml");
+    e.page(file, "robots.txt", &Robots { sitemap_url })
 }

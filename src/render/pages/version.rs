@@ -12,7 +12,7 @@ use serde::Serialize;
 
 /// `version.html`.
 #[derive(Serialize)]
-pub struct VersionPage {
+pub struct VersionPage<'a> {
     pub platform: PlatformView,
     pub document: DocumentView,
     pub version: VersionView,
@@ -21,7 +21,7 @@ pub struct VersionPage {
     pub previous: Option<Link>,
     pub next: Option<Link>,
     /// Empty for the first version and for a version the same as its baseline.
-    pub diff: Vec<DiffBlockView>,
+    pub diff: Vec<DiffBlockView<'a>>,
     /// The version's whole text as HTML.
     pub text: String,
 }
