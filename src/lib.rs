@@ -14,6 +14,7 @@ pub mod history;
 pub mod ids;
 pub mod load;
 pub mod markdown;
+pub mod markup;
 pub mod model;
 pub mod output;
 pub mod read;

@@ -2,7 +2,7 @@
 //! reader sees (headings, paragraphs, list items, table rows), so versions can be compared,
 //! classified, diffed and searched the same way.
 
-use crate::markdown::{bounded, is_forbidden_in_markup};
+use crate::markup::{bounded, is_forbidden_in_markup};
 use ego_tree::NodeId;
 use ego_tree::iter::Edge;
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};

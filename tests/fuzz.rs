@@ -18,7 +18,8 @@
 //! the target's corpus folder (for `html`, the extension picks the format) so every run
 //! replays it.
 
-use clausebook::markdown::{is_forbidden_in_markup, render};
+use clausebook::markdown::render;
+use clausebook::markup::is_forbidden_in_markup;
 use clausebook::model::{
     ClauseRecord, DocumentRecord, PageFrontMatter, PlatformRecord, ProvisionRecord,
     RegulationRecord, SiteConfig, SnapshotFormat,

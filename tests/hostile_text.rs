@@ -4,7 +4,8 @@
 
 mod common;
 
-use clausebook::markdown::{is_forbidden_in_markup, render};
+use clausebook::markdown::render;
+use clausebook::markup::is_forbidden_in_markup;
 use clausebook::model::SnapshotFormat;
 use clausebook::text::{Block, extract};
 use std::sync::mpsc::{self, RecvTimeoutError};

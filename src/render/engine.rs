@@ -5,7 +5,6 @@
 use super::view::{Meta, SiteView};
 use crate::error::Diagnostic;
 use crate::hash::hash_of;
-use crate::markdown;
 use crate::theme::Theme;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -35,7 +34,7 @@ impl Templates {
         let mut tera = tera::Tera::new();
         tera.autoescape_on([".html", ".htm", ".xml", ".svg"]);
         // One escaper for every text from content, in templates as in the HTML built in Rust.
-        tera.set_escape_fn(|text, out| out.write_all(markdown::escape(text).as_bytes()));
+        tera.set_escape_fn(|text, out| out.write_all(crate::markup::escape(text).as_bytes()));
         tera.add_raw_templates(
             theme
                 .templates

@@ -627,7 +627,7 @@ pub fn text_html(text: &DocText) -> String {
             out.push_str("</ul>\n");
             in_list = false;
         }
-        let t = markdown::escape(&b.text);
+        let t = crate::markup::escape(&b.text);
         match b.kind {
             BlockKind::Heading(level) => {
                 // Page headings are h1/h2; the document's own start at h3.

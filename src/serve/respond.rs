@@ -2,7 +2,7 @@
 //! reload client and, after a failed rebuild, the error overlay injected into HTML responses.
 //! A pure function of the served site, so it is tested without a network.
 
-use crate::markdown::escape;
+use crate::markup::escape;
 use crate::output::Output;
 use axum::body::Bytes;
 use std::sync::Arc;
