@@ -1,7 +1,7 @@
 //! Derive: what the build computes from the validated model before rendering: document
 //! histories, excerpt verification and the cross-references between clauses.
 
-use crate::error::Diagnostic;
+use crate::error::{Diagnostic, Kind};
 use crate::history::History;
 use crate::model::{Clause, Document, Site};
 use crate::verify::{State, Verification, verify};
@@ -226,8 +226,9 @@ impl<'a> Derived<'a> {
             .filter(|c| self.verification(c).is_some_and(|v| v.state == State::NotFound))
             .map(|c| {
                 let versions = self.history(&c.platform, &c.record.document).versions.len();
-                c.record.excerpt.error(
-                    &c.path,
+                Diagnostic::warning(
+                    Kind::ExcerptNotFound,
+                    c.record.excerpt.origin(&c.path),
                     format!(
                         "excerpt not found in any of the {versions} snapshots of document `{}` (compared after normalising quotes, whitespace, soft hyphens and emphasis)",
                         c.record.document

@@ -29,6 +29,7 @@ use std::path::Path;
 /// A site rendered in memory, with what is worth a warning but does not stop the build.
 pub struct Built {
     pub output: output::Output,
+    /// Diagnostics of [`error::Severity::Warning`], sorted.
     pub warnings: Vec<error::Diagnostic>,
     /// Pages rendered by this build; the others were reused from the previous one.
     pub pages_rendered: usize,
@@ -60,6 +61,7 @@ impl Session {
         let rendered = render::render(&site, &derived, &mut self.render)?;
         let mut warnings = derived.not_found(&site);
         warnings.sort();
+        self.files.quote(&mut warnings);
         Ok(Built {
             output: rendered.output,
             warnings,

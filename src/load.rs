@@ -1,6 +1,6 @@
 //! Load: reads a site's `content/` and theme into a validated [`Site`], collecting every error.
 
-use crate::error::{Diagnostic, Error, Result};
+use crate::error::{self, Diagnostic, Error, Origin, Result};
 use crate::ids::{Timestamp, invalid_id_message, is_valid_id};
 use crate::model::*;
 use crate::read::{self, Entry, Kind};
@@ -80,8 +80,9 @@ impl FileCache {
     /// anything else, so a file swapped for a link in between is never followed.
     fn entry(&mut self, path: &Path, limit: u64) -> Result<&mut CachedFile, Diagnostic> {
         self.seen.insert(path.to_path_buf());
-        let meta = std::fs::symlink_metadata(path)
-            .map_err(|e| Diagnostic::io(path, format!("cannot read file: {e}")))?;
+        let meta = std::fs::symlink_metadata(path).map_err(|e| {
+            Diagnostic::in_file(error::Kind::Io, path, "cannot read file").caused_by(e)
+        })?;
         let modified = meta.modified().ok();
         let fresh = meta.is_file()
             && self.files.get(path).is_some_and(|c| {
@@ -103,9 +104,9 @@ impl FileCache {
         Ok(self.files.get_mut(path).expect("just inserted"))
     }
 
-    /// A snapshot's text and its hash.
-    fn read(&mut self, path: &Path) -> Result<(Arc<str>, u64), Diagnostic> {
-        let c = self.entry(path, MAX_SNAPSHOT_BYTES)?;
+    /// A file's text (at most `limit` bytes) and its hash.
+    fn read(&mut self, path: &Path, limit: u64) -> Result<(Arc<str>, u64), Diagnostic> {
+        let c = self.entry(path, limit)?;
         Ok((c.text.clone(), c.hash))
     }
 
@@ -121,6 +122,15 @@ impl FileCache {
         let value: T = yaml::parse(path, &c.text, 1)?;
         c.parsed = Some(Arc::new(value.clone()));
         Ok(value)
+    }
+
+    /// Quotes, under each diagnostic that has a position, its line from the file as read.
+    pub(crate) fn quote(&self, diagnostics: &mut [Diagnostic]) {
+        for d in diagnostics {
+            if let Some(c) = d.origin.path().and_then(|p| self.files.get(p)) {
+                d.quote_from(&c.text);
+            }
+        }
     }
 
     /// Drops the files the last load did not read (deleted or moved away).
@@ -140,7 +150,9 @@ pub fn load_cached(root: &Path, options: &LoadOptions, cache: &mut FileCache) ->
     // A bad command-line value is a usage error, reported before any content.
     let base_url_override = match &options.base_url {
         Some(url) => {
-            Some(normalise_base_url(url).map_err(|m| Error::Usage(format!("--base-url: {m}")))?)
+            let flag = Origin::Flag("--base-url");
+            let bad = |m| Error::content(vec![Diagnostic::error(error::Kind::InvalidUrl, flag, m)]);
+            Some(normalise_base_url(url).map_err(bad)?)
         }
         None => None,
     };
@@ -202,16 +214,13 @@ pub fn load_cached(root: &Path, options: &LoadOptions, cache: &mut FileCache) ->
     };
     // References are checked only against a site that was read whole: a folder that could not
     // be read would otherwise turn every reference into it into a false "unknown" error.
-    let read_whole = !loader
-        .diagnostics
-        .iter()
-        .any(|d| d.kind == crate::error::Kind::Io);
+    let read_whole = !loader.diagnostics.iter().any(|d| d.kind == error::Kind::Io);
     if read_whole {
         loader.check_references(&mut platforms);
     }
     loader.files.prune();
     let Some(config) = config else {
-        return Err(Error::content(loader.diagnostics));
+        return Err(loader.into_error());
     };
     let mut site = Site {
         config,
@@ -231,7 +240,7 @@ pub fn load_cached(root: &Path, options: &LoadOptions, cache: &mut FileCache) ->
     if loader.diagnostics.is_empty() {
         Ok(site)
     } else {
-        Err(Error::content(loader.diagnostics))
+        Err(loader.into_error())
     }
 }
 
@@ -246,6 +255,12 @@ struct Loader<'c> {
 impl Loader<'_> {
     fn error(&mut self, d: Diagnostic) {
         self.diagnostics.push(d);
+    }
+
+    /// Every diagnostic found, with its line quoted from the file.
+    fn into_error(mut self) -> Error {
+        self.files.quote(&mut self.diagnostics);
+        Error::content(self.diagnostics)
     }
 
     /// The entries of `dir`, sorted by name, without hidden files and editor leftovers.
@@ -265,7 +280,8 @@ impl Loader<'_> {
         if is_valid_id(id) {
             Some(id.to_string())
         } else {
-            self.error(Diagnostic::new(path, invalid_id_message(kind, id)));
+            let message = invalid_id_message(kind, id);
+            self.error(Diagnostic::in_file(error::Kind::InvalidId, path, message));
             None
         }
     }
@@ -275,7 +291,7 @@ impl Loader<'_> {
     fn check_url(&mut self, path: &Path, url: Option<&Located<String>>) {
         let Some(url) = url else { return };
         if let Err(m) = check_http_url(url) {
-            self.error(url.error(path, m));
+            self.error(url.error(error::Kind::InvalidUrl, path, m));
         }
     }
 
@@ -283,14 +299,11 @@ impl Loader<'_> {
         let mut config: SiteConfig = self.record(path)?;
         match normalise_base_url(&config.base_url) {
             Ok(u) => config.base_url.value = u,
-            Err(m) => self.error(config.base_url.error(path, m)),
+            Err(m) => self.error(config.base_url.error(error::Kind::InvalidUrl, path, m)),
         }
         if !is_valid_id(&config.theme) {
-            self.error(
-                config
-                    .theme
-                    .error(path, invalid_id_message("theme", &config.theme)),
-            );
+            let message = invalid_id_message("theme", &config.theme);
+            self.error(config.theme.error(error::Kind::InvalidId, path, message));
         }
         let language = &config.language;
         let language_ok = !language.is_empty()
@@ -300,6 +313,7 @@ impl Loader<'_> {
                 .all(|c| c.is_ascii_alphanumeric() || c == '-');
         if !language_ok {
             self.error(language.error(
+                error::Kind::InvalidValue,
                 path,
                 format!(
                     "`language` must be a language tag such as `en` or `pt-BR`, not `{}`",
@@ -324,7 +338,8 @@ impl Loader<'_> {
                 .strip_suffix(".yaml")
                 .filter(|_| e.kind == Kind::File);
             let Some(stem) = stem else {
-                self.error(Diagnostic::new(
+                self.error(Diagnostic::in_file(
+                    error::Kind::UnexpectedEntry,
                     &e.path,
                     format!("unexpected entry: {kind} records are `<id>.yaml` files"),
                 ));
@@ -358,7 +373,8 @@ impl Loader<'_> {
         let mut out = Vec::new();
         for e in self.entries(dir) {
             let Some(stem) = e.name.strip_suffix(".md").filter(|_| e.kind == Kind::File) else {
-                self.error(Diagnostic::new(
+                self.error(Diagnostic::in_file(
+                    error::Kind::UnexpectedEntry,
                     &e.path,
                     "unexpected entry: pages are `<slug>.md` files",
                 ));
@@ -368,18 +384,18 @@ impl Loader<'_> {
                 continue;
             };
             if RESERVED_SLUGS.contains(&slug.as_str()) {
-                self.error(Diagnostic::new(&e.path, format!("page slug `{slug}` is reserved: /{slug}/ is a section of the generated site")));
+                self.error(Diagnostic::in_file(error::Kind::RouteConflict, &e.path, format!("page slug `{slug}` is reserved: /{slug}/ is a section of the generated site")));
                 continue;
             }
-            let text = match read::read_text(&e.path, yaml::MAX_RECORD_BYTES as u64) {
-                Ok(t) => t,
+            let text = match self.files.read(&e.path, yaml::MAX_RECORD_BYTES as u64) {
+                Ok((t, _)) => t,
                 Err(d) => {
                     self.error(d);
                     continue;
                 }
             };
             let Some((front, body)) = split_front_matter(&text) else {
-                self.error(Diagnostic::new(&e.path, "a page starts with YAML front matter between `---` lines (with at least `title:`)").at(1, 1));
+                self.error(Diagnostic::in_file(error::Kind::Syntax, &e.path, "a page starts with YAML front matter between `---` lines (with at least `title:`)").at(1, 1));
                 continue;
             };
             match yaml::parse::<PageFrontMatter>(&e.path, front, 2) {
@@ -398,7 +414,8 @@ impl Loader<'_> {
         let mut out = Vec::new();
         for e in self.entries(dir) {
             if e.kind != Kind::Dir {
-                self.error(Diagnostic::new(
+                self.error(Diagnostic::in_file(
+                    error::Kind::UnexpectedEntry,
                     &e.path,
                     "unexpected file: platforms/ holds one folder per platform",
                 ));
@@ -423,14 +440,16 @@ impl Loader<'_> {
                 ("platform.yaml", Kind::File) => record_path = Some(e.path),
                 ("documents", Kind::Dir) => documents = self.documents(&id, &e.path),
                 ("clauses", Kind::Dir) => clauses = self.clauses(&id, &e.path),
-                _ => self.error(Diagnostic::new(
+                _ => self.error(Diagnostic::in_file(
+                    error::Kind::UnexpectedEntry,
                     &e.path,
                     "unexpected entry: a platform folder holds platform.yaml, documents/ and clauses/",
                 )),
             }
         }
         let Some(record_path) = record_path else {
-            self.error(Diagnostic::new(dir, "platform folder has no platform.yaml"));
+            let message = "platform folder has no platform.yaml";
+            self.error(Diagnostic::in_file(error::Kind::MissingFile, dir, message));
             return None;
         };
         let record: PlatformRecord = self.record(&record_path)?;
@@ -447,7 +466,8 @@ impl Loader<'_> {
         let mut out = Vec::new();
         for e in self.entries(dir) {
             if e.kind != Kind::Dir {
-                self.error(Diagnostic::new(
+                self.error(Diagnostic::in_file(
+                    error::Kind::UnexpectedEntry,
                     &e.path,
                     "unexpected file: documents/ holds one folder per document",
                 ));
@@ -482,14 +502,16 @@ impl Loader<'_> {
             match (e.name.as_str(), e.kind) {
                 ("document.yaml", Kind::File) => record_path = Some(e.path),
                 ("snapshots", Kind::Dir) => snapshots = self.snapshots(&e.path),
-                _ => self.error(Diagnostic::new(
+                _ => self.error(Diagnostic::in_file(
+                    error::Kind::UnexpectedEntry,
                     &e.path,
                     "unexpected entry: a document folder holds document.yaml and snapshots/",
                 )),
             }
         }
         let Some(record_path) = record_path else {
-            self.error(Diagnostic::new(dir, "document folder has no document.yaml"));
+            let message = "document folder has no document.yaml";
+            self.error(Diagnostic::in_file(error::Kind::MissingFile, dir, message));
             return None;
         };
         let record: DocumentRecord = self.record(&record_path)?;
@@ -499,43 +521,56 @@ impl Loader<'_> {
             .collect();
         for key in record.changes.keys() {
             if !known.contains(key.as_str()) {
-                self.error(key.error(&record_path, format!("`changes` names snapshot `{}`, but snapshots/ has no file with that timestamp", key.value)));
+                self.error(key.error(error::Kind::UnknownReference, &record_path, format!("`changes` names snapshot `{}`, but snapshots/ has no file with that timestamp", key.value)));
             }
         }
         // Each selector is matched against every snapshot of the document: their number and
         // length are bounded so a record cannot multiply the cost of its snapshots.
         for (i, selector) in record.select.iter().chain(&record.remove).enumerate() {
             if i == MAX_SELECTORS {
-                self.error(selector.error(&record_path, format!("too many selectors: `select` and `remove` hold at most {MAX_SELECTORS} together")));
+                self.error(selector.error(error::Kind::TooLarge, &record_path, format!("too many selectors: `select` and `remove` hold at most {MAX_SELECTORS} together")));
                 break;
             }
             let checked = if selector.len() > MAX_SELECTOR_BYTES {
-                Err(format!(
-                    "selector is too long (over {MAX_SELECTOR_BYTES} bytes)"
+                Err((
+                    error::Kind::TooLarge,
+                    format!("selector is too long (over {MAX_SELECTOR_BYTES} bytes)"),
                 ))
             } else {
-                crate::text::check_selector(selector)
+                crate::text::check_selector(selector).map_err(|m| (error::Kind::InvalidValue, m))
             };
-            if let Err(message) = checked {
-                self.error(selector.error(&record_path, message));
+            if let Err((kind, message)) = checked {
+                self.error(selector.error(kind, &record_path, message));
             }
         }
         // Each entry is matched against every block of every snapshot, and those that parse as
         // selectors against every `.html` snapshot, so they are bounded as selectors are.
         for (i, entry) in record.ignore.iter().enumerate() {
             let pattern = crate::text::clean(entry);
-            let problem = if i == MAX_IGNORE {
-                format!("too many `ignore` entries: at most {MAX_IGNORE}")
+            let (kind, problem) = if i == MAX_IGNORE {
+                (
+                    error::Kind::TooLarge,
+                    format!("too many `ignore` entries: at most {MAX_IGNORE}"),
+                )
             } else if entry.len() > MAX_IGNORE_BYTES {
-                format!("`ignore` entry is too long (over {MAX_IGNORE_BYTES} bytes)")
+                (
+                    error::Kind::TooLarge,
+                    format!("`ignore` entry is too long (over {MAX_IGNORE_BYTES} bytes)"),
+                )
             } else if pattern.is_empty() {
-                "`ignore` entry is blank".to_string()
+                (
+                    error::Kind::InvalidValue,
+                    "`ignore` entry is blank".to_string(),
+                )
             } else if pattern.chars().all(|c| c == '*') {
-                format!("`ignore` entry `{pattern}` would drop the whole text")
+                (
+                    error::Kind::InvalidValue,
+                    format!("`ignore` entry `{pattern}` would drop the whole text"),
+                )
             } else {
                 continue;
             };
-            self.error(entry.error(&record_path, problem));
+            self.error(entry.error(kind, &record_path, problem));
             if i == MAX_IGNORE {
                 break;
             }
@@ -563,7 +598,8 @@ impl Loader<'_> {
                 "txt" => SnapshotFormat::Text,
                 "html" | "htm" => SnapshotFormat::Html,
                 _ => {
-                    self.error(Diagnostic::new(
+                    self.error(Diagnostic::in_file(
+                        error::Kind::UnexpectedEntry,
                         &path,
                         "unexpected file: snapshots are `<timestamp>.md`, `.txt` or `.html`",
                     ));
@@ -571,11 +607,12 @@ impl Loader<'_> {
                 }
             };
             let Some(timestamp) = Timestamp::parse(stem) else {
-                self.error(Diagnostic::new(&path, format!("snapshot name `{stem}` is not a timestamp: use YYYY-MM-DD or YYYY-MM-DDTHH-MM-SSZ, with -2, -3… for more versions in the same second")));
+                self.error(Diagnostic::in_file(error::Kind::InvalidId, &path, format!("snapshot name `{stem}` is not a timestamp: use YYYY-MM-DD or YYYY-MM-DDTHH-MM-SSZ, with -2, -3… for more versions in the same second")));
                 continue;
             };
             if let Some(existing) = by_time.get(&timestamp) {
-                self.error(Diagnostic::new(
+                self.error(Diagnostic::in_file(
+                    error::Kind::DuplicateId,
                     &path,
                     format!(
                         "two snapshots have the timestamp `{timestamp}`: this one and {}",
@@ -584,7 +621,7 @@ impl Loader<'_> {
                 ));
                 continue;
             }
-            let (source, hash) = match self.files.read(&path) {
+            let (source, hash) = match self.files.read(&path, MAX_SNAPSHOT_BYTES) {
                 Ok(s) => s,
                 Err(d) => {
                     self.error(d);
@@ -618,6 +655,7 @@ impl Loader<'_> {
                     .contains(&("document", format!("{}/{}", platform.id, r.document.value)))
                 {
                     out.push(r.document.error(
+                        error::Kind::UnknownReference,
                         path,
                         format!(
                             "unknown document `{}` (platform `{}` has: {})",
@@ -632,6 +670,7 @@ impl Loader<'_> {
                     .contains(&("provision", r.provision.value.clone()))
                 {
                     out.push(r.provision.error(
+                        error::Kind::UnknownReference,
                         path,
                         format!(
                             "unknown provision `{0}`: no content/provisions/{0}.yaml",
@@ -642,6 +681,7 @@ impl Loader<'_> {
                 for reg in &r.regulations {
                     if !self.present.contains(&("regulation", reg.value.clone())) {
                         out.push(reg.error(
+                            error::Kind::UnknownReference,
                             path,
                             format!(
                                 "unknown regulation `{0}`: no content/regulations/{0}.yaml",
@@ -654,7 +694,7 @@ impl Loader<'_> {
                 for alias in &r.aliases {
                     match alias_path(alias) {
                         Ok(file) => files.push(file),
-                        Err(m) => out.push(alias.error(path, m)),
+                        Err(m) => out.push(alias.error(error::Kind::InvalidValue, path, m)),
                     }
                 }
                 clause.alias_files = files;
@@ -674,7 +714,8 @@ impl Loader<'_> {
                     )
             );
             if !known {
-                self.error(Diagnostic::new(
+                self.error(Diagnostic::in_file(
+                    error::Kind::UnexpectedEntry,
                     &e.path,
                     "unexpected entry: content/ holds site.yaml, platforms/, provisions/, regulations/ and pages/",
                 ));

@@ -3,7 +3,7 @@
 //! generated file (`/atom.xml`, a clause page), on another claim, or on a path another file
 //! needs as a folder is a content error naming its file and line, in `check` as in `build`.
 
-use crate::error::Diagnostic;
+use crate::error::{Diagnostic, Kind, Origin};
 use crate::model::Site;
 use crate::urls::{index_file, route};
 use std::collections::BTreeMap;
@@ -17,7 +17,7 @@ enum Claim {
     /// A theme's static file.
     Static(PathBuf),
     /// A clause alias, at its position in the clause file.
-    Alias(Diagnostic),
+    Alias(Origin),
 }
 
 /// Every file a build of `site` writes, but aliases and theme static files: the one list the
@@ -99,8 +99,11 @@ pub fn check(site: &Site) -> Vec<Diagnostic> {
     }
     for c in site.clauses() {
         for (alias, file) in c.record.aliases.iter().zip(&c.alias_files) {
-            let at = alias.error(&c.path, "");
-            claim(file.clone(), Claim::Alias(at), &mut errors);
+            claim(
+                file.clone(),
+                Claim::Alias(alias.origin(&c.path)),
+                &mut errors,
+            );
         }
     }
     errors
@@ -135,21 +138,22 @@ fn report(claim: &Claim, file: &str, taken: &str, other: &Claim) -> Option<Diagn
     let what = match other {
         Claim::Generated => format!("the generated file `{taken}`"),
         Claim::Static(p) => format!("`{taken}` from the theme file {}", p.display()),
-        Claim::Alias(d) => format!("`{taken}`, an alias of {}", d.path.display()),
+        Claim::Alias(at) => format!("`{taken}`, an alias at {at}"),
     };
     let how = if file == taken {
         "would overwrite"
     } else {
         "cannot be written beside"
     };
-    Some(match claim {
+    let (origin, message) = match claim {
         Claim::Generated => return None,
-        Claim::Static(p) => Diagnostic::new(p, format!("theme static file `{file}` {how} {what}")),
-        Claim::Alias(at) => Diagnostic {
-            message: format!("alias writing `{file}` {how} {what}"),
-            ..at.clone()
-        },
-    })
+        Claim::Static(p) => (
+            Origin::file(p),
+            format!("theme static file `{file}` {how} {what}"),
+        ),
+        Claim::Alias(at) => (at.clone(), format!("alias writing `{file}` {how} {what}")),
+    };
+    Some(Diagnostic::error(Kind::RouteConflict, origin, message))
 }
 
 #[cfg(test)]

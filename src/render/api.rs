@@ -1,7 +1,7 @@
 //! The model as JSON under `/api/` (SPEC §4).
 
 use super::{Pages, State};
-use crate::error::Diagnostic;
+use crate::error::{Diagnostic, Kind, Origin};
 use crate::urls::route;
 use serde::Serialize;
 
@@ -166,7 +166,11 @@ impl<'a> Pages<'a> {
                     bytes.push(b'\n');
                     self.add(route::api(name), bytes, None);
                 }
-                Err(e) => self.errors.push(Diagnostic::new("<api>", e.to_string())),
+                Err(e) => {
+                    let origin = Origin::Output(route::api(name));
+                    let d = Diagnostic::error(Kind::Render, origin, "cannot serialise JSON");
+                    self.errors.push(d.caused_by(e));
+                }
             }
         }
     }

@@ -6,7 +6,7 @@ pub mod timeline;
 pub mod view;
 
 use crate::derive::Derived;
-use crate::error::{Diagnostic, Error, Result};
+use crate::error::{Diagnostic, Error, Kind, Origin, Result};
 use crate::history::{Class, History};
 use crate::ids::display_date;
 use crate::markdown;
@@ -21,25 +21,16 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use view::*;
 
-/// The Tera instance for a theme, and where each template came from for error messages.
+/// The Tera instance for a theme, and each template's source and file for error messages.
 pub struct Renderer {
     tera: tera::Tera,
-    sources: std::collections::BTreeMap<String, PathBuf>,
+    sources: std::collections::BTreeMap<String, (String, Option<PathBuf>)>,
 }
 
 impl Renderer {
     /// Compiles every template of the theme; syntax errors come back as diagnostics.
     pub fn new(theme: &Theme) -> std::result::Result<Renderer, Vec<Diagnostic>> {
-        let sources = theme
-            .templates
-            .iter()
-            .map(|(name, (_, path))| {
-                let path = path
-                    .clone()
-                    .unwrap_or_else(|| PathBuf::from(format!("<built-in theme>/templates/{name}")));
-                (name.clone(), path)
-            })
-            .collect();
+        let sources = theme.templates.clone();
         let mut tera = tera::Tera::new();
         // One escaper for every text from content, in templates as in the HTML built in Rust.
         tera.set_escape_fn(|text, out| out.write_all(markdown::escape(text).as_bytes()));
@@ -49,7 +40,7 @@ impl Renderer {
                 .iter()
                 .map(|(n, (s, _))| (n.as_str(), s.as_str())),
         )
-        .map_err(|e| vec![template_diagnostic(&e, &sources)])?;
+        .map_err(|e| vec![template_diagnostic(e, &sources)])?;
         Ok(Renderer { tera, sources })
     }
 
@@ -59,41 +50,38 @@ impl Renderer {
         context: &impl Serialize,
     ) -> std::result::Result<String, Diagnostic> {
         let ctx = tera::Context::from_serialize(context)
-            .map_err(|e| template_diagnostic(&e, &self.sources))?;
+            .map_err(|e| template_diagnostic(e, &self.sources))?;
         self.tera
             .render(template, &ctx)
-            .map_err(|e| template_diagnostic(&e, &self.sources))
+            .map_err(|e| template_diagnostic(e, &self.sources))
     }
 }
 
-/// A Tera error as a diagnostic naming the template file and line.
+/// A Tera error as a diagnostic at the template's file (or built-in name) and line, quoting it.
 fn template_diagnostic(
-    e: &tera::Error,
-    sources: &std::collections::BTreeMap<String, PathBuf>,
+    e: tera::Error,
+    sources: &std::collections::BTreeMap<String, (String, Option<PathBuf>)>,
 ) -> Diagnostic {
-    let located = match e.kind() {
-        tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => Some(r),
-        _ => None,
+    let (tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r)) = e.kind() else {
+        // Errors Tera does not place (an unknown filter, a missing parent) name the template
+        // in their own text.
+        return Diagnostic::error(Kind::Render, Origin::Templates, "template error").caused_by(e);
     };
-    match located {
-        Some(r) => {
-            let path = sources
-                .get(r.filename())
-                .cloned()
-                .unwrap_or_else(|| PathBuf::from(r.filename()));
-            Diagnostic::new(path, format!("template error: {}", r.message()))
-                .at(r.span().start_line, r.span().start_col + 1)
-        }
-        None => {
-            let mut msg = e.to_string();
-            let mut source = std::error::Error::source(e);
-            while let Some(s) = source {
-                msg.push_str(&format!(": {s}"));
-                source = s.source();
-            }
-            Diagnostic::new("<templates>", format!("template error: {msg}"))
-        }
+    let source = sources.get(r.filename());
+    let origin = match source {
+        Some((_, Some(path))) => Origin::file(path),
+        _ => Origin::Template {
+            name: r.filename().to_string(),
+            span: None,
+        },
+    };
+    let message = format!("template error: {}", r.message());
+    let mut d = Diagnostic::error(Kind::Render, origin, message)
+        .at(r.span().start_line, r.span().start_col + 1);
+    if let Some((text, _)) = source {
+        d.quote_from(text);
     }
+    d
 }
 
 /// Pages and compiled templates from the previous build, for `serve`'s rebuilds.
@@ -310,9 +298,10 @@ impl<'a> Pages<'a> {
 
     /// Adds a file; `source` is the content file named if the path is refused.
     fn add(&mut self, path: String, bytes: impl Into<Arc<[u8]>>, source: Option<&std::path::Path>) {
-        if let Err(message) = self.output.insert(path, bytes) {
-            let path = source.map_or_else(|| PathBuf::from("<site>"), |p| p.to_path_buf());
-            self.errors.push(Diagnostic::new(path, message));
+        if let Err(message) = self.output.insert(path.clone(), bytes) {
+            let origin = source.map_or(Origin::Output(path), Origin::file);
+            self.errors
+                .push(Diagnostic::error(Kind::RouteConflict, origin, message));
         }
     }
 
