@@ -1,6 +1,6 @@
 //! The command line (SPEC §5): argument parsing and the commands, reporting errors at the edge.
 
-use crate::error::{Error, Result};
+use crate::error::{Diagnostic, Error, Result, Severity, Style};
 use crate::load::LoadOptions;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -51,16 +51,9 @@ pub fn run(cli: Cli) -> i32 {
     match execute(cli) {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("{}", prefix_error(&e));
+            eprintln!("{}", e.report(Style::for_stderr()));
             e.exit_code()
         }
-    }
-}
-
-fn prefix_error(e: &Error) -> String {
-    match e {
-        Error::Content(_) => e.to_string(),
-        _ => format!("error: {e}"),
     }
 }
 
@@ -77,7 +70,7 @@ fn execute(cli: Cli) -> Result<()> {
             crate::output::check_outside_inputs(&root, &dir)?;
             let built = crate::build(&root, &LoadOptions { drafts, base_url })?;
             for w in &built.warnings {
-                eprintln!("warning: {w}");
+                eprintln!("{}\n", w.render(Style::for_stderr()));
             }
             let out = built.output;
             out.write_atomic(&dir)?;
@@ -101,7 +94,11 @@ fn execute(cli: Cli) -> Result<()> {
             )?;
             if !built.warnings.is_empty() {
                 // What `build` only warns about is an error here: check is the strict gate.
-                return Err(Error::content(built.warnings));
+                let errors = built.warnings.into_iter().map(|w| Diagnostic {
+                    severity: Severity::Error,
+                    ..w
+                });
+                return Err(Error::content(errors.collect()));
             }
             eprintln!("No errors: {} files would be written.", built.output.len());
             Ok(())

@@ -2,7 +2,7 @@
 //! histories, excerpt verification and the cross-references between clauses. Everything is
 //! indexed by the model's resolved references, so nothing is looked up by id.
 
-use crate::error::Diagnostic;
+use crate::error::{Diagnostic, Kind};
 use crate::hash::hash_of;
 use crate::history::History;
 use crate::model::{Clause, ClauseRef, DocRef, Document, ProvisionIx, RegulationIx, Site};
@@ -151,8 +151,9 @@ impl Derived {
             .filter(|c| self.verification(c.at).state == State::NotFound)
             .map(|c| {
                 let versions = self.history(c.document).versions.len();
-                c.record.excerpt.error(
-                    &c.path,
+                Diagnostic::warning(
+                    Kind::ExcerptNotFound,
+                    c.record.excerpt.origin(&c.path),
                     format!(
                         "excerpt not found in any of the {versions} snapshots of document `{}` (compared after normalising quotes, whitespace, soft hyphens and emphasis)",
                         c.record.document

@@ -32,6 +32,7 @@ use std::path::Path;
 /// A site rendered in memory, with what is worth a warning but does not stop the build.
 pub struct Built {
     pub output: output::Output,
+    /// Diagnostics of [`error::Severity::Warning`], sorted.
     pub warnings: Vec<error::Diagnostic>,
     /// Pages rendered by this build; the others were reused from the previous one.
     pub pages_rendered: usize,
@@ -93,6 +94,7 @@ fn run(
     let rendered = render::render(&loaded, &derived, render)?;
     let mut warnings = derived.not_found(&loaded.site);
     warnings.sort();
+    files.quote(&mut warnings);
     Ok(Built {
         output: rendered.output,
         warnings,

@@ -1,6 +1,6 @@
 //! Load: reads a site's `content/` and theme into a validated [`Site`], collecting every error.
 
-use crate::error::{Diagnostic, Error, Result};
+use crate::error::{self, Diagnostic, Error, Origin, Result};
 use crate::ids::{
     ClauseId, DocumentId, PlatformId, ProvisionId, RecordId, RegulationId, Slug, Timestamp,
     invalid_id_message, is_valid_id,
@@ -85,8 +85,9 @@ impl FileCache {
     /// anything else, so a file swapped for a link in between is never followed.
     fn entry(&mut self, path: &Path, limit: u64) -> Result<&mut CachedFile, Diagnostic> {
         self.seen.insert(path.to_path_buf());
-        let meta = std::fs::symlink_metadata(path)
-            .map_err(|e| Diagnostic::io(path, format!("cannot read file: {e}")))?;
+        let meta = std::fs::symlink_metadata(path).map_err(|e| {
+            Diagnostic::in_file(error::Kind::Io, path, "cannot read file").caused_by(e)
+        })?;
         let modified = meta.modified().ok();
         let fresh = meta.is_file()
             && self.files.get(path).is_some_and(|c| {
@@ -108,9 +109,9 @@ impl FileCache {
         Ok(self.files.get_mut(path).expect("just inserted"))
     }
 
-    /// A snapshot's text and its hash.
-    fn read(&mut self, path: &Path) -> Result<(Arc<str>, u64), Diagnostic> {
-        let c = self.entry(path, MAX_SNAPSHOT_BYTES)?;
+    /// A file's text (at most `limit` bytes) and its hash.
+    fn read(&mut self, path: &Path, limit: u64) -> Result<(Arc<str>, u64), Diagnostic> {
+        let c = self.entry(path, limit)?;
         Ok((c.text.clone(), c.hash))
     }
 
@@ -126,6 +127,15 @@ impl FileCache {
         let value: T = yaml::parse(path, &c.text, 1)?;
         c.parsed = Some(Arc::new(value.clone()));
         Ok(value)
+    }
+
+    /// Quotes, under each diagnostic that has a position, its line from the file as read.
+    pub(crate) fn quote(&self, diagnostics: &mut [Diagnostic]) {
+        for d in diagnostics {
+            if let Some(c) = d.origin.path().and_then(|p| self.files.get(p)) {
+                d.quote_from(&c.text);
+            }
+        }
     }
 
     /// Drops the files the last load did not read (deleted or moved away).
@@ -154,7 +164,9 @@ pub fn load_cached(root: &Path, options: &LoadOptions, cache: &mut FileCache) ->
     // A bad command-line value is a usage error, reported before any content.
     let base_url_override = match &options.base_url {
         Some(url) => {
-            Some(normalise_base_url(url).map_err(|m| Error::Usage(format!("--base-url: {m}")))?)
+            let flag = Origin::Flag("--base-url");
+            let bad = |m| Error::content(vec![Diagnostic::error(error::Kind::InvalidUrl, flag, m)]);
+            Some(normalise_base_url(url).map_err(bad)?)
         }
         None => None,
     };
@@ -216,10 +228,7 @@ pub fn load_cached(root: &Path, options: &LoadOptions, cache: &mut FileCache) ->
     };
     // References are checked only against a site that was read whole: a folder that could not
     // be read would otherwise turn every reference into it into a false "unknown" error.
-    let read_whole = !loader
-        .diagnostics
-        .iter()
-        .any(|d| d.kind == crate::error::Kind::Io);
+    let read_whole = !loader.diagnostics.iter().any(|d| d.kind == error::Kind::Io);
     if read_whole {
         let names = Names::of(&provisions, &regulations);
         for (i, clauses) in clauses.into_iter().enumerate() {
@@ -230,7 +239,7 @@ pub fn load_cached(root: &Path, options: &LoadOptions, cache: &mut FileCache) ->
     }
     loader.files.prune();
     let Some(config) = config else {
-        return Err(Error::content(loader.diagnostics));
+        return Err(loader.into_error());
     };
     let site = Site {
         config,
@@ -249,7 +258,7 @@ pub fn load_cached(root: &Path, options: &LoadOptions, cache: &mut FileCache) ->
             routes,
         })
     } else {
-        Err(Error::content(loader.diagnostics))
+        Err(loader.into_error())
     }
 }
 
@@ -296,6 +305,12 @@ impl Loader<'_> {
         self.diagnostics.push(d);
     }
 
+    /// Every diagnostic found, with its line quoted from the file.
+    fn into_error(mut self) -> Error {
+        self.files.quote(&mut self.diagnostics);
+        Error::content(self.diagnostics)
+    }
+
     /// The entries of `dir`, sorted by name, without hidden files and editor leftovers.
     fn entries(&mut self, dir: &Path) -> Vec<Entry> {
         read::entries(dir, read::is_ignored_name, &mut self.diagnostics)
@@ -311,7 +326,9 @@ impl Loader<'_> {
     /// An id from a file or folder name, or a diagnostic.
     fn id<I: RecordId>(&mut self, id: &str, path: &Path) -> Option<I> {
         I::parse(id)
-            .map_err(|m| self.error(Diagnostic::new(path, m)))
+            .map_err(|m| {
+                self.error(Diagnostic::in_file(error::Kind::InvalidId, path, m));
+            })
             .ok()
     }
 
@@ -320,7 +337,7 @@ impl Loader<'_> {
     fn check_url(&mut self, path: &Path, url: Option<&Located<String>>) {
         let Some(url) = url else { return };
         if let Err(m) = check_http_url(url) {
-            self.error(url.error(path, m));
+            self.error(url.error(error::Kind::InvalidUrl, path, m));
         }
     }
 
@@ -328,14 +345,11 @@ impl Loader<'_> {
         let mut config: SiteConfig = self.record(path)?;
         match normalise_base_url(&config.base_url) {
             Ok(u) => config.base_url.value = u,
-            Err(m) => self.error(config.base_url.error(path, m)),
+            Err(m) => self.error(config.base_url.error(error::Kind::InvalidUrl, path, m)),
         }
         if !is_valid_id(&config.theme) {
-            self.error(
-                config
-                    .theme
-                    .error(path, invalid_id_message("theme", &config.theme)),
-            );
+            let message = invalid_id_message("theme", &config.theme);
+            self.error(config.theme.error(error::Kind::InvalidId, path, message));
         }
         let language = &config.language;
         let language_ok = !language.is_empty()
@@ -345,6 +359,7 @@ impl Loader<'_> {
                 .all(|c| c.is_ascii_alphanumeric() || c == '-');
         if !language_ok {
             self.error(language.error(
+                error::Kind::InvalidValue,
                 path,
                 format!(
                     "`language` must be a language tag such as `en` or `pt-BR`, not `{}`",
@@ -368,7 +383,8 @@ impl Loader<'_> {
                 .strip_suffix(".yaml")
                 .filter(|_| e.kind == Kind::File);
             let Some(stem) = stem else {
-                self.error(Diagnostic::new(
+                self.error(Diagnostic::in_file(
+                    error::Kind::UnexpectedEntry,
                     &e.path,
                     format!(
                         "unexpected entry: {} records are `<id>.yaml` files",
@@ -407,7 +423,8 @@ impl Loader<'_> {
         let mut out = Vec::new();
         for e in self.entries(dir) {
             let Some(stem) = e.name.strip_suffix(".md").filter(|_| e.kind == Kind::File) else {
-                self.error(Diagnostic::new(
+                self.error(Diagnostic::in_file(
+                    error::Kind::UnexpectedEntry,
                     &e.path,
                     "unexpected entry: pages are `<slug>.md` files",
                 ));
@@ -417,18 +434,18 @@ impl Loader<'_> {
                 continue;
             };
             if RESERVED_SLUGS.contains(&&*slug) {
-                self.error(Diagnostic::new(&e.path, format!("page slug `{slug}` is reserved: /{slug}/ is a section of the generated site")));
+                self.error(Diagnostic::in_file(error::Kind::RouteConflict, &e.path, format!("page slug `{slug}` is reserved: /{slug}/ is a section of the generated site")));
                 continue;
             }
-            let text = match read::read_text(&e.path, yaml::MAX_RECORD_BYTES as u64) {
-                Ok(t) => t,
+            let text = match self.files.read(&e.path, yaml::MAX_RECORD_BYTES as u64) {
+                Ok((t, _)) => t,
                 Err(d) => {
                     self.error(d);
                     continue;
                 }
             };
             let Some((front, body)) = split_front_matter(&text) else {
-                self.error(Diagnostic::new(&e.path, "a page starts with YAML front matter between `---` lines (with at least `title:`)").at(1, 1));
+                self.error(Diagnostic::in_file(error::Kind::Syntax, &e.path, "a page starts with YAML front matter between `---` lines (with at least `title:`)").at(1, 1));
                 continue;
             };
             match yaml::parse::<PageFrontMatter>(&e.path, front, 2) {
@@ -449,7 +466,8 @@ impl Loader<'_> {
         let mut clauses = Vec::new();
         for e in self.entries(dir) {
             if e.kind != Kind::Dir {
-                self.error(Diagnostic::new(
+                self.error(Diagnostic::in_file(
+                    error::Kind::UnexpectedEntry,
                     &e.path,
                     "unexpected file: platforms/ holds one folder per platform",
                 ));
@@ -475,14 +493,16 @@ impl Loader<'_> {
                 ("platform.yaml", Kind::File) => record_path = Some(e.path),
                 ("documents", Kind::Dir) => documents = self.documents(&id, &e.path),
                 ("clauses", Kind::Dir) => clauses = self.clauses(&e.path),
-                _ => self.error(Diagnostic::new(
+                _ => self.error(Diagnostic::in_file(
+                    error::Kind::UnexpectedEntry,
                     &e.path,
                     "unexpected entry: a platform folder holds platform.yaml, documents/ and clauses/",
                 )),
             }
         }
         let Some(record_path) = record_path else {
-            self.error(Diagnostic::new(dir, "platform folder has no platform.yaml"));
+            let message = "platform folder has no platform.yaml";
+            self.error(Diagnostic::in_file(error::Kind::MissingFile, dir, message));
             return None;
         };
         let record: PlatformRecord = self.record(&record_path)?;
@@ -500,7 +520,8 @@ impl Loader<'_> {
         let mut out = Vec::new();
         for e in self.entries(dir) {
             if e.kind != Kind::Dir {
-                self.error(Diagnostic::new(
+                self.error(Diagnostic::in_file(
+                    error::Kind::UnexpectedEntry,
                     &e.path,
                     "unexpected file: documents/ holds one folder per document",
                 ));
@@ -529,14 +550,16 @@ impl Loader<'_> {
             match (e.name.as_str(), e.kind) {
                 ("document.yaml", Kind::File) => record_path = Some(e.path),
                 ("snapshots", Kind::Dir) => snapshots = self.snapshots(&e.path),
-                _ => self.error(Diagnostic::new(
+                _ => self.error(Diagnostic::in_file(
+                    error::Kind::UnexpectedEntry,
                     &e.path,
                     "unexpected entry: a document folder holds document.yaml and snapshots/",
                 )),
             }
         }
         let Some(record_path) = record_path else {
-            self.error(Diagnostic::new(dir, "document folder has no document.yaml"));
+            let message = "document folder has no document.yaml";
+            self.error(Diagnostic::in_file(error::Kind::MissingFile, dir, message));
             return None;
         };
         let record: DocumentRecord = self.record(&record_path)?;
@@ -546,43 +569,56 @@ impl Loader<'_> {
             .collect();
         for key in record.changes.keys() {
             if !known.contains(key.as_str()) {
-                self.error(key.error(&record_path, format!("`changes` names snapshot `{}`, but snapshots/ has no file with that timestamp", key.value)));
+                self.error(key.error(error::Kind::UnknownReference, &record_path, format!("`changes` names snapshot `{}`, but snapshots/ has no file with that timestamp", key.value)));
             }
         }
         // Each selector is matched against every snapshot of the document: their number and
         // length are bounded so a record cannot multiply the cost of its snapshots.
         for (i, selector) in record.select.iter().chain(&record.remove).enumerate() {
             if i == MAX_SELECTORS {
-                self.error(selector.error(&record_path, format!("too many selectors: `select` and `remove` hold at most {MAX_SELECTORS} together")));
+                self.error(selector.error(error::Kind::TooLarge, &record_path, format!("too many selectors: `select` and `remove` hold at most {MAX_SELECTORS} together")));
                 break;
             }
             let checked = if selector.len() > MAX_SELECTOR_BYTES {
-                Err(format!(
-                    "selector is too long (over {MAX_SELECTOR_BYTES} bytes)"
+                Err((
+                    error::Kind::TooLarge,
+                    format!("selector is too long (over {MAX_SELECTOR_BYTES} bytes)"),
                 ))
             } else {
-                crate::text::check_selector(selector)
+                crate::text::check_selector(selector).map_err(|m| (error::Kind::InvalidValue, m))
             };
-            if let Err(message) = checked {
-                self.error(selector.error(&record_path, message));
+            if let Err((kind, message)) = checked {
+                self.error(selector.error(kind, &record_path, message));
             }
         }
         // Each entry is matched against every block of every snapshot, and those that parse as
         // selectors against every `.html` snapshot, so they are bounded as selectors are.
         for (i, entry) in record.ignore.iter().enumerate() {
             let pattern = crate::text::clean(entry);
-            let problem = if i == MAX_IGNORE {
-                format!("too many `ignore` entries: at most {MAX_IGNORE}")
+            let (kind, problem) = if i == MAX_IGNORE {
+                (
+                    error::Kind::TooLarge,
+                    format!("too many `ignore` entries: at most {MAX_IGNORE}"),
+                )
             } else if entry.len() > MAX_IGNORE_BYTES {
-                format!("`ignore` entry is too long (over {MAX_IGNORE_BYTES} bytes)")
+                (
+                    error::Kind::TooLarge,
+                    format!("`ignore` entry is too long (over {MAX_IGNORE_BYTES} bytes)"),
+                )
             } else if pattern.is_empty() {
-                "`ignore` entry is blank".to_string()
+                (
+                    error::Kind::InvalidValue,
+                    "`ignore` entry is blank".to_string(),
+                )
             } else if pattern.chars().all(|c| c == '*') {
-                format!("`ignore` entry `{pattern}` would drop the whole text")
+                (
+                    error::Kind::InvalidValue,
+                    format!("`ignore` entry `{pattern}` would drop the whole text"),
+                )
             } else {
                 continue;
             };
-            self.error(entry.error(&record_path, problem));
+            self.error(entry.error(kind, &record_path, problem));
             if i == MAX_IGNORE {
                 break;
             }
@@ -610,7 +646,8 @@ impl Loader<'_> {
                 "txt" => SnapshotFormat::Text,
                 "html" | "htm" => SnapshotFormat::Html,
                 _ => {
-                    self.error(Diagnostic::new(
+                    self.error(Diagnostic::in_file(
+                        error::Kind::UnexpectedEntry,
                         &path,
                         "unexpected file: snapshots are `<timestamp>.md`, `.txt` or `.html`",
                     ));
@@ -618,11 +655,12 @@ impl Loader<'_> {
                 }
             };
             let Some(timestamp) = Timestamp::parse(stem) else {
-                self.error(Diagnostic::new(&path, format!("snapshot name `{stem}` is not a timestamp: use YYYY-MM-DD or YYYY-MM-DDTHH-MM-SSZ, with -2, -3… for more versions in the same second")));
+                self.error(Diagnostic::in_file(error::Kind::InvalidId, &path, format!("snapshot name `{stem}` is not a timestamp: use YYYY-MM-DD or YYYY-MM-DDTHH-MM-SSZ, with -2, -3… for more versions in the same second")));
                 continue;
             };
             if let Some(existing) = by_time.get(&timestamp) {
-                self.error(Diagnostic::new(
+                self.error(Diagnostic::in_file(
+                    error::Kind::DuplicateId,
                     &path,
                     format!(
                         "two snapshots have the timestamp `{timestamp}`: this one and {}",
@@ -631,7 +669,7 @@ impl Loader<'_> {
                 ));
                 continue;
             }
-            let (source, hash) = match self.files.read(&path) {
+            let (source, hash) = match self.files.read(&path, MAX_SNAPSHOT_BYTES) {
                 Ok(s) => s,
                 Err(d) => {
                     self.error(d);
@@ -679,6 +717,7 @@ impl Loader<'_> {
             } else if document.is_none() {
                 let known: Vec<&str> = platform.documents.iter().map(|d| &*d.id).collect();
                 self.error(r.document.error(
+                    error::Kind::UnknownReference,
                     &path,
                     format!(
                         "unknown document `{}` (platform `{}` has: {})",
@@ -695,6 +734,7 @@ impl Loader<'_> {
                     .contains(&("provision", r.provision.value.clone()))
             {
                 self.error(r.provision.error(
+                    error::Kind::UnknownReference,
                     &path,
                     format!(
                         "unknown provision `{0}`: no content/provisions/{0}.yaml",
@@ -708,6 +748,7 @@ impl Loader<'_> {
                     Some(ix) => regulations.push(*ix),
                     None if self.present.contains(&("regulation", reg.value.clone())) => {}
                     None => self.error(reg.error(
+                        error::Kind::UnknownReference,
                         &path,
                         format!(
                             "unknown regulation `{0}`: no content/regulations/{0}.yaml",
@@ -720,7 +761,7 @@ impl Loader<'_> {
             for alias in &r.aliases {
                 match alias_path(alias) {
                     Ok(file) => alias_files.push(file),
-                    Err(m) => self.error(alias.error(&path, m)),
+                    Err(m) => self.error(alias.error(error::Kind::InvalidValue, &path, m)),
                 }
             }
             let (Some(document), Some(provision)) = (document, provision) else {
@@ -760,7 +801,8 @@ impl Loader<'_> {
                     )
             );
             if !known {
-                self.error(Diagnostic::new(
+                self.error(Diagnostic::in_file(
+                    error::Kind::UnexpectedEntry,
                     &e.path,
                     "unexpected entry: content/ holds site.yaml, platforms/, provisions/, regulations/ and pages/",
                 ));

@@ -5,7 +5,7 @@
 //! environment), opens a FIFO, socket or device (a FIFO hangs the build, `/dev/zero` never
 //! ends), or trusts the size `stat` reports: every read stops one byte past its limit.
 
-use crate::error::Diagnostic;
+use crate::error::{self, Diagnostic};
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -54,7 +54,11 @@ fn refuse(path: &Path, file_type: std::fs::FileType) -> Option<Diagnostic> {
     } else {
         SPECIAL
     };
-    Some(Diagnostic::new(path, what))
+    Some(Diagnostic::in_file(
+        error::Kind::NotARegularFile,
+        path,
+        what,
+    ))
 }
 
 /// Whether `path` is a real folder (not a link to one). Missing: `Ok(false)`.
@@ -65,7 +69,9 @@ pub fn is_real_dir(path: &Path) -> Result<bool, Diagnostic> {
             None => Ok(meta.is_dir()),
         },
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
-        Err(e) => Err(Diagnostic::io(path, format!("cannot read folder: {e}"))),
+        Err(e) => {
+            Err(Diagnostic::in_file(error::Kind::Io, path, "cannot read folder").caused_by(e))
+        }
     }
 }
 
@@ -116,7 +122,12 @@ fn walk<'d>(
                 Ok(e) => e,
                 Err(err) => {
                     let path = err.path().unwrap_or(&root).to_path_buf();
-                    diagnostics.push(Diagnostic::io(path, format!("cannot read folder: {err}")));
+                    let d = Diagnostic::in_file(error::Kind::Io, path, "cannot read folder");
+                    // The I/O error alone: walkdir's own message repeats it after the path.
+                    diagnostics.push(match err.into_io_error() {
+                        Some(e) => d.caused_by(e),
+                        None => d,
+                    });
                     return None;
                 }
             };
@@ -184,16 +195,19 @@ fn open_regular(path: &Path) -> Result<File, OpenError> {
 /// `stat` says, so a growing or lying file cannot exhaust memory.
 pub fn read_capped(path: &Path, limit: u64) -> Result<Vec<u8>, Diagnostic> {
     let file = open_regular(path).map_err(|e| match e {
-        OpenError::Link => Diagnostic::new(path, LINK),
-        OpenError::Special => Diagnostic::new(path, SPECIAL),
-        OpenError::Io(e) => Diagnostic::io(path, format!("cannot read file: {e}")),
+        OpenError::Link => Diagnostic::in_file(error::Kind::NotARegularFile, path, LINK),
+        OpenError::Special => Diagnostic::in_file(error::Kind::NotARegularFile, path, SPECIAL),
+        OpenError::Io(e) => {
+            Diagnostic::in_file(error::Kind::Io, path, "cannot read file").caused_by(e)
+        }
     })?;
     let mut bytes = Vec::new();
     file.take(limit + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| Diagnostic::io(path, format!("cannot read file: {e}")))?;
+        .map_err(|e| Diagnostic::in_file(error::Kind::Io, path, "cannot read file").caused_by(e))?;
     if bytes.len() as u64 > limit {
-        return Err(Diagnostic::new(
+        return Err(Diagnostic::in_file(
+            error::Kind::TooLarge,
             path,
             format!("file is too large (over {limit} bytes, the limit)"),
         ));
@@ -206,7 +220,8 @@ pub fn read_text(path: &Path, limit: u64) -> Result<String, Diagnostic> {
     let bytes = read_capped(path, limit)?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let (line, column) = position(&e.as_bytes()[..e.utf8_error().valid_up_to()]);
-        Diagnostic::new(path, "file is not valid UTF-8 text").at(line, column)
+        Diagnostic::in_file(error::Kind::NotUtf8, path, "file is not valid UTF-8 text")
+            .at(line, column)
     })?;
     Ok(match text.strip_prefix('\u{feff}') {
         Some(rest) => rest.to_string(),
@@ -230,7 +245,8 @@ mod tests {
         let p = dir.path().join("x.yaml");
         std::fs::write(&p, b"title: ok\nname: a\xff\n").unwrap();
         let d = read_text(&p, 100).unwrap_err();
-        assert_eq!((d.line, d.column), (Some(2), Some(8)));
+        assert_eq!(d.kind, error::Kind::NotUtf8);
+        assert_eq!(d.origin.span(), Some(error::Span { line: 2, column: 8 }));
     }
 
     #[cfg(unix)]
@@ -256,6 +272,7 @@ mod tests {
             (&PathBuf::from("/dev/zero"), "FIFO"),
         ] {
             let d = read_capped(path, 1024).unwrap_err();
+            assert_eq!(d.kind, error::Kind::NotARegularFile);
             assert!(d.message.contains(word), "{path:?}: {d}");
             assert!(!d.message.contains("hunter2"));
         }
@@ -270,12 +287,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("big.txt");
         std::fs::write(&p, vec![b'x'; 2000]).unwrap();
-        assert!(
-            read_capped(&p, 1999)
-                .unwrap_err()
-                .message
-                .contains("too large")
-        );
+        let d = read_capped(&p, 1999).unwrap_err();
+        assert_eq!(d.kind, error::Kind::TooLarge);
+        assert!(d.message.contains("too large"));
         assert_eq!(read_capped(&p, 2000).unwrap().len(), 2000);
     }
 }

@@ -4,7 +4,7 @@
 //! page), on another claim, or on a path another file needs as a folder is a content error
 //! naming its file and line, in `check` as in `build`.
 
-use crate::error::Diagnostic;
+use crate::error::{Diagnostic, Kind, Origin};
 use crate::model::{ClauseRef, DocRef, PageIx, PlatformIx, ProvisionIx, RegulationIx, Site};
 use crate::theme::Theme;
 use crate::urls::{index_file, route};
@@ -65,7 +65,7 @@ impl Api {
         Api::Provisions,
     ];
 
-    fn name(self) -> &'static str {
+    pub fn name(self) -> &'static str {
         match self {
             Api::Clauses => "clauses",
             Api::Documents => "documents",
@@ -268,7 +268,11 @@ fn report(
             "`{taken}` from the theme file {}",
             theme.static_source(taken).display()
         ),
-        Owner::Alias(c, _) => format!("`{taken}`, an alias of {}", site[c].path.display()),
+        Owner::Alias(c, i) => {
+            let clause = &site[c];
+            let at = clause.record.aliases[i].origin(&clause.path);
+            format!("`{taken}`, an alias at {at}")
+        }
         _ => format!("the generated file `{taken}`"),
     };
     let how = if file == taken {
@@ -277,14 +281,16 @@ fn report(
         "cannot be written beside"
     };
     match owner {
-        Owner::Static => Some(Diagnostic::new(
-            theme.static_source(file),
+        Owner::Static => Some(Diagnostic::error(
+            Kind::RouteConflict,
+            Origin::file(theme.static_source(file)),
             format!("theme static file `{file}` {how} {what}"),
         )),
         Owner::Alias(c, i) => {
             let clause = &site[c];
             let alias = &clause.record.aliases[i];
-            Some(alias.error(&clause.path, format!("alias writing `{file}` {how} {what}")))
+            let message = format!("alias writing `{file}` {how} {what}");
+            Some(alias.error(Kind::RouteConflict, &clause.path, message))
         }
         _ => None,
     }

@@ -1,7 +1,7 @@
 //! The theme: the built-in templates and static files embedded in the binary, overridden file by
 //! file from `<root>/themes/<name>/`.
 
-use crate::error::Diagnostic;
+use crate::error::{Diagnostic, Kind};
 use crate::read;
 use crate::yaml::Located;
 use std::collections::BTreeMap;
@@ -96,6 +96,7 @@ pub fn load(
         Ok(false) => {
             if name.value != "default" {
                 diagnostics.push(name.error(
+                    Kind::UnknownReference,
                     site_yaml,
                     format!(
                         "theme `{}` not found: there is no folder {}",

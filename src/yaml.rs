@@ -3,7 +3,7 @@
 //! Records come from untrusted pull requests: every parse runs under a budget (size, nesting,
 //! aliases, nodes, scalar bytes) so no input within the size limit costs unbounded time or memory.
 
-use crate::error::Diagnostic;
+use crate::error::{Diagnostic, Kind, Origin, Span};
 use serde::de::{Deserialize, DeserializeOwned, Deserializer};
 use serde_saphyr::{MessageFormatter, UserMessageFormatter};
 use std::borrow::Borrow;
@@ -53,7 +53,8 @@ pub fn parse<T: DeserializeOwned>(
     first_line: usize,
 ) -> Result<T, Diagnostic> {
     if text.len() > MAX_RECORD_BYTES {
-        return Err(Diagnostic::new(
+        return Err(Diagnostic::in_file(
+            Kind::TooLarge,
             path,
             format!(
                 "file is too large for a YAML record ({} bytes; the limit is {} bytes)",
@@ -65,13 +66,14 @@ pub fn parse<T: DeserializeOwned>(
     // An empty document is an empty mapping, so a blank file reports its missing fields.
     let text = if text.trim().is_empty() { "{}" } else { text };
     serde_saphyr::from_str_with_options(text, options()).map_err(|e| {
-        let message = UserMessageFormatter.format_message(e.without_snippet());
+        let e = e.without_snippet();
+        let kind = kind(e);
+        let d = Diagnostic::in_file(kind, path, UserMessageFormatter.format_message(e));
         // The parser places a missing field where the mapping ends; every record is one
         // top-level mapping, so the record's first line is where the reader looks.
-        if message.starts_with("missing field") {
-            return Diagnostic::new(path, message).at(first_line, 1);
+        if kind == Kind::MissingKey {
+            return d.at(first_line, 1);
         }
-        let d = Diagnostic::new(path, message);
         match e.location() {
             Some(loc) if loc.line() > 0 => {
                 d.at(loc.line() as usize + first_line - 1, loc.column() as usize)
@@ -79,6 +81,30 @@ pub fn parse<T: DeserializeOwned>(
             _ => d,
         }
     })
+}
+
+/// What a parse error says is wrong with the record.
+fn kind(e: &serde_saphyr::Error) -> Kind {
+    use serde_saphyr::Error as E;
+    match e {
+        E::AliasError { error, .. } | E::WithSnippet { error, .. } => kind(error),
+        E::SerdeUnknownField { .. } => Kind::UnknownKey,
+        E::SerdeMissingField { .. } => Kind::MissingKey,
+        E::Budget { .. }
+        | E::AliasReplayCounterOverflow { .. }
+        | E::AliasReplayLimitExceeded { .. }
+        | E::AliasExpansionLimitExceeded { .. }
+        | E::AliasReplayStackDepthExceeded { .. } => Kind::TooLarge,
+        // Custom errors are the records' own checks (a required text left empty).
+        E::Message { .. }
+        | E::SerdeInvalidType { .. }
+        | E::SerdeInvalidValue { .. }
+        | E::SerdeInvalidLength { .. }
+        | E::SerdeUnknownVariant { .. }
+        | E::InvalidScalar { .. }
+        | E::NullIntoString { .. } => Kind::InvalidValue,
+        _ => Kind::Syntax,
+    }
 }
 
 /// A value with the position it was written at, so later checks (references, URLs, aliases)
@@ -100,9 +126,20 @@ impl<T> Located<T> {
         }
     }
 
-    /// A diagnostic in `path` at this value.
-    pub fn error(&self, path: &Path, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::new(path, message).at(self.line.max(1), self.column.max(1))
+    /// Where this value is written in `path` (a default is placed at the file's start).
+    pub fn origin(&self, path: &Path) -> Origin {
+        Origin::File {
+            path: path.to_path_buf(),
+            span: Some(Span {
+                line: self.line.max(1),
+                column: self.column.max(1),
+            }),
+        }
+    }
+
+    /// An error of `kind` in `path` at this value.
+    pub fn error(&self, kind: Kind, path: &Path, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::error(kind, self.origin(path), message)
     }
 }
 
@@ -241,10 +278,16 @@ mod tests {
         parse(Path::new("r.yaml"), text, 1)
     }
 
+    /// (line, column) of a diagnostic.
+    fn at(d: &Diagnostic) -> Option<(usize, usize)> {
+        d.origin.span().map(|s| (s.line, s.column))
+    }
+
     #[test]
     fn unknown_key_names_its_line() {
         let e = p("title: a\ntilte: b\n").unwrap_err();
-        assert_eq!((e.line, e.column), (Some(2), Some(1)));
+        assert_eq!(e.kind, Kind::UnknownKey);
+        assert_eq!(at(&e), Some((2, 1)));
         assert!(e.message.contains("tilte"), "{}", e.message);
         assert!(!e.message.contains("line 2"), "{}", e.message);
     }
@@ -252,19 +295,21 @@ mod tests {
     #[test]
     fn duplicate_key_names_the_second_one() {
         let e = p("title: a\ntags: []\ntitle: b\n").unwrap_err();
-        assert_eq!(e.line, Some(3), "{e}");
+        assert_eq!(e.kind, Kind::Syntax);
+        assert_eq!(at(&e).map(|(line, _)| line), Some(3), "{e}");
         assert!(e.message.contains("duplicate"), "{}", e.message);
     }
 
     #[test]
     fn front_matter_offset_shifts_lines() {
         let e = parse::<Rec>(Path::new("p.md"), "title: a\nbad: 1\n", 2).unwrap_err();
-        assert_eq!(e.line, Some(3));
+        assert_eq!(at(&e), Some((3, 1)));
     }
 
     #[test]
     fn empty_file_reports_missing_field() {
         let e = p("").unwrap_err();
+        assert_eq!((e.kind, at(&e)), (Kind::MissingKey, Some((1, 1))));
         assert!(e.message.contains("title"), "{e}");
     }
 
@@ -277,7 +322,8 @@ mod tests {
             "tags: []\ntitle:\n",
         ] {
             let e = p(text).unwrap_err();
-            assert_eq!(e.line, Some(2), "{text:?}: {e}");
+            assert_eq!(e.kind, Kind::InvalidValue, "{text:?}: {e}");
+            assert_eq!(at(&e).map(|(line, _)| line), Some(2), "{text:?}: {e}");
             assert!(
                 e.message.contains("must not be empty") || e.message.contains("null"),
                 "{e}"
@@ -317,7 +363,8 @@ mod tests {
         y.push_str(&vec!["*big"; 1000].join(","));
         y.push_str("]\n");
         let e = p(&y).unwrap_err();
-        assert!(e.line.is_some(), "{e}");
+        assert_eq!(e.kind, Kind::TooLarge, "{e}");
+        assert!(at(&e).is_some(), "{e}");
     }
 
     #[test]
@@ -337,13 +384,15 @@ mod tests {
             ),
         ] {
             let e = p(&y).unwrap_err();
-            assert!(e.line.is_some(), "{e}");
+            assert!(at(&e).is_some(), "{e}");
         }
     }
 
     #[test]
     fn oversized_record_is_refused() {
         let big = format!("title: {}\n", "x".repeat(MAX_RECORD_BYTES));
-        assert!(p(&big).unwrap_err().message.contains("too large"));
+        let e = p(&big).unwrap_err();
+        assert_eq!(e.kind, Kind::TooLarge);
+        assert!(e.message.contains("too large"));
     }
 }

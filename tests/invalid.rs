@@ -1,159 +1,240 @@
-//! One fixture folder per class of invalid input: each must fail with exit 1 (2 for usage) and a
-//! message naming the file and, for YAML and front matter, line and column.
+//! One fixture folder per class of invalid input: each must fail with diagnostics of the right
+//! kind at the right file and position (line and column for YAML and front matter), and the
+//! command line must print them all, sorted, with exit 1 (2 for usage).
 
 mod common;
+use clausebook::error::{Diagnostic, Error, Kind, Origin, Severity, Span};
+use clausebook::load::LoadOptions;
 use common::*;
 
-fn fails(name: &str) -> (i32, String) {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("out");
-    let (code, err) = build(&fixture(&format!("invalid/{name}")), &out, &[]);
-    assert!(!out.exists(), "{name}: a failed build wrote output");
-    (code, err)
+/// The diagnostics the library fails with on `invalid/<name>`.
+fn diagnostics(name: &str, options: &LoadOptions) -> Vec<Diagnostic> {
+    match clausebook::build(&fixture(&format!("invalid/{name}")), options) {
+        Err(Error::Content(d)) => d,
+        Err(e) => panic!("{name}: not a content error: {e}"),
+        Ok(_) => panic!("{name}: built without an error"),
+    }
 }
 
-fn assert_error(name: &str, file_and_position: &str, message: &str) {
-    let (code, err) = fails(name);
-    assert_eq!(code, 1, "{name}: {err}");
-    let line = err
-        .lines()
-        .find(|l| l.contains(file_and_position))
-        .unwrap_or_else(|| panic!("{name}: no error naming `{file_and_position}` in:\n{err}"));
-    assert!(
-        line.contains(message),
-        "{name}: `{message}` not in `{line}`"
-    );
-    assert!(!err.contains("panicked"), "{err}");
+/// Whether `d` is in a file whose path ends with `file`, at (line, column) if given.
+fn is_at(d: &Diagnostic, file: &str, span: Option<(usize, usize)>) -> bool {
+    let span = span.map(|(line, column)| Span { line, column });
+    matches!(&d.origin, Origin::File { path, span: s } if path.ends_with(file) && *s == span)
+}
+
+/// `invalid/<name>` fails with one error: `kind`, at `file` and `span`, saying `words`.
+fn assert_error(name: &str, kind: Kind, file: &str, span: Option<(usize, usize)>, words: &str) {
+    let d = diagnostics(name, &LoadOptions::default());
+    assert_eq!(d.len(), 1, "{name}: {d:?}");
+    let d = &d[0];
+    assert_eq!((d.kind, d.severity), (kind, Severity::Error), "{name}: {d}");
+    assert!(is_at(d, file, span), "{name}: not at {file} {span:?}: {d}");
+    assert!(d.message.contains(words), "{name}: `{words}` not in `{d}`");
 }
 
 #[test]
 fn unknown_key() {
+    let clause = "content/platforms/acme/clauses/spam.yaml";
+    let excerp = "unknown field `excerp`";
     assert_error(
         "unknown-key",
-        "content/platforms/acme/clauses/spam.yaml:4:1:",
-        "unknown field `excerp`",
+        Kind::UnknownKey,
+        clause,
+        Some((4, 1)),
+        excerp,
     );
 }
 
 #[test]
 fn yaml_syntax() {
+    let clause = "content/platforms/acme/clauses/spam.yaml";
     assert_error(
         "yaml-syntax",
-        "content/platforms/acme/clauses/spam.yaml:3:12:",
+        Kind::Syntax,
+        clause,
+        Some((3, 12)),
         "expected string",
     );
 }
 
 #[test]
 fn invalid_id() {
-    assert_error(
-        "bad-id",
-        "content/platforms/acme/clauses/No_Spam.yaml:",
-        "invalid clause id `No_Spam`",
-    );
+    let clause = "content/platforms/acme/clauses/No_Spam.yaml";
+    let message = "invalid clause id `No_Spam`";
+    assert_error("bad-id", Kind::InvalidId, clause, None, message);
 }
 
 #[test]
 fn invalid_snapshot_timestamp() {
-    assert_error(
-        "bad-timestamp",
-        "snapshots/2024-13-45.md:",
-        "is not a timestamp",
-    );
+    let snapshot = "snapshots/2024-13-45.md";
+    let message = "is not a timestamp";
+    assert_error("bad-timestamp", Kind::InvalidId, snapshot, None, message);
 }
 
 #[test]
 fn unresolved_references_are_all_reported() {
-    let (code, err) = fails("unresolved-reference");
-    assert_eq!(code, 1);
-    for (at, msg) in [
-        ("clauses/spam.yaml:2:11:", "unknown document `terms`"),
-        ("clauses/spam.yaml:3:12:", "unknown provision `spam-rules`"),
-        ("clauses/spam.yaml:7:5:", "unknown regulation `gdpr`"),
+    let d = diagnostics("unresolved-reference", &LoadOptions::default());
+    let expected = [
+        ("clauses/spam.yaml", (2, 11), "unknown document `terms`"),
         (
-            "documents/tos/document.yaml:5:3:",
+            "clauses/spam.yaml",
+            (3, 12),
+            "unknown provision `spam-rules`",
+        ),
+        ("clauses/spam.yaml", (7, 5), "unknown regulation `gdpr`"),
+        (
+            "tos/document.yaml",
+            (5, 3),
             "`changes` names snapshot `2023-01-01`",
         ),
-    ] {
+    ];
+    assert_eq!(d.len(), expected.len(), "{d:?}");
+    for (d, (file, span, words)) in d.iter().zip(expected) {
+        assert_eq!(d.kind, Kind::UnknownReference, "{d}");
         assert!(
-            err.lines().any(|l| l.contains(at) && l.contains(msg)),
-            "{at} {msg} not in:\n{err}"
+            is_at(d, file, Some(span)) && d.message.contains(words),
+            "{d}"
         );
     }
-    assert!(err.ends_with("4 content errors found\n"), "{err}");
 }
 
 #[test]
 fn missing_required_field() {
+    let clause = "clauses/spam.yaml";
+    let summary = "missing field `summary`";
     assert_error(
         "missing-field",
-        "clauses/spam.yaml:1:1:",
-        "missing field `summary`",
+        Kind::MissingKey,
+        clause,
+        Some((1, 1)),
+        summary,
     );
 }
 
 #[test]
 fn alias_escaping_the_output_folder() {
+    let message = "alias `/../../outside/` is not a site path";
+    let clause = "clauses/spam.yaml";
     assert_error(
         "alias-escape",
-        "clauses/spam.yaml:6:11:",
-        "alias `/../../outside/` is not a site path",
+        Kind::InvalidValue,
+        clause,
+        Some((6, 11)),
+        message,
     );
 }
 
 #[test]
 fn page_without_front_matter() {
+    let page = "content/pages/about.md";
     assert_error(
         "page-front-matter",
-        "content/pages/about.md:1:1:",
+        Kind::Syntax,
+        page,
+        Some((1, 1)),
         "front matter",
     );
 }
 
 #[test]
 fn base_url_not_absolute() {
+    let message = "`base_url` must be an absolute";
+    let site = "content/site.yaml";
     assert_error(
         "bad-base-url",
-        "content/site.yaml:2:11:",
-        "`base_url` must be an absolute",
+        Kind::InvalidUrl,
+        site,
+        Some((2, 11)),
+        message,
     );
 }
 
 #[test]
+fn a_bad_base_url_flag_is_a_usage_error() {
+    let options = LoadOptions {
+        base_url: Some("localhost".into()),
+        ..LoadOptions::default()
+    };
+    let d = diagnostics("bad-base-url", &options);
+    assert_eq!(d.len(), 1, "the flag is checked before the content: {d:?}");
+    assert_eq!(
+        (d[0].kind, &d[0].origin),
+        (Kind::InvalidUrl, &Origin::Flag("--base-url"))
+    );
+    assert_eq!(Error::Content(d).exit_code(), 2);
+}
+
+#[test]
 fn template_syntax_error_names_the_override() {
+    let template = "themes/custom/templates/page.html";
+    let message = "template error";
     assert_error(
         "template-syntax",
-        "themes/custom/templates/page.html:3:",
-        "template error",
+        Kind::Render,
+        template,
+        Some((3, 7)),
+        message,
     );
 }
 
 #[test]
 fn invalid_css_selector() {
+    let message = "`div[[oops` is not a valid CSS selector";
+    let document = "documents/tos/document.yaml";
     assert_error(
         "bad-selector",
-        "documents/tos/document.yaml:7:5:",
-        "`div[[oops` is not a valid CSS selector",
+        Kind::InvalidValue,
+        document,
+        Some((7, 5)),
+        message,
     );
 }
 
 #[test]
 fn missing_site_yaml_is_a_usage_error() {
-    let (code, err) = fails("missing-site");
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, err) = build(
+        &fixture("invalid/missing-site"),
+        &tmp.path().join("out"),
+        &[],
+    );
     assert_eq!(code, 2);
     assert!(err.contains("content/site.yaml does not exist"), "{err}");
 }
 
 #[test]
-fn many_errors_in_many_files_are_reported_sorted() {
-    let (code, err) = fails("many-errors");
+fn many_errors_in_many_files_are_printed_sorted_with_their_lines() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let (code, err) = build(&fixture("invalid/many-errors"), &out, &[]);
     assert_eq!(code, 1);
-    let files: Vec<&str> = err.lines().filter(|l| l.starts_with("error: ")).collect();
-    assert_eq!(files.len(), 3, "{err}");
-    let mut sorted = files.clone();
-    sorted.sort();
-    assert_eq!(files, sorted);
-    assert!(err.contains("clauses/spam.yaml:6:1: unknown field `colour`"));
-    assert!(err.contains("document.yaml:1:1: missing field `type`"));
-    assert!(err.contains("provisions/spam.yaml:1:1: unknown field `nmae`"));
+    assert!(!out.exists(), "a failed build wrote output");
+    let places: Vec<&str> = err
+        .lines()
+        .filter_map(|l| l.strip_prefix(" --> "))
+        .collect();
+    assert_eq!(places.len(), 3, "{err}");
+    assert!(places.is_sorted(), "{err}");
+    for (place, words, line) in [
+        (
+            "clauses/spam.yaml:6:1:",
+            "unknown field `colour`",
+            "6 | colour: red",
+        ),
+        (
+            "document.yaml:1:1:",
+            "missing field `type`",
+            "1 | title: Acme Terms",
+        ),
+        (
+            "provisions/spam.yaml:1:1:",
+            "unknown field `nmae`",
+            "1 | nmae: Spam",
+        ),
+    ] {
+        let d = diagnostic_at(&err, place).unwrap_or_else(|| panic!("no {place} in {err}"));
+        assert!(d.starts_with(&format!("error: {words}")), "{d}");
+        assert!(d.contains(line), "the line is quoted: {d}");
+    }
+    assert!(err.ends_with("\n\n3 content errors found\n"), "{err}");
 }

@@ -2,6 +2,7 @@
 //! `/changes/`, Atom feeds, `/api`, excerpt verification and `check`.
 
 mod common;
+use clausebook::error::{Kind, Severity};
 use common::*;
 use std::path::PathBuf;
 
@@ -240,17 +241,24 @@ fn excerpt_not_found_warns_in_build_and_fails_check() {
         .unwrap()
         .replace("Do not send spam", "Never ever send spam");
     std::fs::write(&clause, yaml).unwrap();
+    let built = clausebook::build(&root, &Default::default()).unwrap();
+    let warnings: Vec<_> = built
+        .warnings
+        .iter()
+        .map(|w| (w.kind, w.severity))
+        .collect();
+    assert_eq!(warnings, [(Kind::ExcerptNotFound, Severity::Warning)]);
     let (code, err) = build(&root, &tmp.path().join("out"), &[]);
     assert_eq!(code, 0, "{err}");
+    let place = "content/platforms/beta/clauses/spam.yaml:4:10:";
     assert!(
-        err.contains("warning: ")
-            && err.contains("content/platforms/beta/clauses/spam.yaml:4:10: excerpt not found"),
+        diagnostic_at(&err, place).is_some_and(|w| w.starts_with("warning: excerpt not found")),
         "{err}"
     );
     let (code, stderr) = check(&root);
     assert_eq!(code, 1);
     assert!(
-        stderr.contains("clauses/spam.yaml:4:10: excerpt not found"),
+        diagnostic_at(&stderr, place).is_some_and(|e| e.starts_with("error: excerpt not found")),
         "{stderr}"
     );
     let api: serde_json::Value =

@@ -3,8 +3,9 @@
 //! page is rendered from.
 
 use super::view::{Meta, SiteView};
-use crate::error::Diagnostic;
+use crate::error::{Diagnostic, Kind, Origin};
 use crate::hash::hash_of;
+use crate::markup;
 use crate::theme::Theme;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -12,75 +13,65 @@ use std::hash::{DefaultHasher, Hasher};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-/// The Tera instance for a theme, and where each template came from for error messages.
+/// The Tera instance for a theme, and each template's source and file for error messages.
 pub struct Templates {
     tera: tera::Tera,
-    sources: BTreeMap<String, PathBuf>,
+    sources: BTreeMap<String, (String, Option<PathBuf>)>,
 }
 
 impl Templates {
     /// Compiles every template of the theme; syntax errors come back as diagnostics.
     pub fn new(theme: &Theme) -> Result<Templates, Vec<Diagnostic>> {
-        let sources = theme
-            .templates
-            .iter()
-            .map(|(name, (_, path))| {
-                let path = path
-                    .clone()
-                    .unwrap_or_else(|| PathBuf::from(format!("<built-in theme>/templates/{name}")));
-                (name.clone(), path)
-            })
-            .collect();
+        let sources = theme.templates.clone();
         let mut tera = tera::Tera::new();
         tera.autoescape_on([".html", ".htm", ".xml", ".svg"]);
         // One escaper for every text from content, in templates as in the HTML built in Rust.
-        tera.set_escape_fn(|text, out| out.write_all(crate::markup::escape(text).as_bytes()));
+        tera.set_escape_fn(|text, out| out.write_all(markup::escape(text).as_bytes()));
         tera.add_raw_templates(
             theme
                 .templates
                 .iter()
                 .map(|(n, (s, _))| (n.as_str(), s.as_str())),
         )
-        .map_err(|e| vec![template_diagnostic(&e, &sources)])?;
+        .map_err(|e| vec![template_diagnostic(e, &sources)])?;
         Ok(Templates { tera, sources })
     }
 
     /// `template` rendered with `context`.
     pub fn render(&self, template: &str, context: &impl Serialize) -> Result<String, Diagnostic> {
         let ctx = tera::Context::from_serialize(context)
-            .map_err(|e| template_diagnostic(&e, &self.sources))?;
+            .map_err(|e| template_diagnostic(e, &self.sources))?;
         self.tera
             .render(template, &ctx)
-            .map_err(|e| template_diagnostic(&e, &self.sources))
+            .map_err(|e| template_diagnostic(e, &self.sources))
     }
 }
 
-/// A Tera error as a diagnostic naming the template file and line.
-fn template_diagnostic(e: &tera::Error, sources: &BTreeMap<String, PathBuf>) -> Diagnostic {
-    let located = match e.kind() {
-        tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => Some(r),
-        _ => None,
+/// A Tera error as a diagnostic at the template's file (or built-in name) and line, quoting it.
+fn template_diagnostic(
+    e: tera::Error,
+    sources: &BTreeMap<String, (String, Option<PathBuf>)>,
+) -> Diagnostic {
+    let (tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r)) = e.kind() else {
+        // Errors Tera does not place (an unknown filter, a missing parent) name the template
+        // in their own text.
+        return Diagnostic::error(Kind::Render, Origin::Templates, "template error").caused_by(e);
     };
-    match located {
-        Some(r) => {
-            let path = sources
-                .get(r.filename())
-                .cloned()
-                .unwrap_or_else(|| PathBuf::from(r.filename()));
-            Diagnostic::new(path, format!("template error: {}", r.message()))
-                .at(r.span().start_line, r.span().start_col + 1)
-        }
-        None => {
-            let mut msg = e.to_string();
-            let mut source = std::error::Error::source(e);
-            while let Some(s) = source {
-                msg.push_str(": ");
-                msg.push_str(&s.to_string());
-                source = s.source();
-            }
-            Diagnostic::new("<templates>", format!("template error: {msg}"))
-        }
+    let source = sources.get(r.filename());
+    let origin = match source {
+        Some((_, Some(path))) => Origin::file(path),
+        _ => Origin::Template {
+            name: r.filename().to_string(),
+            span: None,
+        },
+    };
+    let message = format!("template error: {}", r.message());
+    let mut d = Diagnostic::error(Kind::Render, origin, message)
+        .at(r.span().start_line, r.span().start_col + 1);
+    if let Some((text, _)) = source {
+        d.quote_from(text);
     }
+    d
 }
 
 /// What the previous build rendered, for `serve`'s rebuilds: the compiled templates and every

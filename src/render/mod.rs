@@ -11,7 +11,7 @@ pub mod timeline;
 pub mod view;
 
 use crate::derive::Derived;
-use crate::error::{Diagnostic, Error, Result};
+use crate::error::{Diagnostic, Error, Kind, Origin, Result};
 use crate::load::Loaded;
 use crate::output::Output;
 use crate::routes::Owner;
@@ -77,7 +77,8 @@ pub fn render(
             kept.insert(file.to_string(), (key, page.bytes.clone()));
         }
         if let Err(message) = output.insert(file.to_string(), page.bytes) {
-            errors.push(Diagnostic::new(file, message));
+            let origin = Origin::Output(file.to_string());
+            errors.push(Diagnostic::error(Kind::RouteConflict, origin, message));
         }
     }
     if let Some(cache) = cache {

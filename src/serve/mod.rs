@@ -362,7 +362,7 @@ fn report(shared: &Shared, built: Result<Built>, changed: &[PathBuf], start: Ins
     match built {
         Ok(built) => {
             for w in &built.warnings {
-                println!("warning: {}", w.to_string().replace(&prefix, ""));
+                println!("{}\n", w.to_string().replace(&prefix, ""));
             }
             println!(
                 "{}{what} in {ms} ms: {} pages rendered, {} unchanged",

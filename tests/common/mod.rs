@@ -46,6 +46,20 @@ fn run_on(command: &str, root: &Path, extra: &[&std::ffi::OsStr]) -> (i32, Strin
     )
 }
 
+/// The diagnostic of a command's stderr that points at `place` (`file:line:column:`, or
+/// `file:` for one without a position): diagnostics are printed as cargo prints them, one
+/// block each with ` --> file:line:column` under the message, or on one line.
+pub fn diagnostic_at<'a>(stderr: &'a str, place: &str) -> Option<&'a str> {
+    stderr.split("\n\n").find(|d| {
+        let mut lines = d.lines();
+        let title = lines.next().unwrap_or_default();
+        let location = lines
+            .next()
+            .and_then(|l| l.trim_start().strip_prefix("--> "));
+        title.contains(place) || location.is_some_and(|l| format!("{l}:").contains(place))
+    })
+}
+
 /// Every file below `dir`, by relative path with `/` separators.
 pub fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();

@@ -1,6 +1,6 @@
 //! The model as JSON under `/api/`, every URL absolute.
 
-use crate::error::Diagnostic;
+use crate::error::{Diagnostic, Kind, Origin};
 use crate::history::Class;
 use crate::render::view::Views;
 use crate::routes::Api;
@@ -85,7 +85,10 @@ pub(super) fn json(v: &Views, api: Api) -> Result<Vec<u8>, Diagnostic> {
         Api::Platforms => serde_json::to_vec_pretty(&platforms(v)),
         Api::Provisions => serde_json::to_vec_pretty(&provisions(v)),
     };
-    let mut bytes = json.map_err(|e| Diagnostic::new("<api>", e.to_string()))?;
+    let mut bytes = json.map_err(|e| {
+        let origin = Origin::Output(route::api(api.name()));
+        Diagnostic::error(Kind::Render, origin, "cannot serialise JSON").caused_by(e)
+    })?;
     bytes.push(b'\n');
     Ok(bytes)
 }
