@@ -161,15 +161,7 @@ pub fn load(root: &Path, options: &LoadOptions) -> Result<Loaded> {
 
 /// [`load`], reading files through `cache`.
 pub fn load_cached(root: &Path, options: &LoadOptions, cache: &mut FileCache) -> Result<Loaded> {
-    // A bad command-line value is a usage error, reported before any content.
-    let base_url_override = match &options.base_url {
-        Some(url) => {
-            let flag = Origin::Flag("--base-url");
-            let bad = |m| Error::content(vec![Diagnostic::error(error::Kind::InvalidUrl, flag, m)]);
-            Some(normalise_base_url(url).map_err(bad)?)
-        }
-        None => None,
-    };
+    let base_url_override = base_url_flag(options)?;
     let content = root.join("content");
     let mut loader = Loader {
         diagnostics: Vec::new(),
@@ -198,34 +190,19 @@ pub fn load_cached(root: &Path, options: &LoadOptions, cache: &mut FileCache) ->
     if let (Some(config), Some(url)) = (&mut config, base_url_override) {
         config.base_url.value = url;
     }
-    let folder = |name: &str| top.iter().find(|e| e.name == name && e.kind == Kind::Dir);
-    let provisions = match folder("provisions") {
-        Some(e) => {
-            loader.simple_records(&e.path, |id: ProvisionId, record| Provision { id, record })
-        }
-        None => Vec::new(),
-    };
-    let regulations = match folder("regulations") {
-        Some(e) => loader.simple_records(&e.path, |id: RegulationId, record| Regulation {
-            id,
-            record,
-        }),
-        None => Vec::new(),
-    };
-    for r in &regulations {
-        loader.check_url(
-            &content.join("regulations").join(format!("{}.yaml", r.id)),
-            r.record.url.as_ref(),
-        );
-    }
-    let pages = folder("pages").map_or_else(Vec::new, |e| loader.pages(&e.path));
-    let (mut platforms, clauses) =
-        folder("platforms").map_or_else(Default::default, |e| loader.platforms(&e.path));
+    let records = loader.records(&content, &top);
     loader.unexpected_top_level(&top);
     let theme = match &config {
         Some(config) => theme::load(root, &config.theme, &site_yaml, &mut loader.diagnostics),
         None => Theme::default(),
     };
+    let Records {
+        provisions,
+        regulations,
+        pages,
+        mut platforms,
+        clauses,
+    } = records;
     // References are checked only against a site that was read whole: a folder that could not
     // be read would otherwise turn every reference into it into a false "unknown" error.
     let read_whole = !loader.diagnostics.iter().any(|d| d.kind == error::Kind::Io);
@@ -260,6 +237,27 @@ pub fn load_cached(root: &Path, options: &LoadOptions, cache: &mut FileCache) ->
     } else {
         Err(loader.into_error())
     }
+}
+
+/// `--base-url`, normalised; a bad value is an error on the flag, before any content is read.
+fn base_url_flag(options: &LoadOptions) -> Result<Option<String>> {
+    let Some(url) = &options.base_url else {
+        return Ok(None);
+    };
+    let bad = |m| {
+        let flag = Origin::Flag("--base-url");
+        Error::content(vec![Diagnostic::error(error::Kind::InvalidUrl, flag, m)])
+    };
+    normalise_base_url(url).map(Some).map_err(bad)
+}
+
+/// The records of `content/`'s folders, as read; clauses wait, per platform, to be resolved.
+struct Records {
+    provisions: Vec<Provision>,
+    regulations: Vec<Regulation>,
+    pages: Vec<Page>,
+    platforms: Vec<Platform>,
+    clauses: Vec<Vec<ClauseFile>>,
 }
 
 /// A clause as read, before its references are resolved.
@@ -309,6 +307,35 @@ impl Loader<'_> {
     fn into_error(mut self) -> Error {
         self.files.quote(&mut self.diagnostics);
         Error::content(self.diagnostics)
+    }
+
+    /// Reads the record folders among `top`, the entries of `content`.
+    fn records(&mut self, content: &Path, top: &[Entry]) -> Records {
+        let folder = |name: &str| {
+            top.iter()
+                .find(|e| e.name == name && e.kind == Kind::Dir)
+                .map(|e| e.path.clone())
+        };
+        let provisions = folder("provisions").map_or_else(Vec::new, |dir| {
+            self.simple_records(&dir, |id: ProvisionId, record| Provision { id, record })
+        });
+        let regulations = folder("regulations").map_or_else(Vec::new, |dir| {
+            self.simple_records(&dir, |id: RegulationId, record| Regulation { id, record })
+        });
+        for r in &regulations {
+            let path = content.join("regulations").join(format!("{}.yaml", r.id));
+            self.check_url(&path, r.record.url.as_ref());
+        }
+        let pages = folder("pages").map_or_else(Vec::new, |dir| self.pages(&dir));
+        let (platforms, clauses) =
+            folder("platforms").map_or_else(Default::default, |dir| self.platforms(&dir));
+        Records {
+            provisions,
+            regulations,
+            pages,
+            platforms,
+            clauses,
+        }
     }
 
     /// The entries of `dir`, sorted by name, without hidden files and editor leftovers.
@@ -572,11 +599,22 @@ impl Loader<'_> {
                 self.error(key.error(error::Kind::UnknownReference, &record_path, format!("`changes` names snapshot `{}`, but snapshots/ has no file with that timestamp", key.value)));
             }
         }
-        // Each selector is matched against every snapshot of the document: their number and
-        // length are bounded so a record cannot multiply the cost of its snapshots.
+        self.check_selectors(&record, &record_path);
+        self.check_ignore(&record, &record_path);
+        self.check_url(&record_path, Some(&record.url));
+        Some(Document {
+            id,
+            record,
+            snapshots,
+        })
+    }
+
+    /// Each selector is matched against every snapshot of the document: their number and
+    /// length are bounded so a record cannot multiply the cost of its snapshots.
+    fn check_selectors(&mut self, record: &DocumentRecord, record_path: &Path) {
         for (i, selector) in record.select.iter().chain(&record.remove).enumerate() {
             if i == MAX_SELECTORS {
-                self.error(selector.error(error::Kind::TooLarge, &record_path, format!("too many selectors: `select` and `remove` hold at most {MAX_SELECTORS} together")));
+                self.error(selector.error(error::Kind::TooLarge, record_path, format!("too many selectors: `select` and `remove` hold at most {MAX_SELECTORS} together")));
                 break;
             }
             let checked = if selector.len() > MAX_SELECTOR_BYTES {
@@ -588,11 +626,14 @@ impl Loader<'_> {
                 crate::text::check_selector(selector).map_err(|m| (error::Kind::InvalidValue, m))
             };
             if let Err((kind, message)) = checked {
-                self.error(selector.error(kind, &record_path, message));
+                self.error(selector.error(kind, record_path, message));
             }
         }
-        // Each entry is matched against every block of every snapshot, and those that parse as
-        // selectors against every `.html` snapshot, so they are bounded as selectors are.
+    }
+
+    /// Each `ignore` entry is matched against every block of every snapshot, and those that
+    /// parse as selectors against every `.html` snapshot, so they are bounded as selectors are.
+    fn check_ignore(&mut self, record: &DocumentRecord, record_path: &Path) {
         for (i, entry) in record.ignore.iter().enumerate() {
             let pattern = crate::text::clean(entry);
             let (kind, problem) = if i == MAX_IGNORE {
@@ -618,17 +659,11 @@ impl Loader<'_> {
             } else {
                 continue;
             };
-            self.error(entry.error(kind, &record_path, problem));
+            self.error(entry.error(kind, record_path, problem));
             if i == MAX_IGNORE {
                 break;
             }
         }
-        self.check_url(&record_path, Some(&record.url));
-        Some(Document {
-            id,
-            record,
-            snapshots,
-        })
     }
 
     /// Snapshot files below `dir`, at any depth so an Open Terms Archive dataset folder can be
@@ -702,92 +737,105 @@ impl Loader<'_> {
         options: &LoadOptions,
     ) -> Vec<Clause> {
         let mut out = Vec::new();
-        for ClauseFile { id, record, path } in clauses {
-            let r = &record;
-            let document = platform
-                .documents
-                .iter()
-                .position(|d| *d.id == *r.document.value);
-            if document.is_none()
-                && self
-                    .present
-                    .contains(&("document", format!("{}/{}", platform.id, r.document.value)))
-            {
-                // The folder is there but its record did not load: reported already.
-            } else if document.is_none() {
-                let known: Vec<&str> = platform.documents.iter().map(|d| &*d.id).collect();
-                self.error(r.document.error(
-                    error::Kind::UnknownReference,
-                    &path,
-                    format!(
-                        "unknown document `{}` (platform `{}` has: {})",
-                        r.document.value,
-                        platform.id,
-                        list_or_none(&known)
-                    ),
-                ));
-            }
-            let provision = names.provisions.get(r.provision.as_str()).copied();
-            if provision.is_none()
-                && !self
-                    .present
-                    .contains(&("provision", r.provision.value.clone()))
-            {
-                self.error(r.provision.error(
-                    error::Kind::UnknownReference,
-                    &path,
-                    format!(
-                        "unknown provision `{0}`: no content/provisions/{0}.yaml",
-                        r.provision.value
-                    ),
-                ));
-            }
-            let mut regulations = Vec::new();
-            for reg in &r.regulations {
-                match names.regulations.get(reg.as_str()) {
-                    Some(ix) => regulations.push(*ix),
-                    None if self.present.contains(&("regulation", reg.value.clone())) => {}
-                    None => self.error(reg.error(
-                        error::Kind::UnknownReference,
-                        &path,
-                        format!(
-                            "unknown regulation `{0}`: no content/regulations/{0}.yaml",
-                            reg.value
-                        ),
-                    )),
-                }
-            }
-            let mut alias_files = Vec::new();
-            for alias in &r.aliases {
-                match alias_path(alias) {
-                    Ok(file) => alias_files.push(file),
-                    Err(m) => self.error(alias.error(error::Kind::InvalidValue, &path, m)),
-                }
-            }
-            let (Some(document), Some(provision)) = (document, provision) else {
+        for file in clauses {
+            let index = out.len();
+            let Some(clause) = self.resolve_clause(platform, at, file, names, index) else {
                 continue;
             };
-            if record.draft && !options.drafts {
-                continue;
+            if !clause.record.draft || options.drafts {
+                out.push(clause);
             }
-            out.push(Clause {
-                at: ClauseRef {
-                    platform: at,
-                    index: out.len(),
-                },
-                document: DocRef {
-                    platform: at,
-                    index: document,
-                },
-                provision,
-                regulations,
-                alias_files,
-                id,
-                record,
-                path,
-            });
         }
         out
+    }
+
+    /// A clause with its references resolved, to be the `index`th of its platform; None, with
+    /// a diagnostic, when its document or provision type is not found.
+    fn resolve_clause(
+        &mut self,
+        platform: &Platform,
+        at: PlatformIx,
+        ClauseFile { id, record, path }: ClauseFile,
+        names: &Names,
+        index: usize,
+    ) -> Option<Clause> {
+        let r = &record;
+        let document = platform
+            .documents
+            .iter()
+            .position(|d| *d.id == *r.document.value);
+        if document.is_none()
+            && self
+                .present
+                .contains(&("document", format!("{}/{}", platform.id, r.document.value)))
+        {
+            // The folder is there but its record did not load: reported already.
+        } else if document.is_none() {
+            let known: Vec<&str> = platform.documents.iter().map(|d| &*d.id).collect();
+            self.error(r.document.error(
+                error::Kind::UnknownReference,
+                &path,
+                format!(
+                    "unknown document `{}` (platform `{}` has: {})",
+                    r.document.value,
+                    platform.id,
+                    list_or_none(&known)
+                ),
+            ));
+        }
+        let provision = names.provisions.get(r.provision.as_str()).copied();
+        if provision.is_none()
+            && !self
+                .present
+                .contains(&("provision", r.provision.value.clone()))
+        {
+            self.error(r.provision.error(
+                error::Kind::UnknownReference,
+                &path,
+                format!(
+                    "unknown provision `{0}`: no content/provisions/{0}.yaml",
+                    r.provision.value
+                ),
+            ));
+        }
+        let mut regulations = Vec::new();
+        for reg in &r.regulations {
+            match names.regulations.get(reg.as_str()) {
+                Some(ix) => regulations.push(*ix),
+                None if self.present.contains(&("regulation", reg.value.clone())) => {}
+                None => self.error(reg.error(
+                    error::Kind::UnknownReference,
+                    &path,
+                    format!(
+                        "unknown regulation `{0}`: no content/regulations/{0}.yaml",
+                        reg.value
+                    ),
+                )),
+            }
+        }
+        let mut alias_files = Vec::new();
+        for alias in &r.aliases {
+            match alias_path(alias) {
+                Ok(file) => alias_files.push(file),
+                Err(m) => self.error(alias.error(error::Kind::InvalidValue, &path, m)),
+            }
+        }
+        Some(Clause {
+            at: ClauseRef {
+                platform: at,
+                index,
+            },
+            document: DocRef {
+                platform: at,
+                index: document?,
+            },
+            provision: provision?,
+            regulations,
+            alias_files,
+            id,
+            record,
+            path,
+        })
     }
 
     fn unexpected_top_level(&mut self, top: &[Entry]) {
