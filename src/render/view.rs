@@ -8,7 +8,8 @@ use crate::history::Class;
 use crate::ids::{Timestamp, display_date};
 use crate::markdown;
 use crate::model::{
-    Clause, ClauseRef, DocRef, Platform, Provision, ProvisionIx, Regulation, RegulationIx, Site,
+    Clause, ClauseRef, DocRef, Platform, PlatformIx, Provision, ProvisionIx, Regulation,
+    RegulationIx, Site,
 };
 use crate::text::{BlockKind, DocText};
 use crate::urls::{Urls, route};
@@ -161,6 +162,8 @@ pub struct Views<'a> {
     /// The provision types of `groups`, in the same order.
     provision_order: Vec<ProvisionIx>,
     regulations: Vec<RegulationView>,
+    /// Platform views, with their Markdown rendered: a platform appears on many pages.
+    platforms: Vec<PlatformView>,
     /// platform → clause → view, with its Markdown rendered.
     clauses: Vec<Vec<ClauseDetail>>,
 }
@@ -175,6 +178,7 @@ impl<'a> Views<'a> {
             groups: Vec::new(),
             provision_order: Vec::new(),
             regulations: Vec::new(),
+            platforms: Vec::new(),
             clauses: Vec::new(),
         };
         views.site_view = views.build_site_view();
@@ -182,6 +186,7 @@ impl<'a> Views<'a> {
             .regulation_ixs()
             .map(|(ix, r)| views.build_regulation(ix, r))
             .collect();
+        views.platforms = site.platforms.iter().map(|p| views.build_platform(p)).collect();
         views.clauses = site
             .platforms
             .par_iter()
@@ -254,7 +259,11 @@ impl<'a> Views<'a> {
         }
     }
 
-    pub fn platform(&self, p: &Platform) -> PlatformView {
+    pub fn platform(&self, ix: PlatformIx) -> PlatformView {
+        self.platforms[ix.0].clone()
+    }
+
+    fn build_platform(&self, p: &Platform) -> PlatformView {
         PlatformView {
             id: p.id.to_string(),
             name: p.record.name.to_string(),

@@ -58,7 +58,7 @@ pub(super) fn render(
     let current = history.current().map(|i| &history.versions[i]);
     let route = route::document(&p.id, &d.id);
     let body = DocumentPage {
-        platform: v.platform(p),
+        platform: v.platform(at.platform),
         document: v.document(at),
         timeline: timeline(
             e,

@@ -32,7 +32,7 @@ pub(super) fn render(v: &Views, e: &Engine, file: &str) -> Result<Rendered, Diag
     let documents = all_documents(v);
     let changes = substantive_changes(v, &documents);
     let body = Home {
-        platforms: site.platforms.iter().map(|p| v.platform(p)).collect(),
+        platforms: site.platform_ixs().map(|(ix, _)| v.platform(ix)).collect(),
         groups: &v.groups,
         changes: changes.len(),
         recent: changes.into_iter().take(RECENT_CHANGES).collect(),

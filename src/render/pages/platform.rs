@@ -18,7 +18,7 @@ pub struct Platforms {
 pub(super) fn list(v: &Views, e: &Engine, file: &str) -> Result<Rendered, Diagnostic> {
     let meta = v.meta("Platforms", None, &route::platforms(), "platforms");
     let body = Platforms {
-        platforms: v.site.platforms.iter().map(|p| v.platform(p)).collect(),
+        platforms: v.site.platform_ixs().map(|(ix, _)| v.platform(ix)).collect(),
     };
     page(v, e, file, "platforms.html", meta, body)
 }
@@ -77,7 +77,7 @@ pub(super) fn render(
         .collect();
     let route = route::platform(&p.id);
     let body = PlatformPage {
-        platform: v.platform(p),
+        platform: v.platform(ix),
         documents: documents.iter().map(|&at| v.document(at)).collect(),
         provisions,
         timeline: timeline(

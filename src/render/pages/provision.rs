@@ -56,7 +56,7 @@ pub(super) fn render(
     let prov = &site[ix];
     let mut entries = Vec::new();
     let mut missing = Vec::new();
-    for p in &site.platforms {
+    for (pix, p) in site.platform_ixs() {
         let clauses: Vec<ClauseDetail> = p
             .clauses
             .iter()
@@ -67,7 +67,7 @@ pub(super) fn render(
             missing.push(v.link(&p.record.name, &route::platform(&p.id)));
         } else {
             entries.push(Entry {
-                platform: v.platform(p),
+                platform: v.platform(pix),
                 clauses,
             });
         }

@@ -37,7 +37,7 @@ pub(super) fn render(
     let versions = &v.derived.history(at).versions;
     let ver = &versions[i];
     let body = VersionPage {
-        platform: v.platform(p),
+        platform: v.platform(at.platform),
         document: v.document(at),
         version: v.version(at, i),
         baseline: ver.baseline.map(|b| v.version_link(at, b)),
