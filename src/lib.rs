@@ -17,6 +17,7 @@ pub mod output;
 pub mod read;
 pub mod render;
 pub mod routes;
+#[cfg(feature = "serve")]
 pub mod serve;
 pub mod text;
 pub mod theme;
