@@ -2,12 +2,13 @@
 //! histories, excerpt verification and the cross-references between clauses.
 
 use crate::error::Diagnostic;
+use crate::hash::{KeyHasher, hash_of};
 use crate::history::History;
 use crate::model::{Clause, Document, Site};
 use crate::verify::{State, Verification, verify};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 /// Histories and verifications of earlier builds, by the hash of everything they depend on:
@@ -42,17 +43,11 @@ pub struct Derived<'a> {
 /// What a document's history depends on: its HTML selectors, its ignored text and every
 /// snapshot.
 fn document_key(d: &Document) -> u64 {
-    let mut h = DefaultHasher::new();
+    let mut h = KeyHasher::default();
     (&d.record.select, &d.record.remove, &d.record.ignore).hash(&mut h);
     for s in &d.snapshots {
         (s.timestamp.as_str(), s.format as u8, s.hash).hash(&mut h);
     }
-    h.finish()
-}
-
-fn text_key(text: &str) -> u64 {
-    let mut h = DefaultHasher::new();
-    text.hash(&mut h);
     h.finish()
 }
 
@@ -98,7 +93,7 @@ impl<'a> Derived<'a> {
                     .get(&(c.platform.as_str(), c.record.document.as_str()))
                     .copied()
                     .unwrap_or(0);
-                let key = (doc_key, text_key(&c.record.excerpt));
+                let key = (doc_key, hash_of::<str>(&c.record.excerpt));
                 let v = cache
                     .verifications
                     .get(&key)

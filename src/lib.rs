@@ -8,6 +8,7 @@ pub mod derive;
 pub mod diff;
 pub mod effective;
 pub mod error;
+mod hash;
 pub mod history;
 pub mod ids;
 pub mod load;

@@ -119,7 +119,7 @@ pub struct Regulation {
 }
 
 /// Front matter of `pages/<slug>.md`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PageFrontMatter {
     pub title: Required,
@@ -127,7 +127,7 @@ pub struct PageFrontMatter {
 }
 
 /// A free page: front matter plus Markdown body.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Page {
     pub slug: String,
     pub front: PageFrontMatter,
@@ -142,7 +142,7 @@ pub enum SnapshotFormat {
 }
 
 /// One archived version of a document, observed at `timestamp`.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Snapshot {
     pub timestamp: Timestamp,
     pub format: SnapshotFormat,
@@ -153,7 +153,7 @@ pub struct Snapshot {
     pub hash: u64,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Document {
     pub id: String,
     pub record: DocumentRecord,
@@ -161,7 +161,7 @@ pub struct Document {
     pub snapshots: Vec<Snapshot>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Clause {
     pub id: String,
     pub platform: String,
@@ -171,7 +171,7 @@ pub struct Clause {
     pub alias_files: Vec<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Platform {
     pub id: String,
     pub record: PlatformRecord,
@@ -191,7 +191,7 @@ impl Platform {
 }
 
 /// Theme templates and static files: the built-in theme with the site's overrides applied.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct Theme {
     /// Template name → (source, the file it came from, None for built-in).
     pub templates: BTreeMap<String, (String, Option<PathBuf>)>,
@@ -200,7 +200,7 @@ pub struct Theme {
 }
 
 /// A whole validated site. Collections are sorted by id so everything downstream is deterministic.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Site {
     pub config: SiteConfig,
     pub platforms: Vec<Platform>,

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// Who claims an output file.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 enum Claim {
     /// A page or file the site generates.
     Generated,
