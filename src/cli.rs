@@ -1,4 +1,4 @@
-//! The command line (SPEC §5): argument parsing and the commands, reporting errors at the edge.
+//! The command line (docs/reference.md): argument parsing and the commands, reporting errors at the edge.
 
 use crate::error::{Diagnostic, Error, Result, Severity, Style};
 use crate::load::LoadOptions;
@@ -36,6 +36,7 @@ pub enum Command {
         drafts: bool,
     },
     /// Build the site into memory, serve it and rebuild on every change.
+    #[cfg(feature = "serve")]
     Serve(crate::serve::Options),
     /// Validate everything and write nothing.
     Check {
@@ -83,6 +84,7 @@ fn execute(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
+        #[cfg(feature = "serve")]
         Command::Serve(options) => crate::serve::run(options),
         Command::Check { root, drafts } => {
             let built = crate::build(

@@ -84,7 +84,7 @@ impl Derived {
         let checked: Vec<((u64, u64), Arc<Verification>)> = clauses
             .par_iter()
             .map(|c| {
-                let key = (keys[&c.document], hash_of(&*c.record.excerpt));
+                let key = (keys[&c.document], hash_of::<str>(&c.record.excerpt));
                 let history = &histories[c.document.platform.0][c.document.index];
                 let v = cache.verifications.get(&key).cloned();
                 (

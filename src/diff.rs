@@ -15,13 +15,14 @@
 //! the smallest span it could not align (a few sentences, at worst a region). Two machines,
 //! however busy, give the same diff.
 
+use crate::hash::KeyHasher;
 use crate::text::{BlockKind, DocText, fold};
 use serde::Serialize;
 use similar::DiffOp;
 use similar::algorithms::{Capture, Compact, DiffHook, NoFinishHook, Replace, myers};
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 use std::ops::Range;
 
 /// The Myers steps one diff may take, whatever its size: enough for any single changed region
@@ -48,8 +49,7 @@ pub struct Segment {
     pub text: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "type", rename_all = "lowercase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DiffBlock {
     /// Unchanged context.
     Same { kind: BlockKind, text: String },
@@ -68,7 +68,7 @@ pub enum DiffBlock {
     Moved { kind: BlockKind, text: String },
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VersionDiff {
     pub words_added: usize,
     pub words_removed: usize,
@@ -731,7 +731,7 @@ fn delete_targets(
 /// A hash of the words of `blocks` as diffs compare them: equal for two versions exactly when
 /// their diff adds and removes no word.
 pub fn word_key<'a>(blocks: impl Iterator<Item = &'a str>) -> u64 {
-    let mut h = DefaultHasher::new();
+    let mut h = KeyHasher::default();
     let mut tokens = Vec::new();
     for text in blocks {
         tokens.clear();

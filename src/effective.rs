@@ -1,6 +1,7 @@
 //! The date a version states for itself ("Effective: 29 October 2025", "Last updated: July 8th,
-//! 2025"), shown beside the date the archive observed it (SPEC §3). It is never used to order
-//! versions: a stated date can be stale, in the future, or earlier than the previous version's.
+//! 2025"), shown beside the date the archive observed it (docs/reference.md). It is never used
+//! to order versions: a stated date can be stale, in the future, or earlier than the previous
+//! version's.
 //!
 //! A date counts only when a marker word stands right before it ("effective", "last updated",
 //! "revised", "date"…, with only small words such as "on", "as of" or "from" between), so a

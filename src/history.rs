@@ -1,9 +1,10 @@
-//! Document histories: every version's visible text, its class (SPEC §3) and its word-level
-//! diff. Versions are extracted and diffed in parallel, and each is compared with one earlier
-//! version only, so a long history costs linear time.
+//! Document histories: every version's visible text, its class (docs/reference.md, "What the
+//! build derives") and its word-level diff. Versions are extracted and diffed in parallel, and
+//! each is compared with one earlier version only, so a long history costs linear time.
 
 use crate::diff::{DiffBlock, Op, VersionDiff, diff, word_key};
 use crate::effective::{self, Stated};
+use crate::hash::hash_of;
 use crate::ids::Timestamp;
 use crate::model::Document;
 use crate::text::{self, DocText, Keys};
@@ -11,7 +12,6 @@ use crate::yaml::Located;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
-use std::hash::{DefaultHasher, Hash, Hasher};
 use std::ops::Range;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -39,8 +39,8 @@ pub struct Version {
     pub baseline: Option<usize>,
     pub diff: VersionDiff,
     pub text: DocText,
-    /// The text in the form excerpts are searched in (SPEC §3 normalisation): each block's
-    /// form, joined by spaces.
+    /// The text in the form excerpts are searched in ([`crate::text::match_form`]): each
+    /// block's form, joined by spaces.
     pub search_text: String,
     /// Where each block is in `search_text`, to pick the passage that best matches an excerpt.
     pub block_ranges: Vec<Range<usize>>,
@@ -51,7 +51,7 @@ pub struct Version {
     pub effective: Option<Stated>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct History {
     /// Oldest first, one per snapshot of the document.
     pub versions: Vec<Version>,
@@ -91,7 +91,7 @@ impl History {
                     .and_then(|b| diffs.remove(&(b, i)))
                     .unwrap_or_default(),
                 text,
-                search_key: hash(&k.search),
+                search_key: hash_of(&k.search),
                 search_text: k.search,
                 block_ranges: k.block_ranges,
                 effective,
@@ -112,12 +112,6 @@ impl History {
     pub fn current(&self) -> Option<usize> {
         self.versions.iter().rposition(|v| v.class != Class::Noise)
     }
-}
-
-fn hash(s: &str) -> u64 {
-    let mut h = DefaultHasher::new();
-    s.hash(&mut h);
-    h.finish()
 }
 
 /// What the classifier needs to know of a version's text.

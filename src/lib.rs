@@ -9,7 +9,7 @@ pub mod derive;
 pub mod diff;
 pub mod effective;
 pub mod error;
-pub mod hash;
+mod hash;
 pub mod history;
 pub mod ids;
 pub mod load;
@@ -20,6 +20,7 @@ pub mod output;
 pub mod read;
 pub mod render;
 pub mod routes;
+#[cfg(feature = "serve")]
 pub mod serve;
 pub mod text;
 pub mod theme;

@@ -1,6 +1,7 @@
 //! Load: reads a site's `content/` and theme into a validated [`Site`], collecting every error.
 
 use crate::error::{self, Diagnostic, Error, Origin, Result};
+use crate::hash::hash_of;
 use crate::ids::{
     ClauseId, DocumentId, PlatformId, ProvisionId, RecordId, RegulationId, Slug, Timestamp,
     invalid_id_message, is_valid_id,
@@ -14,7 +15,6 @@ use crate::yaml::Located;
 use serde::de::DeserializeOwned;
 use std::any::Any;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -95,13 +95,11 @@ impl FileCache {
             });
         if !fresh {
             let text: Arc<str> = read::read_text(path, limit)?.into();
-            let mut h = DefaultHasher::new();
-            text.hash(&mut h);
             let file = CachedFile {
                 modified,
                 len: meta.len(),
+                hash: hash_of(&*text),
                 text,
-                hash: h.finish(),
                 parsed: None,
             };
             self.files.insert(path.to_path_buf(), file);

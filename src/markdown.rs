@@ -227,9 +227,10 @@ fn clean(html: &str) -> String {
         .to_string()
 }
 
-/// Substitutes `{site}`, `{platform}` and `{owner}` in a Markdown text (SPEC §2). The names are
-/// plain text, so they are escaped for Markdown: a platform called `<img src=x>` or
-/// `[x](https://evil.example/)` reads as written and never becomes markup or a link.
+/// Substitutes `{site}`, `{platform}` and `{owner}` in a Markdown text (docs/reference.md,
+/// `content/site.yaml`). The names are plain text, so they are escaped for Markdown: a platform
+/// called `<img src=x>` or `[x](https://evil.example/)` reads as written and never becomes
+/// markup or a link.
 pub fn substitute(text: &str, site: &str, platform: &str, owner: &str) -> String {
     text.replace("{site}", &literal(site))
         .replace("{platform}", &literal(platform))

@@ -116,7 +116,7 @@ pub struct RegulationRecord {
 }
 
 /// Front matter of `pages/<slug>.md`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PageFrontMatter {
     pub title: Required,
@@ -124,7 +124,7 @@ pub struct PageFrontMatter {
 }
 
 /// A free page: front matter plus Markdown body.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Page {
     pub slug: Slug,
     pub front: PageFrontMatter,
@@ -132,7 +132,7 @@ pub struct Page {
 }
 
 /// One archived version of a document, observed at `timestamp`.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Snapshot {
     pub timestamp: Timestamp,
     pub format: SnapshotFormat,
@@ -144,7 +144,7 @@ pub struct Snapshot {
 }
 
 /// A policy document and its archived versions.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Document {
     pub id: DocumentId,
     pub record: DocumentRecord,
@@ -185,7 +185,7 @@ pub struct RegulationIx(pub(crate) usize);
 pub struct PageIx(pub(crate) usize);
 
 /// A clause with its references resolved.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Clause {
     pub id: ClauseId,
     pub record: ClauseRecord,
@@ -202,7 +202,7 @@ pub struct Clause {
     pub alias_files: Vec<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Platform {
     pub id: PlatformId,
     pub record: PlatformRecord,
@@ -217,13 +217,13 @@ impl Platform {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Provision {
     pub id: ProvisionId,
     pub record: ProvisionRecord,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Regulation {
     pub id: RegulationId,
     pub record: RegulationRecord,
@@ -231,7 +231,7 @@ pub struct Regulation {
 
 /// A whole validated site with every reference resolved. Collections are sorted by id so
 /// everything downstream is deterministic.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Site {
     pub config: SiteConfig,
     pub platforms: Vec<Platform>,

@@ -18,7 +18,7 @@ pub enum Kind {
 }
 
 /// One entry of a site folder.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Entry {
     pub name: String,
     pub path: PathBuf,

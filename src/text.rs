@@ -7,14 +7,12 @@ use ego_tree::NodeId;
 use ego_tree::iter::Edge;
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use scraper::{ElementRef, Node, Selector};
-use serde::Serialize;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum BlockKind {
     /// Heading level 1–6.
     Heading(u8),
@@ -23,7 +21,7 @@ pub enum BlockKind {
     TableRow,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone)]
 pub struct Block {
     pub kind: BlockKind,
     /// Visible text: invisible characters removed, whitespace collapsed.
@@ -31,7 +29,7 @@ pub struct Block {
 }
 
 /// The visible text of one version.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct DocText {
     pub blocks: Vec<Block>,
 }
@@ -195,7 +193,7 @@ pub(crate) fn fold(text: &str) -> String {
     }
 }
 
-/// The normalisation SPEC §3 prescribes for finding an excerpt in a snapshot: NFKC, quotes,
+/// The normalisation docs/reference.md gives for finding an excerpt in a snapshot: NFKC, quotes,
 /// soft hyphens, NBSP, Markdown emphasis markers and whitespace runs do not matter.
 pub fn match_form(text: &str) -> String {
     unmark(&fold(text))

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 /// Theme templates and static files: the built-in theme with the site's overrides applied.
 /// An input of render beside the content, never part of the content model.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct Theme {
     /// Template name → (source, the file it came from, None for built-in).
     pub templates: BTreeMap<String, (String, Option<PathBuf>)>,
@@ -26,42 +26,27 @@ impl Theme {
     }
 }
 
-macro_rules! embedded {
-    ($dir:literal: $($name:literal),* $(,)?) => {
-        &[$(($name, include_str!(concat!("../themes/default/", $dir, "/", $name)))),*]
-    };
+/// The built-in templates, embedded in the binary at compile time. `debug-embed` (set in
+/// Cargo.toml) makes debug builds embed too, instead of reading the source tree at run time;
+/// build.rs rebuilds the crate when a file is added to or removed from the folder.
+#[derive(rust_embed::Embed)]
+#[folder = "themes/default/templates/"]
+struct BuiltinTemplates;
+
+/// The built-in static files, embedded like [`BuiltinTemplates`].
+#[derive(rust_embed::Embed)]
+#[folder = "themes/default/static/"]
+struct BuiltinStatic;
+
+/// The embedded files of `E` as (relative path, bytes), skipping those whose path has a
+/// component `skip` names: the built-in theme follows the rules of a theme folder on disk.
+fn embedded<E: rust_embed::Embed>(
+    skip: fn(&str) -> bool,
+) -> impl Iterator<Item = (String, Vec<u8>)> {
+    E::iter()
+        .filter(move |rel| !rel.split('/').any(skip))
+        .filter_map(|rel| Some((rel.to_string(), E::get(&rel)?.data.into_owned())))
 }
-
-/// The built-in templates, by name.
-pub const BUILTIN_TEMPLATES: &[(&str, &str)] = embedded!("templates":
-    "base.html",
-    "index.html",
-    "platforms.html",
-    "platform.html",
-    "document.html",
-    "version.html",
-    "changes.html",
-    "clause.html",
-    "provisions.html",
-    "provision.html",
-    "regulations.html",
-    "regulation.html",
-    "compare.html",
-    "page.html",
-    "404.html",
-    "redirect.html",
-    "partials/clause_card.html",
-    "partials/segments.html",
-    "partials/class_badge.html",
-    "partials/effective.html",
-    "atom.xml",
-    "sitemap.xml",
-    "robots.txt",
-    "timeline.svg",
-);
-
-/// The built-in static files, by output path.
-pub const BUILTIN_STATIC: &[(&str, &str)] = embedded!("static": "style.css");
 
 /// Largest theme file accepted.
 const MAX_THEME_FILE_BYTES: u64 = 16 * 1024 * 1024;
@@ -78,16 +63,14 @@ pub fn load(
         name: name.value.clone(),
         ..Theme::default()
     };
-    for (name, source) in BUILTIN_TEMPLATES {
-        theme
-            .templates
-            .insert(name.to_string(), (source.to_string(), None));
+    for (rel, bytes) in embedded::<BuiltinTemplates>(read::is_ignored_name) {
+        // Built-in templates are UTF-8: a test checks it.
+        let source = String::from_utf8_lossy(&bytes).into_owned();
+        theme.templates.insert(rel, (source, None));
     }
-    for (name, source) in BUILTIN_STATIC {
-        theme
-            .statics
-            .insert(name.to_string(), source.as_bytes().to_vec());
-    }
+    theme
+        .statics
+        .extend(embedded::<BuiltinStatic>(is_not_published));
     let themes = root.join("themes");
     let dir = themes.join(&name.value);
     let found = read::is_real_dir(&themes).and_then(|t| Ok(t && read::is_real_dir(&dir)?));
@@ -150,6 +133,57 @@ fn files(
         Err(d) => {
             diagnostics.push(d);
             Vec::new()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::borrow::Cow;
+    use std::collections::BTreeMap;
+
+    /// The folder's files as the embedding reads them, from the source tree.
+    fn on_disk(folder: &str, skip: fn(&str) -> bool) -> BTreeMap<String, Vec<u8>> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("themes/default")
+            .join(folder);
+        let mut diagnostics = Vec::new();
+        let files = read::files_below(&dir, skip, &mut diagnostics);
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        files
+            .into_iter()
+            .map(|(rel, path)| (rel, std::fs::read(path).unwrap()))
+            .collect()
+    }
+
+    /// A file added to, edited in or removed from `themes/default/` reaches the binary with no
+    /// code change: were build.rs or the compiler's tracking missing, this test binary would
+    /// hold the old files.
+    #[test]
+    fn the_builtin_theme_is_every_file_of_themes_default() {
+        let templates: BTreeMap<_, _> =
+            embedded::<BuiltinTemplates>(read::is_ignored_name).collect();
+        assert_eq!(templates, on_disk("templates", read::is_ignored_name));
+        assert!(templates.contains_key("partials/clause_card.html"));
+        let statics: BTreeMap<_, _> = embedded::<BuiltinStatic>(is_not_published).collect();
+        assert_eq!(statics, on_disk("static", is_not_published));
+        for source in templates.values() {
+            assert!(std::str::from_utf8(source).is_ok());
+        }
+    }
+
+    /// Without rust-embed's `debug-embed`, a debug build reads the files from the source tree
+    /// at run time (and hands out owned copies): a binary moved off the checkout loses its theme.
+    #[test]
+    fn the_builtin_theme_is_in_the_binary_not_read_at_run_time() {
+        for name in BuiltinTemplates::iter() {
+            let file = BuiltinTemplates::get(&name).unwrap();
+            assert!(matches!(file.data, Cow::Borrowed(_)), "{name}");
+        }
+        for name in BuiltinStatic::iter() {
+            let file = BuiltinStatic::get(&name).unwrap();
+            assert!(matches!(file.data, Cow::Borrowed(_)), "{name}");
         }
     }
 }

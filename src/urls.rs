@@ -49,7 +49,7 @@ pub mod route {
 }
 
 /// Links for one build: `root` is the path of `base_url` ("/" or "/atlas/").
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Urls {
     base: String,
     root: String,

@@ -1,5 +1,6 @@
-//! Excerpt verification and clause histories (SPEC §3): is the quoted excerpt in the document
-//! as it reads now, since when, and how did the passage it quotes change?
+//! Excerpt verification and clause histories (docs/reference.md, "What the build derives"): is
+//! the quoted excerpt in the document as it reads now, since when, and how did the passage it
+//! quotes change?
 
 use crate::diff::{Segment, word_segments};
 use crate::history::{Class, History, Version};
@@ -21,7 +22,7 @@ pub enum State {
 }
 
 /// A change of the quoted passage, at a version that changed the document in substance.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Serialize)]
 pub struct PassageChange {
     pub version: usize,
     pub segments: Vec<Segment>,
@@ -29,7 +30,7 @@ pub struct PassageChange {
     pub words_removed: usize,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Verification {
     pub state: State,
     /// The version the excerpt was verified against (or, when changed, last found in).

@@ -109,7 +109,7 @@ fn kind(e: &serde_saphyr::Error) -> Kind {
 
 /// A value with the position it was written at, so later checks (references, URLs, aliases)
 /// point at the value itself. Compared, ordered and hashed by value alone.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Located<T> {
     pub value: T,
     pub line: usize,
@@ -211,7 +211,7 @@ impl Borrow<str> for Located<String> {
 }
 
 /// A required text: blank, whitespace-only and null values are refused at their position.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Required(pub String);
 
 impl<'de> Deserialize<'de> for Required {

@@ -1,6 +1,7 @@
 //! Live reload in a real browser: headless Chromium driven through chromedriver's WebDriver
 //! HTTP API. Open a clause page, edit its YAML and see the new text without reloading by hand;
 //! break the YAML and see the overlay; fix it and see the overlay go.
+#![cfg(feature = "serve")]
 
 mod common;
 use common::*;

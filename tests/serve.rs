@@ -1,5 +1,6 @@
 //! `clausebook serve` run as a real process: HTTP behaviour, the watcher, live reload, the
 //! error overlay, and a served site equal to a clean build after every edit.
+#![cfg(feature = "serve")]
 
 mod common;
 use clausebook::serve::{MAX_CONNECTIONS, MAX_EVENT_STREAMS};

@@ -4,12 +4,12 @@
 
 use super::view::{Meta, SiteView};
 use crate::error::{Diagnostic, Kind, Origin};
-use crate::hash::hash_of;
+use crate::hash::{KeyHasher, hash_of};
 use crate::markup;
 use crate::theme::Theme;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
-use std::hash::{DefaultHasher, Hasher};
+use std::hash::Hasher;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -177,7 +177,7 @@ impl<'c> Engine<'c> {
     /// The hash of the theme, the template and the serialised context; None when the context
     /// cannot be serialised (the page is then rendered every time, never reused).
     fn key(&self, template: &str, context: &impl Serialize) -> Option<u64> {
-        let mut h = DefaultHasher::new();
+        let mut h = KeyHasher::default();
         h.write_u64(self.theme_key);
         h.write(template.as_bytes());
         serde_json::to_writer(HashWriter(&mut h), context).ok()?;
@@ -193,7 +193,7 @@ impl RenderCache {
 }
 
 /// Feeds serialised JSON straight into a hasher: a page's key without building the JSON.
-struct HashWriter<'h>(&'h mut DefaultHasher);
+struct HashWriter<'h>(&'h mut KeyHasher);
 
 impl std::io::Write for HashWriter<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {

@@ -186,7 +186,11 @@ impl<'a> Views<'a> {
             .regulation_ixs()
             .map(|(ix, r)| views.build_regulation(ix, r))
             .collect();
-        views.platforms = site.platforms.iter().map(|p| views.build_platform(p)).collect();
+        views.platforms = site
+            .platforms
+            .iter()
+            .map(|p| views.build_platform(p))
+            .collect();
         views.clauses = site
             .platforms
             .par_iter()

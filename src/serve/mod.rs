@@ -31,7 +31,7 @@ use tokio::time::Sleep;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
-/// `clausebook serve`'s options (SPEC §5).
+/// `clausebook serve`'s options.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Options {
     /// The site's root folder (holding content/).

@@ -18,7 +18,11 @@ pub struct Platforms {
 pub(super) fn list(v: &Views, e: &Engine, file: &str) -> Result<Rendered, Diagnostic> {
     let meta = v.meta("Platforms", None, &route::platforms(), "platforms");
     let body = Platforms {
-        platforms: v.site.platform_ixs().map(|(ix, _)| v.platform(ix)).collect(),
+        platforms: v
+            .site
+            .platform_ixs()
+            .map(|(ix, _)| v.platform(ix))
+            .collect(),
     };
     page(v, e, file, "platforms.html", meta, body)
 }
