@@ -186,4 +186,34 @@ mod tests {
             assert!(matches!(file.data, Cow::Borrowed(_)), "{name}");
         }
     }
+
+    /// A template added, renamed or removed without its entry in the theme reference would
+    /// leave theme authors guessing: the table of templates lists exactly the built-in ones.
+    #[test]
+    fn the_theme_reference_lists_every_builtin_template() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut diagnostics = Vec::new();
+        let mut builtin: Vec<String> = read::files_below(
+            &root.join("themes/default/templates"),
+            read::is_ignored_name,
+            &mut diagnostics,
+        )
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+        assert!(diagnostics.is_empty());
+        let doc = std::fs::read_to_string(root.join("docs/theme.md")).unwrap();
+        let table = doc
+            .split("\n## Templates\n")
+            .nth(1)
+            .and_then(|rest| rest.split("\n## ").next())
+            .expect("docs/theme.md has a section `## Templates`");
+        let mut listed: Vec<String> = table
+            .lines()
+            .filter_map(|row| Some(row.strip_prefix("| `")?.split('`').next()?.to_string()))
+            .collect();
+        listed.sort();
+        builtin.sort();
+        assert_eq!(listed, builtin);
+    }
 }
