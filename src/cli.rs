@@ -12,13 +12,13 @@ use std::time::Instant;
     version,
     about = "A static site generator for governance comparisons"
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
-    pub command: Command,
+    command: Command,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Build the site into the output folder.
     Build {
         /// The site's root folder (holding content/).
@@ -47,8 +47,13 @@ pub enum Command {
     },
 }
 
+/// Parses the command line and runs the command; returns the process exit code.
+pub fn main() -> i32 {
+    run(Cli::parse())
+}
+
 /// Runs the command; returns the process exit code.
-pub fn run(cli: Cli) -> i32 {
+fn run(cli: Cli) -> i32 {
     match execute(cli) {
         Ok(()) => 0,
         Err(e) => {

@@ -17,7 +17,7 @@ use std::sync::Arc;
 /// depend on content alone, never on where a record is in the site, so they can key a cache
 /// kept on disk as well.
 #[derive(Debug, Default)]
-pub struct DeriveCache {
+pub(crate) struct DeriveCache {
     histories: HashMap<u64, Arc<History>>,
     verifications: HashMap<(u64, u64), Arc<Verification>>,
 }
@@ -25,7 +25,7 @@ pub struct DeriveCache {
 /// Everything computed from the model, once per build. Per-document results (a history, the
 /// verifications of the clauses quoting it) depend on that document and those clauses alone.
 #[derive(Debug)]
-pub struct Derived {
+pub(crate) struct Derived {
     /// platform → document → history.
     histories: Vec<Vec<Arc<History>>>,
     /// platform → clause → verification of its excerpt.
@@ -58,7 +58,7 @@ fn document_key(d: &Document) -> u64 {
 
 impl Derived {
     /// Derives everything for `site`, reusing and then updating `cache`.
-    pub fn new(site: &Site, cache: &mut DeriveCache) -> Derived {
+    pub(crate) fn new(site: &Site, cache: &mut DeriveCache) -> Derived {
         let mut next = DeriveCache::default();
         let documents: Vec<(DocRef, &Document)> = site.documents().collect();
         let computed: Vec<(u64, Arc<History>)> = documents
@@ -135,18 +135,18 @@ impl Derived {
     }
 
     /// The history of a document.
-    pub fn history(&self, d: DocRef) -> &History {
+    pub(crate) fn history(&self, d: DocRef) -> &History {
         &self.histories[d.platform.0][d.index]
     }
 
     /// The verification of a clause's excerpt.
-    pub fn verification(&self, c: ClauseRef) -> &Verification {
+    pub(crate) fn verification(&self, c: ClauseRef) -> &Verification {
         &self.verifications[c.platform.0][c.index]
     }
 
     /// Clauses whose excerpt is in none of their document's snapshots: a warning in `build`,
     /// an error in `check`.
-    pub fn not_found(&self, site: &Site) -> Vec<Diagnostic> {
+    pub(crate) fn not_found(&self, site: &Site) -> Vec<Diagnostic> {
         site.clauses()
             .filter(|c| self.verification(c.at).state == State::NotFound)
             .map(|c| {
@@ -164,22 +164,22 @@ impl Derived {
     }
 
     /// The clauses shown under "How other platforms handle this" for `clause`.
-    pub fn related(&self, c: ClauseRef) -> &[ClauseRef] {
+    pub(crate) fn related(&self, c: ClauseRef) -> &[ClauseRef] {
         &self.related[c.platform.0][c.index]
     }
 
     /// The clauses of a provision type, platform by platform.
-    pub fn provision_clauses(&self, p: ProvisionIx) -> &[ClauseRef] {
+    pub(crate) fn provision_clauses(&self, p: ProvisionIx) -> &[ClauseRef] {
         &self.provision_clauses[p.0]
     }
 
     /// How many platforms have a clause of a provision type.
-    pub fn provision_reach(&self, p: ProvisionIx) -> usize {
+    pub(crate) fn provision_reach(&self, p: ProvisionIx) -> usize {
         self.provision_reach[p.0]
     }
 
     /// The clauses mapped to a regulation, platform by platform.
-    pub fn regulation_clauses(&self, r: RegulationIx) -> &[ClauseRef] {
+    pub(crate) fn regulation_clauses(&self, r: RegulationIx) -> &[ClauseRef] {
         &self.regulation_clauses[r.0]
     }
 }

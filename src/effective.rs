@@ -28,7 +28,9 @@ pub enum Kind {
 /// A date a version states for itself, and how it words it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Stated {
+    /// The day.
     pub date: Date,
+    /// How the version words it.
     pub kind: Kind,
 }
 

@@ -12,9 +12,13 @@ use std::sync::Arc;
 /// One problem found in a site, a theme or a command line.
 #[derive(Debug, Clone)]
 pub struct Diagnostic {
+    /// Whether it stops the command.
     pub severity: Severity,
+    /// What is wrong.
     pub kind: Kind,
+    /// Where.
     pub origin: Origin,
+    /// What is wrong, for the reader.
     pub message: String,
     /// The failure behind the message (an I/O error), shown after it.
     pub source: Option<Arc<dyn std::error::Error + Send + Sync>>,
@@ -26,6 +30,7 @@ pub struct Diagnostic {
 /// Whether a diagnostic stops the command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
+    /// The command fails.
     Error,
     /// Reported, but `build` goes on (`check` makes it an error).
     Warning,
@@ -79,9 +84,19 @@ pub enum Origin {
     /// A command-line flag, by name (`--base-url`).
     Flag(&'static str),
     /// A file of the site or its theme, at a position when one is known.
-    File { path: PathBuf, span: Option<Span> },
+    File {
+        /// The file.
+        path: PathBuf,
+        /// Where in it.
+        span: Option<Span>,
+    },
     /// A built-in template, by name (a theme's override is a [`Origin::File`]).
-    Template { name: String, span: Option<Span> },
+    Template {
+        /// Its name, as templates include it.
+        name: String,
+        /// Where in it.
+        span: Option<Span>,
+    },
     /// The templates as a whole: an error the template engine does not place in one of them
     /// (its message names the template).
     Templates,
@@ -92,7 +107,9 @@ pub enum Origin {
 /// A position in a file: 1-based line and column, the column counted in characters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Span {
+    /// 1-based.
     pub line: usize,
+    /// 1-based, in characters.
     pub column: usize,
 }
 
@@ -116,6 +133,7 @@ impl Origin {
         }
     }
 
+    /// The position in the file or template, when known.
     pub fn span(&self) -> Option<Span> {
         match self {
             Origin::File { span, .. } | Origin::Template { span, .. } => *span,
@@ -221,11 +239,15 @@ pub enum Error {
     /// Every problem found in the content (or in a flag checked with it), sorted.
     #[error("{}", report::list(.0, Style::Plain))]
     Content(Vec<Diagnostic>),
+    /// A file or folder that could not be read or written, outside the content.
     #[error("{}: {source}", .path.display())]
     Io {
+        /// The file or folder.
         path: PathBuf,
+        /// Why.
         source: std::io::Error,
     },
+    /// The command line is wrong, or there is no site (exit 2).
     #[error("{0}")]
     Usage(String),
 }
@@ -238,6 +260,7 @@ impl Error {
         Error::Content(diagnostics)
     }
 
+    /// An I/O failure on `path`.
     pub fn io(path: impl AsRef<Path>, source: std::io::Error) -> Self {
         Error::Io {
             path: path.as_ref().to_path_buf(),
@@ -263,6 +286,7 @@ impl Error {
     }
 }
 
+/// The result of a command or a stage.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[cfg(test)]

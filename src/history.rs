@@ -14,6 +14,7 @@ use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
+/// What a version is, compared with the document's earlier versions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Class {
@@ -27,17 +28,21 @@ pub enum Class {
     Substantive,
 }
 
+/// One version of a document: its visible text, class and diff.
 #[derive(Debug, Clone)]
 pub struct Version {
     /// When the archive observed it (its snapshot's name).
     pub timestamp: Timestamp,
+    /// What it is.
     pub class: Class,
     /// The version this one is compared with: the previous one, except for a version whose
     /// words changed after noise, which is compared with whichever of the last version that was
     /// not noise and the previous one it differs from least (so a policy that returns from an
     /// error page with new wording is compared with its own earlier wording).
     pub baseline: Option<usize>,
+    /// What changed against `baseline`, word by word.
     pub diff: VersionDiff,
+    /// Its visible text.
     pub text: DocText,
     /// The text in the form excerpts are searched in ([`crate::text::match_form`]): each
     /// block's form, joined by spaces.
@@ -51,6 +56,7 @@ pub struct Version {
     pub effective: Option<Stated>,
 }
 
+/// A document's versions, classed and diffed.
 #[derive(Debug, Default)]
 pub struct History {
     /// Oldest first, one per snapshot of the document.
@@ -58,6 +64,7 @@ pub struct History {
 }
 
 impl History {
+    /// Extracts, classes and diffs every snapshot of `document`, in parallel.
     pub fn of(document: &Document) -> History {
         let values = |entries: &[Located<String>]| -> Vec<String> {
             entries.iter().map(|e| e.value.clone()).collect()

@@ -100,6 +100,7 @@ pub struct Timestamp {
 const MAX_SEQ: u32 = 9999;
 
 impl Timestamp {
+    /// The timestamp a snapshot file name (without extension) spells, or None.
     pub fn parse(raw: &str) -> Option<Timestamp> {
         let (base, seq) = split_seq(raw)?;
         let at = parse_time(base)?;

@@ -5,11 +5,11 @@
 //! through templates → an ordered map of output files) → [`output`] (atomic swap) or `serve`.
 
 pub mod cli;
-pub mod derive;
+pub(crate) mod derive;
 pub mod diff;
 pub mod effective;
 pub mod error;
-mod hash;
+pub(crate) mod hash;
 pub mod history;
 pub mod ids;
 pub mod load;
@@ -17,26 +17,28 @@ pub mod markdown;
 pub mod markup;
 pub mod model;
 pub mod output;
-pub mod read;
-pub mod render;
+pub(crate) mod read;
+pub(crate) mod render;
 pub mod routes;
 #[cfg(feature = "serve")]
 pub mod serve;
 pub mod text;
 pub mod theme;
-pub mod urls;
-pub mod verify;
+pub(crate) mod urls;
+pub(crate) mod verify;
 pub mod yaml;
 
 use std::path::Path;
 
 /// A site rendered in memory, with what is worth a warning but does not stop the build.
 pub struct Built {
+    /// Every output file.
     pub output: output::Output,
     /// Diagnostics of [`error::Severity::Warning`], sorted.
     pub warnings: Vec<error::Diagnostic>,
     /// Pages rendered by this build; the others were reused from the previous one.
     pub pages_rendered: usize,
+    /// Pages taken as they were from the previous build.
     pub pages_reused: usize,
 }
 

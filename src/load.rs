@@ -41,6 +41,7 @@ const RESERVED_SLUGS: &[&str] = &[
     "api",
 ];
 
+/// How to load a site: the command line's choices.
 #[derive(Debug, Clone, Default)]
 pub struct LoadOptions {
     /// Keep clauses marked `draft: true`.
@@ -147,8 +148,11 @@ impl FileCache {
 /// output file with what claims it.
 #[derive(Debug)]
 pub struct Loaded {
+    /// The content.
     pub site: Site,
+    /// The theme it is rendered with.
     pub theme: Theme,
+    /// Every output file and what owns it.
     pub routes: Routes,
 }
 

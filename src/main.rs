@@ -1,6 +1,5 @@
-use clap::Parser;
+//! The `clausebook` command: everything is in the library.
 
 fn main() {
-    let cli = clausebook::cli::Cli::parse();
-    std::process::exit(clausebook::cli::run(cli));
+    std::process::exit(clausebook::cli::main());
 }

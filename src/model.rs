@@ -12,19 +12,28 @@ use std::sync::Arc;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SiteConfig {
+    /// The site's name, in every page's title and header.
     pub title: Required,
+    /// Where the site is published; links are made under its path.
     pub base_url: Located<String>,
+    /// The default meta description.
     pub description: Option<String>,
+    /// The pages' `lang`.
     #[serde(default = "default_language")]
     pub language: Located<String>,
+    /// The theme: the built-in one with the overrides in `themes/<theme>/`.
     #[serde(default = "default_theme")]
     pub theme: Located<String>,
+    /// Shown on clause pages; `{site}`, `{platform}` and `{owner}` are substituted.
     #[serde(default = "default_disclaimer")]
     pub disclaimer: String,
+    /// The answer to "is this site affiliated with the owner?" on clause pages.
     #[serde(default = "default_independence")]
     pub independence: String,
+    /// How many clauses "How other platforms handle this" lists.
     #[serde(default = "default_related_limit")]
     pub related_limit: usize,
+    /// Markdown in every page's footer: the data licence's attribution.
     pub attribution: Option<String>,
 }
 
@@ -50,9 +59,13 @@ fn default_related_limit() -> usize {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlatformRecord {
+    /// The platform's name.
     pub name: Required,
+    /// Who the agreements are with, when not the platform's name.
     pub owner: Option<Required>,
+    /// The platform's website.
     pub url: Option<Located<String>>,
+    /// Markdown.
     pub description: Option<String>,
 }
 
@@ -60,18 +73,24 @@ pub struct PlatformRecord {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DocumentRecord {
+    /// The document's title.
     pub title: Required,
+    /// Its kind, as Open Terms Archive names terms types ("Terms of Service").
     #[serde(rename = "type")]
     pub doc_type: Required,
+    /// Where the document is published.
     pub url: Located<String>,
+    /// CSS selectors of the part of `.html` snapshots that is the document.
     #[serde(default)]
     pub select: Vec<Located<String>>,
+    /// CSS selectors of what to drop from `.html` snapshots.
     #[serde(default)]
     pub remove: Vec<Located<String>>,
     /// Text patterns of blocks to drop from every snapshot (see [`crate::text::matches_pattern`]);
     /// in `.html` snapshots, those that parse as CSS selectors also remove what they match.
     #[serde(default)]
     pub ignore: Vec<Located<String>>,
+    /// Notes on versions, by snapshot timestamp.
     #[serde(default)]
     pub changes: BTreeMap<Located<String>, String>,
 }
@@ -80,18 +99,28 @@ pub struct DocumentRecord {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClauseRecord {
+    /// The clause's title.
     pub title: Required,
+    /// The id of the document it quotes, on the same platform.
     pub document: Located<String>,
+    /// The id of its provision type.
     pub provision: Located<String>,
+    /// The verbatim quote, verified against the document's snapshots.
     pub excerpt: Located<Required>,
+    /// Markdown.
     pub summary: Required,
+    /// Markdown: what it means in plain language.
     pub obligations: Option<String>,
+    /// Ids of the regulations it relates to.
     #[serde(default)]
     pub regulations: Vec<Located<String>>,
+    /// Free labels.
     #[serde(default)]
     pub tags: Vec<String>,
+    /// Left out of builds unless drafts are asked for.
     #[serde(default)]
     pub draft: bool,
+    /// Old URLs of the clause page, redirected to it.
     #[serde(default)]
     pub aliases: Vec<Located<String>>,
 }
@@ -100,8 +129,11 @@ pub struct ClauseRecord {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProvisionRecord {
+    /// The provision type's name.
     pub name: Required,
+    /// The group it is listed under; ungrouped types come last.
     pub group: Option<String>,
+    /// Markdown.
     pub description: Option<String>,
 }
 
@@ -109,9 +141,13 @@ pub struct ProvisionRecord {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RegulationRecord {
+    /// The regulation's name.
     pub name: Required,
+    /// Where it applies.
     pub jurisdiction: Option<String>,
+    /// Where its text is published.
     pub url: Option<Located<String>>,
+    /// Markdown.
     pub description: Option<String>,
 }
 
@@ -119,23 +155,31 @@ pub struct RegulationRecord {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PageFrontMatter {
+    /// The page's title, also its navigation entry.
     pub title: Required,
+    /// Its meta description.
     pub description: Option<String>,
 }
 
 /// A free page: front matter plus Markdown body.
 #[derive(Debug)]
 pub struct Page {
+    /// Its file name, also its URL.
     pub slug: Slug,
+    /// Its front matter.
     pub front: PageFrontMatter,
+    /// Its Markdown.
     pub body: String,
 }
 
 /// One archived version of a document, observed at `timestamp`.
 #[derive(Debug)]
 pub struct Snapshot {
+    /// When it was observed: its file name.
     pub timestamp: Timestamp,
+    /// How it is written, from its extension.
     pub format: SnapshotFormat,
+    /// Its file.
     pub path: PathBuf,
     /// Shared with the snapshot cache, so a rebuild does not copy or re-read it.
     pub source: Arc<str>,
@@ -146,7 +190,9 @@ pub struct Snapshot {
 /// A policy document and its archived versions.
 #[derive(Debug)]
 pub struct Document {
+    /// Its folder name.
     pub id: DocumentId,
+    /// Its `document.yaml`.
     pub record: DocumentRecord,
     /// Oldest first; each owns its timestamp, format and text.
     pub snapshots: Vec<Snapshot>,
@@ -161,6 +207,7 @@ pub struct PlatformIx(pub(crate) usize);
 /// A document: its platform and its place in the platform's `documents`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct DocRef {
+    /// The platform it belongs to.
     pub platform: PlatformIx,
     pub(crate) index: usize,
 }
@@ -168,6 +215,7 @@ pub struct DocRef {
 /// A clause: its platform and its place in the platform's `clauses`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ClauseRef {
+    /// The platform it belongs to.
     pub platform: PlatformIx,
     pub(crate) index: usize,
 }
@@ -187,8 +235,11 @@ pub struct PageIx(pub(crate) usize);
 /// A clause with its references resolved.
 #[derive(Debug)]
 pub struct Clause {
+    /// Its file name.
     pub id: ClauseId,
+    /// Its record.
     pub record: ClauseRecord,
+    /// Its file.
     pub path: PathBuf,
     /// The clause itself, for lists that span platforms.
     pub at: ClauseRef,
@@ -202,11 +253,16 @@ pub struct Clause {
     pub alias_files: Vec<String>,
 }
 
+/// A platform with its documents and resolved clauses.
 #[derive(Debug)]
 pub struct Platform {
+    /// Its folder name.
     pub id: PlatformId,
+    /// Its `platform.yaml`.
     pub record: PlatformRecord,
+    /// Its documents, by id.
     pub documents: Vec<Document>,
+    /// Its clauses, by id (drafts only when asked for).
     pub clauses: Vec<Clause>,
 }
 
@@ -217,15 +273,21 @@ impl Platform {
     }
 }
 
+/// A provision type: a kind of clause compared across platforms.
 #[derive(Debug)]
 pub struct Provision {
+    /// Its file name.
     pub id: ProvisionId,
+    /// Its record.
     pub record: ProvisionRecord,
 }
 
+/// A regulation clauses can be mapped to.
 #[derive(Debug)]
 pub struct Regulation {
+    /// Its file name.
     pub id: RegulationId,
+    /// Its record.
     pub record: RegulationRecord,
 }
 
@@ -233,14 +295,20 @@ pub struct Regulation {
 /// everything downstream is deterministic.
 #[derive(Debug)]
 pub struct Site {
+    /// `site.yaml`.
     pub config: SiteConfig,
+    /// By id.
     pub platforms: Vec<Platform>,
+    /// By file name.
     pub provisions: Vec<Provision>,
+    /// By file name.
     pub regulations: Vec<Regulation>,
+    /// By file name.
     pub pages: Vec<Page>,
 }
 
 impl Site {
+    /// Every clause, platform by platform.
     pub fn clauses(&self) -> impl Iterator<Item = &Clause> {
         self.platforms.iter().flat_map(|p| p.clauses.iter())
     }
@@ -276,6 +344,7 @@ impl Site {
             .map(|(i, p)| (PlatformIx(i), p))
     }
 
+    /// Every provision type with its index.
     pub fn provision_ixs(&self) -> impl Iterator<Item = (ProvisionIx, &Provision)> {
         self.provisions
             .iter()
@@ -283,6 +352,7 @@ impl Site {
             .map(|(i, p)| (ProvisionIx(i), p))
     }
 
+    /// Every regulation with its index.
     pub fn regulation_ixs(&self) -> impl Iterator<Item = (RegulationIx, &Regulation)> {
         self.regulations
             .iter()
@@ -290,12 +360,13 @@ impl Site {
             .map(|(i, r)| (RegulationIx(i), r))
     }
 
+    /// Every free page with its index.
     pub fn page_ixs(&self) -> impl Iterator<Item = (PageIx, &Page)> {
         self.pages.iter().enumerate().map(|(i, p)| (PageIx(i), p))
     }
 }
 
-/// The platform a document or clause reference belongs to.
+/// `site[reference]`: the record a resolved reference names.
 macro_rules! index {
     ($ix:ty => $out:ty, |$site:ident, $i:ident| $e:expr) => {
         impl std::ops::Index<$ix> for Site {

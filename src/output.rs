@@ -36,6 +36,7 @@ impl Output {
         Ok(())
     }
 
+    /// The bytes of the file at `path`.
     pub fn get(&self, path: &str) -> Option<&[u8]> {
         self.files.get(path).map(|b| &b[..])
     }
@@ -45,18 +46,22 @@ impl Output {
         self.files.get(path).cloned()
     }
 
+    /// Whether there is a file at `path`.
     pub fn contains(&self, path: &str) -> bool {
         self.files.contains_key(path)
     }
 
+    /// Every file, by path.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &[u8])> {
         self.files.iter().map(|(k, v)| (k.as_str(), &v[..]))
     }
 
+    /// How many files there are.
     pub fn len(&self) -> usize {
         self.files.len()
     }
 
+    /// Whether there is no file.
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
     }

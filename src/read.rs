@@ -12,21 +12,21 @@ use std::path::{Path, PathBuf};
 
 /// What a folder entry is, from its own metadata (links are never followed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     File,
     Dir,
 }
 
 /// One entry of a site folder.
 #[derive(Debug)]
-pub struct Entry {
+pub(crate) struct Entry {
     pub name: String,
     pub path: PathBuf,
     pub kind: Kind,
 }
 
 /// Files editors and operating systems leave behind; never content.
-pub fn is_editor_leftover(name: &str) -> bool {
+pub(crate) fn is_editor_leftover(name: &str) -> bool {
     name.starts_with('#')
         || name.ends_with('~')
         || name.ends_with(".swp")
@@ -36,7 +36,7 @@ pub fn is_editor_leftover(name: &str) -> bool {
 }
 
 /// Hidden files and editor leftovers: skipped in content folders.
-pub fn is_ignored_name(name: &str) -> bool {
+pub(crate) fn is_ignored_name(name: &str) -> bool {
     name.starts_with('.') || is_editor_leftover(name)
 }
 
@@ -62,7 +62,7 @@ fn refuse(path: &Path, file_type: std::fs::FileType) -> Option<Diagnostic> {
 }
 
 /// Whether `path` is a real folder (not a link to one). Missing: `Ok(false)`.
-pub fn is_real_dir(path: &Path) -> Result<bool, Diagnostic> {
+pub(crate) fn is_real_dir(path: &Path) -> Result<bool, Diagnostic> {
     match std::fs::symlink_metadata(path) {
         Ok(meta) => match refuse(path, meta.file_type()) {
             Some(d) => Err(d),
@@ -77,7 +77,7 @@ pub fn is_real_dir(path: &Path) -> Result<bool, Diagnostic> {
 
 /// The entries of `dir`, sorted by name, without the names `skip` rejects. Links, FIFOs,
 /// sockets and devices are reported, not returned. A missing folder is empty.
-pub fn entries(
+pub(crate) fn entries(
     dir: &Path,
     skip: fn(&str) -> bool,
     diagnostics: &mut Vec<Diagnostic>,
@@ -91,7 +91,7 @@ pub fn entries(
 
 /// Every file below `dir`, depth first in sorted order, as (path relative to `dir` with `/`
 /// separators, full path).
-pub fn files_below(
+pub(crate) fn files_below(
     dir: &Path,
     skip: fn(&str) -> bool,
     diagnostics: &mut Vec<Diagnostic>,
@@ -193,7 +193,7 @@ fn open_regular(path: &Path) -> Result<File, OpenError> {
 
 /// A file's bytes, at most `limit` of them: the read stops one byte past the limit whatever
 /// `stat` says, so a growing or lying file cannot exhaust memory.
-pub fn read_capped(path: &Path, limit: u64) -> Result<Vec<u8>, Diagnostic> {
+pub(crate) fn read_capped(path: &Path, limit: u64) -> Result<Vec<u8>, Diagnostic> {
     let file = open_regular(path).map_err(|e| match e {
         OpenError::Link => Diagnostic::in_file(error::Kind::NotARegularFile, path, LINK),
         OpenError::Special => Diagnostic::in_file(error::Kind::NotARegularFile, path, SPECIAL),
@@ -216,7 +216,7 @@ pub fn read_capped(path: &Path, limit: u64) -> Result<Vec<u8>, Diagnostic> {
 }
 
 /// A file's UTF-8 text (without a byte-order mark), at most `limit` bytes.
-pub fn read_text(path: &Path, limit: u64) -> Result<String, Diagnostic> {
+pub(crate) fn read_text(path: &Path, limit: u64) -> Result<String, Diagnostic> {
     let bytes = read_capped(path, limit)?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let (line, column) = position(&e.as_bytes()[..e.utf8_error().valid_up_to()]);

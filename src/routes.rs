@@ -13,24 +13,41 @@ use std::collections::BTreeMap;
 /// What an output file is made from: the page kind and the record it shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Owner {
+    /// `index.html`.
     Home,
+    /// The list of platforms.
     Platforms,
+    /// A platform's page.
     Platform(PlatformIx),
+    /// A document's page.
     Document(DocRef),
     /// A version of a document: its place in the document's snapshots.
     Version(DocRef, usize),
+    /// A clause's page.
     Clause(ClauseRef),
+    /// The list of provision types.
     Provisions,
+    /// A provision type's comparison.
     Provision(ProvisionIx),
+    /// The list of regulations.
     Regulations,
+    /// A regulation's page.
     Regulation(RegulationIx),
+    /// The platforms × provision types matrix.
     Compare,
+    /// `/changes/`.
     Changes,
+    /// A free page.
     Page(PageIx),
+    /// `404.html`.
     NotFound,
+    /// An Atom feed.
     Feed(Feed),
+    /// A file of the JSON API.
     Api(Api),
+    /// `sitemap.xml`.
     Sitemap,
+    /// `robots.txt`.
     Robots,
     /// A redirect from a clause's alias: the alias's place in the clause's `aliases`.
     Alias(ClauseRef, usize),
@@ -41,8 +58,11 @@ pub enum Owner {
 /// The changes an Atom feed follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Feed {
+    /// Every document.
     Site,
+    /// A platform's documents.
     Platform(PlatformIx),
+    /// One document.
     Document(DocRef),
     /// The documents quoted by the provision type's clauses.
     Provision(ProvisionIx),
@@ -51,9 +71,13 @@ pub enum Feed {
 /// The model as JSON under `/api/`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Api {
+    /// `clauses.json`.
     Clauses,
+    /// `documents.json`, with every version.
     Documents,
+    /// `platforms.json`.
     Platforms,
+    /// `provisions.json`.
     Provisions,
 }
 
@@ -65,6 +89,7 @@ impl Api {
         Api::Provisions,
     ];
 
+    /// The file name, without `.json`.
     pub fn name(self) -> &'static str {
         match self {
             Api::Clauses => "clauses",
@@ -129,10 +154,12 @@ impl Routes {
         self.files.iter().map(|(f, o)| (f.as_str(), *o))
     }
 
+    /// How many files a build writes.
     pub fn len(&self) -> usize {
         self.files.len()
     }
 
+    /// Whether there is no file (never, for a loaded site).
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
     }

@@ -2,62 +2,62 @@
 //! [`Urls`] turns them into root-relative links and absolute URLs under `base_url`.
 
 /// Routes of the generated pages, as folder paths relative to the output root.
-pub mod route {
-    pub fn platforms() -> String {
+pub(crate) mod route {
+    pub(crate) fn platforms() -> String {
         "platforms/".into()
     }
-    pub fn platform(p: &str) -> String {
+    pub(crate) fn platform(p: &str) -> String {
         format!("platforms/{p}/")
     }
-    pub fn document(p: &str, d: &str) -> String {
+    pub(crate) fn document(p: &str, d: &str) -> String {
         format!("platforms/{p}/documents/{d}/")
     }
-    pub fn clause(p: &str, c: &str) -> String {
+    pub(crate) fn clause(p: &str, c: &str) -> String {
         format!("platforms/{p}/clauses/{c}/")
     }
-    pub fn provisions() -> String {
+    pub(crate) fn provisions() -> String {
         "provisions/".into()
     }
-    pub fn provision(id: &str) -> String {
+    pub(crate) fn provision(id: &str) -> String {
         format!("provisions/{id}/")
     }
-    pub fn regulations() -> String {
+    pub(crate) fn regulations() -> String {
         "regulations/".into()
     }
-    pub fn regulation(id: &str) -> String {
+    pub(crate) fn regulation(id: &str) -> String {
         format!("regulations/{id}/")
     }
-    pub fn compare() -> String {
+    pub(crate) fn compare() -> String {
         "compare/".into()
     }
-    pub fn version(p: &str, d: &str, timestamp: &str) -> String {
+    pub(crate) fn version(p: &str, d: &str, timestamp: &str) -> String {
         format!("platforms/{p}/documents/{d}/versions/{timestamp}/")
     }
-    pub fn changes() -> String {
+    pub(crate) fn changes() -> String {
         "changes/".into()
     }
-    pub fn page(slug: &str) -> String {
+    pub(crate) fn page(slug: &str) -> String {
         format!("{slug}/")
     }
     /// Atom feed files, beside the page they follow.
-    pub fn feed(page_route: &str) -> String {
+    pub(crate) fn feed(page_route: &str) -> String {
         format!("{page_route}atom.xml")
     }
-    pub fn api(name: &str) -> String {
+    pub(crate) fn api(name: &str) -> String {
         format!("api/{name}.json")
     }
 }
 
 /// Links for one build: `root` is the path of `base_url` ("/" or "/atlas/").
 #[derive(Debug)]
-pub struct Urls {
+pub(crate) struct Urls {
     base: String,
     root: String,
 }
 
 impl Urls {
     /// `base_url` must already be normalised (absolute, ending in `/`).
-    pub fn new(base_url: &str) -> Urls {
+    pub(crate) fn new(base_url: &str) -> Urls {
         let after_scheme = base_url
             .split_once("://")
             .map_or(base_url, |(_, rest)| rest);
@@ -72,27 +72,23 @@ impl Urls {
     }
 
     /// The base URL's path, "/" or "/atlas/".
-    pub fn root(&self) -> &str {
+    pub(crate) fn root(&self) -> &str {
         &self.root
     }
 
-    pub fn base(&self) -> &str {
-        &self.base
-    }
-
     /// A root-relative link to `route`.
-    pub fn href(&self, route: &str) -> String {
+    pub(crate) fn href(&self, route: &str) -> String {
         format!("{}{}", self.root, route)
     }
 
     /// The absolute URL of `route`, for canonical links and the sitemap.
-    pub fn absolute(&self, route: &str) -> String {
+    pub(crate) fn absolute(&self, route: &str) -> String {
         format!("{}{}", self.base, route)
     }
 }
 
 /// The file a route's page is written to.
-pub fn index_file(route: &str) -> String {
+pub(crate) fn index_file(route: &str) -> String {
     format!("{route}index.html")
 }
 

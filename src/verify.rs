@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum State {
+pub(crate) enum State {
     /// In the latest snapshot, or, when that is noise, in the latest version that is not.
     Verified,
     /// Only in older versions: the clause's wording has changed since.
@@ -23,7 +23,7 @@ pub enum State {
 
 /// A change of the quoted passage, at a version that changed the document in substance.
 #[derive(Debug, Serialize)]
-pub struct PassageChange {
+pub(crate) struct PassageChange {
     pub version: usize,
     pub segments: Vec<Segment>,
     pub words_added: usize,
@@ -31,7 +31,7 @@ pub struct PassageChange {
 }
 
 #[derive(Debug)]
-pub struct Verification {
+pub(crate) struct Verification {
     pub state: State,
     /// The version the excerpt was verified against (or, when changed, last found in).
     pub snapshot: Option<usize>,
@@ -52,7 +52,7 @@ fn words(text: &str) -> HashSet<String> {
         .collect()
 }
 
-pub fn verify(excerpt: &str, history: &History) -> Verification {
+pub(crate) fn verify(excerpt: &str, history: &History) -> Verification {
     let needle = match_form(excerpt);
     let (Some(latest), Some(current)) = (history.versions.len().checked_sub(1), history.current())
     else {

@@ -111,8 +111,11 @@ fn kind(e: &serde_saphyr::Error) -> Kind {
 /// point at the value itself. Compared, ordered and hashed by value alone.
 #[derive(Debug, Clone)]
 pub struct Located<T> {
+    /// The value.
     pub value: T,
+    /// 1-based; 0 for a default value.
     pub line: usize,
+    /// 1-based; 0 for a default value.
     pub column: usize,
 }
 
@@ -264,6 +267,7 @@ impl std::ops::Deref for Required {
 mod tests {
     use super::*;
     use serde::Deserialize;
+    use std::fmt::Write as _;
 
     #[derive(Debug, Deserialize)]
     #[serde(deny_unknown_fields)]
@@ -350,7 +354,7 @@ mod tests {
             .zip(["b", "c", "d", "e", "f", "g", "h", "i"])
         {
             let refs = vec![format!("*{prev}"); 10].join(",");
-            y.push_str(&format!("{name}: &{name} [{refs}]\n"));
+            let _ = writeln!(y, "{name}: &{name} [{refs}]");
         }
         let inside = y.replace("a: &a", "title: t\ntags: &a");
         assert!(p(&inside).is_err());

@@ -4,12 +4,15 @@
 use super::{Diagnostic, Kind, Origin, Severity};
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use std::fmt;
+use std::fmt::Write as _;
 use std::io::IsTerminal;
 
 /// Whether printed diagnostics carry terminal colours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Style {
+    /// No escape sequences: not a terminal, or `NO_COLOR`.
     Plain,
+    /// Colours, as cargo prints them.
     Colour,
 }
 
@@ -44,7 +47,7 @@ impl Diagnostic {
         let mut message = self.message.clone();
         let mut source = self.source.as_deref().map(|s| s as &dyn std::error::Error);
         while let Some(s) = source {
-            message.push_str(&format!(": {s}"));
+            let _ = write!(message, ": {s}");
             source = s.source();
         }
         let message = escape(&message);
@@ -79,7 +82,8 @@ pub(super) fn list(diagnostics: &[Diagnostic], style: Style) -> String {
     let flag = diagnostics
         .iter()
         .any(|d| matches!(d.origin, Origin::Flag(_)));
-    out.push_str(&format!(
+    let _ = write!(
+        out,
         "{n} {}error{} found{}",
         if io || flag { "" } else { "content " },
         if n == 1 { "" } else { "s" },
@@ -88,7 +92,7 @@ pub(super) fn list(diagnostics: &[Diagnostic], style: Style) -> String {
         } else {
             ""
         }
-    ));
+    );
     out
 }
 

@@ -14,14 +14,14 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 /// The Tera instance for a theme, and each template's source and file for error messages.
-pub struct Templates {
+pub(crate) struct Templates {
     tera: tera::Tera,
     sources: BTreeMap<String, (String, Option<PathBuf>)>,
 }
 
 impl Templates {
     /// Compiles every template of the theme; syntax errors come back as diagnostics.
-    pub fn new(theme: &Theme) -> Result<Templates, Vec<Diagnostic>> {
+    pub(crate) fn new(theme: &Theme) -> Result<Templates, Vec<Diagnostic>> {
         let sources = theme.templates.clone();
         let mut tera = tera::Tera::new();
         tera.autoescape_on([".html", ".htm", ".xml", ".svg"]);
@@ -38,7 +38,11 @@ impl Templates {
     }
 
     /// `template` rendered with `context`.
-    pub fn render(&self, template: &str, context: &impl Serialize) -> Result<String, Diagnostic> {
+    pub(crate) fn render(
+        &self,
+        template: &str,
+        context: &impl Serialize,
+    ) -> Result<String, Diagnostic> {
         let ctx = tera::Context::from_serialize(context)
             .map_err(|e| template_diagnostic(e, &self.sources))?;
         self.tera
@@ -77,18 +81,18 @@ fn template_diagnostic(
 /// What the previous build rendered, for `serve`'s rebuilds: the compiled templates and every
 /// page by output path with the key of the context it was rendered from.
 #[derive(Default)]
-pub struct RenderCache {
+pub(crate) struct RenderCache {
     templates: Option<(u64, Arc<Templates>)>,
     pages: Pages,
 }
 
 /// Rendered pages by output path, with the key of the context each was rendered from.
-pub type Pages = HashMap<String, (u64, Arc<[u8]>)>;
+pub(crate) type Pages = HashMap<String, (u64, Arc<[u8]>)>;
 
 /// Every page's context: the site-wide part, the page's `<head>`, and the page's own fields
 /// flattened beside them (templates read `site.title`, `meta.title`, `clause.title`).
 #[derive(Serialize)]
-pub struct Context<'v, T: Serialize> {
+pub(crate) struct Context<'v, T: Serialize> {
     pub site: &'v SiteView,
     pub meta: Meta,
     #[serde(flatten)]
@@ -96,7 +100,7 @@ pub struct Context<'v, T: Serialize> {
 }
 
 /// A rendered file, and the key of its context when a cache is kept.
-pub struct Rendered {
+pub(crate) struct Rendered {
     pub bytes: Arc<[u8]>,
     pub key: Option<u64>,
     /// Taken from the previous build rather than rendered.
@@ -104,7 +108,7 @@ pub struct Rendered {
 }
 
 /// Renders pages; shared by the page kinds, and safe to use from several threads at once.
-pub struct Engine<'c> {
+pub(crate) struct Engine<'c> {
     templates: Arc<Templates>,
     theme_key: u64,
     /// The previous build's pages, when this build keeps a cache.
@@ -113,7 +117,7 @@ pub struct Engine<'c> {
 
 impl<'c> Engine<'c> {
     /// An engine for `theme`, reusing the compiled templates and pages of `cache` if given.
-    pub fn new(
+    pub(crate) fn new(
         theme: &Theme,
         cache: Option<&'c mut RenderCache>,
     ) -> Result<Engine<'c>, Vec<Diagnostic>> {
@@ -139,7 +143,7 @@ impl<'c> Engine<'c> {
 
     /// `file` rendered from `template` and `context`; with a cache, the previous build's bytes
     /// when the template, the theme and the serialised context are the same.
-    pub fn page(
+    pub(crate) fn page(
         &self,
         file: &str,
         template: &str,
@@ -166,7 +170,11 @@ impl<'c> Engine<'c> {
 
     /// A fragment for a page's context (a timeline), rendered from a template of its own. The
     /// fragment's final line break is dropped, so its template file can end with one.
-    pub fn fragment(&self, template: &str, context: &impl Serialize) -> Result<String, Diagnostic> {
+    pub(crate) fn fragment(
+        &self,
+        template: &str,
+        context: &impl Serialize,
+    ) -> Result<String, Diagnostic> {
         let mut text = self.templates.render(template, context)?;
         if text.ends_with('\n') {
             text.pop();
@@ -187,7 +195,7 @@ impl<'c> Engine<'c> {
 
 impl RenderCache {
     /// Keeps this build's pages for the next.
-    pub fn keep(&mut self, pages: Pages) {
+    pub(crate) fn keep(&mut self, pages: Pages) {
         self.pages = pages;
     }
 }

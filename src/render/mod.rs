@@ -5,10 +5,10 @@
 //! and the derived results and names its template; [`engine`] renders it. To add a page kind,
 //! add an [`Owner`] (and its files) to the route table, a module here, and a template.
 
-pub mod engine;
+pub(crate) mod engine;
 mod pages;
-pub mod timeline;
-pub mod view;
+pub(crate) mod timeline;
+pub(crate) mod view;
 
 use crate::derive::Derived;
 use crate::error::{Diagnostic, Error, Kind, Origin, Result};
@@ -16,13 +16,13 @@ use crate::load::Loaded;
 use crate::output::Output;
 use crate::routes::Owner;
 use engine::Engine;
-pub use engine::RenderCache;
+pub(crate) use engine::RenderCache;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use view::Views;
 
 /// A rendered site and how many of its pages were rendered anew.
-pub struct Rendered {
+pub(crate) struct Rendered {
     pub output: Output,
     pub rendered: usize,
     pub reused: usize,
@@ -31,7 +31,7 @@ pub struct Rendered {
 /// Renders every file of the route table, in parallel, collecting every error. With `cache`,
 /// a page whose template, theme and context are the same as in the previous build is taken
 /// from it as it was; `build` and `check` keep no cache and pay nothing for one.
-pub fn render(
+pub(crate) fn render(
     loaded: &Loaded,
     derived: &Derived,
     mut cache: Option<&mut RenderCache>,

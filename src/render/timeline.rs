@@ -10,13 +10,13 @@ use jiff::civil::{Date, Time, date};
 use serde::Serialize;
 
 /// One row of marks; a label names it when a chart has several (one per document).
-pub struct Lane {
+pub(crate) struct Lane {
     pub label: Option<String>,
     pub points: Vec<Point>,
 }
 
 /// A version on the chart.
-pub struct Point {
+pub(crate) struct Point {
     /// Days since 1970-01-01.
     pub days: f64,
     pub mark: Mark,
@@ -24,7 +24,7 @@ pub struct Point {
 
 /// What a mark shows and links to: the context of one mark in `timeline.svg`.
 #[derive(Serialize)]
-pub struct Mark {
+pub(crate) struct Mark {
     pub url: String,
     pub class: Class,
     /// "17 December 2024"
@@ -40,14 +40,14 @@ pub struct Mark {
 
 /// A date a version states, and how it words it.
 #[derive(Serialize)]
-pub struct StatedDate {
+pub(crate) struct StatedDate {
     pub kind: Kind,
     pub date: String,
 }
 
 /// An axis tick at `x`, labelled with a year or a month.
 #[derive(Serialize)]
-pub struct Tick {
+pub(crate) struct Tick {
     pub x: String,
     pub label: String,
 }
@@ -55,7 +55,7 @@ pub struct Tick {
 /// A lane of the chart: its vertical centre, its label and its marks, quiet ones first so
 /// substantive changes are drawn on top.
 #[derive(Serialize)]
-pub struct LaneView {
+pub(crate) struct LaneView {
     pub y: String,
     pub label: Option<String>,
     pub label_x: String,
@@ -65,7 +65,7 @@ pub struct LaneView {
 
 /// The context of `timeline.svg`; every number is formatted as the markup uses it.
 #[derive(Serialize)]
-pub struct Chart {
+pub(crate) struct Chart {
     pub width: String,
     pub height: String,
     /// Describes the chart for screen readers (the list beside it has the details).
@@ -88,7 +88,7 @@ const AXIS: f64 = 30.0;
 const RIGHT: f64 = 24.0;
 
 /// The chart of `lanes`; None when there is no version to show.
-pub fn chart(lanes: Vec<Lane>, aria_label: &str) -> Option<Chart> {
+pub(crate) fn chart(lanes: Vec<Lane>, aria_label: &str) -> Option<Chart> {
     let all = || lanes.iter().flat_map(|l| l.points.iter().map(|p| p.days));
     let (min, max) = (all().reduce(f64::min)?, all().reduce(f64::max)?);
     let left = if lanes.iter().any(|l| l.label.is_some()) {

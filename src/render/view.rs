@@ -15,10 +15,11 @@ use crate::text::{BlockKind, DocText};
 use crate::urls::{Urls, route};
 use rayon::prelude::*;
 use serde::Serialize;
+use std::fmt::Write as _;
 
 /// Site-wide header and footer data, the same on every page.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct SiteView {
+pub(crate) struct SiteView {
     pub title: String,
     pub description: Option<String>,
     pub language: String,
@@ -28,7 +29,7 @@ pub struct SiteView {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct NavItem {
+pub(crate) struct NavItem {
     pub title: String,
     pub url: String,
     pub section: String,
@@ -36,7 +37,7 @@ pub struct NavItem {
 
 /// What the `<head>` needs and which navigation entry is current.
 #[derive(Debug, Clone, Serialize)]
-pub struct Meta {
+pub(crate) struct Meta {
     pub title: String,
     pub description: Option<String>,
     pub canonical: String,
@@ -44,13 +45,13 @@ pub struct Meta {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Link {
+pub(crate) struct Link {
     pub title: String,
     pub url: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct DateView {
+pub(crate) struct DateView {
     /// "17 December 2024"
     pub date: String,
     /// For `<time datetime>`.
@@ -70,7 +71,7 @@ impl From<&Timestamp> for DateView {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct PlatformView {
+pub(crate) struct PlatformView {
     pub id: String,
     pub name: String,
     pub owner: String,
@@ -82,7 +83,7 @@ pub struct PlatformView {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct DocumentView {
+pub(crate) struct DocumentView {
     pub id: String,
     pub title: String,
     #[serde(rename = "type")]
@@ -97,7 +98,7 @@ pub struct DocumentView {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct ClauseView {
+pub(crate) struct ClauseView {
     pub id: String,
     pub title: String,
     pub url: String,
@@ -113,7 +114,7 @@ pub struct ClauseView {
 /// cards get the lighter [`ClauseView`], so editing a summary re-renders only the pages that
 /// show it.
 #[derive(Debug, Clone, Serialize)]
-pub struct ClauseDetail {
+pub(crate) struct ClauseDetail {
     #[serde(flatten)]
     pub clause: ClauseView,
     pub summary: String,
@@ -122,7 +123,7 @@ pub struct ClauseDetail {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct ProvisionView {
+pub(crate) struct ProvisionView {
     pub id: String,
     pub name: String,
     pub url: String,
@@ -133,7 +134,7 @@ pub struct ProvisionView {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct RegulationView {
+pub(crate) struct RegulationView {
     pub id: String,
     pub name: String,
     pub url: String,
@@ -144,14 +145,14 @@ pub struct RegulationView {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct ProvisionGroup {
+pub(crate) struct ProvisionGroup {
     pub name: String,
     pub provisions: Vec<ProvisionView>,
 }
 
 /// Builds views for one build: the model, what was derived from it, and the URLs. Views
 /// shown on many pages are built once, in parallel.
-pub struct Views<'a> {
+pub(crate) struct Views<'a> {
     pub site: &'a Site,
     pub derived: &'a Derived,
     pub urls: Urls,
@@ -169,7 +170,7 @@ pub struct Views<'a> {
 }
 
 impl<'a> Views<'a> {
-    pub fn new(site: &'a Site, derived: &'a Derived) -> Views<'a> {
+    pub(crate) fn new(site: &'a Site, derived: &'a Derived) -> Views<'a> {
         let mut views = Views {
             site,
             derived,
@@ -205,7 +206,7 @@ impl<'a> Views<'a> {
         views
     }
 
-    pub fn markdown(&self, text: &str) -> String {
+    pub(crate) fn markdown(&self, text: &str) -> String {
         markdown::render(text, self.urls.root())
     }
 
@@ -245,7 +246,13 @@ impl<'a> Views<'a> {
         }
     }
 
-    pub fn meta(&self, title: &str, description: Option<&str>, route: &str, section: &str) -> Meta {
+    pub(crate) fn meta(
+        &self,
+        title: &str,
+        description: Option<&str>,
+        route: &str,
+        section: &str,
+    ) -> Meta {
         Meta {
             title: title.into(),
             description: description
@@ -256,14 +263,14 @@ impl<'a> Views<'a> {
         }
     }
 
-    pub fn link(&self, title: &str, route: &str) -> Link {
+    pub(crate) fn link(&self, title: &str, route: &str) -> Link {
         Link {
             title: title.into(),
             url: self.urls.href(route),
         }
     }
 
-    pub fn platform(&self, ix: PlatformIx) -> PlatformView {
+    pub(crate) fn platform(&self, ix: PlatformIx) -> PlatformView {
         self.platforms[ix.0].clone()
     }
 
@@ -280,7 +287,7 @@ impl<'a> Views<'a> {
         }
     }
 
-    pub fn document(&self, at: DocRef) -> DocumentView {
+    pub(crate) fn document(&self, at: DocRef) -> DocumentView {
         let (p, d) = (&self.site[at.platform], &self.site[at]);
         DocumentView {
             id: d.id.to_string(),
@@ -295,11 +302,11 @@ impl<'a> Views<'a> {
         }
     }
 
-    pub fn clause(&self, c: ClauseRef) -> ClauseView {
+    pub(crate) fn clause(&self, c: ClauseRef) -> ClauseView {
         self.clauses[c.platform.0][c.index].clause.clone()
     }
 
-    pub fn clause_detail(&self, c: ClauseRef) -> ClauseDetail {
+    pub(crate) fn clause_detail(&self, c: ClauseRef) -> ClauseDetail {
         self.clauses[c.platform.0][c.index].clone()
     }
 
@@ -330,7 +337,7 @@ impl<'a> Views<'a> {
         }
     }
 
-    pub fn provision(&self, ix: ProvisionIx) -> ProvisionView {
+    pub(crate) fn provision(&self, ix: ProvisionIx) -> ProvisionView {
         let p = &self.site[ix];
         ProvisionView {
             id: p.id.to_string(),
@@ -343,7 +350,7 @@ impl<'a> Views<'a> {
         }
     }
 
-    pub fn regulation(&self, ix: RegulationIx) -> RegulationView {
+    pub(crate) fn regulation(&self, ix: RegulationIx) -> RegulationView {
         self.regulations[ix.0].clone()
     }
 
@@ -360,7 +367,9 @@ impl<'a> Views<'a> {
     }
 
     /// The provision types in the order of [`Views::groups`], with their views.
-    pub fn provisions_in_order(&self) -> impl Iterator<Item = (ProvisionIx, &ProvisionView)> {
+    pub(crate) fn provisions_in_order(
+        &self,
+    ) -> impl Iterator<Item = (ProvisionIx, &ProvisionView)> {
         let views = self.groups.iter().flat_map(|g| &g.provisions);
         self.provision_order.iter().copied().zip(views)
     }
@@ -399,7 +408,7 @@ impl<'a> Views<'a> {
 }
 
 /// `text` cut at a word boundary to at most about `max` characters, with an ellipsis.
-pub fn shorten(text: &str, max: usize) -> String {
+pub(crate) fn shorten(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         return text.to_string();
     }
@@ -474,7 +483,7 @@ mod tests {
 
 /// One version of a document, as lists and timelines show it.
 #[derive(Debug, Clone, Serialize)]
-pub struct VersionView {
+pub(crate) struct VersionView {
     /// When the archive observed it; versions are ordered by this.
     pub date: DateView,
     /// The date the version states for itself, if it states one.
@@ -489,7 +498,7 @@ pub struct VersionView {
 
 /// The date a version states for itself, beside the date it was observed (SPEC §3).
 #[derive(Debug, Clone, Serialize)]
-pub struct EffectiveView {
+pub(crate) struct EffectiveView {
     /// How the version words it: "effective", "updated" or "dated".
     pub kind: Kind,
     /// "24 February 2025"
@@ -507,7 +516,7 @@ pub struct EffectiveView {
 }
 
 impl EffectiveView {
-    pub fn new(stated: Stated, observed: &Timestamp) -> EffectiveView {
+    pub(crate) fn new(stated: Stated, observed: &Timestamp) -> EffectiveView {
         let days_before = observed
             .date()
             .since(stated.date)
@@ -546,7 +555,7 @@ impl EffectiveView {
 
 /// A block of a version's diff, as `version.html` shows it.
 #[derive(Debug, Clone, Serialize)]
-pub struct DiffBlockView<'a> {
+pub(crate) struct DiffBlockView<'a> {
     /// "same", "skipped", "changed" (words marked in `segments`), or a whole block in `text`:
     /// "inserted", "deleted" or "moved".
     pub kind: &'static str,
@@ -561,7 +570,7 @@ pub struct DiffBlockView<'a> {
 
 impl Views<'_> {
     /// The `i`th version of a document.
-    pub fn version(&self, at: DocRef, i: usize) -> VersionView {
+    pub(crate) fn version(&self, at: DocRef, i: usize) -> VersionView {
         let (p, d) = (&self.site[at.platform], &self.site[at]);
         let v = &self.derived.history(at).versions[i];
         let ts = &v.timestamp;
@@ -578,7 +587,7 @@ impl Views<'_> {
     }
 
     /// A link to the `i`th version of a document, named by its date.
-    pub fn version_link(&self, at: DocRef, i: usize) -> Link {
+    pub(crate) fn version_link(&self, at: DocRef, i: usize) -> Link {
         let (p, d) = (&self.site[at.platform], &self.site[at]);
         let ts = &self.derived.history(at).versions[i].timestamp;
         self.link(
@@ -597,7 +606,7 @@ fn block_name(kind: BlockKind) -> &'static str {
     }
 }
 
-pub fn diff_view(diff: &VersionDiff) -> Vec<DiffBlockView<'_>> {
+pub(crate) fn diff_view(diff: &VersionDiff) -> Vec<DiffBlockView<'_>> {
     let whole = |kind: &'static str, block: BlockKind, text| DiffBlockView {
         kind,
         block: block_name(block),
@@ -632,7 +641,7 @@ pub fn diff_view(diff: &VersionDiff) -> Vec<DiffBlockView<'_>> {
 
 /// A version's visible text as HTML: headings, paragraphs, lists and table rows, every text
 /// escaped. Archived markup never reaches the output.
-pub fn text_html(text: &DocText) -> String {
+pub(crate) fn text_html(text: &DocText) -> String {
     let mut out = String::new();
     let mut in_list = false;
     for b in &text.blocks {
@@ -645,16 +654,20 @@ pub fn text_html(text: &DocText) -> String {
             BlockKind::Heading(level) => {
                 // Page headings are h1/h2; the document's own start at h3.
                 let h = (level + 2).min(6);
-                out.push_str(&format!("<h{h}>{t}</h{h}>\n"));
+                let _ = writeln!(out, "<h{h}>{t}</h{h}>");
             }
-            BlockKind::Paragraph => out.push_str(&format!("<p>{t}</p>\n")),
-            BlockKind::TableRow => out.push_str(&format!("<p class=\"table-row\">{t}</p>\n")),
+            BlockKind::Paragraph => {
+                let _ = writeln!(out, "<p>{t}</p>");
+            }
+            BlockKind::TableRow => {
+                let _ = writeln!(out, "<p class=\"table-row\">{t}</p>");
+            }
             BlockKind::ListItem => {
                 if !in_list {
                     out.push_str("<ul>\n");
                     in_list = true;
                 }
-                out.push_str(&format!("<li>{t}</li>\n"));
+                let _ = writeln!(out, "<li>{t}</li>");
             }
         }
     }

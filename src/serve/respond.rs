@@ -5,6 +5,7 @@
 use crate::markup::escape;
 use crate::output::Output;
 use axum::body::Bytes;
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 /// The path of the reload channel; no site page can live under it.
@@ -13,15 +14,20 @@ pub const EVENTS_PATH: &str = "/__clausebook/events";
 /// What the server shows: the last good site, and the error of the last rebuild if it failed.
 #[derive(Debug, Default)]
 pub struct Served {
+    /// The site of the last good build.
     pub output: Output,
     /// The failed rebuild's errors, one per line (file:line:column: message).
     pub error: Option<String>,
 }
 
+/// An HTTP response, before it is written.
 #[derive(Debug)]
 pub struct Response {
+    /// The status code.
     pub status: u16,
+    /// The `Content-Type`.
     pub content_type: &'static str,
+    /// The `Location` of a redirect.
     pub location: Option<String>,
     /// The body in pieces: a served file's bytes are shared with the site, never copied, so
     /// that requests for a large page cost no memory each; the reload client goes between
@@ -30,6 +36,7 @@ pub struct Response {
 }
 
 impl Response {
+    /// The length of the body, for `Content-Length`.
     pub fn content_length(&self) -> usize {
         self.body.iter().map(Bytes::len).sum()
     }
@@ -127,6 +134,7 @@ fn file_response(served: &Served, status: u16, file: &str, bytes: Arc<[u8]>) -> 
     }
 }
 
+/// The `Content-Type` of an output file, from its extension.
 pub fn content_type(file: &str) -> &'static str {
     let ext = file.rsplit_once('.').map_or("", |(_, e)| e);
     match ext {
@@ -157,7 +165,8 @@ fn inject(served: &Served, html: Bytes) -> Vec<Bytes> {
         "<script>(function(){{var s=new EventSource(location.protocol+\"//\"+location.host+\"{EVENTS_PATH}\");s.onmessage=function(){{location.reload();}};}})();</script>"
     );
     if let Some(error) = &served.error {
-        snippet.push_str(&format!(
+        let _ = write!(
+            snippet,
             "<div id=\"clausebook-error\" role=\"alert\" style=\"position:fixed;left:0;right:0;bottom:0;max-height:60vh;overflow:auto;z-index:2147483647;margin:0;background:#2b0d0d;color:#fde2e2;font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,monospace;padding:16px 20px;border-top:4px solid #e5484d;white-space:pre-wrap\"><strong>{}</strong>\n{}</div>",
             if served.output.is_empty() {
                 "clausebook: the site does not build yet."
@@ -165,7 +174,7 @@ fn inject(served: &Served, html: Bytes) -> Vec<Bytes> {
                 "clausebook: the last edit does not build. Still showing the last good version."
             },
             escape(error)
-        ));
+        );
     }
     let at = find_last(&html, b"</body>").unwrap_or(html.len());
     vec![html.slice(..at), Bytes::from(snippet), html.slice(at..)]

@@ -11,14 +11,14 @@ use serde::Serialize;
 
 /// A substantive change, or a fold of the versions between two.
 #[derive(Serialize)]
-pub struct ChangesItem {
+pub(super) struct ChangesItem {
     pub change: Option<ChangeView>,
     pub folded: Vec<ChangeView>,
 }
 
 /// `changes.html`.
 #[derive(Serialize)]
-pub struct Changes {
+pub(super) struct Changes {
     pub items: Vec<ChangesItem>,
     pub feed_url: String,
 }

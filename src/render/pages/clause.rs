@@ -16,7 +16,7 @@ use serde::Serialize;
 
 /// How the clause's document is monitored.
 #[derive(Serialize)]
-pub struct Monitoring {
+pub(super) struct Monitoring {
     pub owner: String,
     pub versions: usize,
     pub changes: usize,
@@ -27,7 +27,7 @@ pub struct Monitoring {
 
 /// Where the excerpt was found in the archive.
 #[derive(Serialize)]
-pub struct Verification {
+pub(super) struct Verification {
     pub state: State,
     /// The latest version that has it.
     pub snapshot: Option<Link>,
@@ -37,7 +37,7 @@ pub struct Verification {
 
 /// A substantive change to the quoted passage.
 #[derive(Serialize)]
-pub struct PassageChange<'a> {
+pub(super) struct PassageChange<'a> {
     pub version: Link,
     pub words_added: usize,
     pub words_removed: usize,
@@ -47,21 +47,21 @@ pub struct PassageChange<'a> {
 
 /// How many platforms have a clause of the same provision type.
 #[derive(Serialize)]
-pub struct Reach {
+pub(super) struct Reach {
     pub platforms: usize,
     pub url: String,
 }
 
 /// A question the page answers.
 #[derive(Serialize)]
-pub struct Faq {
+pub(super) struct Faq {
     pub question: String,
     pub answer: String,
 }
 
 /// `clause.html`.
 #[derive(Serialize)]
-pub struct ClausePage<'a> {
+pub(super) struct ClausePage<'a> {
     pub clause: ClauseDetail,
     pub document_title: String,
     pub disclaimer: String,

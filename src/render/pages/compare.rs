@@ -9,14 +9,14 @@ use serde::Serialize;
 
 /// A platform's row: one cell per provision type, in the order of the groups.
 #[derive(Serialize)]
-pub struct Row {
+pub(super) struct Row {
     pub platform: Link,
     pub cells: Vec<Vec<Link>>,
 }
 
 /// `compare.html`.
 #[derive(Serialize)]
-pub struct Compare<'v> {
+pub(super) struct Compare<'v> {
     pub groups: &'v [ProvisionGroup],
     pub rows: Vec<Row>,
 }

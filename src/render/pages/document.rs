@@ -14,7 +14,7 @@ use serde::Serialize;
 
 /// How many versions of each class a document has.
 #[derive(Serialize, Default)]
-pub struct Counts {
+pub(super) struct Counts {
     pub first: usize,
     pub formatting: usize,
     pub noise: usize,
@@ -23,7 +23,7 @@ pub struct Counts {
 
 /// `document.html`.
 #[derive(Serialize)]
-pub struct DocumentPage {
+pub(super) struct DocumentPage {
     pub platform: PlatformView,
     pub document: DocumentView,
     /// An SVG chart of the versions.

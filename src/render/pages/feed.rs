@@ -14,11 +14,11 @@ use serde::Serialize;
 use std::fmt::Write;
 
 /// How many of the newest changes a feed carries.
-pub const MAX_ENTRIES: usize = 100;
+pub(super) const MAX_ENTRIES: usize = 100;
 
 /// A substantive change in a feed.
 #[derive(Serialize)]
-pub struct Entry {
+pub(super) struct Entry {
     /// Absolute URL of the version page: also the entry's id.
     pub url: String,
     pub title: String,
@@ -30,7 +30,7 @@ pub struct Entry {
 
 /// `atom.xml`: this context alone, without the site-wide one.
 #[derive(Serialize)]
-pub struct Atom<'s> {
+pub(super) struct Atom<'s> {
     pub title: String,
     /// Absolute URL of the feed itself.
     pub self_url: String,

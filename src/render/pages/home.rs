@@ -12,7 +12,7 @@ const RECENT_CHANGES: usize = 10;
 
 /// `index.html`.
 #[derive(Serialize)]
-pub struct Home<'v> {
+pub(super) struct Home<'v> {
     pub platforms: Vec<PlatformView>,
     pub groups: &'v [ProvisionGroup],
     /// The latest substantive changes, newest first.

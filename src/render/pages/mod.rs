@@ -88,7 +88,7 @@ fn page<T: Serialize>(
 
 /// A version in a list of changes across documents.
 #[derive(Serialize, Clone)]
-pub struct ChangeView {
+pub(super) struct ChangeView {
     pub platform: Link,
     pub document: Link,
     pub version: VersionView,

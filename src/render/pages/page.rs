@@ -10,7 +10,7 @@ use serde::Serialize;
 
 /// `page.html`.
 #[derive(Serialize)]
-pub struct FreePage {
+pub(super) struct FreePage {
     pub title: String,
     /// The Markdown body as HTML.
     pub body: String,
@@ -39,7 +39,7 @@ pub(super) fn render(
 
 /// `404.html`: the common context alone.
 #[derive(Serialize)]
-pub struct NotFound {}
+pub(super) struct NotFound {}
 
 pub(super) fn not_found(v: &Views, e: &Engine, file: &str) -> Result<Rendered, Diagnostic> {
     let meta = v.meta("Page not found", None, "404.html", "");

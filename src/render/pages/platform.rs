@@ -11,7 +11,7 @@ use serde::Serialize;
 
 /// `platforms.html`.
 #[derive(Serialize)]
-pub struct Platforms {
+pub(super) struct Platforms {
     pub platforms: Vec<PlatformView>,
 }
 
@@ -29,7 +29,7 @@ pub(super) fn list(v: &Views, e: &Engine, file: &str) -> Result<Rendered, Diagno
 
 /// A platform's clauses of one provision type.
 #[derive(Serialize)]
-pub struct ByProvision {
+pub(super) struct ByProvision {
     pub provision: Link,
     pub group: Option<String>,
     pub clauses: Vec<ClauseView>,
@@ -37,7 +37,7 @@ pub struct ByProvision {
 
 /// `platform.html`.
 #[derive(Serialize)]
-pub struct PlatformPage {
+pub(super) struct PlatformPage {
     pub platform: PlatformView,
     pub documents: Vec<DocumentView>,
     /// In the order of the provision groups.

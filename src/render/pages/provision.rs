@@ -10,7 +10,7 @@ use serde::Serialize;
 
 /// `provisions.html`.
 #[derive(Serialize)]
-pub struct Provisions<'v> {
+pub(super) struct Provisions<'v> {
     pub groups: &'v [ProvisionGroup],
 }
 
@@ -28,14 +28,14 @@ pub(super) fn list(v: &Views, e: &Engine, file: &str) -> Result<Rendered, Diagno
 
 /// A platform's clauses of the provision type.
 #[derive(Serialize)]
-pub struct Entry {
+pub(super) struct Entry {
     pub platform: PlatformView,
     pub clauses: Vec<ClauseDetail>,
 }
 
 /// `provision.html`.
 #[derive(Serialize)]
-pub struct ProvisionPage {
+pub(super) struct ProvisionPage {
     pub provision: ProvisionView,
     /// The platforms with a clause of this type, in platform order.
     pub entries: Vec<Entry>,

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 /// `redirect.html`: this context alone, without the site-wide one.
 #[derive(Serialize)]
-pub struct Redirect {
+pub(super) struct Redirect {
     pub target: String,
     pub canonical: String,
     pub title: String,

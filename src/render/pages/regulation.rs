@@ -10,7 +10,7 @@ use serde::Serialize;
 
 /// `regulations.html`.
 #[derive(Serialize)]
-pub struct Regulations {
+pub(super) struct Regulations {
     pub regulations: Vec<RegulationView>,
 }
 
@@ -28,7 +28,7 @@ pub(super) fn list(v: &Views, e: &Engine, file: &str) -> Result<Rendered, Diagno
 
 /// `regulation.html`.
 #[derive(Serialize)]
-pub struct RegulationPage {
+pub(super) struct RegulationPage {
     pub regulation: RegulationView,
     pub clauses: Vec<ClauseView>,
 }

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 /// `sitemap.xml`.
 #[derive(Serialize)]
-pub struct Sitemap {
+pub(super) struct Sitemap {
     /// Absolute URLs of the pages, by route.
     pub urls: Vec<String>,
 }
@@ -32,7 +32,7 @@ pub(super) fn sitemap(
 
 /// `robots.txt`.
 #[derive(Serialize)]
-pub struct Robots {
+pub(super) struct Robots {
     pub sitemap_url: String,
 }
 

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 /// `version.html`.
 #[derive(Serialize)]
-pub struct VersionPage<'a> {
+pub(super) struct VersionPage<'a> {
     pub platform: PlatformView,
     pub document: DocumentView,
     pub version: VersionView,
