@@ -1,8 +1,7 @@
 //! One fixture folder per class of invalid input: each must fail with exit 1 (2 for usage) and a
 //! message naming the file and, for YAML and front matter, line and column.
 
-mod common;
-use common::*;
+use crate::harness::*;
 
 fn fails(name: &str) -> (i32, String) {
     let tmp = tempfile::tempdir().unwrap();
@@ -15,14 +14,7 @@ fn fails(name: &str) -> (i32, String) {
 fn assert_error(name: &str, file_and_position: &str, message: &str) {
     let (code, err) = fails(name);
     assert_eq!(code, 1, "{name}: {err}");
-    let line = err
-        .lines()
-        .find(|l| l.contains(file_and_position))
-        .unwrap_or_else(|| panic!("{name}: no error naming `{file_and_position}` in:\n{err}"));
-    assert!(
-        line.contains(message),
-        "{name}: `{message}` not in `{line}`"
-    );
+    assert_diagnostic(name, &err, file_and_position, message);
     assert!(!err.contains("panicked"), "{err}");
 }
 
@@ -156,4 +148,41 @@ fn many_errors_in_many_files_are_reported_sorted() {
     assert!(err.contains("clauses/spam.yaml:6:1: unknown field `colour`"));
     assert!(err.contains("document.yaml:1:1: missing field `type`"));
     assert!(err.contains("provisions/spam.yaml:1:1: unknown field `nmae`"));
+}
+
+/// Regression (e3475f6): messages quote content, and a control character in it (an escape
+/// sequence) reached the reader's terminal raw.
+#[test]
+fn diagnostics_print_control_characters_escaped() {
+    let site = Site::valid();
+    site.edit(
+        "content/platforms/alpha/clauses/messaging-abuse.yaml",
+        "document: aup",
+        "document: \"aup\\e[31mred\"",
+    );
+    let (code, err) = site.check();
+    assert_eq!(code, 1, "{err}");
+    assert_diagnostic(
+        "check",
+        &err,
+        "alpha/clauses/messaging-abuse.yaml:2:11:",
+        "unknown document `aup\\u{1b}[31mred`",
+    );
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+}
+
+/// A record that fails to parse is one error: the clauses that name it are not also reported
+/// as naming an unknown document.
+#[test]
+fn a_record_that_fails_to_parse_causes_no_unknown_reference_cascade() {
+    let site = Site::valid();
+    site.write(
+        "content/platforms/beta/documents/terms/document.yaml",
+        "title: [broken\n",
+    );
+    let (code, err) = site.check();
+    assert_eq!(code, 1, "{err}");
+    assert_diagnostic("check", &err, "terms/document.yaml:1:", "expected");
+    assert!(!err.contains("unknown document"), "a cascade: {err}");
+    assert!(err.ends_with("1 content error found\n"), "{err}");
 }
