@@ -22,7 +22,7 @@ old="$root/target/same-output-base/release/clausebook"
 new="$root/target/release/clausebook"
 
 # The sample site, the valid and fidelity fixtures, and each hostile fixture laid over the
-# valid one (as tests/hostile.rs lays them).
+# valid one (as tests/it/hostile.rs lays them).
 sites=("$root" "$root/tests/fixtures/valid" "$root/tests/fixtures/fidelity")
 for d in "$root"/tests/fixtures/hostile/*/; do
   case=$(basename "$d")

@@ -2,21 +2,11 @@
 //! real Open Terms Archive versions (`tests/fixtures/fidelity/`) and checks what a reader of
 //! the version pages and the API is told.
 
-mod common;
-use common::*;
-use std::path::PathBuf;
-
-fn built() -> (tempfile::TempDir, PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("out");
-    let (code, err) = build(&fixture("fidelity"), &out, &[]);
-    assert_eq!(code, 0, "{err}");
-    (tmp, out)
-}
+use crate::harness::*;
 
 /// The versions of a document in `/api/documents.json`.
-fn versions(out: &std::path::Path, platform: &str, document: &str) -> Vec<serde_json::Value> {
-    let api: serde_json::Value = serde_json::from_str(&page(out, "api/documents.json")).unwrap();
+fn versions(out: &Tree, platform: &str, document: &str) -> Vec<serde_json::Value> {
+    let api: serde_json::Value = serde_json::from_str(&out.page("api/documents.json")).unwrap();
     api.as_array()
         .unwrap()
         .iter()
@@ -29,8 +19,8 @@ fn versions(out: &std::path::Path, platform: &str, document: &str) -> Vec<serde_
 
 #[test]
 fn versions_recorded_in_the_same_second_each_keep_their_page_in_recorded_order() {
-    let (_tmp, out) = built();
-    let names: Vec<String> = versions(&out, "claude-ai", "dpa")
+    let out = &built_fidelity().tree;
+    let names: Vec<String> = versions(out, "claude-ai", "dpa")
         .iter()
         .map(|v| v["timestamp"].as_str().unwrap().to_string())
         .collect();
@@ -45,16 +35,13 @@ fn versions_recorded_in_the_same_second_each_keep_their_page_in_recorded_order()
         ]
     );
     for name in &names {
-        let html = page(
-            &out,
-            &format!("platforms/claude-ai/documents/dpa/versions/{name}/index.html"),
-        );
+        let html = out.page(&format!(
+            "platforms/claude-ai/documents/dpa/versions/{name}/index.html"
+        ));
         assert!(html.contains("Data Processing Addendum"), "{name}");
     }
-    let second = page(
-        &out,
-        "platforms/claude-ai/documents/dpa/versions/2026-05-22T22-32-00Z-2/index.html",
-    );
+    let second =
+        out.page("platforms/claude-ai/documents/dpa/versions/2026-05-22T22-32-00Z-2/index.html");
     assert!(
         second
             .contains("href=\"/platforms/claude-ai/documents/dpa/versions/2026-05-22T22-32-00Z/\""),
@@ -63,7 +50,7 @@ fn versions_recorded_in_the_same_second_each_keep_their_page_in_recorded_order()
 }
 
 /// Class and counts of every version of a document, in order.
-fn classes(out: &std::path::Path, platform: &str, document: &str) -> Vec<(String, u64, u64)> {
+fn classes(out: &Tree, platform: &str, document: &str) -> Vec<(String, u64, u64)> {
     versions(out, platform, document)
         .iter()
         .map(|v| {
@@ -76,9 +63,9 @@ fn classes(out: &std::path::Path, platform: &str, document: &str) -> Vec<(String
         .collect()
 }
 
-/// The blocks of a version page's diff: (class attribute, inner HTML).
-fn diff_blocks(html: &str) -> Vec<(String, String)> {
-    let doc = scraper::Html::parse_document(html);
+/// The blocks of the diff on the version page `rel`: (class attribute, inner HTML).
+fn diff_blocks(out: &Tree, rel: &str) -> Vec<(String, String)> {
+    let doc = scraper::Html::parse_document(&out.page(rel));
     let sel = scraper::Selector::parse(".diff > p").unwrap();
     doc.select(&sel)
         .map(|p| {
@@ -90,16 +77,16 @@ fn diff_blocks(html: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Grok AUP, 2026-08-14: "Operating in a regulated industry…" and "~~Operating~~ Offering the
-/// Service in a region…" are separate prohibitions, each shown as its own list item.
+/// Regression (42061f2): the diff joined neighbouring changed blocks with `<br>`. Grok AUP,
+/// 2026-08-14: "Operating in a regulated industry…" and "~~Operating~~ Offering the Service in a
+/// region…" are separate prohibitions, each shown as its own list item.
 #[test]
-fn separate_changed_list_items_stay_separate_blocks() {
-    let (_tmp, out) = built();
-    let html = page(
-        &out,
+fn the_diff_never_merges_separate_list_items_into_one_block() {
+    let out = &built_fidelity().tree;
+    let blocks = diff_blocks(
+        out,
         "platforms/grok/documents/aup/versions/2026-08-14T22-32-23Z/index.html",
     );
-    let blocks = diff_blocks(&html);
     assert!(
         blocks.iter().all(|(_, inner)| !inner.contains("<br")),
         "{blocks:?}"
@@ -127,7 +114,7 @@ fn separate_changed_list_items_stay_separate_blocks() {
             .contains("<del>xAI</del><ins>SpaceXAI</ins> Acceptable Use Policy")
     );
     assert_eq!(
-        classes(&out, "grok", "aup")[1],
+        classes(out, "grok", "aup")[1],
         ("substantive".into(), 11, 8)
     );
 }
@@ -138,18 +125,17 @@ fn separate_changed_list_items_stay_separate_blocks() {
 /// from the other variant.
 #[test]
 fn a_change_after_a_page_flaps_back_is_compared_with_the_nearer_text() {
-    let (_tmp, out) = built();
-    let c = classes(&out, "xfinity", "privacy-policy");
+    let out = &built_fidelity().tree;
+    let c = classes(out, "xfinity", "privacy-policy");
     assert_eq!(c[2].0, "noise");
     assert_eq!(c[3], ("substantive".to_string(), 0, 1));
-    let html = page(
-        &out,
-        "platforms/xfinity/documents/privacy-policy/versions/2015-11-25T05-31-45Z/index.html",
-    );
+    let version =
+        "platforms/xfinity/documents/privacy-policy/versions/2015-11-25T05-31-45Z/index.html";
+    let html = out.page(version);
     assert!(html.contains(
         "Compared with the <a href=\"/platforms/xfinity/documents/privacy-policy/versions/2015-10-23T04-33-23Z/\">"
     ));
-    let changed: Vec<String> = diff_blocks(&html)
+    let changed: Vec<String> = diff_blocks(out, version)
         .into_iter()
         .filter(|(c, _)| c.starts_with("diff-changed"))
         .map(|(_, inner)| inner.trim().to_string())
@@ -162,16 +148,15 @@ fn a_change_after_a_page_flaps_back_is_compared_with_the_nearer_text() {
 /// with its own text, so only the deleted one and the numbers change.
 #[test]
 fn renumbered_items_align_by_their_text_not_their_numbers() {
-    let (_tmp, out) = built();
+    let out = &built_fidelity().tree;
     assert_eq!(
-        classes(&out, "binance", "terms-of-service")[1],
+        classes(out, "binance", "terms-of-service")[1],
         ("substantive".to_string(), 5, 23)
     );
-    let html = page(
-        &out,
+    let blocks = diff_blocks(
+        out,
         "platforms/binance/documents/terms-of-service/versions/2023-01-19T06-34-28Z/index.html",
     );
-    let blocks = diff_blocks(&html);
     let stablecoin = blocks
         .iter()
         .find(|(_, inner)| inner.contains("Designated Stablecoin means each of USD Coin"))
@@ -193,16 +178,15 @@ fn renumbered_items_align_by_their_text_not_their_numbers() {
 /// is one word removed, not the whole paragraph replaced.
 #[test]
 fn one_word_deleted_from_a_long_paragraph_is_one_word() {
-    let (_tmp, out) = built();
+    let out = &built_fidelity().tree;
     assert_eq!(
-        classes(&out, "llama-api", "terms-of-service")[1],
+        classes(out, "llama-api", "terms-of-service")[1],
         ("substantive".into(), 0, 1)
     );
-    let html = page(
-        &out,
+    let blocks = diff_blocks(
+        out,
         "platforms/llama-api/documents/terms-of-service/versions/2026-05-27T22-31-55Z/index.html",
     );
-    let blocks = diff_blocks(&html);
     let changed: Vec<_> = blocks
         .iter()
         .filter(|(c, _)| c.contains("diff-changed"))
@@ -217,8 +201,8 @@ fn one_word_deleted_from_a_long_paragraph_is_one_word() {
 /// word counted; "over a week ago", "yesterday", "this week" are counters, not changes.
 #[test]
 fn punctuation_is_formatting_and_relative_counters_are_noise() {
-    let (_tmp, out) = built();
-    let got = classes(&out, "disqus", "privacy-policy");
+    let out = &built_fidelity().tree;
+    let got = classes(out, "disqus", "privacy-policy");
     assert_eq!(got[1], ("formatting".into(), 0, 0));
     for v in &got[2..] {
         assert_eq!(v.0, "noise", "{got:?}");
@@ -231,7 +215,7 @@ fn punctuation_is_formatting_and_relative_counters_are_noise() {
         ("grok", "aup"),
         ("llama-api", "terms-of-service"),
     ] {
-        for (class, added, removed) in classes(&out, platform, document) {
+        for (class, added, removed) in classes(out, platform, document) {
             match class.as_str() {
                 "substantive" => assert!(added + removed > 0, "{platform}/{document}"),
                 "formatting" => assert_eq!(added + removed, 0, "{platform}/{document}"),
@@ -242,7 +226,7 @@ fn punctuation_is_formatting_and_relative_counters_are_noise() {
 }
 
 /// `(effective, effective_kind)` of each version of a document in the API.
-fn stated(out: &std::path::Path, platform: &str, document: &str) -> Vec<(String, String)> {
+fn stated(out: &Tree, platform: &str, document: &str) -> Vec<(String, String)> {
     versions(out, platform, document)
         .iter()
         .map(|v| {
@@ -258,16 +242,14 @@ fn pair(date: &str, kind: &str) -> (String, String) {
 
 #[test]
 fn the_date_a_version_states_is_shown_beside_the_date_it_was_observed() {
-    let (_tmp, out) = built();
+    let out = &built_fidelity().tree;
     // Claude.ai: "Effective 24 February 2025" and "Effective February 24, 2025" are one date.
     assert_eq!(
-        stated(&out, "claude-ai", "dpa"),
+        stated(out, "claude-ai", "dpa"),
         vec![pair("2025-02-24", "effective"); 5]
     );
-    let claude = page(
-        &out,
-        "platforms/claude-ai/documents/dpa/versions/2026-05-22T22-32-00Z-2/index.html",
-    );
+    let claude =
+        out.page("platforms/claude-ai/documents/dpa/versions/2026-05-22T22-32-00Z-2/index.html");
     assert!(
         claude.contains("Stated date: effective <time datetime=\"2025-02-24\">24 February 2025</time>, 452 days before it was observed."),
         "{claude}"
@@ -275,32 +257,28 @@ fn the_date_a_version_states_is_shown_beside_the_date_it_was_observed() {
     // ChatGPT: last updated long before it was observed, then a new version stating a date
     // still to come (and when it was updated, which the effective date wins over).
     assert_eq!(
-        stated(&out, "chatgpt", "dpa"),
+        stated(out, "chatgpt", "dpa"),
         [
             pair("2024-02-15", "updated"),
             pair("2026-01-01", "effective"),
             pair("2026-01-01", "effective"),
         ]
     );
-    let first = page(
-        &out,
-        "platforms/chatgpt/documents/dpa/versions/2025-11-11T15-21-34Z/index.html",
-    );
+    let first =
+        out.page("platforms/chatgpt/documents/dpa/versions/2025-11-11T15-21-34Z/index.html");
     assert!(
         first.contains("Stated date: updated <time datetime=\"2024-02-15\">15 February 2024</time>, 635 days before it was observed."),
         "{first}"
     );
-    let to_come = page(
-        &out,
-        "platforms/chatgpt/documents/dpa/versions/2025-12-01T23-30-52Z/index.html",
-    );
+    let to_come =
+        out.page("platforms/chatgpt/documents/dpa/versions/2025-12-01T23-30-52Z/index.html");
     assert!(
         to_come.contains("Stated date: effective <time datetime=\"2026-01-01\">1 January 2026</time>, so it takes effect 31 days after it was observed."),
         "{to_come}"
     );
     // Lists: the document's versions, the platform's timeline and /changes/.
     let later = "effective <time datetime=\"2026-01-01\">1 January 2026</time> (takes effect 31 days later)";
-    let document = page(&out, "platforms/chatgpt/documents/dpa/index.html");
+    let document = out.page("platforms/chatgpt/documents/dpa/index.html");
     for shown in [
         "updated <time datetime=\"2024-02-15\">15 February 2024</time> (635 days earlier)",
         later,
@@ -309,9 +287,9 @@ fn the_date_a_version_states_is_shown_beside_the_date_it_was_observed() {
         assert!(document.contains(shown), "{shown}: {document}");
     }
     assert!(document.contains("<title>11 November 2025 — first; updated 15 February 2024</title>"));
-    let platform = page(&out, "platforms/chatgpt/index.html");
+    let platform = out.page("platforms/chatgpt/index.html");
     assert!(platform.contains(later), "{platform}");
-    let changes = page(&out, "changes/index.html");
+    let changes = out.page("changes/index.html");
     let head = changes
         .lines()
         .find(|l| l.contains("change-head") && l.contains("ChatGPT"))
@@ -325,34 +303,28 @@ fn the_date_a_version_states_is_shown_beside_the_date_it_was_observed() {
 
 #[test]
 fn versions_stay_in_observed_order_whatever_date_they_state() {
-    let (_tmp, out) = built();
+    let out = &built_fidelity().tree;
     // Le Chat stated April 7, 2026 (5 days ahead), then March 25, 2026 in the next version.
-    let api = versions(&out, "le-chat", "terms-of-service");
+    let api = versions(out, "le-chat", "terms-of-service");
     let names: Vec<&str> = api
         .iter()
         .map(|v| v["timestamp"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["2026-04-02T22-33-32Z", "2026-04-16T10-30-48Z"]);
     assert_eq!(
-        stated(&out, "le-chat", "terms-of-service"),
+        stated(out, "le-chat", "terms-of-service"),
         [
             pair("2026-04-07", "effective"),
             pair("2026-03-25", "effective")
         ]
     );
     let dir = "platforms/le-chat/documents/terms-of-service";
-    let first = page(
-        &out,
-        &format!("{dir}/versions/2026-04-02T22-33-32Z/index.html"),
-    );
+    let first = out.page(&format!("{dir}/versions/2026-04-02T22-33-32Z/index.html"));
     assert!(
         first.contains("so it takes effect 5 days after it was observed"),
         "{first}"
     );
-    let second = page(
-        &out,
-        &format!("{dir}/versions/2026-04-16T10-30-48Z/index.html"),
-    );
+    let second = out.page(&format!("{dir}/versions/2026-04-16T10-30-48Z/index.html"));
     assert!(
         second.contains(&format!(
             "rel=\"prev\" href=\"/{dir}/versions/2026-04-02T22-33-32Z/\""
@@ -360,7 +332,7 @@ fn versions_stay_in_observed_order_whatever_date_they_state() {
         "{second}"
     );
     // Newest observed first in the list, although it states the earlier date.
-    let document = page(&out, &format!("{dir}/index.html"));
+    let document = out.page(&format!("{dir}/index.html"));
     let at = |s: &str| {
         document
             .find(s)
@@ -371,8 +343,8 @@ fn versions_stay_in_observed_order_whatever_date_they_state() {
 
 #[test]
 fn links_read_as_their_text_and_a_changed_target_is_formatting() {
-    let (_tmp, out) = built();
-    let versions = versions(&out, "bankid", "terms-of-service");
+    let out = &built_fidelity().tree;
+    let versions = versions(out, "bankid", "terms-of-service");
     // Only the target of a link whose text spans blank lines (not a CommonMark link) changed.
     let second = &versions[1];
     assert_eq!(second["timestamp"], "2026-05-08T12-34-22Z");
@@ -381,8 +353,7 @@ fn links_read_as_their_text_and_a_changed_target_is_formatting() {
         (&second["words_added"], &second["words_removed"]),
         (&0.into(), &0.into())
     );
-    let html = page(
-        &out,
+    let html = out.page(
         "platforms/bankid/documents/terms-of-service/versions/2026-05-08T12-34-22Z/index.html",
     );
     for text in [
@@ -400,36 +371,30 @@ fn links_read_as_their_text_and_a_changed_target_is_formatting() {
 
 #[test]
 fn ignored_artefacts_leave_their_versions_formatting() {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("site");
-    copy_tree(&fixture("fidelity"), &root);
-    let record =
-        root.join("content/platforms/chatgpt/documents/acceptable-use-policy/document.yaml");
-    let with_ignore = std::fs::read_to_string(&record).unwrap();
-    let classes = |out: &str| -> Vec<String> {
-        let out = tmp.path().join(out);
-        let (code, err) = build(&root, &out, &[]);
-        assert_eq!(code, 0, "{err}");
-        versions(&out, "chatgpt", "acceptable-use-policy")
+    let site = Site::of("fidelity");
+    let record = "content/platforms/chatgpt/documents/acceptable-use-policy/document.yaml";
+    let with_ignore = site.read(record);
+    let classes = |out: &Tree| -> Vec<String> {
+        versions(out, "chatgpt", "acceptable-use-policy")
             .iter()
             .map(|v| v["class"].as_str().unwrap().to_string())
             .collect()
     };
+    let with = Built::fresh(&site.root, &[]).tree;
     assert_eq!(
-        classes("with"),
+        classes(&with),
         ["first", "formatting", "formatting", "formatting"]
     );
-    let html = page(
-        &tmp.path().join("with"),
+    let html = with.page(
         "platforms/chatgpt/documents/acceptable-use-policy/versions/2026-07-08T10-30-19Z/index.html",
     );
     assert!(html.contains("Updated: July 17, 2025"));
     assert!(!html.contains("days ago") && !html.contains("Table of contents"));
     let (record_without, _) = with_ignore.split_once("ignore:").unwrap();
-    std::fs::write(&record, record_without).unwrap();
+    site.write(record, record_without);
     // A day counter is noise, a label that disappears a change.
     assert_eq!(
-        classes("without"),
+        classes(&Built::fresh(&site.root, &[]).tree),
         ["first", "noise", "substantive", "noise"]
     );
 }

@@ -1,30 +1,24 @@
 //! The sample site in `content/`, built from the real Open Terms Archive corpus: it must build
 //! cleanly, every link must work under a subpath, and every clause quotes its document verbatim.
 
-mod common;
-use common::*;
-use std::path::Path;
+use crate::harness::*;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeSet;
 
 #[test]
 fn sample_site_builds_with_working_links_under_a_subpath() {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("out");
-    let (code, err) = build(
-        &repo_root(),
-        &out,
-        &["--base-url", "https://example.org/atlas/"],
-    );
-    assert_eq!(code, 0, "{err}");
-    assert_eq!(broken_links(&out, "/atlas/"), Vec::<String>::new());
-    let clause_pages: Vec<String> = read_tree(&out)
-        .into_keys()
+    let out = &built_sample().tree;
+    assert_eq!(broken_links(out, "/atlas/"), Vec::<String>::new());
+    let clause_pages: Vec<&str> = out
+        .files()
+        .map(|(k, _)| k)
         .filter(|k| k.contains("/clauses/") && k.ends_with("index.html"))
         .collect();
     assert!(clause_pages.len() >= 20, "{}", clause_pages.len());
     for p in &clause_pages {
-        assert_sections_in_order(&page(&out, p));
+        assert_sections_in_order(&out.page(p));
     }
-    let home = page(&out, "index.html");
+    let home = out.page("index.html");
     assert!(
         home.contains("University of Bremen"),
         "ODC-BY attribution in the footer"
@@ -80,35 +74,34 @@ fn sample_clauses_quote_the_latest_snapshot_verbatim() {
     assert!(checked >= 20, "{checked}");
 }
 
+/// The file name of a path with `/` separators.
+fn file_name(rel: &str) -> &str {
+    rel.rsplit('/').next().unwrap()
+}
+
 #[test]
 fn sample_snapshots_are_the_corpus_files_unchanged() {
-    // The sample keeps the real, messy histories: every snapshot is byte-identical to the corpus.
-    let corpus = repo_root().join("../shared/corpus");
-    if !corpus.is_dir() {
-        eprintln!("shared/corpus not beside the checkout; skipping");
-        return;
-    }
-    let mut corpus_files: std::collections::BTreeMap<String, Vec<Vec<u8>>> = Default::default();
-    for (rel, bytes) in read_tree(&corpus) {
-        let name = Path::new(&rel)
-            .file_name()
-            .unwrap()
-            .to_string_lossy()
-            .into_owned();
-        corpus_files.entry(name).or_default().push(bytes);
-    }
+    // The sample keeps the real, messy histories: every snapshot is byte-identical to the corpus
+    // file of its name, as the corpus manifest records it (name and SHA-256).
+    let manifest = std::fs::read_to_string(fixture("corpus/SHA256SUMS")).unwrap();
+    let corpus: BTreeSet<(&str, &str)> = manifest
+        .lines()
+        .map(|line| {
+            let (hash, rel) = line.split_once("  ").unwrap();
+            (file_name(rel), hash)
+        })
+        .collect();
     let mut n = 0;
-    for (rel, bytes) in read_tree(&repo_root().join("content/platforms")) {
+    for (rel, bytes) in Tree::read(&repo_root().join("content/platforms")).files() {
         if rel.contains("/snapshots/") {
-            let name = Path::new(&rel)
-                .file_name()
-                .unwrap()
-                .to_string_lossy()
-                .into_owned();
-            let same = corpus_files
-                .get(&name)
-                .is_some_and(|versions| versions.contains(&bytes));
-            assert!(same, "{rel} differs from the corpus file of that name");
+            let hash: String = Sha256::digest(bytes)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            assert!(
+                corpus.contains(&(file_name(rel), hash.as_str())),
+                "{rel} differs from the corpus file of that name"
+            );
             n += 1;
         }
     }

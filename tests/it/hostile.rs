@@ -3,77 +3,38 @@
 //! FIFOs, huge generated records), the valid fixture altered at run time. Every case must end
 //! with a clear content error naming the file (exit 1), or a clean and safe build.
 
-mod common;
-use common::*;
-use std::path::{Path, PathBuf};
-use std::process::Output;
-use std::time::Duration;
+use crate::harness::*;
+use std::path::Path;
+use std::sync::LazyLock;
 
-/// The valid fixture with `hostile/<case>` laid over it, in a temporary folder.
-fn site(case: Option<&str>) -> (tempfile::TempDir, PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("site");
-    copy_tree(&fixture("valid"), &root);
-    if let Some(case) = case {
-        copy_tree(&fixture(&format!("hostile/{case}")), &root);
-    }
-    (tmp, root)
-}
-
-/// Runs the binary with a generous time-out, so a hang fails the test instead of the suite.
-fn run(args: &[&str], root: &Path) -> Output {
-    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("clausebook"))
-        .args(args)
-        .arg("--root")
-        .arg(root)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let id = child.id();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(child.wait_with_output());
-    });
-    match rx.recv_timeout(Duration::from_secs(30)) {
-        Ok(out) => out.unwrap(),
-        Err(_) => {
-            let _ = std::process::Command::new("kill")
-                .args(["-9", &id.to_string()])
-                .status();
-            panic!("clausebook {args:?} did not finish in 30 s (a hang)");
-        }
-    }
+/// The valid fixture with `tests/fixtures/hostile/<case>` laid over it.
+fn hostile(case: &str) -> Site {
+    Site::valid_with(&format!("hostile/{case}"))
 }
 
 /// `check` and `build` both fail with exit 1 and name every `(file:line:col, words)`.
-fn both_fail_naming(root: &Path, expected: &[(&str, &str)]) {
-    let out_dir = root.parent().unwrap().join("out");
-    for args in [
-        vec!["check"],
-        vec!["build", "--output", out_dir.to_str().unwrap()],
-    ] {
-        let out = run(&args, root);
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+fn both_fail_naming(site: &Site, expected: &[(&str, &str)]) {
+    for (what, (code, err)) in [("check", site.check()), ("build", site.build(&[]))] {
+        assert_eq!(code, 1, "{what}: {err}");
         for (position, words) in expected {
-            let found = diagnostic_at(&err, position)
-                .unwrap_or_else(|| panic!("{args:?}: nothing at `{position}` in:\n{err}"));
-            assert!(
-                found.contains(words),
-                "{args:?}: `{words}` not in `{found}`"
-            );
+            assert_diagnostic(what, &err, position, words);
         }
         assert!(!err.contains("panicked"), "{err}");
-        assert!(!out_dir.exists(), "a failed build wrote output");
+        assert!(!site.out().exists(), "a failed build wrote output");
     }
+}
+
+/// The valid fixture with the `plain-text` case laid over it, built once per test run.
+fn built_plain_text() -> &'static Built {
+    static BUILT: LazyLock<Built> =
+        LazyLock::new(|| Built::fresh(&hostile("plain-text").root, &[]));
+    &BUILT
 }
 
 #[test]
 fn executable_and_relative_urls_are_content_errors() {
-    let (_tmp, root) = site(Some("urls"));
     both_fail_naming(
-        &root,
+        &hostile("urls"),
         &[
             (
                 "alpha/platform.yaml:3:6:",
@@ -108,14 +69,14 @@ fn scheme_of(url: &str) -> Option<String> {
     (is_scheme && !scheme.contains(['/', '?', '#'])).then(|| scheme.to_ascii_lowercase())
 }
 
-fn assert_only_web_links(out: &Path) {
+fn assert_only_web_links(name: &str, out: &Tree) {
     let selector = scraper::Selector::parse("[href], [src], [action], [formaction]").unwrap();
     let mut checked = 0;
-    for (rel, bytes) in read_tree(out) {
+    for (rel, bytes) in out.files() {
         if !rel.ends_with(".html") {
             continue;
         }
-        let html = scraper::Html::parse_document(&String::from_utf8_lossy(&bytes));
+        let html = scraper::Html::parse_document(&String::from_utf8_lossy(bytes));
         for el in html.select(&selector) {
             for attr in ["href", "src", "action", "formaction"] {
                 let Some(url) = el.value().attr(attr) else {
@@ -132,25 +93,17 @@ fn assert_only_web_links(out: &Path) {
             }
         }
     }
-    assert!(
-        checked > 100,
-        "only {checked} links found in {}",
-        out.display()
-    );
+    assert!(checked > 100, "only {checked} links found in {name}");
 }
 
 #[test]
 fn no_output_link_has_a_scheme_other_than_http() {
-    for (name, root) in [
-        ("fixture", fixture("valid")),
-        ("plain-text", site(Some("plain-text")).1),
-        ("sample", repo_root()),
+    for (name, built) in [
+        ("fixture", built_valid()),
+        ("plain-text", built_plain_text()),
+        ("sample", built_sample()),
     ] {
-        let tmp = tempfile::tempdir().unwrap();
-        let out = tmp.path().join("out");
-        let (code, err) = build(&root, &out, &[]);
-        assert_eq!(code, 0, "{name}: {err}");
-        assert_only_web_links(&out);
+        assert_only_web_links(name, &built.tree);
     }
 }
 
@@ -164,8 +117,9 @@ fn mkfifo(path: &Path) {
 #[test]
 fn links_fifos_and_devices_in_a_site_are_refused_unread() {
     use std::os::unix::fs::symlink;
-    let (tmp, root) = site(None);
-    let secret_dir = tmp.path().join("outside");
+    let site = Site::valid();
+    let root = &site.root;
+    let secret_dir = site.dir().join("outside");
     std::fs::create_dir(&secret_dir).unwrap();
     let secret = secret_dir.join("secret.txt");
     std::fs::write(&secret, "CI_DEPLOY_TOKEN=hunter2\n").unwrap();
@@ -200,9 +154,8 @@ fn links_fifos_and_devices_in_a_site_are_refused_unread() {
         ("gamma/clauses/linked.yaml", "symbolic link"),
         ("templates/page.html", "symbolic link"),
     ];
-    both_fail_naming(&root, &expected);
-    let out = run(&["check"], &root);
-    let err = String::from_utf8_lossy(&out.stderr);
+    both_fail_naming(&site, &expected);
+    let (_, err) = site.check();
     for leak in [
         "hunter2",
         "/etc/passwd",
@@ -217,12 +170,12 @@ fn links_fifos_and_devices_in_a_site_are_refused_unread() {
 #[cfg(all(unix, feature = "serve"))]
 #[test]
 fn serve_refuses_a_fifo_without_freezing() {
-    let (_tmp, root) = site(None);
-    mkfifo(&root.join("content/platforms/alpha/documents/aup/snapshots/2025-01-05.md"));
+    let site = Site::valid();
+    mkfifo(&site.path("content/platforms/alpha/documents/aup/snapshots/2025-01-05.md"));
     // A link to the whole machine: the watcher must not follow it.
-    std::os::unix::fs::symlink("/", root.join("content/platforms/alpha/everything")).unwrap();
+    std::os::unix::fs::symlink("/", site.path("content/platforms/alpha/everything")).unwrap();
     for extra in [&[][..], &["--poll"][..]] {
-        let server = Server::start(&root, extra);
+        let server = Server::start(&site.root, extra);
         let page = http(server.port, "GET", "/");
         assert_eq!(page.status, 500, "{extra:?}: {}", page.text());
         for words in ["2025-01-05.md", "FIFO", "alpha/everything", "symbolic link"] {
@@ -234,13 +187,12 @@ fn serve_refuses_a_fifo_without_freezing() {
 #[cfg(unix)]
 #[test]
 fn a_linked_content_folder_is_refused_and_never_entered() {
-    let (tmp, root) = site(None);
-    let elsewhere = tmp.path().join("elsewhere");
-    std::fs::rename(root.join("content"), &elsewhere).unwrap();
-    std::os::unix::fs::symlink(&elsewhere, root.join("content")).unwrap();
-    let out = run(&["check"], &root);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
+    let site = Site::valid();
+    let elsewhere = site.dir().join("elsewhere");
+    std::fs::rename(site.path("content"), &elsewhere).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, site.path("content")).unwrap();
+    let (code, err) = site.check();
+    assert_eq!(code, 1, "{err}");
     assert!(err.contains("content: is a symbolic link"), "{err}");
     assert_eq!(
         err.lines().count(),
@@ -249,7 +201,7 @@ fn a_linked_content_folder_is_refused_and_never_entered() {
     );
     #[cfg(feature = "serve")]
     {
-        let server = Server::start(&root, &[]);
+        let server = Server::start(&site.root, &[]);
         let page = http(server.port, "GET", "/");
         assert_eq!(page.status, 500, "{}", page.text());
         assert!(page.text().contains("symbolic link"), "{}", page.text());
@@ -258,25 +210,22 @@ fn a_linked_content_folder_is_refused_and_never_entered() {
 
 #[test]
 fn yaml_alias_bombs_and_deep_nesting_end_quickly_with_a_position() {
-    let (_tmp, root) = site(None);
+    let site = Site::valid();
     // 900 KB behind one anchor, replayed 1,000 times: 900 MB if it were expanded.
-    let clause = root.join("content/platforms/alpha/clauses/bomb.yaml");
     let mut yaml = format!(
         "title: Bomb\ndocument: aup\nprovision: spam\nexcerpt: &big {}\nsummary: s\ntags: [",
         "x".repeat(900_000)
     );
     yaml.push_str(&vec!["*big"; 1000].join(","));
     yaml.push_str("]\n");
-    std::fs::write(&clause, yaml).unwrap();
+    site.write("content/platforms/alpha/clauses/bomb.yaml", yaml);
     // 80,000 brackets deep.
-    let provision = root.join("content/provisions/deep.yaml");
-    std::fs::write(
-        &provision,
+    site.write(
+        "content/provisions/deep.yaml",
         format!("name: {}{}\n", "[".repeat(80_000), "]".repeat(80_000)),
-    )
-    .unwrap();
+    );
     both_fail_naming(
-        &root,
+        &site,
         &[
             ("clauses/bomb.yaml:6:", ""),
             ("provisions/deep.yaml:1:", ""),
@@ -284,22 +233,30 @@ fn yaml_alias_bombs_and_deep_nesting_end_quickly_with_a_position() {
     );
 }
 
+/// The valid fixture whose gamma policy has a `key` list of `entries`, the first on line 5.
+fn gamma_policy_listing(key: &str, entries: impl IntoIterator<Item = String>) -> Site {
+    let site = Site::valid();
+    let mut yaml =
+        format!("title: T\ntype: Terms of Service\nurl: https://gamma.example/\n{key}:\n");
+    for entry in entries {
+        yaml.push_str(&format!("  - {entry}\n"));
+    }
+    site.write(
+        "content/platforms/gamma/documents/policy/document.yaml",
+        yaml,
+    );
+    site
+}
+
 #[test]
 fn selector_lists_are_bounded() {
-    let (_tmp, root) = site(None);
-    let mut yaml =
-        String::from("title: T\ntype: Terms of Service\nurl: https://gamma.example/\nremove:\n");
-    yaml.push_str(&format!("  - \"{}\"\n", "div ".repeat(200)));
-    for i in 0..70 {
-        yaml.push_str(&format!("  - .c{i}\n"));
-    }
-    std::fs::write(
-        root.join("content/platforms/gamma/documents/policy/document.yaml"),
-        yaml,
-    )
-    .unwrap();
+    let long = format!("\"{}\"", "div ".repeat(200));
+    let site = gamma_policy_listing(
+        "remove",
+        std::iter::once(long).chain((0..70).map(|i| format!(".c{i}"))),
+    );
     both_fail_naming(
-        &root,
+        &site,
         &[
             ("policy/document.yaml:5:5:", "selector is too long"),
             ("policy/document.yaml:69:5:", "too many selectors"),
@@ -309,21 +266,20 @@ fn selector_lists_are_bounded() {
 
 #[test]
 fn ignore_lists_are_bounded_and_hold_text() {
-    let (_tmp, root) = site(None);
-    let mut yaml =
-        String::from("title: T\ntype: Terms of Service\nurl: https://gamma.example/\nignore:\n");
-    yaml.push_str(&format!("  - \"{}\"\n", "x".repeat(600)));
-    yaml.push_str("  - \" \\t \"\n  - \"**\"\n  - \"Last updated *\"\n");
-    for i in 0..70 {
-        yaml.push_str(&format!("  - Banner {i}\n"));
-    }
-    std::fs::write(
-        root.join("content/platforms/gamma/documents/policy/document.yaml"),
-        yaml,
-    )
-    .unwrap();
+    let first = [
+        format!("\"{}\"", "x".repeat(600)),
+        "\" \\t \"".into(),
+        "\"**\"".into(),
+        "\"Last updated *\"".into(),
+    ];
+    let site = gamma_policy_listing(
+        "ignore",
+        first
+            .into_iter()
+            .chain((0..70).map(|i| format!("Banner {i}"))),
+    );
     both_fail_naming(
-        &root,
+        &site,
         &[
             ("policy/document.yaml:5:5:", "`ignore` entry is too long"),
             ("policy/document.yaml:6:5:", "`ignore` entry is blank"),
@@ -331,7 +287,7 @@ fn ignore_lists_are_bounded_and_hold_text() {
             ("policy/document.yaml:69:5:", "too many `ignore` entries"),
         ],
     );
-    let err = String::from_utf8_lossy(&run(&["check"], &root).stderr).into_owned();
+    let (_, err) = site.check();
     assert!(
         diagnostic_at(&err, "policy/document.yaml:8:5:").is_none(),
         "a valid pattern was refused: {err}"
@@ -340,10 +296,10 @@ fn ignore_lists_are_bounded_and_hold_text() {
 
 #[test]
 fn aliases_onto_generated_files_are_content_errors_at_their_line() {
-    let (_tmp, root) = site(Some("aliases"));
+    let site = hostile("aliases");
     let clause = "alpha/clauses/messaging-abuse.yaml";
     both_fail_naming(
-        &root,
+        &site,
         &[
             (&format!("{clause}:9:5:"), "the generated file `atom.xml`"),
             (
@@ -359,8 +315,7 @@ fn aliases_onto_generated_files_are_content_errors_at_their_line() {
             (&format!("{clause}:15:5:"), "too long"),
         ],
     );
-    let out = run(&["check"], &root);
-    let err = String::from_utf8_lossy(&out.stderr);
+    let (_, err) = site.check();
     assert!(
         diagnostic_at(&err, &format!("{clause}:14:")).is_none(),
         "a valid alias was refused: {err}"
@@ -369,11 +324,8 @@ fn aliases_onto_generated_files_are_content_errors_at_their_line() {
 
 #[test]
 fn names_stay_text_and_control_characters_never_reach_html_or_xml() {
-    let (tmp, root) = site(Some("plain-text"));
-    let out = tmp.path().join("out");
-    let (code, err) = build(&root, &out, &[]);
-    assert_eq!(code, 0, "{err}");
-    let clause = page(&out, "platforms/alpha/clauses/messaging-abuse/index.html");
+    let out = &built_plain_text().tree;
+    let clause = out.page("platforms/alpha/clauses/messaging-abuse/index.html");
     let disclaimer = &clause[clause.find("class=\"disclaimer").expect("a disclaimer")..];
     let disclaimer = &disclaimer[..disclaimer.find("</div>").unwrap()];
     assert!(!disclaimer.contains("<img"), "{disclaimer}");
@@ -382,19 +334,14 @@ fn names_stay_text_and_control_characters_never_reach_html_or_xml() {
         disclaimer.contains("[x](https://evil.example/) Corp"),
         "{disclaimer}"
     );
-    // The same name in plain-text places carries no Markdown escapes.
-    assert!(
-        clause.contains("affiliated with [x](https://evil.example/) Corp?"),
-        "{clause}"
-    );
     let forbidden = |c: char| {
         (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
             || matches!(c, '\u{fdd0}'..='\u{fdef}')
             || (c as u32 & 0xfffe) == 0xfffe
     };
     let mut xml_files = 0;
-    for (rel, bytes) in read_tree(&out) {
-        let text = String::from_utf8(bytes).unwrap_or_default();
+    for (rel, bytes) in out.files() {
+        let text = String::from_utf8(bytes.to_vec()).unwrap_or_default();
         if (rel.ends_with(".html") || rel.ends_with(".xml"))
             && let Some(c) = text.chars().find(|&c| forbidden(c))
         {
@@ -409,11 +356,23 @@ fn names_stay_text_and_control_characters_never_reach_html_or_xml() {
     assert!(xml_files >= 5, "{xml_files} XML files");
 }
 
+/// Regression (e32b7d3): a name escaped for Markdown kept its backslashes in the independence
+/// question, which is plain text.
+#[test]
+fn the_independence_question_carries_no_markdown_escapes() {
+    let clause = built_plain_text()
+        .tree
+        .page("platforms/alpha/clauses/messaging-abuse/index.html");
+    assert!(
+        clause.contains("affiliated with [x](https://evil.example/) Corp?"),
+        "{clause}"
+    );
+}
+
 #[test]
 fn blank_and_null_required_values_are_content_errors() {
-    let (_tmp, root) = site(Some("blank-required"));
     both_fail_naming(
-        &root,
+        &hostile("blank-required"),
         &[
             ("provisions/other.yaml:1:7:", "must not be empty"),
             ("gamma/platform.yaml:1:7:", "null"),
@@ -425,7 +384,7 @@ fn blank_and_null_required_values_are_content_errors() {
 
 /// Runs `check` as an unprivileged user where the tests run as root (root reads everything).
 #[cfg(unix)]
-fn check_unprivileged(root: &Path) -> Output {
+fn check_unprivileged(root: &Path) -> (i32, String) {
     let uid = std::process::Command::new("id").arg("-u").output().unwrap();
     if String::from_utf8_lossy(&uid.stdout).trim() == "0" {
         // The temporary folders must be reachable by that user.
@@ -437,17 +396,16 @@ fn check_unprivileged(root: &Path) -> Output {
                 .status();
             dir = parent.to_path_buf();
         }
-        let bin = assert_cmd::cargo::cargo_bin("clausebook");
-        std::process::Command::new("setpriv")
+        let mut setpriv = std::process::Command::new("setpriv");
+        setpriv
             .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-            .arg(bin)
+            .arg(bin())
             .arg("check")
             .arg("--root")
-            .arg(root)
-            .output()
-            .unwrap()
+            .arg(root);
+        run_to_end(setpriv)
     } else {
-        run(&["check"], root)
+        check(root)
     }
 }
 
@@ -455,20 +413,19 @@ fn check_unprivileged(root: &Path) -> Output {
 #[test]
 fn an_unreadable_folder_is_an_io_error_without_a_cascade() {
     use std::os::unix::fs::PermissionsExt;
-    let (_tmp, root) = site(None);
+    let site = Site::valid();
     std::process::Command::new("chmod")
         .args(["-R", "a+rX"])
-        .arg(&root)
+        .arg(&site.root)
         .status()
         .unwrap();
-    let regulations = root.join("content/regulations");
+    let regulations = site.path("content/regulations");
     std::fs::set_permissions(&regulations, std::fs::Permissions::from_mode(0o000)).unwrap();
-    let unreadable_clause = root.join("content/platforms/beta/clauses/spam.yaml");
+    let unreadable_clause = site.path("content/platforms/beta/clauses/spam.yaml");
     std::fs::set_permissions(&unreadable_clause, std::fs::Permissions::from_mode(0o000)).unwrap();
-    let out = check_unprivileged(&root);
+    let (code, err) = check_unprivileged(&site.root);
     std::fs::set_permissions(&regulations, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(code, 2, "{err}");
     assert!(
         err.contains("content/regulations: cannot read folder"),
         "{err}"
@@ -479,30 +436,27 @@ fn an_unreadable_folder_is_an_io_error_without_a_cascade() {
 
 #[test]
 fn theme_static_dot_files_are_published() {
-    let (tmp, root) = site(None);
-    let statics = root.join("themes/default/static");
-    std::fs::create_dir_all(statics.join(".well-known")).unwrap();
-    std::fs::write(statics.join(".nojekyll"), "").unwrap();
-    std::fs::write(
-        statics.join(".well-known/security.txt"),
+    let site = Site::valid();
+    site.write("themes/default/static/.nojekyll", "");
+    site.write(
+        "themes/default/static/.well-known/security.txt",
         "Contact: mailto:security@example.org\n",
-    )
-    .unwrap();
-    std::fs::write(statics.join("notes.txt~"), "an editor's backup").unwrap();
-    let out = tmp.path().join("out");
-    let (code, err) = build(&root, &out, &[]);
+    );
+    site.write("themes/default/static/notes.txt~", "an editor's backup");
+    let (code, err) = site.build(&[]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.join(".nojekyll").is_file());
-    assert!(out.join(".well-known/security.txt").is_file());
-    assert!(!out.join("notes.txt~").exists());
+    let out = site.output();
+    assert!(out.has(".nojekyll"));
+    assert!(out.has(".well-known/security.txt"));
+    assert!(!out.has("notes.txt~"));
 }
 
 /// Two large versions with scattered and wholesale changes build to the same bytes whether the
 /// machine is idle or both cores are busy: no clock decides a diff.
 #[test]
 fn large_version_pages_are_the_same_on_a_busy_machine() {
-    let (tmp, root) = site(None);
-    let snaps = root.join("content/platforms/beta/documents/terms/snapshots");
+    let site = Site::valid();
+    let snaps = "content/platforms/beta/documents/terms/snapshots";
     let old: String = (0..4000)
         .map(|i| format!("Rule {i}: do not send spam or scrape pages at any time.\n\n"))
         .collect();
@@ -516,29 +470,11 @@ fn large_version_pages_are_the_same_on_a_busy_machine() {
             _ => format!("Rule {i}: do not send spam or scrape pages at any time.\n\n"),
         })
         .collect();
-    std::fs::write(snaps.join("2024-01-01.txt"), old).unwrap();
-    std::fs::write(snaps.join("2024-02-01.txt"), new).unwrap();
-    let quiet = tmp.path().join("quiet");
-    let (code, err) = build(&root, &quiet, &[]);
-    assert_eq!(code, 0, "{err}");
-    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let burners: Vec<_> = (0..4)
-        .map(|_| {
-            let stop = stop.clone();
-            std::thread::spawn(move || {
-                let mut x = 0u64;
-                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                    x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1));
-                }
-            })
-        })
-        .collect();
-    let busy = tmp.path().join("busy");
-    let (code, err) = build(&root, &busy, &[]);
-    stop.store(true, std::sync::atomic::Ordering::Relaxed);
-    burners.into_iter().for_each(|b| b.join().unwrap());
-    assert_eq!(code, 0, "{err}");
-    assert!(read_tree(&quiet) == read_tree(&busy), "outputs differ");
+    site.write(&format!("{snaps}/2024-01-01.txt"), old);
+    site.write(&format!("{snaps}/2024-02-01.txt"), new);
+    let quiet = Built::fresh(&site.root, &[]);
+    let on_a_busy_machine = busy(4, || Built::fresh(&site.root, &[]));
+    assert!(quiet.tree == on_a_busy_machine.tree, "outputs differ");
 }
 
 /// Templates are code a reviewer reads, but even so they can reach no file and no environment
@@ -550,19 +486,15 @@ fn templates_cannot_read_the_environment_or_files() {
         "load_data(path=\"/etc/passwd\")",
         "read_file(path=\"/etc/passwd\")",
     ] {
-        let (_tmp, root) = site(None);
-        let templates = root.join("themes/default/templates");
-        std::fs::create_dir_all(&templates).unwrap();
-        std::fs::write(
-            templates.join("page.html"),
+        let site = Site::valid();
+        site.write(
+            "themes/default/templates/page.html",
             format!(
                 "{{% extends \"base.html\" %}}{{% block content %}}{{{{ {call} }}}}{{% endblock %}}"
             ),
-        )
-        .unwrap();
-        let out = run(&["check"], &root);
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{call}: {err}");
+        );
+        let (code, err) = site.check();
+        assert_eq!(code, 1, "{call}: {err}");
         assert!(err.contains("Unknown function"), "{call}: {err}");
         assert!(!err.contains("root:x:") && !err.contains("/root"), "{err}");
     }

@@ -1,28 +1,15 @@
 //! Version history on the fixture site: version pages with word-level diffs, timelines,
 //! `/changes/`, Atom feeds, `/api`, excerpt verification and `check`.
 
-mod common;
+use crate::harness::*;
 use clausebook::error::{Kind, Severity};
-use common::*;
-use std::path::PathBuf;
-
-fn built() -> (tempfile::TempDir, PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("out");
-    let (code, err) = build(&fixture("valid"), &out, &[]);
-    assert_eq!(code, 0, "{err}");
-    (tmp, out)
-}
 
 const AUP: &str = "platforms/alpha/documents/aup";
 
 #[test]
 fn version_page_shows_a_word_level_diff_with_its_class_note_and_neighbours() {
-    let (_tmp, out) = built();
-    let html = page(
-        &out,
-        &format!("{AUP}/versions/2024-06-01T10-00-00Z/index.html"),
-    );
+    let out = &built_valid().tree;
+    let html = out.page(&format!("{AUP}/versions/2024-06-01T10-00-00Z/index.html"));
     assert!(html.contains("badge-substantive"), "{html}");
     assert!(
         html.contains("<del>illegal purposes</del>") || html.contains("<del>purposes</del>"),
@@ -44,27 +31,21 @@ fn version_page_shows_a_word_level_diff_with_its_class_note_and_neighbours() {
         "source URL"
     );
     assert!(html.contains(">+16</span>"), "words added");
-    let formatting = page(
-        &out,
-        &format!("{AUP}/versions/2024-07-01T10-00-00Z/index.html"),
-    );
+    let formatting = out.page(&format!("{AUP}/versions/2024-07-01T10-00-00Z/index.html"));
     assert!(formatting.contains("badge-formatting") && formatting.contains("No words changed."));
-    let noise = page(
-        &out,
-        &format!("{AUP}/versions/2024-08-01T10-00-00Z/index.html"),
-    );
+    let noise = out.page(&format!("{AUP}/versions/2024-08-01T10-00-00Z/index.html"));
     assert!(
         noise.contains("badge-noise") && noise.contains("<del>3</del><ins>12</ins>"),
         "{noise}"
     );
-    let first = page(&out, &format!("{AUP}/versions/2024-01-01/index.html"));
+    let first = out.page(&format!("{AUP}/versions/2024-01-01/index.html"));
     assert!(first.contains("badge-first") && !first.contains("rel=\"prev\""));
 }
 
 #[test]
 fn document_page_has_an_svg_timeline_and_classed_version_list() {
-    let (_tmp, out) = built();
-    let html = page(&out, &format!("{AUP}/index.html"));
+    let out = &built_valid().tree;
+    let html = out.page(&format!("{AUP}/index.html"));
     let svg = &html[html.find("<svg").unwrap()..html.find("</svg>").unwrap()];
     assert_eq!(svg.matches("<circle").count(), 4);
     for class in ["v-first", "v-substantive", "v-formatting", "v-noise"] {
@@ -80,7 +61,7 @@ fn document_page_has_an_svg_timeline_and_classed_version_list() {
         html.contains("1 substantive change, 1 formatting only, 1 noise."),
         "{html}"
     );
-    let platform = page(&out, "platforms/alpha/index.html");
+    let platform = out.page("platforms/alpha/index.html");
     assert!(
         platform.contains("class=\"timeline-svg\""),
         "governance timeline"
@@ -89,8 +70,8 @@ fn document_page_has_an_svg_timeline_and_classed_version_list() {
 
 #[test]
 fn changes_page_lists_every_version_newest_first_with_noise_folded() {
-    let (_tmp, out) = built();
-    let html = page(&out, "changes/index.html");
+    let out = &built_valid().tree;
+    let html = out.page("changes/index.html");
     let versions = [
         "2025-02-03T04-05-06Z",
         "2024-08-01T10-00-00Z",
@@ -121,16 +102,16 @@ fn changes_page_lists_every_version_newest_first_with_noise_folded() {
 
 #[test]
 fn feeds_are_valid_atom_with_substantive_entries_only_and_stable_ids() {
-    let (_tmp, out) = built();
-    let (_tmp2, out2) = built();
+    let out = &built_valid().tree;
+    let out2 = &Built::fresh(&fixture("valid"), &[]).tree;
     for feed_path in [
         "atom.xml",
         "platforms/alpha/atom.xml",
         &format!("{AUP}/atom.xml"),
         "provisions/spam/atom.xml",
     ] {
-        let xml = page(&out, feed_path);
-        assert_eq!(xml, page(&out2, feed_path), "{feed_path} is deterministic");
+        let xml = out.page(feed_path);
+        assert_eq!(xml, out2.page(feed_path), "{feed_path} is deterministic");
         let feed =
             feed_rs::parser::parse(xml.as_bytes()).unwrap_or_else(|e| panic!("{feed_path}: {e}"));
         assert_eq!(feed.feed_type, feed_rs::model::FeedType::Atom);
@@ -152,7 +133,7 @@ fn feeds_are_valid_atom_with_substantive_entries_only_and_stable_ids() {
             "{summary}"
         );
     }
-    let empty = feed_rs::parser::parse(page(&out, "platforms/beta/atom.xml").as_bytes()).unwrap();
+    let empty = feed_rs::parser::parse(out.page("platforms/beta/atom.xml").as_bytes()).unwrap();
     assert!(empty.entries.is_empty(), "a first version is not a change");
     assert_eq!(
         empty.updated.unwrap().to_rfc3339(),
@@ -162,9 +143,9 @@ fn feeds_are_valid_atom_with_substantive_entries_only_and_stable_ids() {
 
 #[test]
 fn api_lists_clauses_documents_platforms_and_provisions() {
-    let (_tmp, out) = built();
+    let out = &built_valid().tree;
     let json = |name: &str| -> serde_json::Value {
-        serde_json::from_str(&page(&out, &format!("api/{name}.json"))).unwrap()
+        serde_json::from_str(&out.page(&format!("api/{name}.json"))).unwrap()
     };
     let clauses = json("clauses");
     let illegal = clauses
@@ -220,11 +201,11 @@ fn api_lists_clauses_documents_platforms_and_provisions() {
 
 #[test]
 fn clause_page_shows_verification_and_the_passage_history() {
-    let (_tmp, out) = built();
-    let verified = page(&out, "platforms/alpha/clauses/messaging-abuse/index.html");
+    let out = &built_valid().tree;
+    let verified = out.page("platforms/alpha/clauses/messaging-abuse/index.html");
     assert!(verified.contains("verification-verified"));
     assert!(verified.contains("Alpha Corp has changed this document 1 time since"));
-    let changed = page(&out, "platforms/alpha/clauses/illegal-use/index.html");
+    let changed = out.page("platforms/alpha/clauses/illegal-use/index.html");
     assert!(changed.contains("verification-changed"), "{changed}");
     let history = &changed[changed.find("Changes to this clause").unwrap()..];
     assert!(history.contains("Version of 1 June 2024"));
@@ -233,36 +214,34 @@ fn clause_page_shows_verification_and_the_passage_history() {
 
 #[test]
 fn excerpt_not_found_warns_in_build_and_fails_check() {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("site");
-    copy_tree(&fixture("valid"), &root);
-    let clause = root.join("content/platforms/beta/clauses/spam.yaml");
-    let yaml = std::fs::read_to_string(&clause)
-        .unwrap()
-        .replace("Do not send spam", "Never ever send spam");
-    std::fs::write(&clause, yaml).unwrap();
-    let built = clausebook::build(&root, &Default::default()).unwrap();
+    let site = Site::valid();
+    site.edit(
+        "content/platforms/beta/clauses/spam.yaml",
+        "Do not send spam",
+        "Never ever send spam",
+    );
+    let built = clausebook::build(&site.root, &Default::default()).unwrap();
     let warnings: Vec<_> = built
         .warnings
         .iter()
         .map(|w| (w.kind, w.severity))
         .collect();
     assert_eq!(warnings, [(Kind::ExcerptNotFound, Severity::Warning)]);
-    let (code, err) = build(&root, &tmp.path().join("out"), &[]);
+    let (code, err) = site.build(&[]);
     assert_eq!(code, 0, "{err}");
     let place = "content/platforms/beta/clauses/spam.yaml:4:10:";
     assert!(
         diagnostic_at(&err, place).is_some_and(|w| w.starts_with("warning: excerpt not found")),
         "{err}"
     );
-    let (code, stderr) = check(&root);
+    let (code, stderr) = site.check();
     assert_eq!(code, 1);
     assert!(
         diagnostic_at(&stderr, place).is_some_and(|e| e.starts_with("error: excerpt not found")),
         "{stderr}"
     );
     let api: serde_json::Value =
-        serde_json::from_str(&page(&tmp.path().join("out"), "api/clauses.json")).unwrap();
+        serde_json::from_str(&site.output().page("api/clauses.json")).unwrap();
     assert!(
         api.as_array()
             .unwrap()

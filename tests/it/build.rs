@@ -1,14 +1,10 @@
-//! Integration tests of `clausebook build` on the valid fixture site.
+//! `clausebook build` on the valid fixture site.
 
-mod common;
-use common::*;
+use crate::harness::*;
 
 #[test]
 fn builds_every_page_of_the_fixture() {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("out");
-    let (code, err) = build(&fixture("valid"), &out, &[]);
-    assert_eq!(code, 0, "{err}");
+    let built = built_valid();
     for page in [
         "index.html",
         "404.html",
@@ -30,49 +26,55 @@ fn builds_every_page_of_the_fixture() {
         "style.css",
         ".clausebook",
     ] {
-        assert!(out.join(page).is_file(), "missing {page}");
+        assert!(built.tree.has(page), "missing {page}");
     }
     // Drafts only with --drafts.
-    assert!(!out.join("platforms/alpha/clauses/unreleased").exists());
-    // The live reload client belongs to `serve` responses only.
-    for (file, bytes) in read_tree(&out) {
-        let text = String::from_utf8_lossy(&bytes);
+    assert!(
+        !built
+            .tree
+            .files()
+            .any(|(file, _)| file.starts_with("platforms/alpha/clauses/unreleased"))
+    );
+    assert!(built.stderr.contains("Built"), "{}", built.stderr);
+}
+
+/// Regression (29a80af): the live reload client belongs to `serve` responses only; built files
+/// once carried it.
+#[test]
+fn built_pages_never_carry_the_live_reload_client() {
+    for (file, bytes) in built_valid().tree.files() {
+        let text = String::from_utf8_lossy(bytes);
         assert!(
             !text.contains("EventSource") && !text.contains("__clausebook"),
             "{file}"
         );
     }
-    assert!(err.contains("Built"), "{err}");
 }
 
 #[test]
 fn drafts_are_built_with_the_flag() {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("out");
-    let (code, err) = build(&fixture("valid"), &out, &["--drafts"]);
-    assert_eq!(code, 0, "{err}");
+    let built = Built::fresh(&fixture("valid"), &["--drafts"]);
     assert!(
-        out.join("platforms/alpha/clauses/unreleased/index.html")
-            .is_file()
+        built
+            .tree
+            .has("platforms/alpha/clauses/unreleased/index.html")
     );
 }
 
 #[test]
 fn all_links_work_under_a_subpath_base_url() {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("out");
-    assert_eq!(build(&fixture("valid"), &out, &[]).0, 0);
-    assert_eq!(broken_links(&out, "/atlas/"), Vec::<String>::new());
-    let clause = page(&out, "platforms/alpha/clauses/messaging-abuse/index.html");
+    let out = &built_valid().tree;
+    assert_eq!(broken_links(out, "/atlas/"), Vec::<String>::new());
+    let clause = out.page("platforms/alpha/clauses/messaging-abuse/index.html");
     assert!(clause.contains("href=\"/atlas/style.css\""));
     assert!(clause.contains("<link rel=\"canonical\" href=\"https://example.org/atlas/platforms/alpha/clauses/messaging-abuse/\">"));
     // Markdown links written root-relative in content follow the subpath too.
-    let provision = page(&out, "provisions/spam/index.html");
+    let provision = out.page("provisions/spam/index.html");
     assert!(
         provision.contains("href=\"/atlas/methodology/\""),
         "{provision}"
     );
-    let sitemap = page(&out, "sitemap.xml");
+    let sitemap = out.page("sitemap.xml");
     assert!(
         sitemap.contains(
             "<loc>https://example.org/atlas/platforms/alpha/clauses/messaging-abuse/</loc>"
@@ -82,59 +84,56 @@ fn all_links_work_under_a_subpath_base_url() {
         !sitemap.contains("old/messaging"),
         "redirects are not in the sitemap"
     );
-    assert!(page(&out, "robots.txt").contains("Sitemap: https://example.org/atlas/sitemap.xml"));
+    assert!(
+        out.page("robots.txt")
+            .contains("Sitemap: https://example.org/atlas/sitemap.xml")
+    );
 }
 
 #[test]
 fn base_url_flag_overrides_site_yaml() {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("out");
-    assert_eq!(
-        build(
-            &fixture("valid"),
-            &out,
-            &["--base-url", "http://localhost:8000"]
-        )
-        .0,
-        0
-    );
+    let out = Built::fresh(&fixture("valid"), &["--base-url", "http://localhost:8000"]).tree;
     assert_eq!(broken_links(&out, "/"), Vec::<String>::new());
-    assert!(page(&out, "index.html").contains("href=\"http://localhost:8000/\""));
+    assert!(
+        out.page("index.html")
+            .contains("href=\"http://localhost:8000/\"")
+    );
+}
+
+/// Regression (9129a47): a bad `--base-url` was reported as a content error (exit 1).
+#[test]
+fn a_bad_base_url_flag_is_a_usage_error_not_a_content_error() {
+    let tmp = tempfile::tempdir().unwrap();
     let (code, err) = build(
         &fixture("valid"),
-        &tmp.path().join("o2"),
+        &tmp.path().join("out"),
         &["--base-url", "localhost"],
     );
-    // A bad flag is a usage error (exit 2), not a content error.
     assert_eq!(code, 2);
     assert!(err.contains("--base-url"), "{err}");
 }
 
 #[test]
 fn build_twice_is_byte_identical() {
-    let tmp = tempfile::tempdir().unwrap();
-    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
-    assert_eq!(build(&fixture("valid"), &a, &[]).0, 0);
-    assert_eq!(build(&fixture("valid"), &b, &[]).0, 0);
-    let (ta, tb) = (read_tree(&a), read_tree(&b));
-    assert!(ta.len() > 20);
-    assert_eq!(ta.keys().collect::<Vec<_>>(), tb.keys().collect::<Vec<_>>());
-    for (k, v) in &ta {
-        assert!(tb[k] == *v, "{k} differs between two builds");
+    let a = &built_valid().tree;
+    let b = Built::fresh(&fixture("valid"), &[]).tree;
+    assert!(a.len() > 20);
+    let names = |t: &Tree| t.files().map(|(k, _)| k.to_string()).collect::<Vec<_>>();
+    assert_eq!(names(a), names(&b));
+    for ((k, v), (_, w)) in a.files().zip(b.files()) {
+        assert!(v == w, "{k} differs between two builds");
     }
 }
 
 #[test]
 fn content_text_is_escaped_and_markdown_sanitised() {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("out");
-    assert_eq!(build(&fixture("valid"), &out, &[]).0, 0);
-    for (file, bytes) in read_tree(&out) {
+    let out = &built_valid().tree;
+    for (file, bytes) in out.files() {
         if file.ends_with(".html") {
-            assert_no_active_content(&file, &String::from_utf8_lossy(&bytes));
+            assert_no_active_content(file, &String::from_utf8_lossy(bytes));
         }
     }
-    let clause = page(&out, "platforms/gamma/clauses/child-safety/index.html");
+    let clause = out.page("platforms/gamma/clauses/child-safety/index.html");
     let doc = scraper::Html::parse_document(&clause);
     let h1 = doc
         .select(&scraper::Selector::parse("h1").unwrap())
@@ -154,10 +153,25 @@ fn content_text_is_escaped_and_markdown_sanitised() {
         "harmless markup survives sanitising"
     );
     assert!(clause.contains("Gamma &amp; Sons"), "owner is escaped");
-    let doc = page(&out, "platforms/gamma/documents/policy/index.html");
+    let doc = out.page("platforms/gamma/documents/policy/index.html");
     assert!(
         doc.contains("Never share content that sexualises minors."),
         "HTML snapshot text is shown"
+    );
+}
+
+/// Regression (b8b0c91): the platform name `Gamma <Chat>` vanished from the independence
+/// answer, read as a tag; names are text wherever they are substituted.
+#[test]
+fn a_platform_name_with_a_less_than_sign_stays_in_the_independence_answer() {
+    let clause = built_valid()
+        .tree
+        .page("platforms/gamma/clauses/child-safety/index.html");
+    assert!(
+        clause.contains(
+            "No. Test Atlas is independent of Gamma &amp; Sons and of Gamma &lt;Chat&gt;."
+        ),
+        "{clause}"
     );
 }
 
@@ -194,10 +208,9 @@ fn assert_no_active_content(file: &str, html: &str) {
 
 #[test]
 fn clause_page_has_every_section_in_order() {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("out");
-    assert_eq!(build(&fixture("valid"), &out, &[]).0, 0);
-    let html = page(&out, "platforms/alpha/clauses/messaging-abuse/index.html");
+    let html = built_valid()
+        .tree
+        .page("platforms/alpha/clauses/messaging-abuse/index.html");
     assert_sections_in_order(&html);
     assert!(
         html.contains("This analysis describes what Alpha Corp's agreement states."),
@@ -228,10 +241,7 @@ fn clause_page_has_every_section_in_order() {
 
 #[test]
 fn aliases_redirect_to_the_clause() {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("out");
-    assert_eq!(build(&fixture("valid"), &out, &[]).0, 0);
-    let html = page(&out, "old/messaging/index.html");
+    let html = built_valid().tree.page("old/messaging/index.html");
     assert!(
         html.contains("content=\"0; url=/atlas/platforms/alpha/clauses/messaging-abuse/\""),
         "{html}"
@@ -240,24 +250,21 @@ fn aliases_redirect_to_the_clause() {
 
 #[test]
 fn theme_overrides_templates_and_static_files_one_by_one() {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("site");
-    copy_tree(&fixture("valid"), &root);
-    let yaml = std::fs::read_to_string(root.join("content/site.yaml")).unwrap() + "theme: house\n";
-    std::fs::write(root.join("content/site.yaml"), yaml).unwrap();
-    let theme = root.join("themes/house");
-    std::fs::create_dir_all(theme.join("templates")).unwrap();
-    std::fs::create_dir_all(theme.join("static/img")).unwrap();
-    std::fs::write(theme.join("templates/page.html"), "{% extends \"base.html\" %}{% block content %}<h1 class=\"house\">{{ title }}</h1>{% endblock content %}").unwrap();
-    std::fs::write(theme.join("static/img/logo.svg"), "<svg/>").unwrap();
-    let out = tmp.path().join("out");
-    let (code, err) = build(&root, &out, &[]);
+    let site = Site::valid();
+    site.append("content/site.yaml", "theme: house\n");
+    site.write("themes/house/templates/page.html", HOUSE_THEME_PAGE);
+    site.write("themes/house/static/img/logo.svg", "<svg/>");
+    let (code, err) = site.build(&[]);
     assert_eq!(code, 0, "{err}");
-    assert!(page(&out, "methodology/index.html").contains("<h1 class=\"house\">Methodology</h1>"));
+    let out = site.output();
     assert!(
-        page(&out, "index.html").contains("class=\"hero\""),
+        out.page("methodology/index.html")
+            .contains("<h1 class=\"house\">Methodology</h1>")
+    );
+    assert!(
+        out.page("index.html").contains("class=\"hero\""),
         "other templates stay built-in"
     );
-    assert_eq!(page(&out, "img/logo.svg"), "<svg/>");
-    assert!(out.join("style.css").is_file());
+    assert_eq!(out.page("img/logo.svg"), "<svg/>");
+    assert!(out.has("style.css"));
 }

@@ -1,11 +1,9 @@
-//! The output folder is swapped in atomically and safely (SPEC §6): readers never find it
+//! The output folder is swapped in atomically and safely: readers never find it
 //! missing, two builds into one output do not trip over each other, a symbolic link stays a
 //! link, an output inside the inputs is refused, and a user's folder keeps its permissions.
 
-mod common;
+use crate::harness::*;
 use clausebook::output::Output;
-use common::*;
-use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// A small site whose every page names the build that wrote it.
@@ -72,16 +70,6 @@ fn readers_never_find_the_output_missing() {
     );
 }
 
-/// The names in a folder, sorted.
-fn siblings(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    names.sort();
-    names
-}
-
 #[cfg(unix)]
 #[test]
 fn a_second_build_into_the_same_output_fails_clearly() {
@@ -89,14 +77,14 @@ fn a_second_build_into_the_same_output_fails_clearly() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     assert_eq!(build(&fixture("valid"), &out, &[]).0, 0);
-    let before = read_tree(&out);
+    let before = Tree::read(&out);
     // Another build holds the lock.
     let lock = std::fs::File::create(tmp.path().join(".out.clausebook-lock")).unwrap();
     flock(&lock, FlockOperation::NonBlockingLockExclusive).unwrap();
     let (code, err) = build(&fixture("valid"), &out, &[]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("another build is writing to"), "{err}");
-    assert_eq!(read_tree(&out), before);
+    assert_eq!(Tree::read(&out), before);
     drop(lock);
     let (code, err) = build(&fixture("valid"), &out, &[]);
     assert_eq!(code, 0, "{err}");
@@ -140,11 +128,10 @@ fn an_output_that_is_a_link_is_followed_and_stays_a_link() {
 
 #[test]
 fn an_output_inside_the_inputs_is_refused() {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("site");
-    copy_tree(&fixture("valid"), &root);
+    let site = Site::valid();
+    let root = &site.root;
     std::fs::create_dir_all(root.join("themes/mine/static")).unwrap();
-    let content = read_tree(&root);
+    let content = Tree::read(root);
     let inside = [
         root.join("content/site"),
         root.join("content/not/yet/there"),
@@ -152,19 +139,19 @@ fn an_output_inside_the_inputs_is_refused() {
         root.join("themes/mine/static/out"),
     ];
     for out in &inside {
-        let (code, err) = build(&root, out, &[]);
+        let (code, err) = build(root, out, &[]);
         assert_eq!(code, 2, "{}: {err}", out.display());
         assert!(err.contains("which the build reads"), "{err}");
     }
     #[cfg(unix)]
     {
         // Through a link to the content folder.
-        std::os::unix::fs::symlink(root.join("content"), tmp.path().join("alias")).unwrap();
-        let (code, err) = build(&root, &tmp.path().join("alias/out"), &[]);
+        std::os::unix::fs::symlink(root.join("content"), site.dir().join("alias")).unwrap();
+        let (code, err) = build(root, &site.dir().join("alias/out"), &[]);
         assert_eq!(code, 2, "{err}");
     }
-    assert_eq!(read_tree(&root), content, "nothing written into the site");
-    assert_eq!(build(&root, &root.join("themes/mine/out"), &[]).0, 0);
+    assert_eq!(Tree::read(root), content, "nothing written into the site");
+    assert_eq!(build(root, &root.join("themes/mine/out"), &[]).0, 0);
 }
 
 #[cfg(unix)]

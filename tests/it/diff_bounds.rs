@@ -2,10 +2,9 @@
 //! the same diff on any machine, however busy, and pathological ones fall back to a whole
 //! replacement of what could not be aligned, deterministically.
 
+use crate::harness::busy;
 use clausebook::diff::{DiffBlock, Op, Segment, VersionDiff, diff, word_segments};
 use clausebook::text::{Block, BlockKind, DocText};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 const BLOCKS: usize = 20_000;
 
@@ -82,26 +81,12 @@ fn all_diffs() -> Results {
 #[test]
 fn large_diffs_are_the_same_on_a_busy_machine() {
     let quiet = all_diffs();
-    let stop = Arc::new(AtomicBool::new(false));
-    let burners: Vec<_> = (0..2)
-        .map(|_| {
-            let stop = stop.clone();
-            std::thread::spawn(move || {
-                let mut x = 1u64;
-                while !stop.load(Ordering::Relaxed) {
-                    x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1));
-                }
-            })
+    let busy: Vec<Results> = busy(2, || {
+        std::thread::scope(|s| {
+            let runs: Vec<_> = (0..2).map(|_| s.spawn(all_diffs)).collect();
+            runs.into_iter().map(|r| r.join().unwrap()).collect()
         })
-        .collect();
-    let busy: Vec<Results> = std::thread::scope(|s| {
-        let runs: Vec<_> = (0..2).map(|_| s.spawn(all_diffs)).collect();
-        runs.into_iter().map(|r| r.join().unwrap()).collect()
     });
-    stop.store(true, Ordering::Relaxed);
-    for b in burners {
-        b.join().unwrap();
-    }
     for run in &busy {
         assert!(run == &quiet, "a diff changed under load");
     }

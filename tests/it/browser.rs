@@ -3,8 +3,7 @@
 //! break the YAML and see the overlay; fix it and see the overlay go.
 #![cfg(feature = "serve")]
 
-mod common;
-use common::*;
+use crate::harness::*;
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -61,6 +60,18 @@ impl Driver {
             .unwrap_or_else(|| panic!("no session: {created}"))
             .to_string();
         driver.session = Some(id);
+        // Every page keeps the event streams it opens where a script can see them: the live
+        // reload client keeps its own in a closure.
+        let hooked = driver.session_call(
+            "POST",
+            "/goog/cdp/execute",
+            Some(json!({"cmd": "Page.addScriptToEvaluateOnNewDocument", "params": {"source":
+                "window.eventStreams = []; const Native = window.EventSource; \
+                 window.EventSource = function (url, options) { \
+                   const stream = new Native(url, options); window.eventStreams.push(stream); return stream; };"
+            }})),
+        );
+        assert!(hooked["value"]["error"].is_null(), "{hooked}");
         Some(driver)
     }
 
@@ -112,6 +123,16 @@ impl Driver {
         self.session_call("POST", "/url", Some(json!({ "url": url })));
     }
 
+    /// Waits until the page's event streams are open (`readyState` 1), so that the next change is
+    /// announced to it; fails the test after 20 s.
+    fn wait_for_event_stream(&self) {
+        let open = "return window.eventStreams.length > 0 \
+                    && window.eventStreams.every(s => s.readyState === 1);";
+        wait_until(20, "the page's event stream to open", || {
+            self.script(open) == true
+        });
+    }
+
     fn script(&self, js: &str) -> Value {
         self.session_call(
             "POST",
@@ -137,10 +158,8 @@ fn the_browser_follows_edits_breakage_and_fixes_without_a_manual_reload() {
     let Some(driver) = Driver::start() else {
         return;
     };
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("site");
-    copy_tree(&fixture("valid"), &root);
-    let server = Server::start(&root, &[]);
+    let site = Site::valid();
+    let server = Server::start(&site.root, &[]);
     driver.goto(&format!("{}platforms/beta/clauses/spam/", server.url));
     let summary = "return document.querySelector('.summary').innerText";
     assert!(
@@ -150,20 +169,16 @@ fn the_browser_follows_edits_breakage_and_fixes_without_a_manual_reload() {
             .unwrap()
             .contains("Beta forbids spam.")
     );
-    // Give the page's reload client time to connect before the first edit.
-    wait_until(10, "the reload channel", || {
-        http(server.port, "GET", "/").status == 200
-    });
-    std::thread::sleep(Duration::from_millis(500));
+    driver.wait_for_event_stream();
     driver.script("window.loadedBeforeTheEdit = true; return null;");
 
-    let clause = root.join("content/platforms/beta/clauses/spam.yaml");
-    let text = std::fs::read_to_string(&clause).unwrap();
-    std::fs::write(
-        &clause,
-        text.replace("Beta forbids spam.", "Beta forbids spam in every form."),
-    )
-    .unwrap();
+    let clause = "content/platforms/beta/clauses/spam.yaml";
+    let text = site.read(clause);
+    site.edit(
+        clause,
+        "Beta forbids spam.",
+        "Beta forbids spam in every form.",
+    );
     wait_until(20, "the edited summary in the browser", || {
         driver
             .script(summary)
@@ -176,7 +191,8 @@ fn the_browser_follows_edits_breakage_and_fixes_without_a_manual_reload() {
         "the page reloaded by itself"
     );
 
-    std::fs::write(&clause, "title: [broken\n").unwrap();
+    driver.wait_for_event_stream();
+    site.write(clause, "title: [broken\n");
     let overlay =
         "var e = document.getElementById('clausebook-error'); return e ? e.innerText : null;";
     wait_until(20, "the error overlay", || {
@@ -186,7 +202,8 @@ fn the_browser_follows_edits_breakage_and_fixes_without_a_manual_reload() {
             .is_some_and(|t| t.contains("clauses/spam.yaml:1:"))
     });
 
-    std::fs::write(&clause, &text).unwrap();
+    driver.wait_for_event_stream();
+    site.write(clause, &text);
     wait_until(20, "the overlay to go", || {
         driver.script(overlay).is_null()
             && driver

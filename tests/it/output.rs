@@ -1,32 +1,24 @@
 //! The write stage's guarantees: atomic swap, never replacing a folder clausebook did not create.
 
-mod common;
-use common::*;
+use crate::harness::*;
 
 #[test]
 fn failed_build_leaves_previous_output_byte_identical() {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("site");
-    copy_tree(&fixture("valid"), &root);
-    let out = tmp.path().join("out");
-    assert_eq!(build(&root, &out, &[]).0, 0);
-    let before = read_tree(&out);
-    std::fs::write(
-        root.join("content/platforms/beta/clauses/spam.yaml"),
+    let site = Site::valid();
+    assert_eq!(site.build(&[]).0, 0);
+    let before = site.output();
+    site.write(
+        "content/platforms/beta/clauses/spam.yaml",
         "title: [broken\n",
-    )
-    .unwrap();
-    let (code, err) = build(&root, &out, &[]);
+    );
+    let (code, err) = site.build(&[]);
     assert_eq!(code, 1, "{err}");
     assert!(
         err.contains("content/platforms/beta/clauses/spam.yaml:"),
         "{err}"
     );
-    assert_eq!(read_tree(&out), before);
-    let siblings: Vec<_> = std::fs::read_dir(tmp.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
+    assert_eq!(site.output(), before);
+    let siblings = siblings(site.dir());
     assert!(
         !siblings.iter().any(|s| s.contains("clausebook")),
         "no staging folder left: {siblings:?}"
@@ -42,11 +34,9 @@ fn refuses_to_replace_a_folder_it_did_not_create() {
     let (code, err) = build(&fixture("valid"), &out, &[]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("refusing to replace"), "{err}");
-    assert_eq!(
-        std::fs::read_to_string(out.join("notes.txt")).unwrap(),
-        "precious"
-    );
-    assert_eq!(read_tree(&out).len(), 1);
+    let tree = Tree::read(&out);
+    assert_eq!(tree.page("notes.txt"), "precious");
+    assert_eq!(tree.len(), 1);
 }
 
 #[test]
@@ -62,13 +52,11 @@ fn replaces_an_empty_folder_and_its_own_output() {
 
 #[test]
 fn check_writes_nothing() {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("site");
-    copy_tree(&fixture("valid"), &root);
-    let (code, stderr) = check(&root);
+    let site = Site::valid();
+    let (code, stderr) = site.check();
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("No errors"), "{stderr}");
-    assert!(!root.join("output").exists());
+    assert!(!site.path("output").exists());
 }
 
 /// Render writes exactly the files of the route table that load builds (and checks aliases and

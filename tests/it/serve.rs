@@ -2,25 +2,17 @@
 //! error overlay, and a served site equal to a clean build after every edit.
 #![cfg(feature = "serve")]
 
-mod common;
+use crate::harness::*;
 use clausebook::serve::{MAX_CONNECTIONS, MAX_EVENT_STREAMS};
-use common::*;
 use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-fn site() -> (tempfile::TempDir, std::path::PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("site");
-    copy_tree(&fixture("valid"), &root);
-    (tmp, root)
-}
-
 #[test]
 fn http_types_404_head_redirects_and_traversal() {
-    let (_tmp, root) = site();
-    let server = Server::start(&root, &[]);
+    let site = Site::valid();
+    let server = Server::start(&site.root, &[]);
     let home = http(server.port, "GET", "/");
     assert_eq!(
         (home.status, home.header("content-type")),
@@ -90,32 +82,23 @@ fn http_types_404_head_redirects_and_traversal() {
 #[test]
 fn serving_a_folder_without_a_site_is_a_usage_error() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = clausebook()
-        .args(["serve", "--port", "0", "--root"])
-        .arg(tmp.path())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("content/site.yaml does not exist"));
+    let (code, err) = run("serve", tmp.path(), &["--port", "0"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("content/site.yaml does not exist"), "{err}");
 }
 
 #[test]
 fn a_taken_port_is_a_clear_error() {
-    let (_tmp, root) = site();
-    let server = Server::start(&root, &[]);
-    let out = clausebook()
-        .args(["serve", "--root"])
-        .arg(&root)
-        .args(["--port", &server.port.to_string()])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("already in use"),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let site = Site::valid();
+    let root = &site.root;
+    let server = Server::start(root, &[]);
+    let (code, err) = run("serve", root, &["--port", &server.port.to_string()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("already in use"), "{err}");
 }
+
+/// The clause the serve tests edit.
+const SPAM: &str = "content/platforms/beta/clauses/spam.yaml";
 
 /// Saves like an editor that writes a temporary file and renames it over the original.
 fn save_by_rename(path: &Path, text: &str) {
@@ -125,6 +108,15 @@ fn save_by_rename(path: &Path, text: &str) {
     ));
     std::fs::write(&tmp, text).unwrap();
     std::fs::rename(&tmp, path).unwrap();
+}
+
+/// Waits for reloads until `done`; fails the test after 20 s.
+fn reload_until(reloads: &mut Reloads, what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        reloads.next(20);
+    }
 }
 
 fn check_served_equals_clean_build(server: &Server, root: &Path, what: &str) {
@@ -148,13 +140,30 @@ fn check_served_equals_clean_build(server: &Server, root: &Path, what: &str) {
     }
 }
 
+/// Adds a whole platform, `delta`, its folders first and then its files, as a copy or a
+/// checkout does.
+fn add_platform_delta(site: &Site) {
+    std::fs::create_dir_all(site.path("content/platforms/delta/clauses")).unwrap();
+    std::fs::create_dir_all(site.path("content/platforms/delta/documents/tos/snapshots")).unwrap();
+    site.write(
+        "content/platforms/delta/documents/tos/document.yaml",
+        "title: Delta Terms\ntype: Terms of Service\nurl: https://delta.example/\n",
+    );
+    site.write(
+        "content/platforms/delta/documents/tos/snapshots/2025-01-01.md",
+        "No spam, ever.\n",
+    );
+    site.write("content/platforms/delta/clauses/spam.yaml", "title: Delta spam\ndocument: tos\nprovision: spam\nexcerpt: No spam, ever.\nsummary: Delta forbids spam.\n");
+    site.write("content/platforms/delta/platform.yaml", "name: Delta\n");
+}
+
 #[test]
 fn watcher_rebuilds_after_rename_over_saves_deletions_and_breakage() {
-    let (_tmp, root) = site();
-    let server = Server::start(&root, &[]);
+    let site = Site::valid();
+    let server = Server::start(&site.root, &[]);
     let mut reloads = Reloads::subscribe(server.port);
-    let clause = root.join("content/platforms/beta/clauses/spam.yaml");
-    let text = std::fs::read_to_string(&clause).unwrap();
+    let clause = site.path(SPAM);
+    let text = site.read(SPAM);
 
     save_by_rename(
         &clause,
@@ -166,9 +175,9 @@ fn watcher_rebuilds_after_rename_over_saves_deletions_and_breakage() {
             .text()
             .contains("Beta forbids spam, plainly.")
     );
-    check_served_equals_clean_build(&server, &root, "after a rename-over save");
+    check_served_equals_clean_build(&server, &site.root, "after a rename-over save");
 
-    std::fs::write(&clause, "title: [broken\n").unwrap();
+    site.write(SPAM, "title: [broken\n");
     reloads.next(20);
     let page = http(server.port, "GET", "/platforms/beta/clauses/spam/").text();
     assert!(
@@ -199,72 +208,50 @@ fn watcher_rebuilds_after_rename_over_saves_deletions_and_breakage() {
         "the overlay goes with the next good build"
     );
 
-    std::fs::remove_file(&clause).unwrap();
+    site.remove(SPAM);
     reloads.next(20);
     assert_eq!(
         http(server.port, "GET", "/platforms/beta/clauses/spam/").status,
         404,
         "a deleted clause's page is gone"
     );
-    check_served_equals_clean_build(&server, &root, "after a deletion");
+    check_served_equals_clean_build(&server, &site.root, "after a deletion");
 
-    std::fs::create_dir_all(root.join("content/platforms/delta/clauses")).unwrap();
-    std::fs::create_dir_all(root.join("content/platforms/delta/documents/tos/snapshots")).unwrap();
-    std::fs::write(
-        root.join("content/platforms/delta/documents/tos/document.yaml"),
-        "title: Delta Terms\ntype: Terms of Service\nurl: https://delta.example/\n",
-    )
-    .unwrap();
-    std::fs::write(
-        root.join("content/platforms/delta/documents/tos/snapshots/2025-01-01.md"),
-        "No spam, ever.\n",
-    )
-    .unwrap();
-    std::fs::write(root.join("content/platforms/delta/clauses/spam.yaml"), "title: Delta spam\ndocument: tos\nprovision: spam\nexcerpt: No spam, ever.\nsummary: Delta forbids spam.\n").unwrap();
-    std::fs::write(
-        root.join("content/platforms/delta/platform.yaml"),
-        "name: Delta\n",
-    )
-    .unwrap();
+    add_platform_delta(&site);
     // Folders appear one after the other: wait until the whole platform is built.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while http(server.port, "GET", "/platforms/delta/clauses/spam/").status != 200 {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "a new platform folder was not picked up"
-        );
-        reloads.next(20);
-    }
-    check_served_equals_clean_build(&server, &root, "after adding a platform folder");
+    reload_until(
+        &mut reloads,
+        "a new platform folder to be picked up",
+        || http(server.port, "GET", "/platforms/delta/clauses/spam/").status == 200,
+    );
+    check_served_equals_clean_build(&server, &site.root, "after adding a platform folder");
 
-    std::fs::remove_dir_all(root.join("content/platforms/delta")).unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while http(server.port, "GET", "/platforms/delta/").status != 404 {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "a removed platform folder was not noticed"
-        );
-        reloads.next(20);
-    }
-    check_served_equals_clean_build(&server, &root, "after removing a platform folder");
+    std::fs::remove_dir_all(site.path("content/platforms/delta")).unwrap();
+    reload_until(
+        &mut reloads,
+        "a removed platform folder to be noticed",
+        || http(server.port, "GET", "/platforms/delta/").status == 404,
+    );
+    check_served_equals_clean_build(&server, &site.root, "after removing a platform folder");
     assert!(
         server.log.lock().unwrap().contains("pages rendered"),
         "the terminal reports each rebuild"
     );
 }
 
+/// Regression (20d0792): the polling watcher was told to watch `content/` a second time just
+/// after the server started, which took the files as they were then as its baseline: a change
+/// saved at that moment was lost.
 #[test]
-fn poll_mode_sees_changes_too() {
-    let (_tmp, root) = site();
-    let server = Server::start(&root, &["--poll"]);
+fn poll_watcher_never_loses_a_change_saved_right_after_start() {
+    let site = Site::valid();
+    let server = Server::start(&site.root, &["--poll"]);
     let mut reloads = Reloads::subscribe(server.port);
-    let clause = root.join("content/platforms/beta/clauses/scraping.yaml");
-    let text = std::fs::read_to_string(&clause).unwrap();
-    std::fs::write(
-        &clause,
-        text.replace("Beta forbids scraping.", "Beta forbids scraping, polled."),
-    )
-    .unwrap();
+    site.edit(
+        "content/platforms/beta/clauses/scraping.yaml",
+        "Beta forbids scraping.",
+        "Beta forbids scraping, polled.",
+    );
     reloads.next(20);
     assert!(
         http(server.port, "GET", "/platforms/beta/clauses/scraping/")
@@ -273,20 +260,34 @@ fn poll_mode_sees_changes_too() {
     );
 }
 
+/// Regression (c369037): a theme's hidden static files are published, but the watcher ignored
+/// changes to them as it does hidden content files.
+#[test]
+fn serve_rebuilds_when_a_hidden_theme_static_file_changes() {
+    let site = Site::valid();
+    let security = "themes/default/static/.well-known/security.txt";
+    site.write(security, "Contact: mailto:old@example.org\n");
+    let server = Server::start(&site.root, &[]);
+    let mut reloads = Reloads::subscribe(server.port);
+    site.write(security, "Contact: mailto:new@example.org\n");
+    reloads.next(20);
+    let served = http(server.port, "GET", "/.well-known/security.txt");
+    assert_eq!(served.text(), "Contact: mailto:new@example.org\n");
+}
+
 #[test]
 fn a_site_broken_from_the_start_shows_the_error_until_fixed() {
-    let (_tmp, root) = site();
-    let clause = root.join("content/platforms/beta/clauses/spam.yaml");
-    let text = std::fs::read_to_string(&clause).unwrap();
-    std::fs::write(&clause, "title: [broken\n").unwrap();
-    let server = Server::start(&root, &[]);
+    let site = Site::valid();
+    let text = site.read(SPAM);
+    site.write(SPAM, "title: [broken\n");
+    let server = Server::start(&site.root, &[]);
     let page = http(server.port, "GET", "/");
     assert_eq!(page.status, 500);
     assert!(
         page.text().contains("id=\"clausebook-error\"") && page.text().contains("spam.yaml:1:")
     );
     let mut reloads = Reloads::subscribe(server.port);
-    std::fs::write(&clause, text).unwrap();
+    site.write(SPAM, text);
     reloads.next(20);
     let fixed = http(server.port, "GET", "/");
     assert_eq!(fixed.status, 200);
@@ -327,8 +328,8 @@ fn idle_connections_are_closed_and_never_block_pages() {
             "the idle connections fill every place"
         )
     };
-    let (_tmp, root) = site();
-    let server = Server::start(&root, &[]);
+    let site = Site::valid();
+    let server = Server::start(&site.root, &[]);
     let mut reloads = Reloads::subscribe(server.port);
     // Half send nothing, half stop in the middle of the request line.
     let mut idle: Vec<TcpStream> = (0..IDLE)
@@ -350,20 +351,14 @@ fn idle_connections_are_closed_and_never_block_pages() {
         assert!(received.is_empty(), "no answer to no request");
     }
     // The reload stream, opened before the idle connections, outlived their time-out.
-    let clause = root.join("content/platforms/beta/clauses/spam.yaml");
-    let text = std::fs::read_to_string(&clause).unwrap();
-    std::fs::write(
-        &clause,
-        text.replace("Beta forbids spam.", "Beta forbids spam!"),
-    )
-    .unwrap();
+    site.edit(SPAM, "Beta forbids spam.", "Beta forbids spam!");
     reloads.next(20);
 }
 
 #[test]
 fn a_client_trickling_header_bytes_is_cut_off() {
-    let (_tmp, root) = site();
-    let server = Server::start(&root, &[]);
+    let site = Site::valid();
+    let server = Server::start(&site.root, &[]);
     let mut slow = connect(server.port);
     slow.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
         .unwrap();
@@ -393,8 +388,8 @@ fn a_client_trickling_header_bytes_is_cut_off() {
 
 #[test]
 fn a_kept_alive_connection_is_closed_once_idle() {
-    let (_tmp, root) = site();
-    let server = Server::start(&root, &[]);
+    let site = Site::valid();
+    let server = Server::start(&site.root, &[]);
     let mut stream = connect(server.port);
     stream
         .write_all(b"GET /robots.txt HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
@@ -431,8 +426,8 @@ fn open_events(port: u16) -> (TcpStream, u16) {
 
 #[test]
 fn reload_streams_are_capped_and_leave_room_for_pages() {
-    let (_tmp, root) = site();
-    let server = Server::start(&root, &[]);
+    let site = Site::valid();
+    let server = Server::start(&site.root, &[]);
     let mut streams: Vec<TcpStream> = (0..MAX_EVENT_STREAMS)
         .map(|_| {
             let (stream, status) = open_events(server.port);
@@ -451,8 +446,8 @@ fn reload_streams_are_capped_and_leave_room_for_pages() {
 
 #[test]
 fn ctrl_c_stops_the_server_with_a_reload_stream_open() {
-    let (_tmp, root) = site();
-    let mut server = Server::start(&root, &[]);
+    let site = Site::valid();
+    let mut server = Server::start(&site.root, &[]);
     let _reloads = Reloads::subscribe(server.port);
     let interrupted = std::process::Command::new("kill")
         .args(["-INT", &server.child.id().to_string()])

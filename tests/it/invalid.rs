@@ -2,10 +2,9 @@
 //! kind at the right file and position (line and column for YAML and front matter), and the
 //! command line must print them all, sorted, with exit 1 (2 for usage).
 
-mod common;
+use crate::harness::*;
 use clausebook::error::{Diagnostic, Error, Kind, Origin, Severity, Span};
 use clausebook::load::LoadOptions;
-use common::*;
 
 /// The diagnostics the library fails with on `invalid/<name>`.
 fn diagnostics(name: &str, options: &LoadOptions) -> Vec<Diagnostic> {
@@ -237,4 +236,41 @@ fn many_errors_in_many_files_are_printed_sorted_with_their_lines() {
         assert!(d.contains(line), "the line is quoted: {d}");
     }
     assert!(err.ends_with("\n\n3 content errors found\n"), "{err}");
+}
+
+/// Regression (e3475f6): messages quote content, and a control character in it (an escape
+/// sequence) reached the reader's terminal raw.
+#[test]
+fn diagnostics_print_control_characters_escaped() {
+    let site = Site::valid();
+    site.edit(
+        "content/platforms/alpha/clauses/messaging-abuse.yaml",
+        "document: aup",
+        "document: \"aup\\e[31mred\"",
+    );
+    let (code, err) = site.check();
+    assert_eq!(code, 1, "{err}");
+    assert_diagnostic(
+        "check",
+        &err,
+        "alpha/clauses/messaging-abuse.yaml:2:11:",
+        "unknown document `aup\\u{1b}[31mred`",
+    );
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+}
+
+/// A record that fails to parse is one error: the clauses that name it are not also reported
+/// as naming an unknown document.
+#[test]
+fn a_record_that_fails_to_parse_causes_no_unknown_reference_cascade() {
+    let site = Site::valid();
+    site.write(
+        "content/platforms/beta/documents/terms/document.yaml",
+        "title: [broken\n",
+    );
+    let (code, err) = site.check();
+    assert_eq!(code, 1, "{err}");
+    assert_diagnostic("check", &err, "terms/document.yaml:1:", "expected");
+    assert!(!err.contains("unknown document"), "a cascade: {err}");
+    assert!(err.ends_with("1 content error found\n"), "{err}");
 }

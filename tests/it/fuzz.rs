@@ -1,16 +1,16 @@
 //! Bounded fuzzing on stable Rust, run by every `cargo test`: the YAML record loader, the
 //! Markdown renderer and the snapshot text extractor get hostile, structure-aware inputs
 //! (nesting, HTML tags, YAML anchors and aliases, Markdown containers) and must end with a
-//! result, never a panic, stack overflow or hang (SPEC §6).
+//! result, never a panic, stack overflow or hang.
 //!
 //! Each target first replays its seed corpus, `tests/fuzz-corpus/<target>/`, then runs random
 //! inputs from proptest for a bounded time. Every input runs on a worker thread with the
-//! default stack and must end within 30 s.
+//! default stack and must end within the harness's deadline.
 //!
 //! - `CLAUSEBOOK_FUZZ_SECONDS`: seconds of random inputs per target (default 20).
 //! - `CLAUSEBOOK_FUZZ_SEED`: the seed of the random inputs (default: a new one each run). A
 //!   failure names its seed; with the seed given, each input is also printed before it runs,
-//!   so `CLAUSEBOOK_FUZZ_SEED=<seed> cargo test --test fuzz <target> -- --nocapture` shows the
+//!   so `CLAUSEBOOK_FUZZ_SEED=<seed> cargo test --test it fuzz::<target> -- --nocapture` shows the
 //!   input that crashed (a stack overflow aborts the test binary, naming the worker thread,
 //!   which names the seed and the case).
 //!
@@ -18,6 +18,7 @@
 //! the target's corpus folder (for `html`, the extension picks the format) so every run
 //! replays it.
 
+use crate::harness::{HUNG, Unfinished, repo_root, within};
 use clausebook::markdown::render;
 use clausebook::markup::is_forbidden_in_markup;
 use clausebook::model::{
@@ -29,13 +30,8 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 use std::cell::RefCell;
 use std::fmt::Debug;
-use std::panic::AssertUnwindSafe;
 use std::path::Path;
-use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant, SystemTime};
-
-/// How long one input may run before it counts as a hang.
-const CASE_TIMEOUT: Duration = Duration::from_secs(30);
 
 #[test]
 fn records() {
@@ -220,35 +216,15 @@ where
     }
 }
 
-const HUNG: &str = "still running after";
-
-/// Runs `check` on a worker thread with the default stack; its error, its panic, or a hang.
+/// Runs `check` on a worker thread named `name`; its error, its panic, or a hang (a message
+/// that starts with [`HUNG`]).
 fn run_case<T: Clone + Send + 'static>(
     name: &str,
     input: &T,
     check: fn(&T) -> Result<(), String>,
 ) -> Result<(), String> {
-    let (tx, rx) = mpsc::channel();
     let input = input.clone();
-    std::thread::Builder::new()
-        .name(name.to_string())
-        .spawn(move || {
-            let result = std::panic::catch_unwind(AssertUnwindSafe(|| check(&input)))
-                .unwrap_or_else(|panic| {
-                    let message = panic
-                        .downcast_ref::<String>()
-                        .cloned()
-                        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()));
-                    Err(format!("panicked: {}", message.unwrap_or_default()))
-                });
-            let _ = tx.send(result);
-        })
-        .map_err(|e| format!("cannot start a worker thread: {e}"))?;
-    match rx.recv_timeout(CASE_TIMEOUT) {
-        Ok(result) => result,
-        Err(RecvTimeoutError::Timeout) => Err(format!("{HUNG} {} s", CASE_TIMEOUT.as_secs())),
-        Err(RecvTimeoutError::Disconnected) => Err("worker thread vanished".into()),
-    }
+    within(name, move || check(&input)).unwrap_or_else(|e: Unfinished| Err(e.to_string()))
 }
 
 fn parse_seed(s: &str) -> u64 {
@@ -269,9 +245,7 @@ trait Replay<T> {
 impl Corpus {
     /// Every file of `tests/fuzz-corpus/<target>/`, sorted, with its name and text.
     fn files(target: &str) -> Vec<(String, String)> {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fuzz-corpus")
-            .join(target);
+        let dir = repo_root().join("tests/fuzz-corpus").join(target);
         let mut files: Vec<_> = std::fs::read_dir(&dir)
             .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
             .map(|entry| entry.expect("corpus entry").path())
@@ -495,68 +469,15 @@ fn markdown_document() -> impl Strategy<Value = String> {
 /// templates, frames), hostile attributes, comments, doctypes, CDATA, entities and text, with
 /// sometimes thousands of tags in a row.
 fn html_document() -> impl Strategy<Value = String> {
-    let name = prop::sample::select(vec![
-        "div",
-        "p",
-        "span",
-        "b",
-        "i",
-        "a",
-        "font",
-        "nobr",
-        "table",
-        "tbody",
-        "tr",
-        "td",
-        "th",
-        "caption",
-        "colgroup",
-        "col",
-        "ul",
-        "ol",
-        "li",
-        "dl",
-        "dt",
-        "dd",
-        "h1",
-        "h6",
-        "pre",
-        "br",
-        "img",
-        "hr",
-        "input",
-        "select",
-        "option",
-        "optgroup",
-        "textarea",
-        "title",
-        "script",
-        "style",
-        "template",
-        "noscript",
-        "iframe",
-        "xmp",
-        "plaintext",
-        "svg",
-        "math",
-        "mi",
-        "foreignObject",
-        "desc",
-        "annotation-xml",
-        "frameset",
-        "frame",
-        "body",
-        "html",
-        "head",
-        "main",
-        "nav",
-        "form",
-        "button",
-        "object",
-        "embed",
-        "applet",
-        "marquee",
-    ]);
+    let name = prop::sample::select(
+        "div p span b i a font nobr table tbody tr td th caption colgroup col ul ol li dl \
+         dt dd h1 h6 pre br img hr input select option optgroup textarea title script \
+         style template noscript iframe xmp plaintext svg math mi foreignObject desc \
+         annotation-xml frameset frame body html head main nav form button object embed \
+         applet marquee"
+            .split(' ')
+            .collect::<Vec<_>>(),
+    );
     let attribute = prop_oneof![
         prop::sample::select(vec![
             "",

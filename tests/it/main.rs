@@ -1,0 +1,22 @@
+//! The integration tests, as one crate: one link of the test binary, and one build of each
+//! fixture that tests only read. Each module holds the tests of one area; `harness` is how they
+//! copy, edit, build, check and serve sites.
+
+mod harness;
+
+mod browser;
+mod build;
+mod diff_bounds;
+mod fidelity;
+mod fuzz;
+mod history;
+mod hostile;
+mod hostile_text;
+mod incremental;
+mod invalid;
+mod output;
+mod output_swap;
+mod sample_site;
+mod serve;
+mod snapshots;
+mod versions;
