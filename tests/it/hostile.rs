@@ -4,6 +4,7 @@
 //! with a clear content error naming the file (exit 1), or a clean and safe build.
 
 use crate::harness::*;
+use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::LazyLock;
 
@@ -239,7 +240,7 @@ fn gamma_policy_listing(key: &str, entries: impl IntoIterator<Item = String>) ->
     let mut yaml =
         format!("title: T\ntype: Terms of Service\nurl: https://gamma.example/\n{key}:\n");
     for entry in entries {
-        yaml.push_str(&format!("  - {entry}\n"));
+        let _ = writeln!(yaml, "  - {entry}");
     }
     site.write(
         "content/platforms/gamma/documents/policy/document.yaml",

@@ -7,6 +7,7 @@ use clausebook::markdown::render;
 use clausebook::markup::is_forbidden_in_markup;
 use clausebook::model::SnapshotFormat;
 use clausebook::text::{Block, extract};
+use std::fmt::Write as _;
 
 fn render_md(what: &str, markdown: String) -> String {
     let html = finishes(what, move || render(&markdown, "/"));
@@ -265,7 +266,8 @@ fn very_many_distinct_names() {
     let mut html = String::from("<p>start</p>");
     let mut i = 0;
     while html.len() < 4 * MIB {
-        html += &format!(
+        let _ = write!(
+            html,
             "<custom-element-{i} data-attribute-{i} class='class-name-{i} y'>t{i} </custom-element-{i}>"
         );
         i += 1;

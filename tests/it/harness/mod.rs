@@ -9,8 +9,8 @@
 //! - [`within`], [`finishes`]: library work on a thread of its own under the same deadline.
 //! - [`server`]: `clausebook serve` as a process, HTTP, the reload channel.
 
-pub mod server;
-pub use server::*;
+pub(crate) mod server;
+pub(crate) use server::*;
 
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
@@ -26,32 +26,32 @@ use std::time::Duration;
 /// How long a run of the binary, or a piece of library work, may take before it counts as a
 /// hang: generous, so a busy machine never fails a test, and a hang fails its test instead of
 /// blocking the whole run.
-pub const DEADLINE: Duration = Duration::from_secs(60);
+pub(crate) const DEADLINE: Duration = Duration::from_secs(60);
 
 /// The repository, where the sample site lives.
-pub fn repo_root() -> PathBuf {
+pub(crate) fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// A fixture folder under `tests/fixtures/`.
-pub fn fixture(name: &str) -> PathBuf {
+pub(crate) fn fixture(name: &str) -> PathBuf {
     repo_root().join("tests/fixtures").join(name)
 }
 
 /// The binary under test.
-pub fn bin() -> &'static Path {
+pub(crate) fn bin() -> &'static Path {
     Path::new(env!("CARGO_BIN_EXE_clausebook"))
 }
 
 /// Why work given a deadline has no result.
 #[derive(Debug)]
-pub enum Unfinished {
+pub(crate) enum Unfinished {
     Panicked(String),
     Hung,
 }
 
 /// The start of the message for work that hung.
-pub const HUNG: &str = "still running after";
+pub(crate) const HUNG: &str = "still running after";
 
 impl fmt::Display for Unfinished {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -65,7 +65,7 @@ impl fmt::Display for Unfinished {
 /// Runs `work` on a new thread named `name`, with the default stack as content is read in a
 /// build; its result, or why there is none by [`DEADLINE`]. A stack overflow aborts the test
 /// binary, naming the thread.
-pub fn within<T: Send + 'static>(
+pub(crate) fn within<T: Send + 'static>(
     name: &str,
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, Unfinished> {
@@ -92,7 +92,10 @@ pub fn within<T: Send + 'static>(
 
 /// [`within`], failing the test if the work panics or hangs.
 #[track_caller]
-pub fn finishes<T: Send + 'static>(what: &str, work: impl FnOnce() -> T + Send + 'static) -> T {
+pub(crate) fn finishes<T: Send + 'static>(
+    what: &str,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> T {
     match within(what, work) {
         Ok(value) => value,
         Err(e) => panic!("{what}: {e}"),
@@ -101,7 +104,7 @@ pub fn finishes<T: Send + 'static>(what: &str, work: impl FnOnce() -> T + Send +
 
 /// Runs `work` while `burners` threads keep the CPUs busy: results that a clock could decide
 /// would differ from those of an idle run.
-pub fn busy<T>(burners: usize, work: impl FnOnce() -> T) -> T {
+pub(crate) fn busy<T>(burners: usize, work: impl FnOnce() -> T) -> T {
     let stop = AtomicBool::new(false);
     std::thread::scope(|s| {
         for _ in 0..burners {
@@ -120,7 +123,7 @@ pub fn busy<T>(burners: usize, work: impl FnOnce() -> T) -> T {
 
 /// Runs `command` to its end; returns (exit code, stderr). Kills it and fails the test if it is
 /// still running at [`DEADLINE`] (a hang).
-pub fn run_to_end(mut command: Command) -> (i32, String) {
+pub(crate) fn run_to_end(mut command: Command) -> (i32, String) {
     let what = format!("{command:?}");
     let child = command
         .stdin(Stdio::null())
@@ -145,28 +148,28 @@ pub fn run_to_end(mut command: Command) -> (i32, String) {
 }
 
 /// Runs `clausebook <command> --root <root> <extra…>`; returns (exit code, stderr).
-pub fn run<A: AsRef<OsStr>>(command: &str, root: &Path, extra: &[A]) -> (i32, String) {
+pub(crate) fn run<A: AsRef<OsStr>>(command: &str, root: &Path, extra: &[A]) -> (i32, String) {
     let mut cmd = Command::new(bin());
     cmd.arg(command).arg("--root").arg(root).args(extra);
     run_to_end(cmd)
 }
 
 /// Builds `root` into `out` with extra arguments; returns (exit code, stderr).
-pub fn build(root: &Path, out: &Path, extra: &[&str]) -> (i32, String) {
+pub(crate) fn build(root: &Path, out: &Path, extra: &[&str]) -> (i32, String) {
     let mut args = vec![OsStr::new("--output"), out.as_os_str()];
     args.extend(extra.iter().map(OsStr::new));
     run("build", root, &args)
 }
 
 /// Checks `root`; returns (exit code, stderr).
-pub fn check(root: &Path) -> (i32, String) {
+pub(crate) fn check(root: &Path) -> (i32, String) {
     run::<&str>("check", root, &[])
 }
 
 /// The diagnostic of a command's stderr that points at `place` (`file:line:column:`, or
 /// `file:` for one without a position): diagnostics are printed as cargo prints them, one
 /// block each with ` --> file:line:column` under the message, or on one line.
-pub fn diagnostic_at<'a>(stderr: &'a str, place: &str) -> Option<&'a str> {
+pub(crate) fn diagnostic_at<'a>(stderr: &'a str, place: &str) -> Option<&'a str> {
     stderr.split("\n\n").find(|d| {
         let mut lines = d.lines();
         let title = lines.next().unwrap_or_default();
@@ -180,7 +183,7 @@ pub fn diagnostic_at<'a>(stderr: &'a str, place: &str) -> Option<&'a str> {
 /// Fails the test unless a diagnostic of `stderr` points at `position` (`file:line:col:`, or
 /// any part of it) and says `words`.
 #[track_caller]
-pub fn assert_diagnostic(context: &str, stderr: &str, position: &str, words: &str) {
+pub(crate) fn assert_diagnostic(context: &str, stderr: &str, position: &str, words: &str) {
     let Some(d) = diagnostic_at(stderr, position) else {
         panic!("{context}: nothing at `{position}` in:\n{stderr}");
     };
@@ -190,10 +193,10 @@ pub fn assert_diagnostic(context: &str, stderr: &str, position: &str, words: &st
 /// An output folder read into memory: every file by its path relative to the folder, with `/`
 /// separators.
 #[derive(Debug, PartialEq)]
-pub struct Tree(BTreeMap<String, Vec<u8>>);
+pub(crate) struct Tree(BTreeMap<String, Vec<u8>>);
 
 impl Tree {
-    pub fn read(dir: &Path) -> Tree {
+    pub(crate) fn read(dir: &Path) -> Tree {
         let mut files = BTreeMap::new();
         for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
             let entry = entry.unwrap();
@@ -212,7 +215,7 @@ impl Tree {
 
     /// The text of the file at `rel`; fails the test if there is none.
     #[track_caller]
-    pub fn page(&self, rel: &str) -> String {
+    pub(crate) fn page(&self, rel: &str) -> String {
         let Some(bytes) = self.0.get(rel) else {
             panic!("{rel}: no such file");
         };
@@ -222,21 +225,21 @@ impl Tree {
         }
     }
 
-    pub fn has(&self, rel: &str) -> bool {
+    pub(crate) fn has(&self, rel: &str) -> bool {
         self.0.contains_key(rel)
     }
 
-    pub fn files(&self) -> impl Iterator<Item = (&str, &[u8])> {
+    pub(crate) fn files(&self) -> impl Iterator<Item = (&str, &[u8])> {
         self.0.iter().map(|(k, v)| (k.as_str(), v.as_slice()))
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.0.len()
     }
 }
 
 /// Copies every file below `from` into `to`, over what is there.
-pub fn copy_tree(from: &Path, to: &Path) {
+pub(crate) fn copy_tree(from: &Path, to: &Path) {
     for (rel, bytes) in Tree::read(from).files() {
         let path = to.join(rel);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -245,7 +248,7 @@ pub fn copy_tree(from: &Path, to: &Path) {
 }
 
 /// The names in a folder, sorted.
-pub fn siblings(dir: &Path) -> Vec<String> {
+pub(crate) fn siblings(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
@@ -255,7 +258,7 @@ pub fn siblings(dir: &Path) -> Vec<String> {
 }
 
 /// What a successful build wrote, and what it printed.
-pub struct Built {
+pub(crate) struct Built {
     pub tree: Tree,
     pub stderr: String,
 }
@@ -264,7 +267,7 @@ impl Built {
     /// Builds `root` into a temporary folder, failing the test unless the build succeeds, and
     /// reads what it wrote; the folder is removed.
     #[track_caller]
-    pub fn fresh(root: &Path, extra: &[&str]) -> Built {
+    pub(crate) fn fresh(root: &Path, extra: &[&str]) -> Built {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("out");
         let (code, stderr) = build(root, &out, extra);
@@ -277,37 +280,37 @@ impl Built {
 }
 
 /// The valid fixture, built once per test run.
-pub fn built_valid() -> &'static Built {
+pub(crate) fn built_valid() -> &'static Built {
     static BUILT: LazyLock<Built> = LazyLock::new(|| Built::fresh(&fixture("valid"), &[]));
     &BUILT
 }
 
 /// The fidelity fixture (cuts of real archives), built once per test run.
-pub fn built_fidelity() -> &'static Built {
+pub(crate) fn built_fidelity() -> &'static Built {
     static BUILT: LazyLock<Built> = LazyLock::new(|| Built::fresh(&fixture("fidelity"), &[]));
     &BUILT
 }
 
 /// The sample site under a subpath `base_url`, built once per test run.
-pub fn built_sample() -> &'static Built {
+pub(crate) fn built_sample() -> &'static Built {
     static BUILT: LazyLock<Built> =
         LazyLock::new(|| Built::fresh(&repo_root(), &["--base-url", "https://example.org/atlas/"]));
     &BUILT
 }
 
 /// A theme whose one template overrides the built-in `page.html`.
-pub const HOUSE_THEME_PAGE: &str = "{% extends \"base.html\" %}{% block content %}<h1 class=\"house\">{{ title }}</h1>{% endblock content %}";
+pub(crate) const HOUSE_THEME_PAGE: &str = "{% extends \"base.html\" %}{% block content %}<h1 class=\"house\">{{ title }}</h1>{% endblock content %}";
 
 /// A copy of a fixture site in a temporary folder, to edit and run the binary on. Outputs go
 /// beside the site, in the same folder, which is removed when the value is dropped.
-pub struct Site {
+pub(crate) struct Site {
     dir: tempfile::TempDir,
     pub root: PathBuf,
 }
 
 impl Site {
     /// A copy of `tests/fixtures/<name>`.
-    pub fn of(name: &str) -> Site {
+    pub(crate) fn of(name: &str) -> Site {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("site");
         copy_tree(&fixture(name), &root);
@@ -315,33 +318,33 @@ impl Site {
     }
 
     /// A copy of the valid fixture.
-    pub fn valid() -> Site {
+    pub(crate) fn valid() -> Site {
         Site::of("valid")
     }
 
     /// The valid fixture with the files of `tests/fixtures/<overlay>` laid over it.
-    pub fn valid_with(overlay: &str) -> Site {
+    pub(crate) fn valid_with(overlay: &str) -> Site {
         let site = Site::valid();
         copy_tree(&fixture(overlay), &site.root);
         site
     }
 
     /// The temporary folder that holds the site.
-    pub fn dir(&self) -> &Path {
+    pub(crate) fn dir(&self) -> &Path {
         self.dir.path()
     }
 
     /// Where [`Site::build`] writes.
-    pub fn out(&self) -> PathBuf {
+    pub(crate) fn out(&self) -> PathBuf {
         self.dir().join("out")
     }
 
-    pub fn path(&self, rel: &str) -> PathBuf {
+    pub(crate) fn path(&self, rel: &str) -> PathBuf {
         self.root.join(rel)
     }
 
     #[track_caller]
-    pub fn read(&self, rel: &str) -> String {
+    pub(crate) fn read(&self, rel: &str) -> String {
         match std::fs::read_to_string(self.path(rel)) {
             Ok(text) => text,
             Err(e) => panic!("{rel}: {e}"),
@@ -349,7 +352,7 @@ impl Site {
     }
 
     /// Writes a file of the site, creating its folders.
-    pub fn write(&self, rel: &str, contents: impl AsRef<[u8]>) {
+    pub(crate) fn write(&self, rel: &str, contents: impl AsRef<[u8]>) {
         let path = self.path(rel);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, contents).unwrap();
@@ -358,33 +361,33 @@ impl Site {
     /// Replaces `from` with `to` in a file of the site; fails the test if `from` is not there,
     /// so an edit never silently does nothing.
     #[track_caller]
-    pub fn edit(&self, rel: &str, from: &str, to: &str) {
+    pub(crate) fn edit(&self, rel: &str, from: &str, to: &str) {
         let text = self.read(rel);
         assert!(text.contains(from), "{rel} does not hold `{from}`");
         self.write(rel, text.replace(from, to));
     }
 
     /// Appends `text` to a file of the site.
-    pub fn append(&self, rel: &str, text: &str) {
+    pub(crate) fn append(&self, rel: &str, text: &str) {
         self.write(rel, self.read(rel) + text);
     }
 
-    pub fn remove(&self, rel: &str) {
+    pub(crate) fn remove(&self, rel: &str) {
         std::fs::remove_file(self.path(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
     }
 
     /// Builds the site into [`Site::out`]; returns (exit code, stderr).
-    pub fn build(&self, extra: &[&str]) -> (i32, String) {
+    pub(crate) fn build(&self, extra: &[&str]) -> (i32, String) {
         build(&self.root, &self.out(), extra)
     }
 
     /// What the last build wrote.
-    pub fn output(&self) -> Tree {
+    pub(crate) fn output(&self) -> Tree {
         Tree::read(&self.out())
     }
 
     /// Checks the site; returns (exit code, stderr).
-    pub fn check(&self) -> (i32, String) {
+    pub(crate) fn check(&self) -> (i32, String) {
         check(&self.root)
     }
 }
@@ -406,7 +409,7 @@ fn links(html: &str) -> Vec<String> {
 
 /// Checks every internal link of every HTML page resolves to a file of the output, and that no
 /// root-relative link escapes the site's `root` path. Returns the broken ones.
-pub fn broken_links(tree: &Tree, root: &str) -> Vec<String> {
+pub(crate) fn broken_links(tree: &Tree, root: &str) -> Vec<String> {
     let mut broken = Vec::new();
     for (file, bytes) in tree.files() {
         if !file.ends_with(".html") {
@@ -441,7 +444,7 @@ pub fn broken_links(tree: &Tree, root: &str) -> Vec<String> {
 
 /// A clause page's sections, in the order the reference gives them.
 #[track_caller]
-pub fn assert_sections_in_order(html: &str) {
+pub(crate) fn assert_sections_in_order(html: &str) {
     let markers = [
         "class=\"disclaimer\"",
         "<h1>",

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 /// A `clausebook serve` process on a free port, killed when dropped.
-pub struct Server {
+pub(crate) struct Server {
     pub child: std::process::Child,
     pub port: u16,
     pub url: String,
@@ -13,7 +13,7 @@ pub struct Server {
 }
 
 impl Server {
-    pub fn start(root: &Path, extra: &[&str]) -> Server {
+    pub(crate) fn start(root: &Path, extra: &[&str]) -> Server {
         use std::io::BufRead;
         let mut child = std::process::Command::new(super::bin())
             .args(["serve", "--port", "0", "--root"])
@@ -62,27 +62,27 @@ impl Drop for Server {
 }
 
 /// A response read off the wire.
-pub struct HttpResponse {
+pub(crate) struct HttpResponse {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
 }
 
 impl HttpResponse {
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
 
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 }
 
 /// One HTTP/1.1 request with the path sent exactly as given (no client-side normalising).
-pub fn http(port: u16, method: &str, path: &str) -> HttpResponse {
+pub(crate) fn http(port: u16, method: &str, path: &str) -> HttpResponse {
     use std::io::{Read, Write};
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
     stream
@@ -121,13 +121,13 @@ pub fn http(port: u16, method: &str, path: &str) -> HttpResponse {
 }
 
 /// A subscription to the server's reload channel.
-pub struct Reloads {
+pub(crate) struct Reloads {
     stream: std::net::TcpStream,
     buffer: String,
 }
 
 impl Reloads {
-    pub fn subscribe(port: u16) -> Reloads {
+    pub(crate) fn subscribe(port: u16) -> Reloads {
         use std::io::Write;
         let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
         write!(stream, "GET /__clausebook/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n").unwrap();
@@ -168,13 +168,13 @@ impl Reloads {
     }
 
     /// Waits for the next reload message; panics after `secs`.
-    pub fn next(&mut self, secs: u64) {
+    pub(crate) fn next(&mut self, secs: u64) {
         self.wait_for("data: reload", secs);
     }
 }
 
 /// A served HTML page without what the server injects (reload client, error overlay).
-pub fn strip_injected(html: &str) -> String {
+pub(crate) fn strip_injected(html: &str) -> String {
     match html.find("<script>(function(){var s=new EventSource(") {
         Some(start) => {
             let end = html.rfind("</body>").unwrap_or(html.len());
@@ -185,7 +185,7 @@ pub fn strip_injected(html: &str) -> String {
 }
 
 /// Polls `done` every 100 ms; panics after `secs`.
-pub fn wait_until(secs: u64, what: &str, mut done: impl FnMut() -> bool) {
+pub(crate) fn wait_until(secs: u64, what: &str, mut done: impl FnMut() -> bool) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
     while !done() {
         assert!(
