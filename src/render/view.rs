@@ -496,7 +496,7 @@ pub(crate) struct VersionView {
     pub note: Option<String>,
 }
 
-/// The date a version states for itself, beside the date it was observed (SPEC §3).
+/// The date a version states for itself, beside the date it was observed (docs/reference.md).
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct EffectiveView {
     /// How the version words it: "effective", "updated" or "dated".
