@@ -61,8 +61,9 @@ pub(crate) fn fold(text: &str) -> String {
     }
 }
 
-/// The normalisation SPEC §3 prescribes for finding an excerpt in a snapshot: NFKC, quotes,
-/// soft hyphens, NBSP, Markdown emphasis markers and whitespace runs do not matter.
+/// The form in which an excerpt is looked for in a snapshot (docs/reference.md, "Excerpt
+/// verification"): NFKC, quotes, soft hyphens, NBSP, Markdown emphasis markers and whitespace
+/// runs do not matter.
 pub fn match_form(text: &str) -> String {
     unmark(&fold(text))
 }
@@ -110,7 +111,7 @@ mod tests {
     }
 
     #[test]
-    fn match_form_ignores_what_spec_says() {
+    fn match_form_ignores_what_excerpt_verification_ignores() {
         assert_eq!(
             match_form("“Don’t”  **spam**\u{ad}\u{a0}now"),
             "\"Don't\" spam now"

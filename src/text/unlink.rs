@@ -86,130 +86,202 @@ pub(super) fn unlink(source: &str) -> Cow<'_, str> {
         return Cow::Borrowed(source);
     }
     let bytes = source.as_bytes();
-    let target_ends = balanced_target_ends(bytes);
-    let mut open: Vec<OpenBracket> = Vec::new();
-    // Whether the last `[` awaits its first byte that is not a space.
-    let mut open_unsettled = false;
-    let mut edits: Vec<(Range<usize>, Unlinked)> = Vec::new();
-    let mut last_target: Option<LastTarget> = None;
-    let mut blank_lines = 0;
-    let mut line_is_blank = true;
-    // Whether the line starts with no container (no indent, quote or list marker), whether
-    // only its container prefix is read yet, and whether it was before this byte and the last.
-    let mut plain_line = true;
-    let mut in_prefix = true;
-    let mut prefix_before = true;
-    let mut escaped = false;
-    // Bytes up to here are a target already removed.
-    let mut skip_to = 0;
-    // A target without balanced parentheses, removed up to the next whitespace: its start and
-    // whether its link holds blocks and there is text before its `]` on its line.
-    let mut bare_target: Option<(usize, bool, bool)> = None;
+    let mut reader = LinkReader::new(bytes);
     for (i, &c) in bytes.iter().enumerate() {
-        let after_backslash = escaped;
-        escaped = c == b'\\' && !after_backslash;
-        if i == 0 || bytes[i - 1] == b'\n' {
-            plain_line = !starts_container(&bytes[i..]);
-            in_prefix = true;
+        reader.read(i, c);
+    }
+    Cow::Owned(apply_edits(source, reader.finish()))
+}
+
+/// A piece of link syntax to replace, and what replaces it.
+type Edit = (Range<usize>, Unlinked);
+
+/// [`unlink`]'s first pass: reads a source byte by byte and records the edits that remove its
+/// link syntax. What is known of the line, the brackets still open and the last target lives
+/// here between bytes, so each byte costs constant work.
+struct LinkReader<'a> {
+    bytes: &'a [u8],
+    /// Where each target with balanced parentheses ends ([`balanced_target_ends`]).
+    target_ends: HashMap<usize, usize>,
+    open: Vec<OpenBracket>,
+    /// Whether the last `[` awaits its first byte that is not a space.
+    open_unsettled: bool,
+    edits: Vec<Edit>,
+    last_target: Option<LastTarget>,
+    blank_lines: usize,
+    line_is_blank: bool,
+    /// Whether the line starts with no container (no indent, quote or list marker), whether
+    /// only its container prefix is read yet, and whether it was before this byte and the last.
+    plain_line: bool,
+    in_prefix: bool,
+    prefix_before: bool,
+    escaped: bool,
+    /// Bytes up to here are a target already removed.
+    skip_to: usize,
+    /// A target without balanced parentheses, removed up to the next whitespace: its start and
+    /// whether its link holds blocks and there is text before its `]` on its line.
+    bare_target: Option<(usize, bool, bool)>,
+}
+
+impl<'a> LinkReader<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        LinkReader {
+            bytes,
+            target_ends: balanced_target_ends(bytes),
+            open: Vec::new(),
+            open_unsettled: false,
+            edits: Vec::new(),
+            last_target: None,
+            blank_lines: 0,
+            line_is_blank: true,
+            plain_line: true,
+            in_prefix: true,
+            prefix_before: true,
+            escaped: false,
+            skip_to: 0,
+            bare_target: None,
         }
-        let prefix_before_previous = prefix_before;
-        prefix_before = in_prefix;
-        in_prefix = in_prefix && in_container_prefix(bytes, i);
-        if i < skip_to {
-            continue;
+    }
+
+    /// Reads the byte `c` at `i`.
+    fn read(&mut self, i: usize, c: u8) {
+        let after_backslash = self.escaped;
+        self.escaped = c == b'\\' && !after_backslash;
+        let prefix_before_previous = self.track_prefix(i);
+        if i < self.skip_to {
+            return;
         }
-        if let Some((start, block, text_before)) = bare_target {
+        if let Some((start, block, text_before)) = self.bare_target {
             if !c.is_ascii_whitespace() {
-                continue;
+                return;
             }
-            edits.push((start..i, Unlinked::Mark));
-            last_target = Some(LastTarget {
-                edit: edits.len() - 1,
-                block,
-                plain_line,
-                text_before,
-            });
-            bare_target = None;
+            self.remove_target(start..i, block, text_before);
+            self.bare_target = None;
         }
         if !matches!(c, b' ' | b'\t') {
-            let line_end = matches!(c, b'\n' | b'\r');
-            settle_target(&mut edits, last_target.take(), line_end);
-            if let Some(t) = open.last_mut().filter(|_| open_unsettled) {
-                t.block = c == b'#'
-                    || matches!(c, b'*' | b'-' | b'+')
-                        && matches!(bytes.get(i + 1), Some(b' ' | b'\t'));
-                t.text_on_its_line = !line_end;
-                open_unsettled = false;
-            }
+            self.settle(i, c);
         }
         match c {
             b'\n' => {
-                blank_lines += usize::from(line_is_blank);
-                line_is_blank = true;
-                continue;
+                self.blank_lines += usize::from(self.line_is_blank);
+                self.line_is_blank = true;
+                return;
             }
-            b' ' | b'\t' | b'\r' | b'\x0c' => continue,
-            _ => line_is_blank = false,
+            b' ' | b'\t' | b'\r' | b'\x0c' => return,
+            _ => self.line_is_blank = false,
         }
-        let (start, at_prefix) = if after_backslash || c == b'[' && i > 0 && bytes[i - 1] == b'!' {
-            (i - 1, prefix_before_previous)
-        } else {
-            (i, prefix_before)
-        };
+        // An image's syntax starts at its `!`, an escaped bracket's at its backslash.
+        let (start, at_prefix) =
+            if after_backslash || c == b'[' && i > 0 && self.bytes[i - 1] == b'!' {
+                (i - 1, prefix_before_previous)
+            } else {
+                (i, self.prefix_before)
+            };
         match c {
-            b'[' => {
-                open.push(OpenBracket {
-                    syntax: start..i + 1,
-                    blank_lines,
-                    after_prefix: at_prefix,
-                    plain_line,
-                    block: false,
-                    text_on_its_line: false,
-                });
-                open_unsettled = true;
-            }
-            b']' => {
-                let text = open.pop();
-                if bytes.get(i + 1) != Some(&b'(') {
-                    continue;
-                }
-                let block = text
-                    .as_ref()
-                    .is_some_and(|t| t.block || t.blank_lines != blank_lines);
-                if let Some(t) = text {
-                    let at_edge = t.after_prefix && t.text_on_its_line;
-                    edits.push((t.syntax, Unlinked::new(block, at_edge, t.plain_line)));
-                }
-                match target_ends.get(&(i + 1)) {
-                    Some(&end) => {
-                        edits.push((start..end + 1, Unlinked::Mark));
-                        last_target = Some(LastTarget {
-                            edit: edits.len() - 1,
-                            block,
-                            plain_line,
-                            text_before: !at_prefix,
-                        });
-                        skip_to = end + 1;
-                    }
-                    None => {
-                        bare_target = Some((start, block, !at_prefix));
-                        skip_to = i + 2;
-                    }
-                }
-            }
+            b'[' => self.open_bracket(start..i + 1, at_prefix),
+            b']' => self.close_bracket(i, start, at_prefix),
             _ => {}
         }
     }
-    if let Some((start, block, text_before)) = bare_target {
-        edits.push((start..bytes.len(), Unlinked::Mark));
-        last_target = Some(LastTarget {
-            edit: edits.len() - 1,
+
+    /// Follows the container prefix of the line at byte `i`; whether only that prefix was
+    /// before the byte before `i`.
+    fn track_prefix(&mut self, i: usize) -> bool {
+        if i == 0 || self.bytes[i - 1] == b'\n' {
+            self.plain_line = !starts_container(&self.bytes[i..]);
+            self.in_prefix = true;
+        }
+        let prefix_before_previous = self.prefix_before;
+        self.prefix_before = self.in_prefix;
+        self.in_prefix = self.in_prefix && in_container_prefix(self.bytes, i);
+        prefix_before_previous
+    }
+
+    /// At the first byte after a target or a `[` that is not a space: settles what replaces the
+    /// target, and whether the bracket's text starts with a heading or list marker on its line.
+    fn settle(&mut self, i: usize, c: u8) {
+        let line_end = matches!(c, b'\n' | b'\r');
+        self.settle_target(line_end);
+        if let Some(t) = self.open.last_mut().filter(|_| self.open_unsettled) {
+            t.block = c == b'#'
+                || matches!(c, b'*' | b'-' | b'+')
+                    && matches!(self.bytes.get(i + 1), Some(b' ' | b'\t'));
+            t.text_on_its_line = !line_end;
+            self.open_unsettled = false;
+        }
+    }
+
+    fn open_bracket(&mut self, syntax: Range<usize>, after_prefix: bool) {
+        self.open.push(OpenBracket {
+            syntax,
+            blank_lines: self.blank_lines,
+            after_prefix,
+            plain_line: self.plain_line,
+            block: false,
+            text_on_its_line: false,
+        });
+        self.open_unsettled = true;
+    }
+
+    /// A `]` at `i` whose syntax starts at `start`: when a `(` follows, the link it ends loses
+    /// its opening bracket and its target; else it closes a `[` as literal text.
+    fn close_bracket(&mut self, i: usize, start: usize, at_prefix: bool) {
+        let text = self.open.pop();
+        if self.bytes.get(i + 1) != Some(&b'(') {
+            return;
+        }
+        let block = text
+            .as_ref()
+            .is_some_and(|t| t.block || t.blank_lines != self.blank_lines);
+        if let Some(t) = text {
+            let at_edge = t.after_prefix && t.text_on_its_line;
+            self.edits
+                .push((t.syntax, Unlinked::new(block, at_edge, t.plain_line)));
+        }
+        match self.target_ends.get(&(i + 1)) {
+            Some(&end) => {
+                self.remove_target(start..end + 1, block, !at_prefix);
+                self.skip_to = end + 1;
+            }
+            None => {
+                self.bare_target = Some((start, block, !at_prefix));
+                self.skip_to = i + 2;
+            }
+        }
+    }
+
+    /// Removes the target at `range`; what replaces it is settled at the next byte that is not
+    /// a space.
+    fn remove_target(&mut self, range: Range<usize>, block: bool, text_before: bool) {
+        self.edits.push((range, Unlinked::Mark));
+        self.last_target = Some(LastTarget {
+            edit: self.edits.len() - 1,
             block,
-            plain_line,
+            plain_line: self.plain_line,
             text_before,
         });
     }
-    settle_target(&mut edits, last_target, true);
+
+    /// Sets what replaces the last target, now that whether it ends its line is known.
+    fn settle_target(&mut self, at_line_end: bool) {
+        if let Some(t) = self.last_target.take() {
+            let at_edge = at_line_end && t.text_before;
+            self.edits[t.edit].1 = Unlinked::new(t.block, at_edge, t.plain_line);
+        }
+    }
+
+    /// The edits, once the source's end has ended a bare target and settled the last target.
+    fn finish(mut self) -> Vec<Edit> {
+        if let Some((start, block, text_before)) = self.bare_target {
+            self.remove_target(start..self.bytes.len(), block, text_before);
+        }
+        self.settle_target(true);
+        self.edits
+    }
+}
+
+/// [`unlink`]'s second pass: the source with each edit made, in order of their starts.
+fn apply_edits(source: &str, mut edits: Vec<Edit>) -> String {
     edits.sort_unstable_by_key(|(range, _)| range.start);
     let mut out = String::with_capacity(source.len() + 2 * edits.len());
     let mut copied = 0;
@@ -241,19 +313,7 @@ pub(super) fn unlink(source: &str) -> Cow<'_, str> {
         copied = range.end;
     }
     out.push_str(&source[copied..]);
-    Cow::Owned(out)
-}
-
-/// Sets what replaces the last target, now that whether it ends its line is known.
-fn settle_target(
-    edits: &mut [(Range<usize>, Unlinked)],
-    target: Option<LastTarget>,
-    at_line_end: bool,
-) {
-    if let Some(t) = target {
-        let at_edge = at_line_end && t.text_before;
-        edits[t.edit].1 = Unlinked::new(t.block, at_edge, t.plain_line);
-    }
+    out
 }
 
 /// Where the target of each `](` ends: at the `)` that balances the `(` after the `]` on the

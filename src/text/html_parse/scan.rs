@@ -68,6 +68,16 @@ struct Attributes {
     leaving_out: Option<usize>,
 }
 
+/// How a tag ends, as [`Scanner::attributes`] reads it.
+struct TagEnd {
+    /// Where its `>` is; none when the source ends first.
+    gt: Option<usize>,
+    /// Whether a `/` just before the `>` closes it.
+    self_closing: bool,
+    /// Where the run of attributes left out at its end starts.
+    leaving_out: Option<usize>,
+}
+
 /// States of html5ever's tokenizer in script data.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum ScriptState {
@@ -201,99 +211,21 @@ impl<'a> Scanner<'a> {
         let mut i = self.pos;
         while let Some(&b) = s.get(i) {
             i += 1;
-            state = match (state, b) {
-                (ScriptState::Data, b'<') => match s.get(i) {
-                    Some(b'/') if self.is_end_tag(i + 1) => {
-                        self.mode = Mode::Data;
-                        self.pos = self.tag(i - 1, i + 1);
-                        return;
-                    }
-                    Some(b'/') => {
-                        i = past_letters(s, i + 1);
-                        ScriptState::Data
-                    }
-                    Some(b'!') if s[i + 1..].starts_with(b"--") => {
-                        i += 3;
-                        ScriptState::EscapedDashDash
-                    }
-                    _ => ScriptState::Data,
-                },
-                (ScriptState::Data, _) => ScriptState::Data,
-                (ScriptState::Escaped, b'-') => ScriptState::EscapedDash,
-                (ScriptState::EscapedDash | ScriptState::EscapedDashDash, b'-') => {
-                    ScriptState::EscapedDashDash
-                }
-                (
-                    ScriptState::Escaped | ScriptState::EscapedDash | ScriptState::EscapedDashDash,
-                    b'<',
-                ) => match s.get(i) {
-                    Some(b'/') if self.is_end_tag(i + 1) => {
-                        self.mode = Mode::Data;
-                        self.pos = self.tag(i - 1, i + 1);
-                        return;
-                    }
-                    Some(b'/') => {
-                        i = past_letters(s, i + 1);
-                        ScriptState::Escaped
-                    }
-                    Some(c) if c.is_ascii_alphabetic() => {
-                        let end = past_letters(s, i);
-                        let script = s[i..end].eq_ignore_ascii_case(b"script");
-                        i = end;
-                        if s.get(end).is_some_and(|&c| ends_tag_name(c)) {
-                            i += 1;
-                            if script {
-                                ScriptState::DoubleEscaped
-                            } else {
-                                ScriptState::Escaped
-                            }
-                        } else {
-                            ScriptState::Escaped
-                        }
-                    }
-                    _ => ScriptState::Escaped,
-                },
-                (ScriptState::EscapedDashDash, b'>') => ScriptState::Data,
-                (
-                    ScriptState::Escaped | ScriptState::EscapedDash | ScriptState::EscapedDashDash,
-                    _,
-                ) => ScriptState::Escaped,
-                (ScriptState::DoubleEscaped, b'-') => ScriptState::DoubleEscapedDash,
-                (ScriptState::DoubleEscapedDash | ScriptState::DoubleEscapedDashDash, b'-') => {
-                    ScriptState::DoubleEscapedDashDash
-                }
-                (
-                    ScriptState::DoubleEscaped
-                    | ScriptState::DoubleEscapedDash
-                    | ScriptState::DoubleEscapedDashDash,
-                    b'<',
-                ) => {
-                    if s.get(i) == Some(&b'/') {
-                        let end = past_letters(s, i + 1);
-                        let script = s[i + 1..end].eq_ignore_ascii_case(b"script");
-                        i = end;
-                        if s.get(end).is_some_and(|&c| ends_tag_name(c)) {
-                            i += 1;
-                            if script {
-                                ScriptState::Escaped
-                            } else {
-                                ScriptState::DoubleEscaped
-                            }
-                        } else {
-                            ScriptState::DoubleEscaped
-                        }
-                    } else {
-                        ScriptState::DoubleEscaped
-                    }
-                }
-                (ScriptState::DoubleEscapedDashDash, b'>') => ScriptState::Data,
-                (
-                    ScriptState::DoubleEscaped
-                    | ScriptState::DoubleEscapedDash
-                    | ScriptState::DoubleEscapedDashDash,
-                    _,
-                ) => ScriptState::DoubleEscaped,
-            };
+            // The end tag ends the script in data and in escaped data; in double-escaped data
+            // (after `<!--<script>`) it only ends the double escaping ([`script_step`]).
+            let may_end = matches!(
+                state,
+                ScriptState::Data
+                    | ScriptState::Escaped
+                    | ScriptState::EscapedDash
+                    | ScriptState::EscapedDashDash
+            );
+            if may_end && b == b'<' && s.get(i) == Some(&b'/') && self.is_end_tag(i + 1) {
+                self.mode = Mode::Data;
+                self.pos = self.tag(i - 1, i + 1);
+                return;
+            }
+            (state, i) = script_step(s, state, b, i);
         }
         self.pos = s.len();
     }
@@ -311,23 +243,58 @@ impl<'a> Scanner<'a> {
     /// steps it needs; returns where reading goes on (after its `>`, or at the source's end).
     fn tag(&mut self, lt: usize, name: usize) -> usize {
         let s = self.s;
-        let start_tag = s[lt + 1] != b'/';
         let name_end = name
             + s[name..]
                 .iter()
                 .position(|&c| ends_tag_name(c))
                 .unwrap_or(s.len() - name);
         let keep_tag = self.admit(name..name_end);
+        let end = self.attributes(name_end, keep_tag);
+        let resume = end.gt.map_or(s.len(), |gt| gt + 1);
+        if !keep_tag {
+            // A comment, not nothing: the text on both sides must not run together.
+            let with = if end.gt.is_some() { "<!---->" } else { "" };
+            self.steps.push_back(Step::Replace {
+                at: lt,
+                with,
+                resume,
+            });
+            return resume;
+        }
+        if let Some(at) = end.leaving_out {
+            // html5ever may be just past a `/` at `at`: a space keeps `>` from closing
+            // the element by itself.
+            let with = match end.gt {
+                Some(_) if end.self_closing => "/",
+                Some(_) => " ",
+                None => "",
+            };
+            self.steps.push_back(Step::Replace {
+                at,
+                with,
+                resume: end.gt.unwrap_or(s.len()),
+            });
+        }
+        if s[lt + 1] != b'/' {
+            self.start_tag(name..name_end, end.gt);
+        }
+        resume
+    }
+
+    /// Reads the attributes of a tag from `i`, just past its name, to its end, keeping or
+    /// leaving out each (none is looked at when `keep_tag` is false: the whole tag goes). The
+    /// states are html5ever's, so a tag ends where html5ever ends it.
+    fn attributes(&mut self, mut i: usize, keep_tag: bool) -> TagEnd {
+        let s = self.s;
         let mut attributes = Attributes {
             kept: 0,
             leaving_out: None,
         };
         let mut state = TagState::BeforeName;
-        let mut i = name_end;
         // Where the current attribute starts.
         let mut attribute = 0;
         let mut self_closing = false;
-        let end = loop {
+        let gt = loop {
             let Some(&c) = s.get(i) else { break None };
             let space = is_space(c);
             let (next, starts) = match state {
@@ -379,46 +346,29 @@ impl<'a> Scanner<'a> {
             state = next;
             i += 1;
         };
-        let resume = end.map_or(s.len(), |gt| gt + 1);
-        if !keep_tag {
-            // A comment, not nothing: the text on both sides must not run together.
-            let with = if end.is_some() { "<!---->" } else { "" };
-            self.steps.push_back(Step::Replace {
-                at: lt,
-                with,
-                resume,
-            });
-            return resume;
-        }
-        if state == TagState::Name {
+        // The last attribute's name may run to the `>` or the source's end.
+        if keep_tag && state == TagState::Name {
             self.attribute(&mut attributes, attribute..i);
         }
-        if let Some(at) = attributes.leaving_out {
-            // html5ever may be just past a `/` at `at`: a space keeps `>` from closing
-            // the element by itself.
-            let with = match end {
-                Some(_) if self_closing => "/",
-                Some(_) => " ",
-                None => "",
-            };
-            self.steps.push_back(Step::Replace {
-                at,
-                with,
-                resume: end.unwrap_or(s.len()),
-            });
+        TagEnd {
+            gt,
+            self_closing,
+            leaving_out: attributes.leaving_out,
         }
-        if start_tag {
-            self.last_start_tag = name..name_end;
-            let tag_name = &s[name..name_end];
-            if let Some(gt) = end
-                && RAW_TEXT_ELEMENTS
-                    .iter()
-                    .any(|r| r.as_bytes().eq_ignore_ascii_case(tag_name))
-            {
-                self.steps.push_back(Step::StartTag(gt + 1));
-            }
+    }
+
+    /// Notes the start tag whose name is at `name`, which ends raw text; when it may switch
+    /// the tokenizer to raw text, the parse pauses after it to ask html5ever whether it did.
+    fn start_tag(&mut self, name: Range<usize>, gt: Option<usize>) {
+        let tag_name = &self.s[name.clone()];
+        if let Some(gt) = gt
+            && RAW_TEXT_ELEMENTS
+                .iter()
+                .any(|r| r.as_bytes().eq_ignore_ascii_case(tag_name))
+        {
+            self.steps.push_back(Step::StartTag(gt + 1));
         }
-        resume
+        self.last_start_tag = name;
     }
 
     /// Keeps the attribute whose name is at `name`, or leaves it out: when the tag has all
@@ -458,6 +408,71 @@ impl<'a> Scanner<'a> {
             })
             .collect();
         admit_name(&mut self.names, &name, self.limits.names)
+    }
+}
+
+/// The state of script data after the byte `b`, and where reading goes on (`i`, or past a tag
+/// name that changes the state); the end tag that ends the script is found before.
+fn script_step(s: &[u8], state: ScriptState, b: u8, i: usize) -> (ScriptState, usize) {
+    match (state, b) {
+        (ScriptState::Data, b'<') => match s.get(i) {
+            Some(b'/') => (ScriptState::Data, past_letters(s, i + 1)),
+            Some(b'!') if s[i + 1..].starts_with(b"--") => (ScriptState::EscapedDashDash, i + 3),
+            _ => (ScriptState::Data, i),
+        },
+        (ScriptState::Data, _) => (ScriptState::Data, i),
+        (ScriptState::Escaped, b'-') => (ScriptState::EscapedDash, i),
+        (ScriptState::EscapedDash | ScriptState::EscapedDashDash, b'-') => {
+            (ScriptState::EscapedDashDash, i)
+        }
+        (ScriptState::Escaped | ScriptState::EscapedDash | ScriptState::EscapedDashDash, b'<') => {
+            match s.get(i) {
+                Some(b'/') => (ScriptState::Escaped, past_letters(s, i + 1)),
+                // `<script` starts double-escaped data.
+                Some(c) if c.is_ascii_alphabetic() => match script_tag_name(s, i) {
+                    (i, true) => (ScriptState::DoubleEscaped, i),
+                    (i, false) => (ScriptState::Escaped, i),
+                },
+                _ => (ScriptState::Escaped, i),
+            }
+        }
+        (ScriptState::EscapedDashDash, b'>') => (ScriptState::Data, i),
+        (ScriptState::Escaped | ScriptState::EscapedDash | ScriptState::EscapedDashDash, _) => {
+            (ScriptState::Escaped, i)
+        }
+        (ScriptState::DoubleEscaped, b'-') => (ScriptState::DoubleEscapedDash, i),
+        (ScriptState::DoubleEscapedDash | ScriptState::DoubleEscapedDashDash, b'-') => {
+            (ScriptState::DoubleEscapedDashDash, i)
+        }
+        // `</script` ends double-escaped data.
+        (
+            ScriptState::DoubleEscaped
+            | ScriptState::DoubleEscapedDash
+            | ScriptState::DoubleEscapedDashDash,
+            b'<',
+        ) if s.get(i) == Some(&b'/') => match script_tag_name(s, i + 1) {
+            (i, true) => (ScriptState::Escaped, i),
+            (i, false) => (ScriptState::DoubleEscaped, i),
+        },
+        (ScriptState::DoubleEscapedDashDash, b'>') => (ScriptState::Data, i),
+        (
+            ScriptState::DoubleEscaped
+            | ScriptState::DoubleEscapedDash
+            | ScriptState::DoubleEscapedDashDash,
+            _,
+        ) => (ScriptState::DoubleEscaped, i),
+    }
+}
+
+/// The letters at `from` in escaped script data (after `<` or `</`): where reading goes on
+/// (past them, and past the space, `/` or `>` that ends them as a tag name), and whether they
+/// are the tag name `script`, which switches between escaped and double-escaped data.
+fn script_tag_name(s: &[u8], from: usize) -> (usize, bool) {
+    let end = past_letters(s, from);
+    if s.get(end).is_some_and(|&c| ends_tag_name(c)) {
+        (end + 1, s[from..end].eq_ignore_ascii_case(b"script"))
+    } else {
+        (end, false)
     }
 }
 
