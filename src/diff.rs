@@ -547,138 +547,205 @@ impl Region {
         end: usize,
         budget: &mut Budget,
     ) -> Region {
-        let (mut ot, mut nt) = (Vec::new(), Vec::new());
-        for (k, &i) in olds.iter().enumerate() {
-            tokenize(&old.blocks[i].text, k, &mut ot);
-            ot.push(Token::end(k));
-        }
-        for (k, &j) in news.iter().enumerate() {
-            tokenize(&new.blocks[j].text, k, &mut nt);
-            nt.push(Token::end(k));
-        }
-        let ops = token_ops(&ot, &nt, budget);
-        let (mut kept_old, mut kept_new) = (vec![false; olds.len()], vec![false; news.len()]);
-        for op in &ops {
-            if let TokenOp::Equal(i, j) = *op
-                && !ot[i].end
-            {
-                kept_old[ot[i].block] = true;
-                kept_new[nt[j].block] = true;
-            }
-        }
-        let target = delete_targets(&ops, &ot, &nt, olds.len());
-        let mut r = Region {
-            added: 0,
-            removed: 0,
-            blocks: Vec::new(),
-        };
-        // The new block being built (index into `news`), and its segments.
-        let mut current: Option<(usize, Segments)> = None;
-        // The last new block shown, kept or inserted, and deleted words waiting for a block.
-        let mut last_new: Option<usize> = None;
-        let mut waiting = Segments::default();
-        // Deleted blocks placed before the next new block shown.
-        let mut unplaced: Vec<usize> = Vec::new();
-        let mut last_deleted: Option<usize> = None;
-        let flush = |current: &mut Option<(usize, Segments)>, r: &mut Region| {
-            if let Some((k, segments)) = current.take() {
-                let j = news[k];
-                r.blocks.push(Placed {
-                    place: (j, 1),
-                    shown: segments.changed().then(|| DiffBlock::Changed {
-                        kind: new.blocks[j].kind,
-                        segments: segments.finish(),
-                    }),
-                    from: Side::New(j),
-                });
-            }
-        };
+        let (old, new) = (RegionWords::new(old, olds), RegionWords::new(new, news));
+        let ops = token_ops(&old.tokens, &new.tokens, budget);
+        let target = delete_targets(&ops, &old.tokens, &new.tokens, olds.len());
+        let mut placer = Placer::new(old, new, end, &ops);
         for (at, op) in ops.into_iter().enumerate() {
             match op {
-                TokenOp::Equal(_, j) | TokenOp::Insert(j) if nt[j].end => {}
-                TokenOp::Delete(i) if ot[i].end => {}
-                TokenOp::Equal(_, j) | TokenOp::Insert(j) => {
-                    let k = nt[j].block;
-                    if let TokenOp::Insert(_) = op
-                        && counts(nt[j].word)
-                    {
-                        r.added += 1;
-                    }
-                    if current.as_ref().is_some_and(|(c, _)| *c == k) {
-                    } else if kept_new[k] {
-                        flush(&mut current, &mut r);
-                        current = Some((k, std::mem::take(&mut waiting)));
-                    } else if last_new != Some(k) {
-                        flush(&mut current, &mut r);
-                        let b = &new.blocks[news[k]];
-                        r.blocks.push(Placed {
-                            place: (news[k], 1),
-                            shown: Some(DiffBlock::Inserted {
-                                kind: b.kind,
-                                text: b.text.clone(),
-                            }),
-                            from: Side::New(news[k]),
-                        });
-                    }
-                    if last_new != Some(k) {
-                        for p in unplaced.drain(..) {
-                            r.blocks[p].place = (news[k], 0);
-                        }
-                        last_new = Some(k);
-                    }
-                    if let Some((_, segments)) = current.as_mut() {
-                        match op {
-                            TokenOp::Equal(i, _) => segments.keep(&ot[i], &nt[j]),
-                            _ => segments.token(Op::Insert, &nt[j]),
-                        }
-                    }
-                }
-                TokenOp::Delete(i) => {
-                    let a = ot[i].block;
-                    if counts(ot[i].word) {
-                        r.removed += 1;
-                    }
-                    if kept_old[a] {
-                        // With the words of its block kept around it, in whichever new block
-                        // they went to: now, or when that block starts.
-                        match current.as_mut() {
-                            Some((k, segments)) if target[at].is_none_or(|t| t <= *k) => {
-                                segments.token(Op::Delete, &ot[i])
-                            }
-                            _ => waiting.token(Op::Delete, &ot[i]),
-                        }
-                    } else if last_deleted != Some(a) {
-                        last_deleted = Some(a);
-                        let b = &old.blocks[olds[a]];
-                        let place = match last_new {
-                            Some(k) => (news[k] + 1, 0),
-                            None => {
-                                unplaced.push(r.blocks.len());
-                                (end, 0)
-                            }
-                        };
-                        r.blocks.push(Placed {
-                            place,
-                            shown: Some(DiffBlock::Deleted {
-                                kind: b.kind,
-                                text: b.text.clone(),
-                            }),
-                            from: Side::Old(olds[a]),
-                        });
-                    }
-                }
+                TokenOp::Equal(_, j) | TokenOp::Insert(j) if placer.new.tokens[j].end => {}
+                TokenOp::Delete(i) if placer.old.tokens[i].end => {}
+                TokenOp::Equal(_, j) | TokenOp::Insert(j) => placer.new_word(op, j),
+                TokenOp::Delete(i) => placer.deleted_word(i, target[at]),
             }
         }
-        flush(&mut current, &mut r);
-        // Deleted words with no kept block after them join the last kept block.
-        if waiting.changed()
-            && let Some(p) = r.blocks.iter_mut().rev().find(|p| {
+        placer.finish()
+    }
+}
+
+/// One side of a region: its version, its blocks (indices into the version) and their words,
+/// each block followed by its end.
+struct RegionWords<'a> {
+    doc: &'a DocText,
+    blocks: &'a [usize],
+    tokens: Vec<Token<'a>>,
+}
+
+impl<'a> RegionWords<'a> {
+    fn new(doc: &'a DocText, blocks: &'a [usize]) -> Self {
+        let mut tokens = Vec::new();
+        for (k, &i) in blocks.iter().enumerate() {
+            tokenize(&doc.blocks[i].text, k, &mut tokens);
+            tokens.push(Token::end(k));
+        }
+        RegionWords {
+            doc,
+            blocks,
+            tokens,
+        }
+    }
+}
+
+/// A region's blocks placed one by one as its word ops are read in order: a new block that
+/// keeps words is built from its segments, a block that keeps none is shown whole (inserted or
+/// deleted), each in its place among the new version's blocks.
+struct Placer<'a> {
+    old: RegionWords<'a>,
+    new: RegionWords<'a>,
+    /// Where the region ends in the new version.
+    end: usize,
+    /// Which blocks of each side (indices into its `blocks`) keep some of their words.
+    kept_old: Vec<bool>,
+    kept_new: Vec<bool>,
+    region: Region,
+    /// The new block being built (index into `new.blocks`), and its segments.
+    current: Option<(usize, Segments)>,
+    /// The last new block shown, kept or inserted, and deleted words waiting for a block.
+    last_new: Option<usize>,
+    waiting: Segments,
+    /// Deleted blocks placed before the next new block shown.
+    unplaced: Vec<usize>,
+    last_deleted: Option<usize>,
+}
+
+impl<'a> Placer<'a> {
+    fn new(old: RegionWords<'a>, new: RegionWords<'a>, end: usize, ops: &[TokenOp]) -> Self {
+        let mut kept_old = vec![false; old.blocks.len()];
+        let mut kept_new = vec![false; new.blocks.len()];
+        for op in ops {
+            if let TokenOp::Equal(i, j) = *op
+                && !old.tokens[i].end
+            {
+                kept_old[old.tokens[i].block] = true;
+                kept_new[new.tokens[j].block] = true;
+            }
+        }
+        Placer {
+            old,
+            new,
+            end,
+            kept_old,
+            kept_new,
+            region: Region {
+                added: 0,
+                removed: 0,
+                blocks: Vec::new(),
+            },
+            current: None,
+            last_new: None,
+            waiting: Segments::default(),
+            unplaced: Vec::new(),
+            last_deleted: None,
+        }
+    }
+
+    /// A word of the new side, `j`, kept (`op` is [`TokenOp::Equal`]) or inserted: it goes to
+    /// the segments of its block, which starts here if it keeps words, or is shown whole
+    /// (inserted) at its first word if it keeps none.
+    fn new_word(&mut self, op: TokenOp, j: usize) {
+        let k = self.new.tokens[j].block;
+        if let TokenOp::Insert(_) = op
+            && counts(self.new.tokens[j].word)
+        {
+            self.region.added += 1;
+        }
+        if self.current.as_ref().is_some_and(|(c, _)| *c == k) {
+        } else if self.kept_new[k] {
+            self.flush();
+            self.current = Some((k, std::mem::take(&mut self.waiting)));
+        } else if self.last_new != Some(k) {
+            self.flush();
+            let at = self.new.blocks[k];
+            let b = &self.new.doc.blocks[at];
+            self.region.blocks.push(Placed {
+                place: (at, 1),
+                shown: Some(DiffBlock::Inserted {
+                    kind: b.kind,
+                    text: b.text.clone(),
+                }),
+                from: Side::New(at),
+            });
+        }
+        if self.last_new != Some(k) {
+            for p in self.unplaced.drain(..) {
+                self.region.blocks[p].place = (self.new.blocks[k], 0);
+            }
+            self.last_new = Some(k);
+        }
+        if let Some((_, segments)) = self.current.as_mut() {
+            match op {
+                TokenOp::Equal(i, _) => segments.keep(&self.old.tokens[i], &self.new.tokens[j]),
+                _ => segments.token(Op::Insert, &self.new.tokens[j]),
+            }
+        }
+    }
+
+    /// A deleted word of the old side, `i`, whose block keeps words in the new block `target`
+    /// ([`delete_targets`]): it goes to that block's segments; a block that keeps none is shown
+    /// whole (deleted) at its first word, after the last new block shown.
+    fn deleted_word(&mut self, i: usize, target: Option<usize>) {
+        let a = self.old.tokens[i].block;
+        if counts(self.old.tokens[i].word) {
+            self.region.removed += 1;
+        }
+        if self.kept_old[a] {
+            // With the words of its block kept around it, in whichever new block they went
+            // to: now, or when that block starts.
+            match self.current.as_mut() {
+                Some((k, segments)) if target.is_none_or(|t| t <= *k) => {
+                    segments.token(Op::Delete, &self.old.tokens[i])
+                }
+                _ => self.waiting.token(Op::Delete, &self.old.tokens[i]),
+            }
+        } else if self.last_deleted != Some(a) {
+            self.last_deleted = Some(a);
+            let b = &self.old.doc.blocks[self.old.blocks[a]];
+            let place = match self.last_new {
+                Some(k) => (self.new.blocks[k] + 1, 0),
+                None => {
+                    self.unplaced.push(self.region.blocks.len());
+                    (self.end, 0)
+                }
+            };
+            self.region.blocks.push(Placed {
+                place,
+                shown: Some(DiffBlock::Deleted {
+                    kind: b.kind,
+                    text: b.text.clone(),
+                }),
+                from: Side::Old(self.old.blocks[a]),
+            });
+        }
+    }
+
+    /// Places the new block being built: unchanged, or changed with its segments.
+    fn flush(&mut self) {
+        if let Some((k, segments)) = self.current.take() {
+            let j = self.new.blocks[k];
+            let kind = self.new.doc.blocks[j].kind;
+            self.region.blocks.push(Placed {
+                place: (j, 1),
+                shown: segments.changed().then(|| DiffBlock::Changed {
+                    kind,
+                    segments: segments.finish(),
+                }),
+                from: Side::New(j),
+            });
+        }
+    }
+
+    /// The region, once every op is read: deleted words with no kept block after them join
+    /// the last kept block.
+    fn finish(mut self) -> Region {
+        self.flush();
+        if self.waiting.changed()
+            && let Some(p) = self.region.blocks.iter_mut().rev().find(|p| {
                 matches!(p.shown, None | Some(DiffBlock::Changed { .. }))
                     && matches!(p.from, Side::New(_))
             })
             && let Side::New(j) = p.from
         {
-            let b = &new.blocks[j];
+            let b = &self.new.doc.blocks[j];
             let mut segments = match p.shown.take() {
                 Some(DiffBlock::Changed { segments, .. }) => Segments(segments),
                 _ => {
@@ -687,7 +754,7 @@ impl Region {
                     s
                 }
             };
-            for s in waiting.0 {
+            for s in self.waiting.0 {
                 segments.push(s.op, &s.text);
             }
             p.shown = Some(DiffBlock::Changed {
@@ -695,7 +762,7 @@ impl Region {
                 segments: segments.finish(),
             });
         }
-        r
+        self.region
     }
 }
 

@@ -1,0 +1,121 @@
+//! The forms text is kept and compared in: the visible text of a block ([`clean`]), the form
+//! versions are compared in ([`fold`]) and the one excerpts are searched in ([`match_form`]).
+
+use super::unlink::LINK_SYNTAX;
+use crate::markup::is_forbidden_in_markup;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
+
+/// Cleans extracted text: drops invisible characters (soft hyphens, zero-width spaces, BOMs) and
+/// those no HTML or XML output may hold ([`is_forbidden_in_markup`]), turns no-break spaces and
+/// other whitespace (form feeds too) into spaces and collapses whitespace runs.
+pub fn clean(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut space = false;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            space = !out.is_empty();
+            continue;
+        }
+        if is_dropped(c) {
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Characters [`clean`] drops: invisible ones, the placeholder of an embedded object (which is
+/// [`LINK_SYNTAX`] too), and those no output may hold.
+fn is_dropped(c: char) -> bool {
+    matches!(
+        c,
+        '\u{ad}'
+            | '\u{200b}'
+            | '\u{200c}'
+            | '\u{200d}'
+            | '\u{2060}'
+            | '\u{feff}'
+            | '\u{180e}'
+            | LINK_SYNTAX
+    ) || is_forbidden_in_markup(c)
+}
+
+/// Compatibility-normalised text with one style of quotes: the comparison form of visible text.
+pub(crate) fn fold(text: &str) -> String {
+    let quotes = |c| match c {
+        '\u{2018}' | '\u{2019}' | '\u{201a}' | '\u{201b}' | '\u{2032}' => '\'',
+        '\u{201c}' | '\u{201d}' | '\u{201e}' | '\u{201f}' | '\u{2033}' => '"',
+        c => c,
+    };
+    // Most text is already in NFKC (ASCII always is): skip the costly normalisation then.
+    if text.is_ascii() {
+        text.to_string()
+    } else if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+        text.chars().map(quotes).collect()
+    } else {
+        text.nfkc().map(quotes).collect()
+    }
+}
+
+/// The form in which an excerpt is looked for in a snapshot (docs/reference.md, "Excerpt
+/// verification"): NFKC, quotes, soft hyphens, NBSP, Markdown emphasis markers and whitespace
+/// runs do not matter.
+pub fn match_form(text: &str) -> String {
+    unmark(&fold(text))
+}
+
+/// A folded text without emphasis markers, whitespace collapsed.
+pub(super) fn unmark(folded: &str) -> String {
+    if !folded.contains(['*', '_']) {
+        // Block texts are clean already, and folding adds no whitespace runs.
+        return clean_if_needed(folded);
+    }
+    let without_markers: String = folded.chars().filter(|c| !matches!(c, '*' | '_')).collect();
+    clean(&without_markers)
+}
+
+/// `clean`, skipped when the text has nothing to clean (the common case).
+fn clean_if_needed(text: &str) -> String {
+    let needs = text.starts_with(' ')
+        || text.ends_with(' ')
+        || text.contains("  ")
+        || text
+            .chars()
+            .any(|c| is_dropped(c) || (c.is_whitespace() && c != ' '));
+    if needs { clean(text) } else { text.to_string() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::html::html_blocks;
+    use crate::text::markdown::markdown_blocks;
+    use crate::text::plain::text_blocks;
+    use crate::text::tests::texts;
+
+    #[test]
+    fn forbidden_characters_are_dropped_and_control_spaces_kept() {
+        assert_eq!(
+            clean("a\u{0}b\u{7}c\u{c}d\u{b}e\u{85}f\u{fdd0}\u{10ffff}g"),
+            "abc d e fg"
+        );
+        let md = "# T\u{1}itle\n\nBody\u{1b} &#1; text\n";
+        assert_eq!(texts(&markdown_blocks(md)), ["h1:Title", "Body text"]);
+        let html = "<p>a&#1;b\u{2}c&#xFFFF;d</p>";
+        assert_eq!(texts(&html_blocks(html, &[], &[])), ["abcd"]);
+        assert_eq!(texts(&text_blocks("a\u{0}b\u{c}c")), ["ab c"]);
+    }
+
+    #[test]
+    fn match_form_ignores_what_excerpt_verification_ignores() {
+        assert_eq!(
+            match_form("“Don’t”  **spam**\u{ad}\u{a0}now"),
+            "\"Don't\" spam now"
+        );
+        assert_eq!(match_form("ﬁle"), "file");
+    }
+}

@@ -1,0 +1,252 @@
+//! Dates and relative counters ("Effective: 15 September 2025", "Updated 3 days ago") masked,
+//! so that a version in which only they changed is noise; and the month names that the reading
+//! of effective dates shares.
+
+/// What a word can be in a date or a counter.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Word {
+    /// 1–4 digits: a day, a year, a count.
+    Number,
+    Month,
+    /// second, minute, hour, day, week, month, year (singular or plural).
+    Unit,
+    /// "a" or "an", as in "a day ago".
+    Article,
+    Ago,
+    /// "yesterday", "today", or a numeric date such as 2025-09-15.
+    Date,
+    /// "over", "about", "few", "this", "last"…: part of a counter next to a unit.
+    Qualifier,
+    Other,
+}
+
+/// Classifies a word (already stripped of surrounding punctuation) without allocating:
+/// dispatch on its first letter, then compare against the few candidates.
+fn word_kind(w: &str) -> Word {
+    let b = w.as_bytes();
+    let Some(&first) = b.first() else {
+        return Word::Other;
+    };
+    if first.is_ascii_digit() {
+        if b.len() <= 4 && b.iter().all(u8::is_ascii_digit) {
+            return Word::Number;
+        }
+        return if is_numeric_date(w) {
+            Word::Date
+        } else {
+            Word::Other
+        };
+    }
+    if b.len() > 9 {
+        return Word::Other;
+    }
+    if month_number(w).is_some() {
+        return Word::Month;
+    }
+    let (units, others): (&[&str], &[(&str, Word)]) = match first.to_ascii_lowercase() {
+        b'j' => (&[], &[("just", Word::Qualifier)]),
+        b'f' => (&[], &[("few", Word::Qualifier)]),
+        b'l' => (&[], &[("last", Word::Qualifier)]),
+        b'p' => (&[], &[("past", Word::Qualifier)]),
+        b'm' => (&["minute", "minutes", "month", "months"], &[]),
+        b'a' => (
+            &[],
+            &[
+                ("a", Word::Article),
+                ("an", Word::Article),
+                ("ago", Word::Ago),
+                ("about", Word::Qualifier),
+                ("almost", Word::Qualifier),
+            ],
+        ),
+        b's' => (&["second", "seconds"], &[("several", Word::Qualifier)]),
+        b'o' => (&[], &[("over", Word::Qualifier)]),
+        b'n' => (&["now"], &[("nearly", Word::Qualifier)]),
+        b'd' => (&["day", "days"], &[]),
+        b'h' => (&["hour", "hours"], &[]),
+        b'w' => (&["week", "weeks"], &[]),
+        b'y' => (&["year", "years"], &[("yesterday", Word::Date)]),
+        b't' => (&[], &[("today", Word::Date), ("this", Word::Qualifier)]),
+        _ => return Word::Other,
+    };
+    if units.iter().any(|x| x.eq_ignore_ascii_case(w)) {
+        Word::Unit
+    } else {
+        others
+            .iter()
+            .find(|(x, _)| x.eq_ignore_ascii_case(w))
+            .map_or(Word::Other, |(_, k)| *k)
+    }
+}
+
+/// The month (1–12) a word names, in full or by its first three letters, or "Sept"; any case.
+/// Shared by date masking and the reading of effective dates, so both know the same months.
+pub(crate) fn month_number(w: &str) -> Option<i8> {
+    const MONTHS: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    // French names, in full only: OTA tracks many French policies ("Date effective : 5
+    // septembre 2024", Facebook Privacy Policy, 2024-10-10); their abbreviations would
+    // collide with English words.
+    const MOIS: [&str; 12] = [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ];
+    if w.eq_ignore_ascii_case("sept") {
+        return Some(9);
+    }
+    MONTHS
+        .iter()
+        .position(|m| m.eq_ignore_ascii_case(w) || (w.len() == 3 && m[..3].eq_ignore_ascii_case(w)))
+        .or_else(|| {
+            MOIS.iter()
+                .position(|m| m.chars().eq(w.chars().flat_map(char::to_lowercase)))
+        })
+        .map(|i| i as i8 + 1)
+}
+
+/// Replaces dates and relative counters by placeholders, word by word: a month name next to a
+/// day or year (in any order), numeric dates (2025-09-15, 15/09/2025), and "N days ago",
+/// "yesterday", "today" counters. A duration that is not a counter ("within 30 days") is
+/// kept: changing it is substantive. A run of masked words becomes one placeholder, so
+/// "15 days ago" and "yesterday" are alike. Linear, and allocates only the output.
+pub fn mask_dates(text: &str) -> String {
+    let words: Vec<&str> = text.split(' ').collect();
+    let kinds: Vec<Word> = words
+        .iter()
+        .map(|w| word_kind(w.trim_matches(|c: char| !c.is_alphanumeric())))
+        .collect();
+    let kind = |i: usize| kinds.get(i).copied().unwrap_or(Word::Other);
+    let mut masked = vec![false; words.len()];
+    for i in 0..words.len() {
+        match kind(i) {
+            Word::Month
+                if kind(i.wrapping_sub(1)) == Word::Number || kind(i + 1) == Word::Number =>
+            {
+                masked[i] = true;
+                for j in [i.wrapping_sub(1), i + 1, i + 2] {
+                    if kind(j) == Word::Number {
+                        masked[j] = true;
+                    }
+                }
+            }
+            // "3 weeks ago", "over a month ago", "a few days ago": the unit, "ago", and the
+            // numbers, articles and qualifiers before the unit.
+            Word::Unit if kind(i + 1) == Word::Ago => {
+                masked[i] = true;
+                let mut j = i;
+                while j > 0
+                    && i - j < 3
+                    && matches!(kind(j - 1), Word::Number | Word::Article | Word::Qualifier)
+                {
+                    j -= 1;
+                    masked[j] = true;
+                }
+            }
+            // "this week", "last month", "just now".
+            Word::Qualifier if matches!(kind(i + 1), Word::Unit | Word::Date) => {
+                masked[i] = true;
+                masked[i + 1] = true;
+            }
+            Word::Ago | Word::Date => masked[i] = true,
+            _ => {}
+        }
+    }
+    let mut out = String::with_capacity(text.len());
+    for (i, w) in words.iter().enumerate() {
+        if masked[i] && i > 0 && masked[i - 1] {
+            continue;
+        }
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(if masked[i] { "#" } else { w });
+    }
+    out
+}
+
+/// `2025-09-15`, `15/09/2025`, `09.15.25`: digits in three groups.
+fn is_numeric_date(w: &str) -> bool {
+    let mut groups = 0;
+    for g in w.split(['-', '/', '.']) {
+        groups += 1;
+        if g.is_empty() || g.len() > 4 || !g.bytes().all(|b| b.is_ascii_digit()) || groups > 3 {
+            return false;
+        }
+    }
+    groups == 3
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_counters_are_masked() {
+        assert_eq!(
+            mask_dates("Updated: 7 days ago\n"),
+            mask_dates("Updated: 8 days ago\n")
+        );
+        assert_eq!(
+            mask_dates("Effective September 15, 2025[Prev]"),
+            mask_dates("Effective 15 September 2025[Prev]")
+        );
+        assert_eq!(mask_dates("on 2025-09-15."), mask_dates("on 15/09/2025."));
+        assert_eq!(
+            mask_dates("Date effective : 26 juin 2024"),
+            mask_dates("Date effective : 5 Septembre 2024")
+        );
+        assert_ne!(
+            mask_dates("We may suspend you."),
+            mask_dates("We will suspend you.")
+        );
+        assert_ne!(mask_dates("within 30 days"), mask_dates("within 60 days"));
+        // Disqus Privacy Policy, 2023–2026: relative counters in every wording it used.
+        for (a, b) in [
+            ("Updated over 3 weeks ago", "Updated over a month ago"),
+            ("Updated yesterday", "Updated this week"),
+            ("Updated this week", "Updated over a week ago"),
+            ("Updated a few days ago", "Updated just now"),
+        ] {
+            assert_eq!(mask_dates(a), mask_dates(b), "{a} / {b}");
+        }
+        assert_ne!(
+            mask_dates("data from the last 12 months"),
+            mask_dates("data from the last 24 months")
+        );
+        assert_ne!(
+            mask_dates("You can now opt out"),
+            mask_dates("You cannot opt out")
+        );
+        assert_eq!(
+            mask_dates("Updated: a day ago"),
+            mask_dates("Updated: 2 days ago")
+        );
+        assert_eq!(
+            mask_dates("Updated: yesterday"),
+            mask_dates("Updated: 15 days ago")
+        );
+        assert_eq!(mask_dates("We may suspend you."), "We may suspend you.");
+    }
+}

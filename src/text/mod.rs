@@ -1,0 +1,218 @@
+//! Snapshot text: every archived version, whatever its format, reduced to the blocks of text a
+//! reader sees (headings, paragraphs, list items, table rows), so versions can be compared,
+//! classified, diffed and searched the same way.
+
+mod forms;
+mod html;
+mod html_parse;
+mod ignore;
+mod markdown;
+mod mask;
+mod plain;
+mod unlink;
+
+pub(crate) use forms::fold;
+pub use forms::{clean, match_form};
+pub use html::check_selector;
+pub(crate) use html_parse::{HtmlInput, parse_html};
+pub use ignore::matches_pattern;
+pub use mask::mask_dates;
+pub(crate) use mask::month_number;
+
+use forms::unmark;
+use html::html_blocks;
+use ignore::drop_repeated_sections;
+use markdown::markdown_blocks;
+use plain::text_blocks;
+use std::ops::Range;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BlockKind {
+    /// Heading level 1–6.
+    Heading(u8),
+    Paragraph,
+    ListItem,
+    TableRow,
+}
+
+#[derive(Debug, Clone)]
+pub struct Block {
+    pub kind: BlockKind,
+    /// Visible text: invisible characters removed, whitespace collapsed.
+    pub text: String,
+}
+
+/// The visible text of one version.
+#[derive(Debug, Clone)]
+pub struct DocText {
+    pub blocks: Vec<Block>,
+}
+
+/// How an archived version is written, from its file extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SnapshotFormat {
+    Markdown,
+    Text,
+    Html,
+}
+
+impl DocText {
+    /// The comparison keys of this version, computed in one pass: the visible text (markup,
+    /// block breaks, whitespace and quote styles do not count, so a change of only those is
+    /// formatting), the same with dates and counters masked, and the searchable form.
+    pub fn keys(&self) -> Keys {
+        let folded: Vec<String> = self.blocks.iter().map(|b| fold(&b.text)).collect();
+        let visible = folded.join(" ");
+        let masked = mask_dates(&visible);
+        let mut search = String::with_capacity(visible.len());
+        let mut block_ranges = Vec::with_capacity(folded.len());
+        for f in &folded {
+            if !search.is_empty() {
+                search.push(' ');
+            }
+            let start = search.len();
+            search.push_str(&unmark(f));
+            block_ranges.push(start..search.len());
+        }
+        Keys {
+            visible,
+            masked,
+            search,
+            block_ranges,
+        }
+    }
+
+    /// Number of words, for sizes and change ratios.
+    pub fn word_count(&self) -> usize {
+        self.blocks
+            .iter()
+            .map(|b| b.text.split_whitespace().count())
+            .sum()
+    }
+}
+
+/// The forms of a version's text that versions and excerpts are compared in.
+pub struct Keys {
+    pub visible: String,
+    pub masked: String,
+    /// Each block in [`match_form`], joined by spaces.
+    pub search: String,
+    /// Where each block is in `search`.
+    pub block_ranges: Vec<Range<usize>>,
+}
+
+/// The visible text of a snapshot in `format`, as blocks; `.html` keeps only what the `select`
+/// selectors match (all of it when there are none) less what the `remove` selectors match.
+/// Selectors that do not parse are ignored (`check` reports them). Then the blocks whose whole
+/// text an `ignore` pattern matches are dropped ([`matches_pattern`]), and in `.html` the
+/// elements matched by those `ignore` entries that parse as selectors, before anything else
+/// reads the blocks.
+pub fn extract(
+    source: &str,
+    format: SnapshotFormat,
+    select: &[String],
+    remove: &[String],
+    ignore: &[String],
+) -> Vec<Block> {
+    let mut blocks = match format {
+        SnapshotFormat::Markdown => markdown_blocks(source),
+        SnapshotFormat::Text => text_blocks(source),
+        SnapshotFormat::Html if ignore.is_empty() => html_blocks(source, select, remove),
+        SnapshotFormat::Html => html_blocks(source, select, &[remove, ignore].concat()),
+    };
+    if !ignore.is_empty() {
+        let patterns: Vec<String> = ignore.iter().map(|p| clean(p)).collect();
+        blocks.retain(|b| !patterns.iter().any(|p| matches_pattern(p, &b.text)));
+    }
+    drop_repeated_sections(blocks)
+}
+
+/// Accumulates inline text into blocks.
+#[derive(Default)]
+struct Blocks {
+    blocks: Vec<Block>,
+    current: Option<(BlockKind, String)>,
+}
+
+impl Blocks {
+    fn start(&mut self, kind: BlockKind) {
+        self.finish();
+        self.current = Some((kind, String::new()));
+    }
+
+    fn push(&mut self, text: &str) {
+        match &mut self.current {
+            Some((_, buf)) => buf.push_str(text),
+            None => self.current = Some((BlockKind::Paragraph, text.to_string())),
+        }
+    }
+
+    fn finish(&mut self) {
+        if let Some((kind, buf)) = self.current.take() {
+            let text = clean(&buf);
+            if !text.is_empty() {
+                self.blocks.push(Block { kind, text });
+            }
+        }
+    }
+
+    fn done(mut self) -> Vec<Block> {
+        self.finish();
+        self.blocks
+    }
+}
+
+fn trim_table_separators(mut blocks: Vec<Block>) -> Vec<Block> {
+    for b in &mut blocks {
+        if b.kind == BlockKind::TableRow {
+            b.text = b.text.trim_end_matches(['|', ' ']).to_string();
+        }
+    }
+    blocks.retain(|b| !b.text.is_empty());
+    blocks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Blocks as `kind:text` lines (a paragraph as its text alone), for assertions.
+    pub(super) fn texts(blocks: &[Block]) -> Vec<String> {
+        blocks
+            .iter()
+            .map(|b| match b.kind {
+                BlockKind::Heading(n) => format!("h{n}:{}", b.text),
+                BlockKind::ListItem => format!("li:{}", b.text),
+                BlockKind::TableRow => format!("tr:{}", b.text),
+                BlockKind::Paragraph => b.text.clone(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn ignored_blocks_are_dropped_in_every_format() {
+        let ignore = [" Updated:\t * ago".to_string(), ".chat-widget".into()];
+        let md = "# Policy\n\nUpdated:   3 days\nago\n\nRules.\n\n- Updated: 2 days ago\n";
+        assert_eq!(
+            texts(&extract(md, SnapshotFormat::Markdown, &[], &[], &ignore)),
+            ["h1:Policy", "Rules."]
+        );
+        let txt = "Policy\n\nUpdated: 3 days ago\n\n.chat-widget\n";
+        assert_eq!(
+            texts(&extract(txt, SnapshotFormat::Text, &[], &[], &ignore)),
+            ["Policy"]
+        );
+        // In HTML, an entry that is a selector also removes what it matches.
+        let html = "<h1>Policy</h1><p>Updated: 3 days ago</p><div class=chat-widget>Chat with us</div><p>Rules.</p>";
+        assert_eq!(
+            texts(&extract(html, SnapshotFormat::Html, &[], &[], &ignore)),
+            ["h1:Policy", "Rules."]
+        );
+        // Blocks are dropped before repeated sections are looked for.
+        let twice = "# A\n\nUpdated: 1 day ago\n\nText.\n\n# A\n\nUpdated: 2 days ago\n\nText.\n";
+        assert_eq!(
+            texts(&extract(twice, SnapshotFormat::Markdown, &[], &[], &ignore)),
+            ["h1:A", "Text."]
+        );
+    }
+}
