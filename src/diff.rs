@@ -35,45 +35,82 @@ const WORK_PER_BYTE: u64 = 64;
 /// Unchanged blocks shown around each change; the rest are collapsed.
 const CONTEXT: usize = 1;
 
+/// What a piece of a word-level diff is; templates read "equal", "insert" or "delete".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Op {
+    /// In both versions.
     Equal,
+    /// In the new version only.
     Insert,
+    /// In the old version only.
     Delete,
 }
 
+/// A run of words with the same [`Op`], spaces included as they are in the text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Segment {
+    /// Whether the words are kept, inserted or deleted.
     pub op: Op,
+    /// The words.
     pub text: String,
 }
 
+/// A block of a version's diff, in the new version's order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DiffBlock {
     /// Unchanged context.
-    Same { kind: BlockKind, text: String },
+    Same {
+        /// What the block is.
+        kind: BlockKind,
+        /// Its text.
+        text: String,
+    },
     /// A run of unchanged blocks, collapsed.
-    Skipped { count: usize },
+    Skipped {
+        /// How many.
+        count: usize,
+    },
     /// A block of the new version, its inserted and deleted words marked.
     Changed {
+        /// What the block is.
         kind: BlockKind,
+        /// Its words, kept, inserted and deleted.
         segments: Vec<Segment>,
     },
     /// A block of the new version with no word of the old one in its place.
-    Inserted { kind: BlockKind, text: String },
+    Inserted {
+        /// What the block is.
+        kind: BlockKind,
+        /// Its text.
+        text: String,
+    },
     /// A block of the old version none of whose words remain in its place.
-    Deleted { kind: BlockKind, text: String },
+    Deleted {
+        /// What the block was.
+        kind: BlockKind,
+        /// Its text.
+        text: String,
+    },
     /// A block found word for word elsewhere in the old version: moved here, not changed.
-    Moved { kind: BlockKind, text: String },
+    Moved {
+        /// What the block is.
+        kind: BlockKind,
+        /// Its text.
+        text: String,
+    },
 }
 
+/// What changed from one version to another, word by word and block by block.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VersionDiff {
+    /// Words in the new version and not in the old.
     pub words_added: usize,
+    /// Words in the old version and not in the new.
     pub words_removed: usize,
     /// Headings of the sections a change falls in, in document order.
     pub sections: Vec<String>,
+    /// The blocks to show, unchanged runs collapsed.
     pub blocks: Vec<DiffBlock>,
 }
 

@@ -26,17 +26,23 @@ use markdown::markdown_blocks;
 use plain::text_blocks;
 use std::ops::Range;
 
+/// What a block of visible text is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum BlockKind {
     /// Heading level 1–6.
     Heading(u8),
+    /// A paragraph, or loose text.
     Paragraph,
+    /// An item of a list.
     ListItem,
+    /// A row of a table, its cells joined.
     TableRow,
 }
 
+/// A block of a version's visible text: the unit versions are aligned by.
 #[derive(Debug, Clone)]
 pub struct Block {
+    /// What it is.
     pub kind: BlockKind,
     /// Visible text: invisible characters removed, whitespace collapsed.
     pub text: String,
@@ -45,14 +51,18 @@ pub struct Block {
 /// The visible text of one version.
 #[derive(Debug, Clone)]
 pub struct DocText {
+    /// In document order.
     pub blocks: Vec<Block>,
 }
 
 /// How an archived version is written, from its file extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SnapshotFormat {
+    /// `.md`, as Open Terms Archive records versions.
     Markdown,
+    /// `.txt`.
     Text,
+    /// `.html` or `.htm`, read with the document's selectors.
     Html,
 }
 
@@ -93,7 +103,9 @@ impl DocText {
 
 /// The forms of a version's text that versions and excerpts are compared in.
 pub struct Keys {
+    /// The visible text, folded: equal for versions that differ only in formatting.
     pub visible: String,
+    /// `visible` with dates and counters masked: equal for versions that differ only in those.
     pub masked: String,
     /// Each block in [`match_form`], joined by spaces.
     pub search: String,

@@ -9,7 +9,9 @@
 //! - [`within`], [`finishes`]: library work on a thread of its own under the same deadline.
 //! - [`server`]: `clausebook serve` as a process, HTTP, the reload channel.
 
+#[cfg(feature = "serve")]
 pub(crate) mod server;
+#[cfg(feature = "serve")]
 pub(crate) use server::*;
 
 use std::collections::BTreeMap;
