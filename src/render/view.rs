@@ -160,6 +160,8 @@ pub(crate) struct Views<'a> {
     pub site_view: SiteView,
     /// Provision types by group, as lists and the comparison show them.
     pub groups: Vec<ProvisionGroup>,
+    /// The free page `methodology`, which clause pages link to, if the site has one.
+    pub methodology_url: Option<String>,
     /// The provision types of `groups`, in the same order.
     provision_order: Vec<ProvisionIx>,
     regulations: Vec<RegulationView>,
@@ -177,12 +179,18 @@ impl<'a> Views<'a> {
             urls: Urls::new(&site.config.base_url),
             site_view: SiteView::default(),
             groups: Vec::new(),
+            methodology_url: None,
             provision_order: Vec::new(),
             regulations: Vec::new(),
             platforms: Vec::new(),
             clauses: Vec::new(),
         };
         views.site_view = views.build_site_view();
+        views.methodology_url = site
+            .pages
+            .iter()
+            .find(|pg| &*pg.slug == "methodology")
+            .map(|pg| views.urls.href(&route::page(&pg.slug)));
         views.regulations = site
             .regulation_ixs()
             .map(|(ix, r)| views.build_regulation(ix, r))

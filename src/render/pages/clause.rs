@@ -89,16 +89,11 @@ pub(super) fn render(
     let history = v.derived.history(c.document);
     let version_link = |i: usize| v.version_link(c.document, i);
     let checked = v.derived.verification(at);
-    let methodology_url = site
-        .pages
-        .iter()
-        .find(|pg| &*pg.slug == "methodology")
-        .map(|pg| v.urls.href(&route::page(&pg.slug)));
     let body = ClausePage {
         clause: v.clause_detail(at),
         document_title: d.record.title.to_string(),
         disclaimer: v.markdown(&sub(&config.disclaimer)),
-        methodology_url,
+        methodology_url: v.methodology_url.clone(),
         verification: Verification {
             state: checked.state,
             snapshot: checked.snapshot.map(version_link),
