@@ -6,7 +6,7 @@ use crate::error::{Diagnostic, Kind};
 use crate::hash::hash_of;
 use crate::history::History;
 use crate::model::{Clause, ClauseRef, DocRef, Document, ProvisionIx, RegulationIx, Site};
-use crate::verify::{State, Verification, verify};
+use crate::verify::{BlockWords, State, Verification, verify};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -80,28 +80,7 @@ impl Derived {
             keys.insert(*at, key);
             histories[at.platform.0].push(history);
         }
-        let clauses: Vec<&Clause> = site.clauses().collect();
-        let checked: Vec<((u64, u64), Arc<Verification>)> = clauses
-            .par_iter()
-            .map(|c| {
-                let key = (keys[&c.document], hash_of::<str>(&c.record.excerpt));
-                let history = &histories[c.document.platform.0][c.document.index];
-                let v = cache.verifications.get(&key).cloned();
-                (
-                    key,
-                    v.unwrap_or_else(|| Arc::new(verify(&c.record.excerpt, history))),
-                )
-            })
-            .collect();
-        let mut verifications: Vec<Vec<Arc<Verification>>> = site
-            .platforms
-            .iter()
-            .map(|p| Vec::with_capacity(p.clauses.len()))
-            .collect();
-        for (c, (key, v)) in clauses.iter().zip(checked) {
-            next.verifications.insert(key, v.clone());
-            verifications[c.at.platform.0].push(v);
-        }
+        let verifications = verify_clauses(site, &documents, &histories, &keys, cache, &mut next);
         *cache = next;
         let mut provision_clauses = vec![Vec::new(); site.provisions.len()];
         let mut regulation_clauses = vec![Vec::new(); site.regulations.len()];
@@ -182,6 +161,60 @@ impl Derived {
     pub(crate) fn regulation_clauses(&self, r: RegulationIx) -> &[ClauseRef] {
         &self.regulation_clauses[r.0]
     }
+}
+
+/// Verifies every clause's excerpt, reusing `cache` and recording into `next`. The clauses of
+/// one document are verified together, sharing the document's word index, which is dropped once
+/// they are done.
+fn verify_clauses(
+    site: &Site,
+    documents: &[(DocRef, &Document)],
+    histories: &[Vec<Arc<History>>],
+    keys: &HashMap<DocRef, u64>,
+    cache: &DeriveCache,
+    next: &mut DeriveCache,
+) -> Vec<Vec<Arc<Verification>>> {
+    let mut by_document: Vec<Vec<&Clause>> = vec![Vec::new(); documents.len()];
+    let position: HashMap<DocRef, usize> = documents
+        .iter()
+        .enumerate()
+        .map(|(i, (at, _))| (*at, i))
+        .collect();
+    for c in site.clauses() {
+        by_document[position[&c.document]].push(c);
+    }
+    let checked: Vec<(ClauseRef, (u64, u64), Arc<Verification>)> = by_document
+        .par_iter()
+        .filter(|clauses| !clauses.is_empty())
+        .flat_map_iter(|clauses| {
+            let at = clauses[0].document;
+            let history = &histories[at.platform.0][at.index];
+            let blocks = BlockWords::new(history);
+            clauses
+                .iter()
+                .map(|c| {
+                    let key = (keys[&at], hash_of::<str>(&c.record.excerpt));
+                    let v = cache.verifications.get(&key).cloned();
+                    let v = v.unwrap_or_else(|| Arc::new(verify(&c.record.excerpt, &blocks)));
+                    (c.at, key, v)
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let mut verifications: Vec<Vec<Option<Arc<Verification>>>> = site
+        .platforms
+        .iter()
+        .map(|p| vec![None; p.clauses.len()])
+        .collect();
+    for (at, key, v) in checked {
+        next.verifications.insert(key, v.clone());
+        verifications[at.platform.0][at.index] = Some(v);
+    }
+    // Every clause quotes one document, so each was verified exactly once.
+    verifications
+        .into_iter()
+        .map(|p| p.into_iter().flatten().collect())
+        .collect()
 }
 
 /// "How other platforms handle this" for every clause: clauses of the same provision type

@@ -51,6 +51,7 @@ pub struct Version {
     pub block_ranges: Vec<Range<usize>>,
     /// Equal for versions with equal `search_text`: a search is made once per distinct text.
     pub search_key: u64,
+
     /// The date the version states for itself, shown beside when it was observed; versions
     /// stay in the order they were observed whatever it says.
     pub effective: Option<Stated>,

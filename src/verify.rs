@@ -3,10 +3,12 @@
 //! quotes change?
 
 use crate::diff::{Segment, word_segments};
+use crate::hash::hash_of;
 use crate::history::{Class, History, Version};
 use crate::text::match_form;
 use serde::Serialize;
-use std::collections::{HashMap, HashSet};
+use std::cell::OnceCell;
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -44,15 +46,83 @@ pub(crate) struct Verification {
 /// Share of the excerpt's words a passage must hold to count as the same passage reworded.
 const MIN_OVERLAP: f64 = 0.5;
 
-/// The words of a text, without punctuation and case, for comparing passages.
-fn words(text: &str) -> HashSet<String> {
-    text.split(|c: char| !c.is_alphanumeric() && c != '\'')
+/// The words of a text, without punctuation and case, for comparing passages: each word's
+/// hash, sorted and without repeats, so two texts are compared by merging two short lists
+/// instead of building a set of strings for every block of every version for every clause.
+fn words(text: &str) -> Vec<u64> {
+    let mut keys: Vec<u64> = text
+        .split(|c: char| !c.is_alphanumeric() && c != '\'')
         .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect()
+        .map(|w| hash_of(&w.to_lowercase()))
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
 }
 
-pub(crate) fn verify(excerpt: &str, history: &History) -> Verification {
+/// The positions in `excerpt` (sorted keys) of the keys of `block` (sorted keys) it holds.
+fn hits(excerpt: &[u64], block: &[u64]) -> Vec<u32> {
+    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+    while i < excerpt.len() && j < block.len() {
+        match excerpt[i].cmp(&block[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                out.push(i as u32);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out
+}
+
+/// How many distinct positions two sorted lists of positions hold together.
+fn union_len(a: &[u32], b: &[u32]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() || j < b.len() {
+        match (a.get(i), b.get(j)) {
+            (Some(x), Some(y)) if x == y => (i, j) = (i + 1, j + 1),
+            (Some(x), Some(y)) if x < y => i += 1,
+            (Some(_), None) => i += 1,
+            _ => j += 1,
+        }
+        n += 1;
+    }
+    n
+}
+
+/// Each version's blocks as word keys ([`words`]), made the first time an excerpt is looked
+/// for in that version: shared by the clauses quoting one document, and dropped with them.
+pub(crate) struct BlockWords<'h> {
+    history: &'h History,
+    versions: Vec<OnceCell<Vec<Vec<u64>>>>,
+}
+
+impl<'h> BlockWords<'h> {
+    /// An empty index of `history`'s versions.
+    pub(crate) fn new(history: &'h History) -> BlockWords<'h> {
+        BlockWords {
+            history,
+            versions: history.versions.iter().map(|_| OnceCell::new()).collect(),
+        }
+    }
+
+    /// The word keys of each block of version `i`.
+    fn of(&self, i: usize) -> &[Vec<u64>] {
+        self.versions[i].get_or_init(|| {
+            let v = &self.history.versions[i];
+            v.block_ranges
+                .iter()
+                .map(|r| words(&v.search_text[r.clone()]))
+                .collect()
+        })
+    }
+}
+
+/// Where `excerpt` is in `blocks`' history, and how its passage changed.
+pub(crate) fn verify(excerpt: &str, blocks: &BlockWords) -> Verification {
+    let history = blocks.history;
     let needle = match_form(excerpt);
     let (Some(latest), Some(current)) = (history.versions.len().checked_sub(1), history.current())
     else {
@@ -88,13 +158,14 @@ pub(crate) fn verify(excerpt: &str, history: &History) -> Verification {
         state,
         snapshot,
         first_seen,
-        changes: passage_changes(&needle, history, &found),
+        changes: passage_changes(&needle, blocks, &found),
     }
 }
 
 /// Follows the passage through the versions that are not noise or formatting.
-fn passage_changes(needle: &str, history: &History, found: &[bool]) -> Vec<PassageChange> {
+fn passage_changes(needle: &str, blocks: &BlockWords, found: &[bool]) -> Vec<PassageChange> {
     let words = words(needle);
+    let history = blocks.history;
     let mut changes = Vec::new();
     let mut previous: Option<String> = None;
     let mut started = false;
@@ -105,7 +176,7 @@ fn passage_changes(needle: &str, history: &History, found: &[bool]) -> Vec<Passa
         let passage = if found[i] {
             Some(needle.to_string())
         } else {
-            best_passage(&words, v)
+            best_passage(&words, v, blocks.of(i))
         };
         if started && passage != previous {
             let (segments, words_added, words_removed) = word_segments(
@@ -126,20 +197,23 @@ fn passage_changes(needle: &str, history: &History, found: &[bool]) -> Vec<Passa
 }
 
 /// The block, or pair of adjacent blocks, holding most of the excerpt's words.
-fn best_passage(excerpt: &HashSet<String>, v: &Version) -> Option<String> {
+fn best_passage(excerpt: &[u64], v: &Version, blocks: &[Vec<u64>]) -> Option<String> {
     if excerpt.is_empty() {
         return None;
     }
     let text = |r: std::ops::Range<usize>| &v.search_text[r];
-    let score = |t: &str| words(t).intersection(excerpt).count() as f64 / excerpt.len() as f64;
+    let hits: Vec<Vec<u32>> = blocks.iter().map(|b| hits(excerpt, b)).collect();
+    let score = |n: usize| n as f64 / excerpt.len() as f64;
     let mut best: Option<(f64, std::ops::Range<usize>)> = None;
     for (i, r) in v.block_ranges.iter().enumerate() {
-        let mut candidates = vec![r.clone()];
+        let mut candidates = vec![(score(hits[i].len()), r.clone())];
         if let Some(next) = v.block_ranges.get(i + 1) {
-            candidates.push(r.start..next.end);
+            // The pair's text has a space between the two blocks, so its words are the union
+            // of theirs.
+            let both = union_len(&hits[i], &hits[i + 1]);
+            candidates.push((score(both), r.start..next.end));
         }
-        for c in candidates {
-            let s = score(text(c.clone()));
+        for (s, c) in candidates {
             // Better by score, and on a tie the shorter passage: no heading or neighbour more.
             let better = best
                 .as_ref()
@@ -190,18 +264,24 @@ mod tests {
             "# P\n\nYou must not send spam.\n\nOther rule.",
             "# P\n\nYou must never send **spam** or junk.\n\nOther rule.",
         ]);
-        let v = verify("You must never send spam or junk.", &h);
+        let v = verify("You must never send spam or junk.", &BlockWords::new(&h));
         assert_eq!(
             (v.state, v.snapshot, v.first_seen),
             (State::Verified, Some(1), Some(1))
         );
-        let c = verify("You must not send spam.", &h);
+        let c = verify("You must not send spam.", &BlockWords::new(&h));
         assert_eq!(
             (c.state, c.snapshot, c.first_seen),
             (State::Changed, Some(0), Some(0))
         );
-        assert_eq!(verify("Nothing like this.", &h).state, State::NotFound);
-        assert_eq!(verify("x", &History::default()).state, State::NoSnapshots);
+        assert_eq!(
+            verify("Nothing like this.", &BlockWords::new(&h)).state,
+            State::NotFound
+        );
+        assert_eq!(
+            verify("x", &BlockWords::new(&History::default())).state,
+            State::NoSnapshots
+        );
     }
 
     #[test]
@@ -211,7 +291,7 @@ mod tests {
             "# P\n\nYou must not send spam.\n\nOther rule changed a lot here.",
             "# P\n\nYou must never send spam or junk.\n\nOther rule changed a lot here.",
         ]);
-        let v = verify("You must never send spam or junk.", &h);
+        let v = verify("You must never send spam or junk.", &BlockWords::new(&h));
         assert_eq!(v.changes.len(), 1, "{:?}", v.changes);
         let c = &v.changes[0];
         assert_eq!(c.version, 2);
@@ -227,7 +307,7 @@ mod tests {
         let policy = "# Policy\n\nYou must not send spam. You must not attack our systems or scrape our pages.";
         let error = "This page isn't available";
         let h = history(&[policy, error, policy, error]);
-        let v = verify("You must not send spam.", &h);
+        let v = verify("You must not send spam.", &BlockWords::new(&h));
         assert_eq!(v.state, State::Verified);
         assert_eq!(
             v.snapshot,
