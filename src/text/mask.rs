@@ -120,8 +120,16 @@ pub(crate) fn month_number(w: &str) -> Option<i8> {
         .iter()
         .position(|m| m.eq_ignore_ascii_case(w) || (w.len() == 3 && m[..3].eq_ignore_ascii_case(w)))
         .or_else(|| {
-            MOIS.iter()
-                .position(|m| m.chars().eq(w.chars().flat_map(char::to_lowercase)))
+            // Every word of a text is asked, so the case-folding comparison runs only on words
+            // of the name's length that start with its letter. No capital of these names' letters
+            // differs in length from its small letter in UTF-8 (É/é, Û/û, ASCII), so the length
+            // test leaves out no spelling that would match.
+            let first = w.as_bytes().first()?.to_ascii_lowercase();
+            MOIS.iter().position(|m| {
+                m.len() == w.len()
+                    && m.as_bytes()[0] == first
+                    && m.chars().eq(w.chars().flat_map(char::to_lowercase))
+            })
         })
         .map(|i| i as i8 + 1)
 }
@@ -248,5 +256,26 @@ mod tests {
             mask_dates("Updated: 15 days ago")
         );
         assert_eq!(mask_dates("We may suspend you."), "We may suspend you.");
+    }
+
+    /// The quick tests before the case-folding comparison must not leave out a spelling.
+    #[test]
+    fn month_names_in_any_case() {
+        for (w, m) in [
+            ("FÉVRIER", 2),
+            ("Février", 2),
+            ("AOÛT", 8),
+            ("août", 8),
+            ("Décembre", 12),
+            ("mai", 5),
+            ("SEPT", 9),
+            ("Sep", 9),
+            ("december", 12),
+        ] {
+            assert_eq!(month_number(w), Some(m), "{w}");
+        }
+        for w in ["aout", "fevrier", "févriers", "", "é", "maison"] {
+            assert_eq!(month_number(w), None, "{w}");
+        }
     }
 }
