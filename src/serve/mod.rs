@@ -16,6 +16,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use respond::{EVENTS_PATH, Served, respond};
+use std::collections::BTreeSet;
 use std::convert::Infallible;
 use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
@@ -162,7 +163,8 @@ async fn serve(mut options: Options) -> Result<()> {
         // No site here at all: nothing to watch for.
         return Err(e);
     }
-    report(&shared, first, &[], start, &options.root);
+    let mut warned = Warned::default();
+    report(&shared, first, &[], start, &options.root, &mut warned);
     println!(
         "Serving {} at {url} (Ctrl-C to stop)",
         options.root.display()
@@ -181,7 +183,7 @@ async fn serve(mut options: Options) -> Result<()> {
             let start = Instant::now();
             session.forget(&changed);
             let built = session.build(&root, &load);
-            report(&rebuild_shared, built, &changed, start, &root);
+            report(&rebuild_shared, built, &changed, start, &root, &mut warned);
             if let Err(e) = watch.ensure(&root) {
                 eprintln!("{e}");
             }
@@ -350,7 +352,42 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for WriteTimeout<S> {
 
 /// Swaps in a rebuild's result (or keeps the last good site, with the error), prints what
 /// happened and tells the browsers.
-fn report(shared: &Shared, built: Result<Built>, changed: &[PathBuf], start: Instant, root: &Path) {
+/// The warnings of the last successful build, as printed: a rebuild prints only the warnings
+/// that are new and those that are gone, so an edit's effect is not lost among thousands.
+#[derive(Default)]
+struct Warned(BTreeSet<String>);
+
+impl Warned {
+    /// What to print for `now`'s warnings after the last build's: the new ones in full, a line
+    /// for each one gone, and how many there are.
+    fn update(&mut self, now: BTreeSet<String>) -> Vec<String> {
+        let mut out: Vec<String> = now.difference(&self.0).map(|w| format!("{w}\n")).collect();
+        let new = out.len();
+        let gone: Vec<String> = self
+            .0
+            .difference(&now)
+            .map(|w| format!("resolved: {}", w.lines().next().unwrap_or_default()))
+            .collect();
+        let resolved = gone.len();
+        out.extend(gone);
+        if !now.is_empty() || resolved > 0 {
+            let n = now.len();
+            let s = if n == 1 { "" } else { "s" };
+            out.push(format!("{n} warning{s} ({new} new, {resolved} resolved)"));
+        }
+        self.0 = now;
+        out
+    }
+}
+
+fn report(
+    shared: &Shared,
+    built: Result<Built>,
+    changed: &[PathBuf],
+    start: Instant,
+    root: &Path,
+    warned: &mut Warned,
+) {
     let ms = start.elapsed().as_millis();
     // Paths relative to the site, as the user wrote them.
     let prefix = format!("{}/", root.display());
@@ -361,8 +398,10 @@ fn report(shared: &Shared, built: Result<Built>, changed: &[PathBuf], start: Ins
     let what = describe(&changed);
     match built {
         Ok(built) => {
-            for w in &built.warnings {
-                println!("{}\n", w.to_string().replace(&prefix, ""));
+            let now = built.warnings.iter();
+            let now = now.map(|w| w.to_string().replace(&prefix, "")).collect();
+            for line in warned.update(now) {
+                println!("{line}");
             }
             println!(
                 "{}{what} in {ms} ms: {} pages rendered, {} unchanged",
@@ -476,6 +515,37 @@ fn open_browser(url: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rebuilds_print_only_warnings_that_are_new_or_gone() {
+        let set = |ws: &[&str]| ws.iter().map(|w| w.to_string()).collect();
+        let mut warned = Warned::default();
+        assert_eq!(
+            warned.update(set(&["a: x", "b: y"])),
+            ["a: x\n", "b: y\n", "2 warnings (2 new, 0 resolved)"]
+        );
+        assert_eq!(
+            warned.update(set(&["a: x", "b: y"])),
+            ["2 warnings (0 new, 0 resolved)"]
+        );
+        assert_eq!(
+            warned.update(set(&["b: y", "c: z\n --> f:1:1"])),
+            [
+                "c: z\n --> f:1:1\n",
+                "resolved: a: x",
+                "2 warnings (1 new, 1 resolved)"
+            ]
+        );
+        assert_eq!(
+            warned.update(set(&[])),
+            [
+                "resolved: b: y",
+                "resolved: c: z",
+                "0 warnings (0 new, 2 resolved)"
+            ]
+        );
+        assert!(warned.update(set(&[])).is_empty());
+    }
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     const ANSWER: [u8; 1024] = [b'x'; 1024];
