@@ -80,7 +80,7 @@ impl Derived {
             keys.insert(*at, key);
             histories[at.platform.0].push(history);
         }
-        let verifications = verify_clauses(site, &documents, &histories, &keys, cache, &mut next);
+        let verifications = verify_clauses(site, &histories, &keys, cache, &mut next);
         *cache = next;
         let mut provision_clauses = vec![Vec::new(); site.provisions.len()];
         let mut regulation_clauses = vec![Vec::new(); site.regulations.len()];
@@ -168,32 +168,24 @@ impl Derived {
 /// they are done.
 fn verify_clauses(
     site: &Site,
-    documents: &[(DocRef, &Document)],
     histories: &[Vec<Arc<History>>],
     keys: &HashMap<DocRef, u64>,
     cache: &DeriveCache,
     next: &mut DeriveCache,
 ) -> Vec<Vec<Arc<Verification>>> {
-    let mut by_document: Vec<Vec<&Clause>> = vec![Vec::new(); documents.len()];
-    let position: HashMap<DocRef, usize> = documents
-        .iter()
-        .enumerate()
-        .map(|(i, (at, _))| (*at, i))
-        .collect();
+    let mut by_document: BTreeMap<DocRef, Vec<&Clause>> = BTreeMap::new();
     for c in site.clauses() {
-        by_document[position[&c.document]].push(c);
+        by_document.entry(c.document).or_default().push(c);
     }
-    let checked: Vec<(ClauseRef, (u64, u64), Arc<Verification>)> = by_document
+    let by_document: Vec<(DocRef, Vec<&Clause>)> = by_document.into_iter().collect();
+    let mut checked: Vec<(ClauseRef, (u64, u64), Arc<Verification>)> = by_document
         .par_iter()
-        .filter(|clauses| !clauses.is_empty())
-        .flat_map_iter(|clauses| {
-            let at = clauses[0].document;
-            let history = &histories[at.platform.0][at.index];
-            let blocks = BlockWords::new(history);
+        .flat_map_iter(|(at, clauses)| {
+            let blocks = BlockWords::new(&histories[at.platform.0][at.index]);
             clauses
                 .iter()
                 .map(|c| {
-                    let key = (keys[&at], hash_of::<str>(&c.record.excerpt));
+                    let key = (keys[at], hash_of::<str>(&c.record.excerpt));
                     let v = cache.verifications.get(&key).cloned();
                     let v = v.unwrap_or_else(|| Arc::new(verify(&c.record.excerpt, &blocks)));
                     (c.at, key, v)
@@ -201,20 +193,18 @@ fn verify_clauses(
                 .collect::<Vec<_>>()
         })
         .collect();
-    let mut verifications: Vec<Vec<Option<Arc<Verification>>>> = site
+    // Back in the site's order of clauses, platform by platform.
+    checked.sort_unstable_by_key(|(at, _, _)| *at);
+    let mut verifications: Vec<Vec<Arc<Verification>>> = site
         .platforms
         .iter()
-        .map(|p| vec![None; p.clauses.len()])
+        .map(|p| Vec::with_capacity(p.clauses.len()))
         .collect();
     for (at, key, v) in checked {
         next.verifications.insert(key, v.clone());
-        verifications[at.platform.0][at.index] = Some(v);
+        verifications[at.platform.0].push(v);
     }
-    // Every clause quotes one document, so each was verified exactly once.
     verifications
-        .into_iter()
-        .map(|p| p.into_iter().flatten().collect())
-        .collect()
 }
 
 /// "How other platforms handle this" for every clause: clauses of the same provision type

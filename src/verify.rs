@@ -206,14 +206,14 @@ fn best_passage(excerpt: &[u64], v: &Version, blocks: &[Vec<u64>]) -> Option<Str
     let score = |n: usize| n as f64 / excerpt.len() as f64;
     let mut best: Option<(f64, std::ops::Range<usize>)> = None;
     for (i, r) in v.block_ranges.iter().enumerate() {
-        let mut candidates = vec![(score(hits[i].len()), r.clone())];
-        if let Some(next) = v.block_ranges.get(i + 1) {
-            // The pair's text has a space between the two blocks, so its words are the union
-            // of theirs.
+        // The pair's text has a space between the two blocks, so its words are the union of
+        // theirs.
+        let pair = v.block_ranges.get(i + 1).map(|next| {
             let both = union_len(&hits[i], &hits[i + 1]);
-            candidates.push((score(both), r.start..next.end));
-        }
-        for (s, c) in candidates {
+            (score(both), r.start..next.end)
+        });
+        let single = (score(hits[i].len()), r.clone());
+        for (s, c) in std::iter::once(single).chain(pair) {
             // Better by score, and on a tie the shorter passage: no heading or neighbour more.
             let better = best
                 .as_ref()

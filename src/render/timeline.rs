@@ -19,12 +19,12 @@ pub(crate) struct Lane {
 pub(crate) struct Point {
     /// Days since 1970-01-01.
     pub days: f64,
-    pub mark: Mark,
+    pub version: MarkedVersion,
 }
 
-/// What a mark shows and links to: the context of one mark in `timeline.svg`.
+/// What a mark shows and links to.
 #[derive(Serialize)]
-pub(crate) struct Mark {
+pub(crate) struct MarkedVersion {
     pub url: String,
     pub class: Class,
     /// "17 December 2024"
@@ -33,6 +33,13 @@ pub(crate) struct Mark {
     pub words_removed: usize,
     /// The date the version states for itself.
     pub effective: Option<StatedDate>,
+}
+
+/// The context of one mark in `timeline.svg`: the version's fields beside where it is drawn.
+#[derive(Serialize)]
+pub(crate) struct Mark {
+    #[serde(flatten)]
+    pub version: MarkedVersion,
     /// Horizontal centre and radius, formatted.
     pub cx: String,
     pub r: String,
@@ -114,7 +121,7 @@ pub(crate) fn chart(lanes: Vec<Lane>, aria_label: &str) -> Option<Chart> {
         .map(|(i, lane)| {
             let cy = TOP + LANE * i as f64 + LANE / 2.0;
             let mut points = lane.points;
-            points.sort_by_key(|p| drawing_order(p.mark.class));
+            points.sort_by_key(|p| drawing_order(p.version.class));
             LaneView {
                 y: format!("{cy:.1}"),
                 label: lane.label.map(|l| shorten(&l, 24)),
@@ -124,8 +131,8 @@ pub(crate) fn chart(lanes: Vec<Lane>, aria_label: &str) -> Option<Chart> {
                     .into_iter()
                     .map(|p| Mark {
                         cx: format!("{:.1}", x(p.days)),
-                        r: format!("{:.1}", radius(&p.mark)),
-                        ..p.mark
+                        r: format!("{:.1}", radius(&p.version)),
+                        version: p.version,
                     })
                     .collect(),
             }
@@ -156,7 +163,7 @@ fn drawing_order(class: Class) -> u8 {
 }
 
 /// A mark's radius: substantive changes grow with the words changed.
-fn radius(m: &Mark) -> f64 {
+fn radius(m: &MarkedVersion) -> f64 {
     match m.class {
         Class::Substantive => {
             let size = (m.words_added + m.words_removed) as f64;
@@ -223,15 +230,13 @@ mod tests {
     fn point(days: f64, class: Class) -> Point {
         Point {
             days,
-            mark: Mark {
+            version: MarkedVersion {
                 url: "/v/".into(),
                 class,
                 date: "1 May 2024".into(),
                 words_added: 4,
                 words_removed: 5,
                 effective: None,
-                cx: String::new(),
-                r: String::new(),
             },
         }
     }
@@ -251,7 +256,7 @@ mod tests {
         .unwrap();
         let marks = &c.lanes[0].marks;
         // The first version is drawn before (under) the substantive change.
-        assert_eq!(marks[0].class, Class::First);
+        assert_eq!(marks[0].version.class, Class::First);
         assert_eq!(
             (marks[0].cx.as_str(), marks[0].r.as_str()),
             ("180.9", "5.0")

@@ -124,6 +124,9 @@ pub(crate) struct ClauseDetail {
 
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct ProvisionView {
+    /// The provision type itself, for pages that list its clauses.
+    #[serde(skip)]
+    pub ix: ProvisionIx,
     pub id: String,
     pub name: String,
     pub url: String,
@@ -162,8 +165,6 @@ pub(crate) struct Views<'a> {
     pub groups: Vec<ProvisionGroup>,
     /// The free page `methodology`, which clause pages link to, if the site has one.
     pub methodology_url: Option<String>,
-    /// The provision types of `groups`, in the same order.
-    provision_order: Vec<ProvisionIx>,
     regulations: Vec<RegulationView>,
     /// Platform views, with their Markdown rendered: a platform appears on many pages.
     platforms: Vec<PlatformView>,
@@ -180,7 +181,6 @@ impl<'a> Views<'a> {
             site_view: SiteView::default(),
             groups: Vec::new(),
             methodology_url: None,
-            provision_order: Vec::new(),
             regulations: Vec::new(),
             platforms: Vec::new(),
             clauses: Vec::new(),
@@ -210,7 +210,7 @@ impl<'a> Views<'a> {
                     .collect()
             })
             .collect();
-        (views.groups, views.provision_order) = views.build_groups();
+        views.groups = views.build_groups();
         views
     }
 
@@ -348,6 +348,7 @@ impl<'a> Views<'a> {
     pub(crate) fn provision(&self, ix: ProvisionIx) -> ProvisionView {
         let p = &self.site[ix];
         ProvisionView {
+            ix,
             id: p.id.to_string(),
             name: p.record.name.to_string(),
             url: self.urls.href(&route::provision(&p.id)),
@@ -374,16 +375,13 @@ impl<'a> Views<'a> {
         }
     }
 
-    /// The provision types in the order of [`Views::groups`], with their views.
-    pub(crate) fn provisions_in_order(
-        &self,
-    ) -> impl Iterator<Item = (ProvisionIx, &ProvisionView)> {
-        let views = self.groups.iter().flat_map(|g| &g.provisions);
-        self.provision_order.iter().copied().zip(views)
+    /// The provision types' views, in the order of [`Views::groups`].
+    pub(crate) fn provisions_in_order(&self) -> impl Iterator<Item = &ProvisionView> {
+        self.groups.iter().flat_map(|g| &g.provisions)
     }
 
     /// Provisions by group, groups by name, ungrouped provisions last under "Other provisions".
-    fn build_groups(&self) -> (Vec<ProvisionGroup>, Vec<ProvisionIx>) {
+    fn build_groups(&self) -> Vec<ProvisionGroup> {
         let mut groups: Vec<ProvisionGroup> = Vec::new();
         let mut provisions: Vec<(ProvisionIx, &Provision)> = self.site.provision_ixs().collect();
         let order = |p: &Provision| {
@@ -396,7 +394,6 @@ impl<'a> Views<'a> {
             )
         };
         provisions.sort_by_key(|(_, p)| order(p));
-        let provision_order = provisions.iter().map(|(ix, _)| *ix).collect();
         for (ix, p) in provisions {
             let name = p
                 .record
@@ -411,7 +408,7 @@ impl<'a> Views<'a> {
                 }),
             }
         }
-        (groups, provision_order)
+        groups
     }
 }
 

@@ -30,10 +30,10 @@ pub(super) fn render(v: &Views, e: &Engine, file: &str) -> Result<Rendered, Diag
             platform: v.link(&p.record.name, &route::platform(&p.id)),
             cells: v
                 .provisions_in_order()
-                .map(|(prov, _)| {
+                .map(|prov| {
                     p.clauses
                         .iter()
-                        .filter(|c| c.provision == prov)
+                        .filter(|c| c.provision == prov.ix)
                         .map(|c| v.link(&c.record.title, &route::clause(&p.id, &c.id)))
                         .collect()
                 })

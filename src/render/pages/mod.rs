@@ -149,7 +149,7 @@ fn lane(v: &Views, at: DocRef, label: Option<String>) -> timeline::Lane {
         .iter()
         .map(|ver| timeline::Point {
             days: ver.timestamp.days(),
-            mark: timeline::Mark {
+            version: timeline::MarkedVersion {
                 url: v
                     .urls
                     .href(&route::version(&p.id, &d.id, ver.timestamp.as_str())),
@@ -161,8 +161,6 @@ fn lane(v: &Views, at: DocRef, label: Option<String>) -> timeline::Lane {
                     kind: e.kind,
                     date: crate::ids::display_date(e.date),
                 }),
-                cx: String::new(),
-                r: String::new(),
             },
         })
         .collect();

@@ -56,11 +56,11 @@ pub(super) fn render(
 ) -> Result<Rendered, Diagnostic> {
     let p = &v.site[ix];
     let mut provisions: Vec<ByProvision> = Vec::new();
-    for (prov_ix, prov) in v.provisions_in_order() {
+    for prov in v.provisions_in_order() {
         let clauses: Vec<ClauseView> = p
             .clauses
             .iter()
-            .filter(|c| c.provision == prov_ix)
+            .filter(|c| c.provision == prov.ix)
             .map(|c| v.clause(c.at))
             .collect();
         if !clauses.is_empty() {
