@@ -60,6 +60,8 @@ gen "$work/big" --platforms 100 --documents-per-platform 5 --versions 10 --claus
 r_big=$(cargo bench -q --bench reload -- "$work/big" 8 | tail -1)
 big_facts=$(site_facts "$work/big")
 
+# The sections other benchmarks write (hostile content, change fidelity) are kept as they are.
+kept=$(sed -n '/^## Hostile content/,$p' bench/RESULTS.md)
 cat > bench/RESULTS.md <<MD
 # Benchmark results
 
@@ -81,11 +83,14 @@ in parallel, and each is compared with one earlier version only, never with ever
 
 \`clausebook serve\` (\`benches/reload.rs\`): the time from writing a clause's YAML (its summary
 edited) to the reload message the server sends browsers, which includes the watcher's 50 ms
-quiet period and the incremental rebuild (only pages whose inputs changed are rendered again).
+quiet period and the incremental rebuild (only pages whose context changed are rendered again;
+pages render in parallel).
 
 | site | content | edit to reload |
 |---|---|---|
 | sample | $s_facts | ${r_sample#edits * } |
 | synthetic: 5,000 clauses, 5,000 versions | $big_facts | ${r_big#edits * } |
+
+$kept
 MD
 cat bench/RESULTS.md
