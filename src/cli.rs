@@ -74,16 +74,14 @@ fn execute(cli: Cli) -> Result<()> {
             let start = Instant::now();
             let dir = output.unwrap_or_else(|| root.join("output"));
             crate::output::check_outside_inputs(&root, &dir)?;
-            let built = crate::build(&root, &LoadOptions { drafts, base_url })?;
-            for w in &built.warnings {
+            let report = crate::write(&root, &LoadOptions { drafts, base_url }, &dir)?;
+            for w in &report.warnings {
                 eprintln!("{}\n", w.render(Style::for_stderr()));
             }
-            let out = built.output;
-            out.write_atomic(&dir)?;
-            let pages = out.iter().filter(|(p, _)| p.ends_with(".html")).count();
             eprintln!(
-                "Built {pages} pages ({} files) into {} in {} ms",
-                out.len(),
+                "Built {} pages ({} files) into {} in {} ms",
+                report.pages,
+                report.files,
                 dir.display(),
                 start.elapsed().as_millis()
             );
@@ -92,22 +90,22 @@ fn execute(cli: Cli) -> Result<()> {
         #[cfg(feature = "serve")]
         Command::Serve(options) => crate::serve::run(options),
         Command::Check { root, drafts } => {
-            let built = crate::build(
+            let report = crate::check(
                 &root,
                 &LoadOptions {
                     drafts,
                     base_url: None,
                 },
             )?;
-            if !built.warnings.is_empty() {
+            if !report.warnings.is_empty() {
                 // What `build` only warns about is an error here: check is the strict gate.
-                let errors = built.warnings.into_iter().map(|w| Diagnostic {
+                let errors = report.warnings.into_iter().map(|w| Diagnostic {
                     severity: Severity::Error,
                     ..w
                 });
                 return Err(Error::content(errors.collect()));
             }
-            eprintln!("No errors: {} files would be written.", built.output.len());
+            eprintln!("No errors: {} files would be written.", report.files);
             Ok(())
         }
     }

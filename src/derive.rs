@@ -4,32 +4,45 @@
 
 use crate::error::{Diagnostic, Kind};
 use crate::hash::hash_of;
-use crate::history::History;
+use crate::history::{History, Texts};
 use crate::model::{Clause, ClauseRef, DocRef, Document, ProvisionIx, RegulationIx, Site};
 use crate::verify::{BlockWords, State, Verification, verify};
-use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
-/// Histories and verifications of earlier builds, by the hash of everything they depend on:
-/// a rebuild recomputes only what an edit changed. A clean build starts from an empty cache,
-/// and a result depends on its key's inputs alone, so reuse cannot change the output. The keys
-/// depend on content alone, never on where a record is in the site, so they can key a cache
-/// kept on disk as well.
+/// What `serve` keeps of earlier builds, by the hash of everything each result depends on: a
+/// rebuild recomputes only what an edit changed. A clean build keeps nothing, and a result
+/// depends on its key's inputs alone, so reuse cannot change the output. The keys depend on
+/// content alone, never on where a record is in the site, so they can key a cache kept on disk
+/// as well.
 #[derive(Debug, Default)]
 pub(crate) struct DeriveCache {
-    histories: HashMap<u64, Arc<History>>,
+    documents: HashMap<u64, Arc<Derivation>>,
     verifications: HashMap<(u64, u64), Arc<Verification>>,
 }
 
-/// Everything computed from the model, once per build. Per-document results (a history, the
-/// verifications of the clauses quoting it) depend on that document and those clauses alone.
+/// A document's history with the texts and diffs its own pages show: made, its pages
+/// rendered, then dropped (only [`History`] is kept for the site-wide pages).
 #[derive(Debug)]
-pub(crate) struct Derived {
-    /// platform → document → history.
-    histories: Vec<Vec<Arc<History>>>,
-    /// platform → clause → verification of its excerpt.
-    verifications: Vec<Vec<Arc<Verification>>>,
+pub(crate) struct Derivation {
+    pub history: History,
+    pub texts: Texts,
+}
+
+/// One document derived: its versions and the verification of the excerpts quoting it.
+pub(crate) struct DocumentDerived {
+    at: DocRef,
+    /// The hash of everything the derivation depends on ([`document_key`]).
+    key: u64,
+    pub derivation: Arc<Derivation>,
+    /// The clauses quoting the document, each with the hash of its excerpt.
+    verifications: Vec<(ClauseRef, u64, Arc<Verification>)>,
+}
+
+/// Cross-references between records, from the model alone: which clauses are of a provision
+/// type or mapped to a regulation, and "how other platforms handle this".
+#[derive(Debug)]
+pub(crate) struct Relations {
     /// platform → clause → "how other platforms handle this", in display order.
     related: Vec<Vec<Vec<ClauseRef>>>,
     /// provision → its clauses, platform by platform.
@@ -38,6 +51,18 @@ pub(crate) struct Derived {
     provision_reach: Vec<usize>,
     /// regulation → the clauses mapped to it.
     regulation_clauses: Vec<Vec<ClauseRef>>,
+}
+
+/// What the site-wide pages need of every document, once each has been derived and its own
+/// pages written: histories without texts, and every excerpt's verification.
+#[derive(Debug)]
+pub(crate) struct Derived {
+    /// platform → document → history.
+    histories: Vec<Vec<History>>,
+    /// platform → clause → verification of its excerpt.
+    verifications: Vec<Vec<Arc<Verification>>>,
+    /// Every version of every document, newest first ([`Derived::newest_first`]).
+    all_versions: Vec<(DocRef, usize)>,
 }
 
 /// What a document's history depends on: its HTML selectors, its ignored text and every
@@ -56,61 +81,136 @@ fn document_key(d: &Document) -> u64 {
     ))
 }
 
-impl Derived {
-    /// Derives everything for `site`, reusing and then updating `cache`.
-    pub(crate) fn new(site: &Site, cache: &mut DeriveCache) -> Derived {
-        let mut next = DeriveCache::default();
-        let documents: Vec<(DocRef, &Document)> = site.documents().collect();
-        let computed: Vec<(u64, Arc<History>)> = documents
-            .par_iter()
-            .map(|(_, d)| {
-                let key = document_key(d);
-                let history = cache.histories.get(&key).cloned();
-                (key, history.unwrap_or_else(|| Arc::new(History::of(d))))
+impl DeriveCache {
+    /// Derives the document at `at` and verifies the excerpts quoting it, reusing what this
+    /// cache holds. The document's snapshots are read here; an error names the file.
+    pub(crate) fn document(
+        &self,
+        site: &Site,
+        at: DocRef,
+        clauses: &[&Clause],
+    ) -> Result<DocumentDerived, Diagnostic> {
+        let d = &site[at];
+        let key = document_key(d);
+        let derivation = match self.documents.get(&key) {
+            Some(known) => known.clone(),
+            None => {
+                let (history, texts) = History::of(d, |i| d.snapshots[i].text())?;
+                Arc::new(Derivation { history, texts })
+            }
+        };
+        let words = BlockWords::new(&derivation.history, &derivation.texts);
+        let verifications = clauses
+            .iter()
+            .map(|c| {
+                let excerpt = hash_of::<str>(&c.record.excerpt);
+                let known = self.verifications.get(&(key, excerpt)).cloned();
+                let v = known.unwrap_or_else(|| Arc::new(verify(&c.record.excerpt, &words)));
+                (c.at, excerpt, v)
             })
             .collect();
-        let mut histories: Vec<Vec<Arc<History>>> = site
+        drop(words);
+        Ok(DocumentDerived {
+            at,
+            key,
+            derivation,
+            verifications,
+        })
+    }
+
+    /// Keeps `d` for the next build.
+    pub(crate) fn keep(&mut self, d: &DocumentDerived) {
+        self.documents.insert(d.key, d.derivation.clone());
+        for (_, excerpt, v) in &d.verifications {
+            self.verifications.insert((d.key, *excerpt), v.clone());
+        }
+    }
+}
+
+impl DocumentDerived {
+    /// What the site-wide pages need of it; the texts are dropped with `self`.
+    pub(crate) fn summary(&self) -> Summary {
+        Summary {
+            at: self.at,
+            history: self.derivation.history.clone(),
+            verifications: self
+                .verifications
+                .iter()
+                .map(|(c, _, v)| (*c, v.clone()))
+                .collect(),
+        }
+    }
+}
+
+/// What is kept of a document once its pages are written.
+pub(crate) struct Summary {
+    at: DocRef,
+    history: History,
+    verifications: Vec<(ClauseRef, Arc<Verification>)>,
+}
+
+/// The clauses quoting each document, by document.
+pub(crate) fn clauses_by_document(site: &Site) -> BTreeMap<DocRef, Vec<&Clause>> {
+    let mut by_document: BTreeMap<DocRef, Vec<&Clause>> =
+        site.documents().map(|(at, _)| (at, Vec::new())).collect();
+    for c in site.clauses() {
+        by_document.entry(c.document).or_default().push(c);
+    }
+    by_document
+}
+
+impl Derived {
+    /// Gathers the summaries of every document of `site`, in any order.
+    pub(crate) fn new(
+        site: &Site,
+        documents: Vec<Summary>,
+    ) -> Derived {
+        let mut histories: Vec<Vec<History>> = site
             .platforms
             .iter()
-            .map(|p| Vec::with_capacity(p.documents.len()))
+            .map(|p| vec![History::default(); p.documents.len()])
             .collect();
-        let mut keys: HashMap<DocRef, u64> = HashMap::new();
-        for ((at, _), (key, history)) in documents.iter().zip(computed) {
-            next.histories.insert(key, history.clone());
-            keys.insert(*at, key);
-            histories[at.platform.0].push(history);
+        let mut checked: Vec<(ClauseRef, Arc<Verification>)> = Vec::new();
+        for d in documents {
+            histories[d.at.platform.0][d.at.index] = d.history;
+            checked.extend(d.verifications);
         }
-        let verifications = verify_clauses(site, &histories, &keys, cache, &mut next);
-        *cache = next;
-        let mut provision_clauses = vec![Vec::new(); site.provisions.len()];
-        let mut regulation_clauses = vec![Vec::new(); site.regulations.len()];
-        for c in site.clauses() {
-            provision_clauses[c.provision.0].push(c.at);
-            for r in &c.regulations {
-                // A clause naming a regulation twice is listed once.
-                let list: &mut Vec<ClauseRef> = &mut regulation_clauses[r.0];
-                if list.last() != Some(&c.at) {
-                    list.push(c.at);
-                }
-            }
-        }
-        let provision_reach = provision_clauses
+        // Every clause quotes one document: sorted, they are the site's clauses in order.
+        checked.sort_unstable_by_key(|(c, _)| *c);
+        let mut verifications: Vec<Vec<Arc<Verification>>> = site
+            .platforms
             .iter()
-            .map(|list: &Vec<ClauseRef>| {
-                list.iter()
-                    .map(|c| c.platform)
-                    .collect::<BTreeSet<_>>()
-                    .len()
-            })
+            .map(|p| Vec::with_capacity(p.clauses.len()))
             .collect();
-        Derived {
+        for (c, v) in checked {
+            verifications[c.platform.0].push(v);
+        }
+        let mut derived = Derived {
             histories,
             verifications,
-            related: related(site, &provision_clauses),
-            provision_clauses,
-            provision_reach,
-            regulation_clauses,
-        }
+            all_versions: Vec::new(),
+        };
+        let mut all: Vec<(DocRef, usize)> = site
+            .documents()
+            .flat_map(|(at, d)| (0..d.snapshots.len()).map(move |i| (at, i)))
+            .collect();
+        derived.newest_first(site, &mut all);
+        derived.all_versions = all;
+        derived
+    }
+
+    /// Orders versions newest first; ties by platform and document id.
+    pub(crate) fn newest_first(&self, site: &Site, versions: &mut [(DocRef, usize)]) {
+        let order = |&(at, i): &(DocRef, usize)| {
+            let ts = &self.history(at).versions[i].timestamp;
+            (std::cmp::Reverse(ts), &site[at.platform].id, &site[at].id)
+        };
+        versions.sort_by(|a, b| order(a).cmp(&order(b)));
+    }
+
+    /// Every version of every document, newest first.
+    pub(crate) fn all_versions(&self) -> &[(DocRef, usize)] {
+        &self.all_versions
     }
 
     /// The history of a document.
@@ -141,6 +241,39 @@ impl Derived {
             })
             .collect()
     }
+}
+
+impl Relations {
+    /// The cross-references of `site`'s records.
+    pub(crate) fn new(site: &Site) -> Relations {
+        let mut provision_clauses = vec![Vec::new(); site.provisions.len()];
+        let mut regulation_clauses = vec![Vec::new(); site.regulations.len()];
+        for c in site.clauses() {
+            provision_clauses[c.provision.0].push(c.at);
+            for r in &c.regulations {
+                // A clause naming a regulation twice is listed once.
+                let list: &mut Vec<ClauseRef> = &mut regulation_clauses[r.0];
+                if list.last() != Some(&c.at) {
+                    list.push(c.at);
+                }
+            }
+        }
+        let provision_reach = provision_clauses
+            .iter()
+            .map(|list: &Vec<ClauseRef>| {
+                list.iter()
+                    .map(|c| c.platform)
+                    .collect::<BTreeSet<_>>()
+                    .len()
+            })
+            .collect();
+        Relations {
+            related: related(site, &provision_clauses),
+            provision_clauses,
+            provision_reach,
+            regulation_clauses,
+        }
+    }
 
     /// The clauses shown under "How other platforms handle this" for `clause`.
     pub(crate) fn related(&self, c: ClauseRef) -> &[ClauseRef] {
@@ -161,50 +294,6 @@ impl Derived {
     pub(crate) fn regulation_clauses(&self, r: RegulationIx) -> &[ClauseRef] {
         &self.regulation_clauses[r.0]
     }
-}
-
-/// Verifies every clause's excerpt, reusing `cache` and recording into `next`. The clauses of
-/// one document are verified together, sharing the document's word index, which is dropped once
-/// they are done.
-fn verify_clauses(
-    site: &Site,
-    histories: &[Vec<Arc<History>>],
-    keys: &HashMap<DocRef, u64>,
-    cache: &DeriveCache,
-    next: &mut DeriveCache,
-) -> Vec<Vec<Arc<Verification>>> {
-    let mut by_document: BTreeMap<DocRef, Vec<&Clause>> = BTreeMap::new();
-    for c in site.clauses() {
-        by_document.entry(c.document).or_default().push(c);
-    }
-    let by_document: Vec<(DocRef, Vec<&Clause>)> = by_document.into_iter().collect();
-    let mut checked: Vec<(ClauseRef, (u64, u64), Arc<Verification>)> = by_document
-        .par_iter()
-        .flat_map_iter(|(at, clauses)| {
-            let blocks = BlockWords::new(&histories[at.platform.0][at.index]);
-            clauses
-                .iter()
-                .map(|c| {
-                    let key = (keys[at], hash_of::<str>(&c.record.excerpt));
-                    let v = cache.verifications.get(&key).cloned();
-                    let v = v.unwrap_or_else(|| Arc::new(verify(&c.record.excerpt, &blocks)));
-                    (c.at, key, v)
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    // Back in the site's order of clauses, platform by platform.
-    checked.sort_unstable_by_key(|(at, _, _)| *at);
-    let mut verifications: Vec<Vec<Arc<Verification>>> = site
-        .platforms
-        .iter()
-        .map(|p| Vec::with_capacity(p.clauses.len()))
-        .collect();
-    for (at, key, v) in checked {
-        next.verifications.insert(key, v.clone());
-        verifications[at.platform.0].push(v);
-    }
-    verifications
 }
 
 /// "How other platforms handle this" for every clause: clauses of the same provision type
@@ -343,7 +432,7 @@ mod tests {
         }
     }
 
-    fn ids(d: &Derived, s: &Site, platform: &str, id: &str) -> Vec<String> {
+    fn ids(d: &Relations, s: &Site, platform: &str, id: &str) -> Vec<String> {
         let c = s
             .clauses()
             .find(|c| *s[c.at.platform].id == *platform && *c.id == *id)
@@ -366,7 +455,7 @@ mod tests {
             ],
             3,
         );
-        let d = Derived::new(&s, &mut DeriveCache::default());
+        let d = Relations::new(&s);
         assert_eq!(ids(&d, &s, "aws", "spam"), ["c/spam", "b/scrape"]);
         assert_eq!(
             ids(&d, &s, "c", "spam"),
@@ -389,7 +478,7 @@ mod tests {
             ],
             2,
         );
-        let d = Derived::new(&s, &mut DeriveCache::default());
+        let d = Relations::new(&s);
         assert_eq!(ids(&d, &s, "c", "z"), ["a/x1", "b/y1"]);
     }
 }

@@ -28,7 +28,8 @@ pub enum Class {
     Substantive,
 }
 
-/// One version of a document: its visible text, class and diff.
+/// One version of a document as every page but its own shows it: when, what it is and how much
+/// changed. It is all a build keeps of a version once the version's pages are written.
 #[derive(Debug, Clone)]
 pub struct Version {
     /// When the archive observed it (its snapshot's name).
@@ -40,10 +41,26 @@ pub struct Version {
     /// not noise and the previous one it differs from least (so a policy that returns from an
     /// error page with new wording is compared with its own earlier wording).
     pub baseline: Option<usize>,
-    /// What changed against `baseline`, word by word.
-    pub diff: VersionDiff,
+    /// Words added against `baseline`.
+    pub words_added: usize,
+    /// Words removed against `baseline`.
+    pub words_removed: usize,
+    /// The headings of the sections that changed.
+    pub sections: Vec<String>,
+    /// The date the version states for itself, shown beside when it was observed; versions
+    /// stay in the order they were observed whatever it says.
+    pub effective: Option<Stated>,
+}
+
+/// A version's text and diff: what its own page shows and excerpts are looked for in. Held
+/// only while the document's pages are made, so a build's memory does not grow with its
+/// archive.
+#[derive(Debug, Clone)]
+pub struct VersionText {
     /// Its visible text.
     pub text: DocText,
+    /// What changed against the version's baseline, block by block.
+    pub diff: Vec<DiffBlock>,
     /// The text in the form excerpts are searched in ([`crate::text::match_form`]): each
     /// block's form, joined by spaces.
     pub search_text: String,
@@ -51,22 +68,30 @@ pub struct Version {
     pub block_ranges: Vec<Range<usize>>,
     /// Equal for versions with equal `search_text`: a search is made once per distinct text.
     pub search_key: u64,
-
-    /// The date the version states for itself, shown beside when it was observed; versions
-    /// stay in the order they were observed whatever it says.
-    pub effective: Option<Stated>,
 }
 
 /// A document's versions, classed and diffed.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct History {
     /// Oldest first, one per snapshot of the document.
     pub versions: Vec<Version>,
 }
 
+/// The texts and diffs of a document's versions, in the order of [`History::versions`].
+#[derive(Debug, Default)]
+pub struct Texts {
+    /// One per version.
+    pub versions: Vec<VersionText>,
+}
+
 impl History {
-    /// Extracts, classes and diffs every snapshot of `document`, in parallel.
-    pub fn of(document: &Document) -> History {
+    /// Extracts, classes and diffs every snapshot of `document`, in parallel. `source(i)` is
+    /// the text of snapshot `i`: each is read when it is extracted and dropped right after, so
+    /// only the visible texts are held at once.
+    pub fn of<E: Send>(
+        document: &Document,
+        source: impl Fn(usize) -> Result<String, E> + Sync,
+    ) -> Result<(History, Texts), E> {
         let values = |entries: &[Located<String>]| -> Vec<String> {
             entries.iter().map(|e| e.value.clone()).collect()
         };
@@ -75,37 +100,49 @@ impl History {
         let texts: Vec<DocText> = document
             .snapshots
             .par_iter()
-            .map(|s| DocText {
-                blocks: text::extract(&s.source, s.format, &select, &remove, &ignore),
+            .enumerate()
+            .map(|(i, s)| {
+                Ok(DocText {
+                    blocks: text::extract(&source(i)?, s.format, &select, &remove, &ignore),
+                })
             })
-            .collect();
+            .collect::<Result<_, E>>()?;
         let (keys, search) = Key::all(&texts);
         let stated: Vec<Option<Stated>> = texts.par_iter().map(effective::stated).collect();
         let flapping = flapping_blocks(&texts, &keys);
         let (plan, mut diffs) = plan_with_diffs(&keys, &texts, &flapping);
-        let versions = texts
+        let (versions, texts) = texts
             .into_iter()
             .zip(plan)
             .zip(search)
             .zip(stated)
             .zip(&document.snapshots)
             .enumerate()
-            .map(|(i, ((((text, step), k), effective), snapshot))| Version {
-                timestamp: snapshot.timestamp.clone(),
-                class: step.class,
-                baseline: step.baseline,
-                diff: step
+            .map(|(i, ((((text, step), k), effective), snapshot))| {
+                let diff = step
                     .baseline
                     .and_then(|b| diffs.remove(&(b, i)))
-                    .unwrap_or_default(),
-                text,
-                search_key: hash_of(&k.search),
-                search_text: k.search,
-                block_ranges: k.block_ranges,
-                effective,
+                    .unwrap_or_default();
+                let version = Version {
+                    timestamp: snapshot.timestamp.clone(),
+                    class: step.class,
+                    baseline: step.baseline,
+                    words_added: diff.words_added,
+                    words_removed: diff.words_removed,
+                    sections: diff.sections,
+                    effective,
+                };
+                let text = VersionText {
+                    text,
+                    diff: diff.blocks,
+                    search_key: hash_of(&k.search),
+                    search_text: k.search,
+                    block_ranges: k.block_ranges,
+                };
+                (version, text)
             })
-            .collect();
-        History { versions }
+            .unzip();
+        Ok((History { versions }, Texts { versions: texts }))
     }
 
     /// How many times the document changed in substance since its first snapshot.

@@ -28,18 +28,32 @@ pub(crate) mod urls;
 pub(crate) mod verify;
 pub mod yaml;
 
+use output::{Discard, Memory, Sink, Staging};
+use rayon::prelude::*;
 use std::path::Path;
+use std::sync::Mutex;
 
-/// A site rendered in memory, with what is worth a warning but does not stop the build.
-pub struct Built {
-    /// Every output file.
-    pub output: output::Output,
+/// What a build did, and what is worth a warning but does not stop it.
+#[derive(Debug)]
+pub struct Report {
     /// Diagnostics of [`error::Severity::Warning`], sorted.
     pub warnings: Vec<error::Diagnostic>,
+    /// Files written (or that would be).
+    pub files: usize,
+    /// HTML pages among them.
+    pub pages: usize,
     /// Pages rendered by this build; the others were reused from the previous one.
     pub pages_rendered: usize,
     /// Pages taken as they were from the previous build.
     pub pages_reused: usize,
+}
+
+/// A site rendered in memory.
+pub struct Built {
+    /// Every output file.
+    pub output: output::Output,
+    /// What the build did.
+    pub report: Report,
 }
 
 /// What a build can reuse from the previous build of the same site: `serve` keeps one across
@@ -62,45 +76,140 @@ impl Session {
 
     /// Loads, derives and renders the site under `root` into memory.
     pub fn build(&mut self, root: &Path, options: &load::LoadOptions) -> error::Result<Built> {
-        run(
-            root,
-            options,
-            &mut self.files,
-            &mut self.derive,
-            Some(&mut self.render),
-        )
+        let memory = Memory::default();
+        let caches = Caches {
+            files: &mut self.files,
+            derive: Some(&mut self.derive),
+            render: Some(&mut self.render),
+        };
+        let report = run(root, options, caches, &memory)?;
+        Ok(Built {
+            output: memory.into_output(),
+            report,
+        })
     }
 }
 
-/// A clean build of the site under `root`, keeping no cache.
+/// A clean build of the site under `root` into memory, keeping no cache.
 pub fn build(root: &Path, options: &load::LoadOptions) -> error::Result<Built> {
-    let mut files = load::FileCache::default();
+    let memory = Memory::default();
+    let report = run(
+        root,
+        options,
+        Caches::none(&mut Default::default()),
+        &memory,
+    )?;
+    Ok(Built {
+        output: memory.into_output(),
+        report,
+    })
+}
+
+/// A clean build of the site under `root` into the folder `dir`, replaced only once every file
+/// is written. Files are written as they are rendered, so the build never holds its output.
+pub fn write(root: &Path, options: &load::LoadOptions, dir: &Path) -> error::Result<Report> {
+    let staging = Staging::begin(dir)?;
+    let report = run(
+        root,
+        options,
+        Caches::none(&mut Default::default()),
+        &staging,
+    )?;
+    staging.commit()?;
+    Ok(report)
+}
+
+/// All of a clean build's work but writing: every page is rendered, then dropped.
+pub fn check(root: &Path, options: &load::LoadOptions) -> error::Result<Report> {
     run(
         root,
         options,
-        &mut files,
-        &mut derive::DeriveCache::default(),
-        None,
+        Caches::none(&mut Default::default()),
+        &Discard,
     )
 }
 
-/// The pipeline: load → derive → render.
+/// The caches a build reads and updates; a clean build has none but the loader's own.
+struct Caches<'c> {
+    files: &'c mut load::FileCache,
+    derive: Option<&'c mut derive::DeriveCache>,
+    render: Option<&'c mut render::RenderCache>,
+}
+
+impl<'c> Caches<'c> {
+    fn none(files: &'c mut load::FileCache) -> Caches<'c> {
+        Caches {
+            files,
+            derive: None,
+            render: None,
+        }
+    }
+}
+
+/// The pipeline: load, then each document derived and its pages rendered (its texts dropped
+/// once they are written), then the site-wide pages from what is kept of every document.
 fn run(
     root: &Path,
     options: &load::LoadOptions,
-    files: &mut load::FileCache,
-    derive: &mut derive::DeriveCache,
-    render: Option<&mut render::RenderCache>,
-) -> error::Result<Built> {
+    caches: Caches<'_>,
+    sink: &dyn Sink,
+) -> error::Result<Report> {
+    let Caches {
+        files,
+        derive,
+        render,
+    } = caches;
     let loaded = load::load_cached(root, options, files)?;
-    let derived = derive::Derived::new(&loaded.site, derive);
-    let rendered = render::render(&loaded, &derived, render)?;
-    let mut warnings = derived.not_found(&loaded.site);
+    let site = &loaded.site;
+    let relations = derive::Relations::new(site);
+    let mut render = render;
+    let renderer = render::Renderer::new(&loaded, &relations, render.as_deref_mut())?;
+    let empty = derive::DeriveCache::default();
+    let known = derive.as_deref().unwrap_or(&empty);
+    let next = derive
+        .is_some()
+        .then(|| Mutex::new(derive::DeriveCache::default()));
+    let by_document: Vec<_> = derive::clauses_by_document(site).into_iter().collect();
+    let done: Vec<Result<_, error::Diagnostic>> = by_document
+        .par_iter()
+        .map(|(at, clauses)| {
+            let doc = match known.document(site, *at, clauses) {
+                Ok(doc) => doc,
+                Err(d) => return Ok(Err(d)),
+            };
+            renderer.document(*at, &doc.derivation, sink)?;
+            if let Some(next) = &next {
+                next.lock().unwrap_or_else(|e| e.into_inner()).keep(&doc);
+            }
+            Ok(Ok(doc.summary()))
+        })
+        .collect::<error::Result<_>>()?;
+    let (summaries, errors): (Vec<_>, Vec<_>) = done.into_iter().partition(Result::is_ok);
+    if !errors.is_empty() {
+        return Err(error::Error::content(
+            errors.into_iter().filter_map(Result::err).collect(),
+        ));
+    }
+    let derived = derive::Derived::new(site, summaries.into_iter().flatten().collect());
+    renderer.site(&derived, sink)?;
+    let (rendered, kept) = renderer.finish()?;
+    if let Some(cache) = render {
+        cache.keep(kept);
+    }
+    if let (Some(cache), Some(next)) = (derive, next) {
+        *cache = next.into_inner().unwrap_or_else(|e| e.into_inner());
+    }
+    let mut warnings = derived.not_found(site);
     warnings.sort();
     files.quote(&mut warnings);
-    Ok(Built {
-        output: rendered.output,
+    Ok(Report {
         warnings,
+        files: loaded.routes.len(),
+        pages: loaded
+            .routes
+            .iter()
+            .filter(|(f, _)| f.ends_with(".html"))
+            .count(),
         pages_rendered: rendered.rendered,
         pages_reused: rendered.reused,
     })

@@ -18,9 +18,6 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// Largest snapshot accepted: far above any real policy page, low enough to never exhaust memory.
-pub const MAX_SNAPSHOT_BYTES: u64 = 64 * 1024 * 1024;
-
 /// Most `select` and `remove` selectors a document may have, together.
 const MAX_SELECTORS: usize = 64;
 
@@ -63,7 +60,8 @@ pub struct FileCache {
 struct CachedFile {
     modified: Option<std::time::SystemTime>,
     len: u64,
-    text: Arc<str>,
+    /// None for a snapshot: only its hash is kept, as an archive's texts would not fit.
+    text: Option<Arc<str>>,
     hash: u64,
     /// The record parsed from `text`, for YAML records.
     parsed: Option<Arc<dyn Any + Send + Sync>>,
@@ -84,7 +82,12 @@ impl FileCache {
     /// The cached file at `path`, read anew unless its size and modification time are the
     /// same. Only paths listed as regular files are passed here, and the read itself refuses
     /// anything else, so a file swapped for a link in between is never followed.
-    fn entry(&mut self, path: &Path, limit: u64) -> Result<&mut CachedFile, Diagnostic> {
+    fn entry(
+        &mut self,
+        path: &Path,
+        limit: u64,
+        keep_text: bool,
+    ) -> Result<&mut CachedFile, Diagnostic> {
         self.seen.insert(path.to_path_buf());
         let meta = std::fs::symlink_metadata(path).map_err(|e| {
             Diagnostic::in_file(error::Kind::Io, path, "cannot read file").caused_by(e)
@@ -92,7 +95,10 @@ impl FileCache {
         let modified = meta.modified().ok();
         let fresh = meta.is_file()
             && self.files.get(path).is_some_and(|c| {
-                c.len == meta.len() && c.modified == modified && modified.is_some()
+                c.len == meta.len()
+                    && c.modified == modified
+                    && modified.is_some()
+                    && (c.text.is_some() || !keep_text)
             });
         if !fresh {
             let text: Arc<str> = read::read_text(path, limit)?.into();
@@ -100,7 +106,7 @@ impl FileCache {
                 modified,
                 len: meta.len(),
                 hash: hash_of(&*text),
-                text,
+                text: keep_text.then_some(text),
                 parsed: None,
             };
             self.files.insert(path.to_path_buf(), file);
@@ -108,10 +114,15 @@ impl FileCache {
         Ok(self.files.get_mut(path).expect("just inserted"))
     }
 
-    /// A file's text (at most `limit` bytes) and its hash.
-    fn read(&mut self, path: &Path, limit: u64) -> Result<(Arc<str>, u64), Diagnostic> {
-        let c = self.entry(path, limit)?;
-        Ok((c.text.clone(), c.hash))
+    /// The hash of a snapshot's text, which is not kept.
+    fn snapshot_hash(&mut self, path: &Path) -> Result<u64, Diagnostic> {
+        Ok(self.entry(path, MAX_SNAPSHOT_BYTES, false)?.hash)
+    }
+
+    /// A file's text (at most `limit` bytes).
+    fn text(&mut self, path: &Path, limit: u64) -> Result<Arc<str>, Diagnostic> {
+        let c = self.entry(path, limit, true)?;
+        Ok(c.text.clone().expect("kept: asked for"))
     }
 
     /// A YAML record, parsed only when the file changed.
@@ -119,11 +130,12 @@ impl FileCache {
         &mut self,
         path: &Path,
     ) -> Result<T, Diagnostic> {
-        let c = self.entry(path, yaml::MAX_RECORD_BYTES as u64)?;
+        let c = self.entry(path, yaml::MAX_RECORD_BYTES as u64, true)?;
         if let Some(v) = c.parsed.as_ref().and_then(|p| p.downcast_ref::<T>()) {
             return Ok(v.clone());
         }
-        let value: T = yaml::parse(path, &c.text, 1)?;
+        let text = c.text.as_deref().expect("kept: asked for");
+        let value: T = yaml::parse(path, text, 1)?;
         c.parsed = Some(Arc::new(value.clone()));
         Ok(value)
     }
@@ -131,8 +143,12 @@ impl FileCache {
     /// Quotes, under each diagnostic that has a position, its line from the file as read.
     pub(crate) fn quote(&self, diagnostics: &mut [Diagnostic]) {
         for d in diagnostics {
-            if let Some(c) = d.origin.path().and_then(|p| self.files.get(p)) {
-                d.quote_from(&c.text);
+            if let Some(text) = d
+                .origin
+                .path()
+                .and_then(|p| self.files.get(p)?.text.as_deref())
+            {
+                d.quote_from(text);
             }
         }
     }
@@ -466,8 +482,8 @@ impl Loader<'_> {
                 self.error(Diagnostic::in_file(error::Kind::RouteConflict, &e.path, format!("page slug `{slug}` is reserved: /{slug}/ is a section of the generated site")));
                 continue;
             }
-            let text = match self.files.read(&e.path, yaml::MAX_RECORD_BYTES as u64) {
-                Ok((t, _)) => t,
+            let text = match self.files.text(&e.path, yaml::MAX_RECORD_BYTES as u64) {
+                Ok(t) => t,
                 Err(d) => {
                     self.error(d);
                     continue;
@@ -706,8 +722,8 @@ impl Loader<'_> {
                 ));
                 continue;
             }
-            let (source, hash) = match self.files.read(&path, MAX_SNAPSHOT_BYTES) {
-                Ok(s) => s,
+            let hash = match self.files.snapshot_hash(&path) {
+                Ok(h) => h,
                 Err(d) => {
                     self.error(d);
                     continue;
@@ -719,7 +735,6 @@ impl Loader<'_> {
                     timestamp,
                     format,
                     path,
-                    source,
                     hash,
                 },
             );

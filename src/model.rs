@@ -1,12 +1,13 @@
 //! The validated model of a site: what `load` produces and every later stage reads.
 
+use crate::error::{Diagnostic, Kind};
+use crate::hash::hash_of;
 use crate::ids::{ClauseId, DocumentId, PlatformId, ProvisionId, RegulationId, Slug, Timestamp};
 pub use crate::text::SnapshotFormat;
 use crate::yaml::{Located, Required};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 /// `content/site.yaml`.
 #[derive(Debug, Clone, Deserialize)]
@@ -172,7 +173,11 @@ pub struct Page {
     pub body: String,
 }
 
-/// One archived version of a document, observed at `timestamp`.
+/// Largest snapshot accepted: far above any real policy page, low enough to never exhaust memory.
+pub const MAX_SNAPSHOT_BYTES: u64 = 64 * 1024 * 1024;
+
+/// One archived version of a document, observed at `timestamp`. Its text is not held: it is
+/// read when its document is derived, so a build never holds a whole archive.
 #[derive(Debug)]
 pub struct Snapshot {
     /// When it was observed: its file name.
@@ -181,10 +186,24 @@ pub struct Snapshot {
     pub format: SnapshotFormat,
     /// Its file.
     pub path: PathBuf,
-    /// Shared with the snapshot cache, so a rebuild does not copy or re-read it.
-    pub source: Arc<str>,
-    /// Hash of `source`, to key what is derived from it.
+    /// Hash of its text when the site was loaded, to key what is derived from it.
     pub hash: u64,
+}
+
+impl Snapshot {
+    /// Its text, read again; an error if the file changed since the site was loaded, since what
+    /// was derived from it would not match its key.
+    pub fn text(&self) -> Result<String, Diagnostic> {
+        let text = crate::read::read_text(&self.path, MAX_SNAPSHOT_BYTES)?;
+        if hash_of(text.as_str()) != self.hash {
+            return Err(Diagnostic::in_file(
+                Kind::Io,
+                &self.path,
+                "the file changed while the site was being built: build again",
+            ));
+        }
+        Ok(text)
+    }
 }
 
 /// A policy document and its archived versions.

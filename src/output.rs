@@ -1,7 +1,7 @@
-//! Write: the built site as an ordered in-memory map of files, and its atomic swap onto disk.
+//! Write: where a build's files go as they are rendered (a staging folder swapped in atomically,
+//! memory, or nowhere), and the in-memory map of files `serve` keeps.
 
 use crate::error::{Error, Result};
-use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
@@ -65,17 +65,83 @@ impl Output {
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
     }
+}
 
-    /// Writes the site to `dir`: into a staging folder beside it first, swapped in only once
-    /// every file is written (see `swap`), so a failure leaves the previous output as it was.
-    /// Refuses to replace a non-empty folder that clausebook did not create, and fails at once if
-    /// another build is writing to the same output (see `OutputLock`). The new folder takes the
-    /// permissions of the one it replaces.
-    ///
-    /// An output that is a symbolic link is followed: the folder it points to is replaced and the
-    /// link stays a link, so a layout such as `public -> /srv/www/site` keeps working. A link to
-    /// nothing is refused.
-    pub fn write_atomic(&self, dir: &Path) -> Result<()> {
+/// Where a build puts each file as soon as it is rendered, so that no build holds its whole
+/// output: a staging folder on disk ([`Staging`]), memory ([`Memory`], for `serve` and tests)
+/// or nowhere ([`Discard`], for `check`).
+pub trait Sink: Sync {
+    /// Takes the file at `path` (relative to the output root); the route table gives each path
+    /// once.
+    fn put(&self, path: &str, bytes: &Arc<[u8]>) -> Result<()>;
+}
+
+/// Files kept in memory, in an [`Output`].
+#[derive(Debug, Default)]
+pub struct Memory(std::sync::Mutex<Output>);
+
+impl Memory {
+    /// The files put so far.
+    pub fn into_output(self) -> Output {
+        self.0
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl Sink for Memory {
+    fn put(&self, path: &str, bytes: &Arc<[u8]>) -> Result<()> {
+        let mut output = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        output
+            .insert(path.to_string(), bytes.clone())
+            .map_err(Error::Usage)
+    }
+}
+
+/// Files rendered and dropped: `check` renders every page to find template errors and
+/// writes nothing.
+#[derive(Debug, Default)]
+pub struct Discard;
+
+impl Sink for Discard {
+    fn put(&self, path: &str, _: &Arc<[u8]>) -> Result<()> {
+        if is_safe_relative(path) {
+            Ok(())
+        } else {
+            Err(Error::Usage(format!(
+                "`{path}` is not a path inside the output folder"
+            )))
+        }
+    }
+}
+
+/// A new output folder being written beside the one it replaces. Files are written into it as
+/// they come; [`Staging::commit`] swaps it in only once every file is written (see `swap`),
+/// so a failure or an interruption leaves the previous output as it was. Dropped without a
+/// commit, it removes what it wrote.
+///
+/// It refuses to replace a non-empty folder that clausebook did not create, and fails at once if
+/// another build is writing to the same output (see `OutputLock`). The new folder takes the
+/// permissions of the one it replaces. An output that is a symbolic link is followed: the folder
+/// it points to is replaced and the link stays a link, so a layout such as
+/// `public -> /srv/www/site` keeps working. A link to nothing is refused.
+pub struct Staging {
+    dir: PathBuf,
+    staging: PathBuf,
+    retired: PathBuf,
+    /// The permissions of the folder replaced, None if there is none.
+    existing: Option<std::fs::Permissions>,
+    committed: bool,
+    #[cfg(unix)]
+    _lock: OutputLock,
+}
+
+impl Staging {
+    /// Starts a new output for `dir`: locks it and creates the empty staging folder.
+    pub fn begin(dir: &Path) -> Result<Staging> {
         let dir = follow_link(dir)?;
         let name = dir
             .file_name()
@@ -88,7 +154,7 @@ impl Output {
         };
         std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
         #[cfg(unix)]
-        let _lock = OutputLock::acquire(&parent.join(format!(".{name}.clausebook-lock")), &dir)?;
+        let lock = OutputLock::acquire(&parent.join(format!(".{name}.clausebook-lock")), &dir)?;
         let existing = replaceable(&dir)?;
         let staging = parent.join(format!(".{name}.clausebook-new"));
         let retired = parent.join(format!(".{name}.clausebook-old"));
@@ -98,42 +164,61 @@ impl Output {
                 std::fs::remove_dir_all(leftover).map_err(|e| Error::io(leftover, e))?;
             }
         }
-        let staged = self.write_into(&staging).and_then(|()| match &existing {
-            Some(permissions) => std::fs::set_permissions(&staging, permissions.clone())
-                .map_err(|e| Error::io(&staging, e)),
-            None => Ok(()),
-        });
-        if let Err(e) = staged {
-            let _ = std::fs::remove_dir_all(&staging);
-            return Err(e);
-        }
-        if existing.is_some() {
-            return swap(&staging, &dir, &retired);
-        }
-        std::fs::rename(&staging, &dir).map_err(|e| {
-            let _ = std::fs::remove_dir_all(&staging);
-            Error::io(&dir, e)
-        })
+        let out = Staging {
+            dir,
+            staging,
+            retired,
+            existing,
+            committed: false,
+            #[cfg(unix)]
+            _lock: lock,
+        };
+        std::fs::create_dir(&out.staging).map_err(|e| Error::io(&out.staging, e))?;
+        let marker = out.staging.join(MARKER);
+        std::fs::write(&marker, MARKER_TEXT).map_err(|e| Error::io(&marker, e))?;
+        Ok(out)
     }
 
-    fn write_into(&self, root: &Path) -> Result<()> {
-        std::fs::create_dir_all(root).map_err(|e| Error::io(root, e))?;
-        std::fs::write(root.join(MARKER), MARKER_TEXT).map_err(|e| Error::io(root, e))?;
-        // Folders first (sorted paths put each parent before its children), then the files in
-        // parallel: writing is most of a large build's time on a slow disk.
-        let mut dirs: Vec<PathBuf> = self
-            .files
-            .keys()
-            .filter_map(|rel| Path::new(rel).parent().map(|p| root.join(p)))
-            .collect();
-        dirs.dedup();
-        for dir in &dirs {
-            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    /// Swaps the staging folder in for the output.
+    pub fn commit(mut self) -> Result<()> {
+        self.committed = true;
+        let result = self.swap_in();
+        if result.is_err() {
+            let _ = std::fs::remove_dir_all(&self.staging);
         }
-        self.files.par_iter().try_for_each(|(rel, bytes)| {
-            let path = root.join(rel);
-            std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))
-        })
+        result
+    }
+
+    fn swap_in(&self) -> Result<()> {
+        let Some(permissions) = &self.existing else {
+            return std::fs::rename(&self.staging, &self.dir).map_err(|e| Error::io(&self.dir, e));
+        };
+        std::fs::set_permissions(&self.staging, permissions.clone())
+            .map_err(|e| Error::io(&self.staging, e))?;
+        swap(&self.staging, &self.dir, &self.retired)
+    }
+}
+
+impl Sink for Staging {
+    fn put(&self, path: &str, bytes: &Arc<[u8]>) -> Result<()> {
+        if !is_safe_relative(path) {
+            return Err(Error::Usage(format!(
+                "`{path}` is not a path inside the output folder"
+            )));
+        }
+        let target = self.staging.join(path);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        }
+        std::fs::write(&target, bytes).map_err(|e| Error::io(&target, e))
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.staging);
+        }
     }
 }
 
@@ -360,17 +445,20 @@ mod tests {
         assert_eq!(o.get("a/index.html"), Some(&[1u8][..]));
     }
 
+    /// Writes one file into `dir` through a staging folder.
+    fn write(dir: &Path, file: &str, bytes: &[u8]) -> Result<()> {
+        let staging = Staging::begin(dir)?;
+        staging.put(file, &bytes.into())?;
+        staging.commit()
+    }
+
     #[test]
     fn swap_replaces_own_output_and_refuses_foreign_folders() {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("out");
-        let mut o = Output::default();
-        o.insert("index.html".into(), b"one".to_vec()).unwrap();
-        o.write_atomic(&out).unwrap();
+        write(&out, "index.html", b"one").unwrap();
         assert_eq!(std::fs::read(out.join("index.html")).unwrap(), b"one");
-        let mut o2 = Output::default();
-        o2.insert("other.html".into(), b"two".to_vec()).unwrap();
-        o2.write_atomic(&out).unwrap();
+        write(&out, "other.html", b"two").unwrap();
         assert!(
             !out.join("index.html").exists(),
             "stale files are gone after a swap"
@@ -388,7 +476,7 @@ mod tests {
         let foreign = tmp.path().join("docs");
         std::fs::create_dir(&foreign).unwrap();
         std::fs::write(foreign.join("keep.txt"), b"mine").unwrap();
-        let e = o.write_atomic(&foreign).unwrap_err();
+        let e = write(&foreign, "index.html", b"one").unwrap_err();
         assert_eq!(e.exit_code(), 2);
         assert_eq!(std::fs::read(foreign.join("keep.txt")).unwrap(), b"mine");
     }

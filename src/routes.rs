@@ -35,8 +35,8 @@ pub enum Owner {
     Regulation(RegulationIx),
     /// The platforms × provision types matrix.
     Compare,
-    /// `/changes/`.
-    Changes,
+    /// A page of `/changes/`, from 0.
+    Changes(usize),
     /// A free page.
     Page(PageIx),
     /// `404.html`.
@@ -115,6 +115,10 @@ impl Owner {
         )
     }
 }
+
+/// How many versions a page of `/changes/` lists: an archive's changes would be one page of tens
+/// of megabytes.
+pub const CHANGES_PER_PAGE: usize = 250;
 
 /// Every file a build writes, by output path, with its owner.
 #[derive(Debug, Clone, Default)]
@@ -201,7 +205,10 @@ fn generated(site: &Site) -> Vec<(String, Owner)> {
     page(route::platforms(), Owner::Platforms);
     page(route::provisions(), Owner::Provisions);
     page(route::compare(), Owner::Compare);
-    page(route::changes(), Owner::Changes);
+    let versions: usize = site.documents().map(|(_, d)| d.snapshots.len()).sum();
+    for n in 0..versions.div_ceil(CHANGES_PER_PAGE).max(1) {
+        page(route::changes_page(n), Owner::Changes(n));
+    }
     if !site.regulations.is_empty() {
         page(route::regulations(), Owner::Regulations);
     }

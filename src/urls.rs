@@ -36,6 +36,14 @@ pub(crate) mod route {
     pub(crate) fn changes() -> String {
         "changes/".into()
     }
+    /// The `n`th page of `/changes/`, from 0: the first is `/changes/` itself, as Zola and
+    /// Hugo paginate (`/changes/page/2/`…).
+    pub(crate) fn changes_page(n: usize) -> String {
+        match n {
+            0 => changes(),
+            _ => format!("changes/page/{}/", n + 1),
+        }
+    }
     pub(crate) fn page(slug: &str) -> String {
         format!("{slug}/")
     }

@@ -4,7 +4,7 @@
 
 use crate::diff::{Segment, word_segments};
 use crate::hash::hash_of;
-use crate::history::{Class, History, Version};
+use crate::history::{Class, History, Texts, VersionText};
 use crate::text::match_form;
 use serde::Serialize;
 use std::cell::OnceCell;
@@ -96,14 +96,16 @@ fn union_len(a: &[u32], b: &[u32]) -> usize {
 /// for in that version: shared by the clauses quoting one document, and dropped with them.
 pub(crate) struct BlockWords<'h> {
     history: &'h History,
+    texts: &'h Texts,
     versions: Vec<OnceCell<Vec<Vec<u64>>>>,
 }
 
 impl<'h> BlockWords<'h> {
-    /// An empty index of `history`'s versions.
-    pub(crate) fn new(history: &'h History) -> BlockWords<'h> {
+    /// An empty index of `history`'s versions, whose texts are `texts`.
+    pub(crate) fn new(history: &'h History, texts: &'h Texts) -> BlockWords<'h> {
         BlockWords {
             history,
+            texts,
             versions: history.versions.iter().map(|_| OnceCell::new()).collect(),
         }
     }
@@ -111,7 +113,7 @@ impl<'h> BlockWords<'h> {
     /// The word keys of each block of version `i`.
     fn of(&self, i: usize) -> &[Vec<u64>] {
         self.versions[i].get_or_init(|| {
-            let v = &self.history.versions[i];
+            let v = &self.texts.versions[i];
             v.block_ranges
                 .iter()
                 .map(|r| words(&v.search_text[r.clone()]))
@@ -134,7 +136,8 @@ pub(crate) fn verify(excerpt: &str, blocks: &BlockWords) -> Verification {
         };
     };
     let mut found_in: HashMap<u64, bool> = HashMap::new();
-    let found: Vec<bool> = history
+    let found: Vec<bool> = blocks
+        .texts
         .versions
         .iter()
         .map(|v| {
@@ -176,7 +179,7 @@ fn passage_changes(needle: &str, blocks: &BlockWords, found: &[bool]) -> Vec<Pas
         let passage = if found[i] {
             Some(needle.to_string())
         } else {
-            best_passage(&words, v, blocks.of(i))
+            best_passage(&words, &blocks.texts.versions[i], blocks.of(i))
         };
         if started && passage != previous {
             let (segments, words_added, words_removed) = word_segments(
@@ -197,7 +200,7 @@ fn passage_changes(needle: &str, blocks: &BlockWords, found: &[bool]) -> Vec<Pas
 }
 
 /// The block, or pair of adjacent blocks, holding most of the excerpt's words.
-fn best_passage(excerpt: &[u64], v: &Version, blocks: &[Vec<u64>]) -> Option<String> {
+fn best_passage(excerpt: &[u64], v: &VersionText, blocks: &[Vec<u64>]) -> Option<String> {
     if excerpt.is_empty() {
         return None;
     }
@@ -233,15 +236,12 @@ mod tests {
     use crate::ids::Timestamp;
     use crate::model::{Document, DocumentRecord, Snapshot, SnapshotFormat};
 
-    fn history(versions: &[&str]) -> History {
-        let snapshots = versions
-            .iter()
-            .enumerate()
-            .map(|(i, s)| Snapshot {
+    fn history(versions: &[&str]) -> (History, Texts) {
+        let snapshots = (0..versions.len())
+            .map(|i| Snapshot {
                 timestamp: Timestamp::parse(&format!("2024-01-{:02}", i + 1)).unwrap(),
                 format: SnapshotFormat::Markdown,
                 path: Default::default(),
-                source: (*s).into(),
                 hash: i as u64,
             })
             .collect();
@@ -251,11 +251,16 @@ mod tests {
             1,
         )
         .unwrap();
-        History::of(&Document {
+        let document = Document {
             id: crate::ids::RecordId::parse("d").unwrap(),
             record,
             snapshots,
-        })
+        };
+        History::of(&document, |i| Ok::<_, ()>(versions[i].to_string())).unwrap()
+    }
+
+    fn check(excerpt: &str, (history, texts): &(History, Texts)) -> Verification {
+        verify(excerpt, &BlockWords::new(history, texts))
     }
 
     #[test]
@@ -264,24 +269,18 @@ mod tests {
             "# P\n\nYou must not send spam.\n\nOther rule.",
             "# P\n\nYou must never send **spam** or junk.\n\nOther rule.",
         ]);
-        let v = verify("You must never send spam or junk.", &BlockWords::new(&h));
+        let v = check("You must never send spam or junk.", &h);
         assert_eq!(
             (v.state, v.snapshot, v.first_seen),
             (State::Verified, Some(1), Some(1))
         );
-        let c = verify("You must not send spam.", &BlockWords::new(&h));
+        let c = check("You must not send spam.", &h);
         assert_eq!(
             (c.state, c.snapshot, c.first_seen),
             (State::Changed, Some(0), Some(0))
         );
-        assert_eq!(
-            verify("Nothing like this.", &BlockWords::new(&h)).state,
-            State::NotFound
-        );
-        assert_eq!(
-            verify("x", &BlockWords::new(&History::default())).state,
-            State::NoSnapshots
-        );
+        assert_eq!(check("Nothing like this.", &h).state, State::NotFound);
+        assert_eq!(check("x", &Default::default()).state, State::NoSnapshots);
     }
 
     #[test]
@@ -291,7 +290,7 @@ mod tests {
             "# P\n\nYou must not send spam.\n\nOther rule changed a lot here.",
             "# P\n\nYou must never send spam or junk.\n\nOther rule changed a lot here.",
         ]);
-        let v = verify("You must never send spam or junk.", &BlockWords::new(&h));
+        let v = check("You must never send spam or junk.", &h);
         assert_eq!(v.changes.len(), 1, "{:?}", v.changes);
         let c = &v.changes[0];
         assert_eq!(c.version, 2);
@@ -307,7 +306,7 @@ mod tests {
         let policy = "# Policy\n\nYou must not send spam. You must not attack our systems or scrape our pages.";
         let error = "This page isn't available";
         let h = history(&[policy, error, policy, error]);
-        let v = verify("You must not send spam.", &BlockWords::new(&h));
+        let v = check("You must not send spam.", &h);
         assert_eq!(v.state, State::Verified);
         assert_eq!(
             v.snapshot,

@@ -10,86 +10,144 @@ mod pages;
 pub(crate) mod timeline;
 pub(crate) mod view;
 
-use crate::derive::Derived;
-use crate::error::{Diagnostic, Error, Kind, Origin, Result};
+use crate::derive::{Derivation, Derived, Relations};
+use crate::error::{Diagnostic, Error, Result};
 use crate::load::Loaded;
-use crate::output::Output;
+use crate::model::DocRef;
+use crate::output::Sink;
 use crate::routes::Owner;
-use engine::Engine;
 pub(crate) use engine::RenderCache;
+use engine::{Engine, Pages};
+use pages::DocumentPage;
 use rayon::prelude::*;
 use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use view::Views;
 
-/// A rendered site and how many of its pages were rendered anew.
+/// Renders a build's files into a [`Sink`] as they are made: each document's own pages while
+/// its texts are held ([`Renderer::document`]), then every other file from what is kept of all
+/// documents ([`Renderer::site`]). Page errors are collected, not returned at once, so a build
+/// reports them all; a file the sink cannot take stops the build.
+pub(crate) struct Renderer<'a> {
+    loaded: &'a Loaded,
+    views: Views<'a>,
+    engine: Engine<'a>,
+    /// The pages of each document.
+    documents: HashMap<DocRef, Vec<(&'a str, DocumentPage)>>,
+    /// Every other file.
+    rest: Vec<(&'a str, Owner)>,
+    /// Pages whose key the cache keeps for the next build.
+    kept: Mutex<Pages>,
+    errors: Mutex<Vec<Diagnostic>>,
+    rendered: AtomicUsize,
+    reused: AtomicUsize,
+}
+
+/// What a renderer did, once it is done.
 pub(crate) struct Rendered {
-    pub output: Output,
+    /// Sitemap pages rendered anew, and taken from the previous build.
     pub rendered: usize,
     pub reused: usize,
 }
 
-/// Renders every file of the route table, in parallel, collecting every error. With `cache`,
-/// a page whose template, theme and context are the same as in the previous build is taken
-/// from it as it was; `build` and `check` keep no cache and pay nothing for one.
-pub(crate) fn render(
-    loaded: &Loaded,
-    derived: &Derived,
-    mut cache: Option<&mut RenderCache>,
-) -> Result<Rendered> {
-    let views = Views::new(&loaded.site, derived);
-    let engine = Engine::new(&loaded.theme, cache.as_deref_mut()).map_err(Error::content)?;
-    let files: Vec<(&str, Owner)> = loaded.routes.iter().collect();
-    let results: Vec<(
-        &str,
-        Owner,
-        std::result::Result<engine::Rendered, Diagnostic>,
-    )> = files
-        .into_par_iter()
-        .map(|(file, owner)| {
-            (
-                file,
-                owner,
-                pages::render(&views, &engine, loaded, file, owner),
-            )
+impl<'a> Renderer<'a> {
+    /// A renderer for `loaded`. With `cache`, a page whose template, theme and context are the
+    /// same as in the previous build is taken from it as it was; `build` and `check` keep no
+    /// cache and pay nothing for one.
+    pub(crate) fn new(
+        loaded: &'a Loaded,
+        relations: &'a Relations,
+        cache: Option<&'a mut RenderCache>,
+    ) -> Result<Renderer<'a>> {
+        let engine = Engine::new(&loaded.theme, cache).map_err(Error::content)?;
+        let mut documents: HashMap<DocRef, Vec<(&str, DocumentPage)>> = HashMap::new();
+        let mut rest = Vec::new();
+        for (file, owner) in loaded.routes.iter() {
+            match DocumentPage::of(owner) {
+                Some((at, which)) => documents.entry(at).or_default().push((file, which)),
+                None => rest.push((file, owner)),
+            }
+        }
+        Ok(Renderer {
+            loaded,
+            views: Views::new(&loaded.site, relations),
+            engine,
+            documents,
+            rest,
+            kept: Mutex::default(),
+            errors: Mutex::default(),
+            rendered: AtomicUsize::new(0),
+            reused: AtomicUsize::new(0),
         })
-        .collect();
-    drop(engine);
-    let mut output = Output::default();
-    let mut errors = Vec::new();
-    let mut kept = HashMap::new();
-    let (mut rendered, mut reused) = (0, 0);
-    for (file, owner, result) in results {
-        let page = match result {
+    }
+
+    /// Renders the pages of the document at `at` from its derivation, into `sink`.
+    pub(crate) fn document(&self, at: DocRef, doc: &Derivation, sink: &dyn Sink) -> Result<()> {
+        let Some(files) = self.documents.get(&at) else {
+            return Ok(());
+        };
+        files.par_iter().try_for_each(|&(file, which)| {
+            let page = pages::document(&self.views, &self.engine, file, at, which, doc);
+            self.take(file, true, page, sink)
+        })
+    }
+
+    /// Renders every file but the documents' own pages, from `derived`, into `sink`.
+    pub(crate) fn site(&self, derived: &Derived, sink: &dyn Sink) -> Result<()> {
+        self.rest.par_iter().try_for_each(|&(file, owner)| {
+            let page = pages::render(&self.views, derived, &self.engine, self.loaded, file, owner);
+            self.take(file, owner.in_sitemap(), page, sink)
+        })
+    }
+
+    /// Hands a rendered file to `sink`, or records why it could not be rendered.
+    fn take(
+        &self,
+        file: &str,
+        in_sitemap: bool,
+        page: std::result::Result<engine::Rendered, Diagnostic>,
+        sink: &dyn Sink,
+    ) -> Result<()> {
+        let page = match page {
             Ok(page) => page,
             Err(d) => {
-                errors.push(d);
-                continue;
+                lock(&self.errors).push(d);
+                return Ok(());
             }
         };
-        if owner.in_sitemap() {
-            if page.reused {
-                reused += 1;
+        if in_sitemap {
+            let count = if page.reused {
+                &self.reused
             } else {
-                rendered += 1;
-            }
+                &self.rendered
+            };
+            count.fetch_add(1, Ordering::Relaxed);
         }
+        sink.put(file, &page.bytes)?;
         if let Some(key) = page.key {
-            kept.insert(file.to_string(), (key, page.bytes.clone()));
+            lock(&self.kept).insert(file.to_string(), (key, page.bytes));
         }
-        if let Err(message) = output.insert(file.to_string(), page.bytes) {
-            let origin = Origin::Output(file.to_string());
-            errors.push(Diagnostic::error(Kind::RouteConflict, origin, message));
+        Ok(())
+    }
+
+    /// What was rendered, the pages to keep for the next build, or every page error.
+    pub(crate) fn finish(self) -> Result<(Rendered, Pages)> {
+        let errors = self.errors.into_inner().unwrap_or_else(|e| e.into_inner());
+        if !errors.is_empty() {
+            return Err(Error::content(errors));
         }
+        let rendered = Rendered {
+            rendered: self.rendered.into_inner(),
+            reused: self.reused.into_inner(),
+        };
+        let kept = self.kept.into_inner().unwrap_or_else(|e| e.into_inner());
+        Ok((rendered, kept))
     }
-    if let Some(cache) = cache {
-        cache.keep(kept);
-    }
-    if !errors.is_empty() {
-        return Err(Error::content(errors));
-    }
-    Ok(Rendered {
-        output,
-        rendered,
-        reused,
-    })
+}
+
+/// A lock on what the pages rendered in parallel add to; a page that panicked while holding it
+/// left it consistent (each addition is one push or insert).
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }

@@ -1,10 +1,10 @@
 //! The serialisable views templates receive. Each page gets an explicit context built here from
 //! the model; templates never reach into global site data.
 
-use crate::derive::Derived;
-use crate::diff::{DiffBlock, Segment, VersionDiff};
+use crate::derive::Relations;
+use crate::diff::{DiffBlock, Segment};
 use crate::effective::{Kind, Stated};
-use crate::history::Class;
+use crate::history::{Class, History, Version};
 use crate::ids::{Timestamp, display_date};
 use crate::markdown;
 use crate::model::{
@@ -157,7 +157,7 @@ pub(crate) struct ProvisionGroup {
 /// shown on many pages are built once, in parallel.
 pub(crate) struct Views<'a> {
     pub site: &'a Site,
-    pub derived: &'a Derived,
+    pub relations: &'a Relations,
     pub urls: Urls,
     /// The same on every page.
     pub site_view: SiteView,
@@ -173,10 +173,10 @@ pub(crate) struct Views<'a> {
 }
 
 impl<'a> Views<'a> {
-    pub(crate) fn new(site: &'a Site, derived: &'a Derived) -> Views<'a> {
+    pub(crate) fn new(site: &'a Site, relations: &'a Relations) -> Views<'a> {
         let mut views = Views {
             site,
-            derived,
+            relations,
             urls: Urls::new(&site.config.base_url),
             site_view: SiteView::default(),
             groups: Vec::new(),
@@ -295,7 +295,7 @@ impl<'a> Views<'a> {
         }
     }
 
-    pub(crate) fn document(&self, at: DocRef) -> DocumentView {
+    pub(crate) fn document(&self, at: DocRef, history: &History) -> DocumentView {
         let (p, d) = (&self.site[at.platform], &self.site[at]);
         DocumentView {
             id: d.id.to_string(),
@@ -304,7 +304,7 @@ impl<'a> Views<'a> {
             url: self.urls.href(&route::document(&p.id, &d.id)),
             source: d.record.url.value.clone(),
             versions: d.snapshots.len(),
-            changes: self.derived.history(at).substantive_changes(),
+            changes: history.substantive_changes(),
             first_seen: d.snapshots.first().map(|s| (&s.timestamp).into()),
             latest: d.snapshots.last().map(|s| (&s.timestamp).into()),
         }
@@ -354,8 +354,8 @@ impl<'a> Views<'a> {
             url: self.urls.href(&route::provision(&p.id)),
             group: p.record.group.clone(),
             description: self.markdown_opt(&p.record.description),
-            platforms: self.derived.provision_reach(ix),
-            clauses: self.derived.provision_clauses(ix).len(),
+            platforms: self.relations.provision_reach(ix),
+            clauses: self.relations.provision_clauses(ix).len(),
         }
     }
 
@@ -371,7 +371,7 @@ impl<'a> Views<'a> {
             jurisdiction: r.record.jurisdiction.clone(),
             source: r.record.url.as_ref().map(|u| u.value.clone()),
             description: self.markdown_opt(&r.record.description),
-            clauses: self.derived.regulation_clauses(ix).len(),
+            clauses: self.relations.regulation_clauses(ix).len(),
         }
     }
 
@@ -574,27 +574,26 @@ pub(crate) struct DiffBlockView<'a> {
 }
 
 impl Views<'_> {
-    /// The `i`th version of a document.
-    pub(crate) fn version(&self, at: DocRef, i: usize) -> VersionView {
+    /// A version of the document at `at`.
+    pub(crate) fn version(&self, at: DocRef, v: &Version) -> VersionView {
         let (p, d) = (&self.site[at.platform], &self.site[at]);
-        let v = &self.derived.history(at).versions[i];
         let ts = &v.timestamp;
         VersionView {
             date: ts.into(),
             effective: v.effective.map(|e| EffectiveView::new(e, ts)),
             url: self.urls.href(&route::version(&p.id, &d.id, ts.as_str())),
             class: v.class,
-            words_added: v.diff.words_added,
-            words_removed: v.diff.words_removed,
-            sections: v.diff.sections.clone(),
+            words_added: v.words_added,
+            words_removed: v.words_removed,
+            sections: v.sections.clone(),
             note: d.record.changes.get(ts.as_str()).map(|n| self.markdown(n)),
         }
     }
 
-    /// A link to the `i`th version of a document, named by its date.
-    pub(crate) fn version_link(&self, at: DocRef, i: usize) -> Link {
+    /// A link to a version of the document at `at`, named by its date.
+    pub(crate) fn version_link(&self, at: DocRef, v: &Version) -> Link {
         let (p, d) = (&self.site[at.platform], &self.site[at]);
-        let ts = &self.derived.history(at).versions[i].timestamp;
+        let ts = &v.timestamp;
         self.link(
             &ts.display_date(),
             &route::version(&p.id, &d.id, ts.as_str()),
@@ -611,7 +610,7 @@ fn block_name(kind: BlockKind) -> &'static str {
     }
 }
 
-pub(crate) fn diff_view(diff: &VersionDiff) -> Vec<DiffBlockView<'_>> {
+pub(crate) fn diff_view(diff: &[DiffBlock]) -> Vec<DiffBlockView<'_>> {
     let whole = |kind: &'static str, block: BlockKind, text| DiffBlockView {
         kind,
         block: block_name(block),
@@ -619,8 +618,7 @@ pub(crate) fn diff_view(diff: &VersionDiff) -> Vec<DiffBlockView<'_>> {
         count: 0,
         segments: &[],
     };
-    diff.blocks
-        .iter()
+    diff.iter()
         .map(|b| match b {
             DiffBlock::Same { kind, text } => whole("same", *kind, text),
             DiffBlock::Inserted { kind, text } => whole("inserted", *kind, text),

@@ -398,7 +398,7 @@ fn report(
     let what = describe(&changed);
     match built {
         Ok(built) => {
-            let now = built.warnings.iter();
+            let now = built.report.warnings.iter();
             let now = now.map(|w| w.to_string().replace(&prefix, "")).collect();
             for line in warned.update(now) {
                 println!("{line}");
@@ -410,8 +410,8 @@ fn report(
                 } else {
                     "Rebuilt after "
                 },
-                built.pages_rendered,
-                built.pages_reused
+                built.report.pages_rendered,
+                built.report.pages_reused
             );
             shared.swap(Served {
                 output: built.output,

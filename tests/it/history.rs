@@ -4,7 +4,7 @@
 
 use crate::harness::repo_root;
 use clausebook::diff::DiffBlock;
-use clausebook::history::{Class, History};
+use clausebook::history::{Class, History, Version, VersionText};
 use clausebook::ids::Timestamp;
 use clausebook::model::{Document, DocumentRecord, Snapshot, SnapshotFormat};
 
@@ -25,7 +25,6 @@ fn corpus_document(rel: &str) -> Document {
         .map(|path| Snapshot {
             timestamp: Timestamp::parse(path.file_stem().unwrap().to_str().unwrap()).unwrap(),
             format: SnapshotFormat::Markdown,
-            source: std::fs::read_to_string(&path).unwrap().into(),
             hash: 0,
             path,
         })
@@ -47,17 +46,20 @@ fn corpus_document(rel: &str) -> Document {
 }
 
 /// (first, formatting, noise, substantive) counts, and the history.
-fn classify(rel: &str) -> ([usize; 4], History) {
+/// (first, formatting, noise, substantive) counts, and each version with its text and diff.
+fn classify(rel: &str) -> ([usize; 4], Vec<(Version, VersionText)>) {
     let doc = corpus_document(rel);
-    let h = History::of(&doc);
+    let read = |i: usize| std::fs::read_to_string(&doc.snapshots[i].path);
+    let (history, texts) = History::of(&doc, read).unwrap();
     let mut counts = [0; 4];
-    for v in &h.versions {
+    for v in &history.versions {
         counts[v.class as usize] += 1;
     }
     eprintln!(
         "{rel}: first {}, formatting {}, noise {}, substantive {}",
         counts[0], counts[1], counts[2], counts[3]
     );
+    let h = history.versions.into_iter().zip(texts.versions).collect();
     (counts, h)
 }
 
@@ -67,9 +69,9 @@ fn chatgpt_aup_day_counters_are_noise() {
     assert!(noise >= 45, "{noise}");
     assert!(substantive <= 5, "{substantive}");
     // The November 2025 rewording of the likeness rule is a real change.
-    let v = &h.versions[1];
+    let v = &h[1].0;
     assert_eq!(v.class, Class::Substantive);
-    assert!(v.diff.words_added > 5);
+    assert!(v.words_added > 5);
 }
 
 #[test]
@@ -78,7 +80,7 @@ fn claude_aup_date_format_flapping_is_noise() {
     assert_eq!(first, 1);
     assert_eq!(noise, 8, "every 15 September ↔ September 15 flip");
     assert_eq!(substantive, 1, "only the August 2026 additions");
-    assert_eq!(h.versions.last().unwrap().class, Class::Substantive);
+    assert_eq!(h.last().unwrap().0.class, Class::Substantive);
 }
 
 #[test]
@@ -86,20 +88,19 @@ fn llama_api_error_page_flapping_is_noise() {
     let ([_, _, noise, substantive], h) = classify("llama-api/acceptable-use-policy");
     assert!(noise >= 80, "{noise}");
     assert!(substantive <= 5, "{substantive}");
-    for v in h.versions.iter().filter(|v| v.class == Class::Substantive) {
+    for (_, t) in h.iter().filter(|(v, _)| v.class == Class::Substantive) {
         assert!(
-            v.text.word_count() > 200,
+            t.text.word_count() > 200,
             "a substantive version is the policy, never the error page"
         );
     }
     // The August 2026 rewrite is compared with the policy's earlier wording, not the error page.
-    let rewrite = h
-        .versions
+    let (rewrite, _) = h
         .iter()
         .rev()
-        .find(|v| v.class == Class::Substantive && v.diff.words_added > 100)
+        .find(|(v, _)| v.class == Class::Substantive && v.words_added > 100)
         .unwrap();
-    let baseline = &h.versions[rewrite.baseline.unwrap()];
+    let (_, baseline) = &h[rewrite.baseline.unwrap()];
     assert!(
         baseline.text.word_count() > 200,
         "baseline is the policy, not the error page"
@@ -124,24 +125,22 @@ fn aws_aup_changes_are_formatting() {
 fn le_chat_security_violations_section_is_substantive() {
     let ([_, _, _, substantive], h) = classify("le-chat/acceptable-use-policy");
     assert!(substantive >= 1);
-    let v = h
-        .versions
+    let (v, t) = h
         .iter()
-        .find(|v| {
-            v.diff.blocks.iter().any(|b| {
+        .find(|(_, t)| {
+            t.diff.iter().any(|b| {
                 matches!(b, DiffBlock::Inserted { text, .. } if text.starts_with("Security Violations."))
             })
         })
         .expect("a version adds the Security Violations rule");
     assert_eq!(v.class, Class::Substantive);
     assert!(
-        v.diff
-            .sections
+        v.sections
             .iter()
             .any(|s| s == "Prohibited content and activities")
     );
     // The whole text is held twice in the snapshot; the duplicate is dropped.
-    let headings: Vec<&str> = v
+    let headings: Vec<&str> = t
         .text
         .blocks
         .iter()
@@ -155,11 +154,8 @@ fn le_chat_security_violations_section_is_substantive() {
 fn grok_renaming_and_new_wording_are_substantive() {
     let ([_, _, _, substantive], h) = classify("grok/acceptable-use-policy");
     assert!(substantive >= 2, "{substantive}");
-    assert!(h.versions.iter().any(|v| {
+    assert!(h.iter().any(|(v, t)| {
         v.class == Class::Substantive
-            && v.diff
-                .blocks
-                .iter()
-                .any(|b| format!("{b:?}").contains("SpaceXAI"))
+            && t.diff.iter().any(|b| format!("{b:?}").contains("SpaceXAI"))
     }));
 }

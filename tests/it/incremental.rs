@@ -16,8 +16,8 @@ fn step(session: &mut Session, root: &Path, what: &str) -> usize {
         incremental.output == clean.output,
         "{what}: incremental output differs from a clean build"
     );
-    assert_eq!(incremental.warnings, clean.warnings, "{what}");
-    incremental.pages_rendered
+    assert_eq!(incremental.report.warnings, clean.report.warnings, "{what}");
+    incremental.report.pages_rendered
 }
 
 #[test]

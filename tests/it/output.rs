@@ -93,3 +93,30 @@ fn route_table_lists_every_file_a_build_writes() {
         }
     }
 }
+
+/// `build` writes each file as it is rendered, dropping each document's texts once its pages
+/// are written: what it writes is byte for byte what a build held whole in memory gives.
+#[test]
+fn a_streamed_build_writes_exactly_what_an_in_memory_build_holds() {
+    let sample = clausebook::load::LoadOptions {
+        base_url: Some("https://example.org/atlas/".into()),
+        ..Default::default()
+    };
+    for (root, streamed, options) in [
+        (repo_root(), built_sample(), sample),
+        (fixture("fidelity"), built_fidelity(), Default::default()),
+    ] {
+        let memory = clausebook::build(&root, &options).unwrap().output;
+        let written: Vec<(&str, &[u8])> = streamed
+            .tree
+            .files()
+            .filter(|(p, _)| *p != clausebook::output::MARKER)
+            .collect();
+        let held: Vec<(&str, &[u8])> = memory.iter().collect();
+        assert_eq!(written.len(), held.len(), "{}", root.display());
+        for ((wp, wb), (hp, hb)) in written.iter().zip(&held) {
+            assert_eq!(wp, hp, "{}", root.display());
+            assert!(wb == hb, "{}: {wp} differs", root.display());
+        }
+    }
+}

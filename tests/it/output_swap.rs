@@ -3,22 +3,22 @@
 //! link, an output inside the inputs is refused, and a user's folder keeps its permissions.
 
 use crate::harness::*;
-use clausebook::output::Output;
+use clausebook::output::{Sink, Staging};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-/// A small site whose every page names the build that wrote it.
-fn site(build: usize) -> Output {
-    let mut out = Output::default();
-    out.insert("index.html".into(), format!("build {build}").into_bytes())
-        .unwrap();
+/// Writes into `out`, through a staging folder swapped in, a small site whose every page names
+/// the build that wrote it.
+fn write_site(build: usize, out: &std::path::Path) {
+    let staging = Staging::begin(out).unwrap();
+    let put = |path: &str, text: String| staging.put(path, &text.into_bytes().into()).unwrap();
+    put("index.html", format!("build {build}"));
     for page in 0..50 {
-        out.insert(
-            format!("pages/{page}/index.html"),
-            format!("page {page} of build {build}").into_bytes(),
-        )
-        .unwrap();
+        put(
+            &format!("pages/{page}/index.html"),
+            format!("page {page} of build {build}"),
+        );
     }
-    out
+    staging.commit().unwrap();
 }
 
 #[cfg(any(target_os = "linux", target_os = "android"))]
@@ -27,7 +27,7 @@ fn readers_never_find_the_output_missing() {
     const BUILDS: usize = 50;
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    site(0).write_atomic(&out).unwrap();
+    write_site(0, &out);
     let index = out.join("index.html");
     let done = AtomicBool::new(false);
     let (reads, missing) = std::thread::scope(|s| {
@@ -48,7 +48,7 @@ fn readers_never_find_the_output_missing() {
             }
         });
         for build in 1..=BUILDS {
-            site(build).write_atomic(&out).unwrap();
+            write_site(build, &out);
         }
         done.store(true, Ordering::Relaxed);
         reader.join().unwrap()

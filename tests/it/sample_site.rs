@@ -63,7 +63,7 @@ fn sample_clauses_quote_the_latest_snapshot_verbatim() {
                 .last()
                 .unwrap_or_else(|| panic!("{} has no snapshot", doc.id));
             assert!(
-                normalise(&latest.source).contains(&normalise(&c.record.excerpt)),
+                normalise(&latest.text().unwrap()).contains(&normalise(&c.record.excerpt)),
                 "{}: excerpt not found in {}",
                 c.path.display(),
                 latest.path.display()
@@ -106,4 +106,36 @@ fn sample_snapshots_are_the_corpus_files_unchanged() {
         }
     }
     assert!(n >= 300, "{n}");
+}
+
+/// `/changes/` is cut into pages of 250 versions, as Zola and Hugo paginate: the sample's 402
+/// versions are on two pages linked both ways, each version on exactly one, and both pages in
+/// the sitemap.
+#[test]
+fn changes_are_paginated_with_every_version_on_one_page() {
+    let out = &built_sample().tree;
+    let (first, second) = (
+        out.page("changes/index.html"),
+        out.page("changes/page/2/index.html"),
+    );
+    assert!(!out.has("changes/page/3/index.html"));
+    assert!(!out.has("changes/page/1/index.html"), "page 1 is /changes/");
+    assert!(first.contains("rel=\"next\" href=\"/atlas/changes/page/2/\""));
+    assert!(!first.contains("rel=\"prev\""));
+    assert!(second.contains("rel=\"prev\" href=\"/atlas/changes/\""));
+    assert!(!second.contains("rel=\"next\""));
+    assert!(second.contains("Page 2 of 2 (402 versions)"));
+    let versions: Vec<&str> = out
+        .files()
+        .map(|(p, _)| p)
+        .filter(|p| p.contains("/versions/"))
+        .collect();
+    assert_eq!(versions.len(), 402);
+    for v in versions {
+        let href = format!("href=\"/atlas/{}\"", v.trim_end_matches("index.html"));
+        let shown = first.matches(&href).count() + second.matches(&href).count();
+        assert_eq!(shown, 1, "{v} is listed {shown} times");
+    }
+    let sitemap = out.page("sitemap.xml");
+    assert!(sitemap.contains("<loc>https://example.org/atlas/changes/page/2/</loc>"));
 }

@@ -222,6 +222,7 @@ fn excerpt_not_found_warns_in_build_and_fails_check() {
     );
     let built = clausebook::build(&site.root, &Default::default()).unwrap();
     let warnings: Vec<_> = built
+        .report
         .warnings
         .iter()
         .map(|w| (w.kind, w.severity))

@@ -1,5 +1,6 @@
 //! The model as JSON under `/api/`, every URL absolute.
 
+use crate::derive::Derived;
 use crate::error::{Diagnostic, Kind, Origin};
 use crate::history::Class;
 use crate::render::view::Views;
@@ -78,10 +79,10 @@ struct ApiProvision<'s> {
 }
 
 /// One file of the API, pretty-printed with a final newline.
-pub(super) fn json(v: &Views, api: Api) -> Result<Vec<u8>, Diagnostic> {
+pub(super) fn json(v: &Views, d: &Derived, api: Api) -> Result<Vec<u8>, Diagnostic> {
     let json = match api {
-        Api::Clauses => serde_json::to_vec_pretty(&clauses(v)),
-        Api::Documents => serde_json::to_vec_pretty(&documents(v)),
+        Api::Clauses => serde_json::to_vec_pretty(&clauses(v, d)),
+        Api::Documents => serde_json::to_vec_pretty(&documents(v, d)),
         Api::Platforms => serde_json::to_vec_pretty(&platforms(v)),
         Api::Provisions => serde_json::to_vec_pretty(&provisions(v)),
     };
@@ -93,13 +94,13 @@ pub(super) fn json(v: &Views, api: Api) -> Result<Vec<u8>, Diagnostic> {
     Ok(bytes)
 }
 
-fn clauses<'s>(v: &Views<'s>) -> Vec<ApiClause<'s>> {
+fn clauses<'s>(v: &Views<'s>, d: &'s Derived) -> Vec<ApiClause<'s>> {
     let site = v.site;
     site.clauses()
         .map(|c| {
             let p = &site[c.at.platform];
-            let checked = v.derived.verification(c.at);
-            let versions = &v.derived.history(c.document).versions;
+            let checked = d.verification(c.at);
+            let versions = &d.history(c.document).versions;
             let ts = |i: Option<usize>| i.map(|i| versions[i].timestamp.as_str());
             ApiClause {
                 platform: &p.id,
@@ -118,7 +119,7 @@ fn clauses<'s>(v: &Views<'s>) -> Vec<ApiClause<'s>> {
         .collect()
 }
 
-fn documents<'s>(v: &Views<'s>) -> Vec<ApiDocument<'s>> {
+fn documents<'s>(v: &Views<'s>, derived: &'s Derived) -> Vec<ApiDocument<'s>> {
     let site = v.site;
     site.documents()
         .map(|(at, d)| {
@@ -130,8 +131,7 @@ fn documents<'s>(v: &Views<'s>) -> Vec<ApiDocument<'s>> {
                 doc_type: &d.record.doc_type,
                 url: v.urls.absolute(&route::document(&p.id, &d.id)),
                 source: &d.record.url,
-                versions: v
-                    .derived
+                versions: derived
                     .history(at)
                     .versions
                     .iter()
@@ -140,8 +140,8 @@ fn documents<'s>(v: &Views<'s>) -> Vec<ApiDocument<'s>> {
                         effective: ver.effective.map(|e| e.date.to_string()),
                         effective_kind: ver.effective.map(|e| e.kind),
                         class: ver.class,
-                        words_added: ver.diff.words_added,
-                        words_removed: ver.diff.words_removed,
+                        words_added: ver.words_added,
+                        words_removed: ver.words_removed,
                         url: v
                             .urls
                             .absolute(&route::version(&p.id, &d.id, ver.timestamp.as_str())),
@@ -177,7 +177,7 @@ fn provisions<'s>(v: &Views<'s>) -> Vec<ApiProvision<'s>> {
             group: prov.record.group.as_deref(),
             url: v.urls.absolute(&route::provision(&prov.id)),
             clauses: v
-                .derived
+                .relations
                 .provision_clauses(ix)
                 .iter()
                 .map(|&c| ClauseRef {

@@ -2,6 +2,7 @@
 //! platforms handle the same provision, and how the quoted passage changed.
 
 use super::page;
+use crate::derive::Derived;
 use crate::diff::Segment;
 use crate::error::Diagnostic;
 use crate::markdown;
@@ -77,6 +78,7 @@ pub(super) struct ClausePage<'a> {
 
 pub(super) fn render(
     v: &Views,
+    d: &Derived,
     e: &Engine,
     file: &str,
     at: ClauseRef,
@@ -84,14 +86,14 @@ pub(super) fn render(
     let site = v.site;
     let config = &site.config;
     let (p, c) = (&site[at.platform], &site[at]);
-    let d = &site[c.document];
+    let doc = &site[c.document];
     let sub = |text: &str| markdown::substitute(text, &config.title, &p.record.name, p.owner());
-    let history = v.derived.history(c.document);
-    let version_link = |i: usize| v.version_link(c.document, i);
-    let checked = v.derived.verification(at);
+    let history = d.history(c.document);
+    let version_link = |i: usize| v.version_link(c.document, &history.versions[i]);
+    let checked = d.verification(at);
     let body = ClausePage {
         clause: v.clause_detail(at),
-        document_title: d.record.title.to_string(),
+        document_title: doc.record.title.to_string(),
         disclaimer: v.markdown(&sub(&config.disclaimer)),
         methodology_url: v.methodology_url.clone(),
         verification: Verification {
@@ -99,14 +101,19 @@ pub(super) fn render(
             snapshot: checked.snapshot.map(version_link),
             first_seen: checked.first_seen.map(version_link),
         },
-        related: v.derived.related(at).iter().map(|&r| v.clause(r)).collect(),
+        related: v
+            .relations
+            .related(at)
+            .iter()
+            .map(|&r| v.clause(r))
+            .collect(),
         monitoring: Monitoring {
             owner: p.owner().to_string(),
-            versions: d.snapshots.len(),
+            versions: doc.snapshots.len(),
             changes: history.substantive_changes(),
-            first_seen: d.snapshots.first().map(|s| (&s.timestamp).into()),
-            latest: d.snapshots.last().map(|s| (&s.timestamp).into()),
-            document_url: v.urls.href(&route::document(&p.id, &d.id)),
+            first_seen: doc.snapshots.first().map(|s| (&s.timestamp).into()),
+            latest: doc.snapshots.last().map(|s| (&s.timestamp).into()),
+            document_url: v.urls.href(&route::document(&p.id, &doc.id)),
         },
         passage_changes: checked
             .changes
@@ -119,7 +126,7 @@ pub(super) fn render(
             })
             .collect(),
         reach: Reach {
-            platforms: v.derived.provision_reach(c.provision),
+            platforms: v.relations.provision_reach(c.provision),
             url: v.urls.href(&route::provision(&site[c.provision].id)),
         },
         regulations: c.regulations.iter().map(|&r| v.regulation(r)).collect(),

@@ -2,6 +2,7 @@
 //! its current text.
 
 use super::{lane, page, timeline};
+use crate::derive::Derivation;
 use crate::error::Diagnostic;
 use crate::history::Class;
 use crate::model::DocRef;
@@ -43,9 +44,10 @@ pub(super) fn render(
     e: &Engine,
     file: &str,
     at: DocRef,
+    doc: &Derivation,
 ) -> Result<Rendered, Diagnostic> {
     let (p, d) = (&v.site[at.platform], &v.site[at]);
-    let history = v.derived.history(at);
+    let history = &doc.history;
     let mut counts = Counts::default();
     for ver in &history.versions {
         match ver.class {
@@ -55,20 +57,22 @@ pub(super) fn render(
             Class::Substantive => counts.substantive += 1,
         }
     }
-    let current = history.current().map(|i| &history.versions[i]);
+    let current = history.current();
     let route = route::document(&p.id, &d.id);
     let body = DocumentPage {
         platform: v.platform(at.platform),
-        document: v.document(at),
+        document: v.document(at, history),
         timeline: timeline(
             e,
-            vec![lane(v, at, None)],
+            vec![lane(v, at, history, None)],
             &format!("Versions of {} over time", d.record.title),
         )?,
         counts,
-        versions: (0..history.versions.len())
+        versions: history
+            .versions
+            .iter()
             .rev()
-            .map(|i| v.version(at, i))
+            .map(|ver| v.version(at, ver))
             .collect(),
         clauses: p
             .clauses
@@ -76,8 +80,8 @@ pub(super) fn render(
             .filter(|c| c.document == at)
             .map(|c| v.clause(c.at))
             .collect(),
-        text: current.map(|ver| text_html(&ver.text)),
-        text_date: current.map(|ver| (&ver.timestamp).into()),
+        text: current.map(|i| text_html(&doc.texts.versions[i].text)),
+        text_date: current.map(|i| (&history.versions[i].timestamp).into()),
         feed_url: v.urls.href(&route::feed(&route)),
     };
     let title = format!("{} — {}", d.record.title, p.record.name);

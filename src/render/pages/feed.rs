@@ -2,7 +2,8 @@
 //! each provision type (the documents its clauses quote). Entry ids are version URLs, stable
 //! across builds; dates come from snapshot timestamps, never from the clock.
 
-use super::{all_documents, class_of, versions_of};
+use super::{all_documents, version_at, versions_of};
+use crate::derive::Derived;
 use crate::error::Diagnostic;
 use crate::history::Class;
 use crate::model::DocRef;
@@ -44,7 +45,13 @@ pub(super) struct Atom<'s> {
 }
 
 /// The feed for `scope`.
-pub(super) fn atom(v: &Views, e: &Engine, file: &str, scope: Feed) -> Result<Rendered, Diagnostic> {
+pub(super) fn atom(
+    v: &Views,
+    d: &Derived,
+    e: &Engine,
+    file: &str,
+    scope: Feed,
+) -> Result<Rendered, Diagnostic> {
     let site = v.site;
     let title = &site.config.title;
     let (page_route, heading, documents): (String, String, Vec<DocRef>) = match scope {
@@ -80,18 +87,16 @@ pub(super) fn atom(v: &Views, e: &Engine, file: &str, scope: Feed) -> Result<Ren
                 .collect(),
         ),
     };
-    let versions = versions_of(v, &documents);
+    let versions = versions_of(v, d, &documents);
     let entries: Vec<Entry> = versions
         .iter()
-        .filter(|&&l| class_of(v, l) == Class::Substantive)
+        .filter(|&&l| version_at(d, l).class == Class::Substantive)
         .take(MAX_ENTRIES)
-        .map(|&l| entry(v, l))
+        .map(|&l| entry(v, d, l))
         .collect();
     let updated = match (entries.first(), versions.first()) {
         (Some(entry), _) => entry.updated.clone(),
-        (None, Some(&(at, i))) => v.derived.history(at).versions[i]
-            .timestamp
-            .rfc3339_datetime(),
+        (None, Some(&l)) => version_at(d, l).timestamp.rfc3339_datetime(),
         (None, None) => "1970-01-01T00:00:00Z".to_string(),
     };
     let context = Atom {
@@ -105,16 +110,16 @@ pub(super) fn atom(v: &Views, e: &Engine, file: &str, scope: Feed) -> Result<Ren
     e.page(file, "atom.xml", &context)
 }
 
-fn entry(v: &Views, (at, i): (DocRef, usize)) -> Entry {
+fn entry(v: &Views, derived: &Derived, (at, i): (DocRef, usize)) -> Entry {
     let (p, d) = (&v.site[at.platform], &v.site[at]);
-    let ver = &v.derived.history(at).versions[i];
+    let ver = version_at(derived, (at, i));
     let ts = &ver.timestamp;
     let mut summary = format!(
         "{} words added, {} removed",
-        ver.diff.words_added, ver.diff.words_removed
+        ver.words_added, ver.words_removed
     );
-    if !ver.diff.sections.is_empty() {
-        let _ = write!(summary, ", in: {}", ver.diff.sections.join("; "));
+    if !ver.sections.is_empty() {
+        let _ = write!(summary, ", in: {}", ver.sections.join("; "));
     }
     summary.push('.');
     if let Some(note) = d.record.changes.get(ts.as_str()) {

@@ -1,6 +1,7 @@
 //! The home page: platforms, provision types and the latest substantive changes.
 
 use super::{ChangeView, all_documents, page, substantive_changes};
+use crate::derive::Derived;
 use crate::error::Diagnostic;
 use crate::render::engine::{Engine, Rendered};
 use crate::render::view::{PlatformView, ProvisionGroup, Views};
@@ -27,10 +28,15 @@ pub(super) struct Home<'v> {
     pub feed_url: String,
 }
 
-pub(super) fn render(v: &Views, e: &Engine, file: &str) -> Result<Rendered, Diagnostic> {
+pub(super) fn render(
+    v: &Views,
+    d: &Derived,
+    e: &Engine,
+    file: &str,
+) -> Result<Rendered, Diagnostic> {
     let site = v.site;
     let documents = all_documents(v);
-    let changes = substantive_changes(v, &documents);
+    let changes = substantive_changes(v, d, &documents);
     let body = Home {
         platforms: site.platform_ixs().map(|(ix, _)| v.platform(ix)).collect(),
         groups: &v.groups,

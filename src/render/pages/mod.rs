@@ -19,8 +19,9 @@ mod version;
 use super::engine::{Context, Engine, Rendered};
 use super::timeline;
 use super::view::{Link, Meta, VersionView, Views};
+use crate::derive::{Derivation, Derived};
 use crate::error::Diagnostic;
-use crate::history::Class;
+use crate::history::{Class, History, Version};
 use crate::load::Loaded;
 use crate::model::DocRef;
 use crate::routes::Owner;
@@ -28,35 +29,73 @@ use crate::urls::route;
 use serde::Serialize;
 use std::sync::Arc;
 
-/// Renders `file`, which the route table gives to `owner`.
+/// Renders `file`, which the route table gives to `owner`: any file but a document's own pages,
+/// which [`document`] renders while the document's texts are held.
 pub(super) fn render(
     v: &Views,
+    d: &Derived,
     e: &Engine,
     loaded: &Loaded,
     file: &str,
     owner: Owner,
 ) -> Result<Rendered, Diagnostic> {
     match owner {
-        Owner::Home => home::render(v, e, file),
+        Owner::Home => home::render(v, d, e, file),
         Owner::Platforms => platform::list(v, e, file),
-        Owner::Platform(ix) => platform::render(v, e, file, ix),
-        Owner::Document(at) => document::render(v, e, file, at),
-        Owner::Version(at, i) => version::render(v, e, file, at, i),
-        Owner::Clause(c) => clause::render(v, e, file, c),
+        Owner::Platform(ix) => platform::render(v, d, e, file, ix),
+        Owner::Document(_) | Owner::Version(..) => {
+            unreachable!("a document's pages are rendered with its texts")
+        }
+        Owner::Clause(c) => clause::render(v, d, e, file, c),
         Owner::Provisions => provision::list(v, e, file),
         Owner::Provision(ix) => provision::render(v, e, file, ix),
         Owner::Regulations => regulation::list(v, e, file),
         Owner::Regulation(ix) => regulation::render(v, e, file, ix),
         Owner::Compare => compare::render(v, e, file),
-        Owner::Changes => changes::render(v, e, file),
+        Owner::Changes(n) => changes::render(v, d, e, file, n),
         Owner::Page(ix) => page::render(v, e, file, ix),
         Owner::NotFound => page::not_found(v, e, file),
         Owner::Alias(c, _) => redirect::render(v, e, file, c),
-        Owner::Feed(scope) => feed::atom(v, e, file, scope),
-        Owner::Api(api) => api::json(v, api).map(raw),
+        Owner::Feed(scope) => feed::atom(v, d, e, file, scope),
+        Owner::Api(api) => api::json(v, d, api).map(raw),
         Owner::Sitemap => sitemap::sitemap(v, e, file, &loaded.routes),
         Owner::Robots => sitemap::robots(v, e, file),
         Owner::Static => Ok(raw(loaded.theme.statics[file].clone())),
+    }
+}
+
+/// One of a document's own pages.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum DocumentPage {
+    /// Its page.
+    Index,
+    /// The page of its `i`th version.
+    Version(usize),
+}
+
+impl DocumentPage {
+    /// The document and which of its pages `owner` is, if it is one of them.
+    pub(super) fn of(owner: Owner) -> Option<(DocRef, DocumentPage)> {
+        match owner {
+            Owner::Document(at) => Some((at, DocumentPage::Index)),
+            Owner::Version(at, i) => Some((at, DocumentPage::Version(i))),
+            _ => None,
+        }
+    }
+}
+
+/// Renders `file`, one of the pages of the document at `at`, from its derivation.
+pub(super) fn document(
+    v: &Views,
+    e: &Engine,
+    file: &str,
+    at: DocRef,
+    which: DocumentPage,
+    doc: &Derivation,
+) -> Result<Rendered, Diagnostic> {
+    match which {
+        DocumentPage::Index => document::render(v, e, file, at, doc),
+        DocumentPage::Version(i) => version::render(v, e, file, at, i, doc),
     }
 }
 
@@ -95,42 +134,34 @@ pub(super) struct ChangeView {
 }
 
 /// The versions of `documents`, newest first; ties by platform and document id.
-fn versions_of(v: &Views, documents: &[DocRef]) -> Vec<(DocRef, usize)> {
+fn versions_of(v: &Views, d: &Derived, documents: &[DocRef]) -> Vec<(DocRef, usize)> {
     let mut out: Vec<(DocRef, usize)> = documents
         .iter()
         .flat_map(|&at| (0..v.site[at].snapshots.len()).map(move |i| (at, i)))
         .collect();
-    let order = |&(at, i): &(DocRef, usize)| {
-        let ts = &v.derived.history(at).versions[i].timestamp;
-        (
-            std::cmp::Reverse(ts),
-            &v.site[at.platform].id,
-            &v.site[at].id,
-        )
-    };
-    out.sort_by(|a, b| order(a).cmp(&order(b)));
+    d.newest_first(v.site, &mut out);
     out
 }
 
-fn class_of(v: &Views, (at, i): (DocRef, usize)) -> Class {
-    v.derived.history(at).versions[i].class
+fn version_at(d: &Derived, (at, i): (DocRef, usize)) -> &Version {
+    &d.history(at).versions[i]
 }
 
-fn change_view(v: &Views, (at, i): (DocRef, usize)) -> ChangeView {
-    let (p, d) = (&v.site[at.platform], &v.site[at]);
+fn change_view(v: &Views, d: &Derived, (at, i): (DocRef, usize)) -> ChangeView {
+    let (p, doc) = (&v.site[at.platform], &v.site[at]);
     ChangeView {
         platform: v.link(&p.record.name, &route::platform(&p.id)),
-        document: v.link(&d.record.title, &route::document(&p.id, &d.id)),
-        version: v.version(at, i),
+        document: v.link(&doc.record.title, &route::document(&p.id, &doc.id)),
+        version: v.version(at, version_at(d, (at, i))),
     }
 }
 
 /// The substantive changes of `documents`, newest first.
-fn substantive_changes(v: &Views, documents: &[DocRef]) -> Vec<ChangeView> {
-    versions_of(v, documents)
+fn substantive_changes(v: &Views, d: &Derived, documents: &[DocRef]) -> Vec<ChangeView> {
+    versions_of(v, d, documents)
         .into_iter()
-        .filter(|&l| class_of(v, l) == Class::Substantive)
-        .map(|l| change_view(v, l))
+        .filter(|&l| version_at(d, l).class == Class::Substantive)
+        .map(|l| change_view(v, d, l))
         .collect()
 }
 
@@ -140,11 +171,9 @@ fn all_documents(v: &Views) -> Vec<DocRef> {
 }
 
 /// A document's versions as timeline marks.
-fn lane(v: &Views, at: DocRef, label: Option<String>) -> timeline::Lane {
+fn lane(v: &Views, at: DocRef, history: &History, label: Option<String>) -> timeline::Lane {
     let (p, d) = (&v.site[at.platform], &v.site[at]);
-    let points = v
-        .derived
-        .history(at)
+    let points = history
         .versions
         .iter()
         .map(|ver| timeline::Point {
@@ -155,8 +184,8 @@ fn lane(v: &Views, at: DocRef, label: Option<String>) -> timeline::Lane {
                     .href(&route::version(&p.id, &d.id, ver.timestamp.as_str())),
                 class: ver.class,
                 date: ver.timestamp.display_date(),
-                words_added: ver.diff.words_added,
-                words_removed: ver.diff.words_removed,
+                words_added: ver.words_added,
+                words_removed: ver.words_removed,
                 effective: ver.effective.map(|e| timeline::StatedDate {
                     kind: e.kind,
                     date: crate::ids::display_date(e.date),

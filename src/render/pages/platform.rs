@@ -2,6 +2,7 @@
 //! type, a timeline of its documents' versions and its substantive changes.
 
 use super::{ChangeView, lane, page, substantive_changes, timeline};
+use crate::derive::Derived;
 use crate::error::Diagnostic;
 use crate::model::{DocRef, PlatformIx};
 use crate::render::engine::{Engine, Rendered};
@@ -50,6 +51,7 @@ pub(super) struct PlatformPage {
 
 pub(super) fn render(
     v: &Views,
+    d: &Derived,
     e: &Engine,
     file: &str,
     ix: PlatformIx,
@@ -77,19 +79,25 @@ pub(super) fn render(
     let documents: Vec<DocRef> = v.site.documents_of(ix).collect();
     let lanes: Vec<crate::render::timeline::Lane> = documents
         .iter()
-        .map(|&at| lane(v, at, Some(v.site[at].record.title.to_string())))
+        .map(|&at| {
+            let title = v.site[at].record.title.to_string();
+            lane(v, at, d.history(at), Some(title))
+        })
         .collect();
     let route = route::platform(&p.id);
     let body = PlatformPage {
         platform: v.platform(ix),
-        documents: documents.iter().map(|&at| v.document(at)).collect(),
+        documents: documents
+            .iter()
+            .map(|&at| v.document(at, d.history(at)))
+            .collect(),
         provisions,
         timeline: timeline(
             e,
             lanes,
             &format!("Versions of {}'s documents over time", p.owner()),
         )?,
-        changes: substantive_changes(v, &documents),
+        changes: substantive_changes(v, d, &documents),
         feed_url: v.urls.href(&route::feed(&route)),
     };
     let meta = v.meta(

@@ -50,7 +50,7 @@ pub(super) fn render(
     let body = RegulationPage {
         regulation: v.regulation(ix),
         clauses: v
-            .derived
+            .relations
             .regulation_clauses(ix)
             .iter()
             .map(|&c| v.clause(c))

@@ -1,6 +1,8 @@
 //! A version's page: what changed against its baseline, word by word, and its whole text.
 
 use super::page;
+use crate::derive::Derivation;
+use crate::diff::unchanged;
 use crate::error::Diagnostic;
 use crate::model::DocRef;
 use crate::render::engine::{Engine, Rendered};
@@ -32,23 +34,25 @@ pub(super) fn render(
     file: &str,
     at: DocRef,
     i: usize,
+    doc: &Derivation,
 ) -> Result<Rendered, Diagnostic> {
     let (p, d) = (&v.site[at.platform], &v.site[at]);
-    let versions = &v.derived.history(at).versions;
-    let ver = &versions[i];
+    let versions = &doc.history.versions;
+    let (ver, text) = (&versions[i], &doc.texts.versions[i]);
+    let link = |i: usize| v.version_link(at, &versions[i]);
     let body = VersionPage {
         platform: v.platform(at.platform),
-        document: v.document(at),
-        version: v.version(at, i),
-        baseline: ver.baseline.map(|b| v.version_link(at, b)),
-        previous: i.checked_sub(1).map(|b| v.version_link(at, b)),
-        next: (i + 1 < versions.len()).then(|| v.version_link(at, i + 1)),
-        diff: if ver.diff.is_empty() {
+        document: v.document(at, &doc.history),
+        version: v.version(at, ver),
+        baseline: ver.baseline.map(link),
+        previous: i.checked_sub(1).map(link),
+        next: (i + 1 < versions.len()).then(|| link(i + 1)),
+        diff: if unchanged(&text.diff) {
             Vec::new()
         } else {
-            diff_view(&ver.diff)
+            diff_view(&text.diff)
         },
-        text: text_html(&ver.text),
+        text: text_html(&text.text),
     };
     let route = route::version(&p.id, &d.id, ver.timestamp.as_str());
     let title = format!(
