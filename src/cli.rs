@@ -2,6 +2,7 @@
 
 use crate::error::{Diagnostic, Error, Result, Severity, Style};
 use crate::load::LoadOptions;
+use crate::progress::Progress;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -74,7 +75,8 @@ fn execute(cli: Cli) -> Result<()> {
             let start = Instant::now();
             let dir = output.unwrap_or_else(|| root.join("output"));
             crate::output::check_outside_inputs(&root, &dir)?;
-            let report = crate::write(&root, &LoadOptions { drafts, base_url }, &dir)?;
+            let options = LoadOptions { drafts, base_url };
+            let report = crate::write(&root, &options, &dir, &Progress::on_stderr())?;
             for w in &report.warnings {
                 eprintln!("{}\n", w.render(Style::for_stderr()));
             }
@@ -90,13 +92,11 @@ fn execute(cli: Cli) -> Result<()> {
         #[cfg(feature = "serve")]
         Command::Serve(options) => crate::serve::run(options),
         Command::Check { root, drafts } => {
-            let report = crate::check(
-                &root,
-                &LoadOptions {
-                    drafts,
-                    base_url: None,
-                },
-            )?;
+            let options = LoadOptions {
+                drafts,
+                base_url: None,
+            };
+            let report = crate::check(&root, &options, &Progress::on_stderr())?;
             if !report.warnings.is_empty() {
                 // What `build` only warns about is an error here: check is the strict gate.
                 let errors = report.warnings.into_iter().map(|w| Diagnostic {

@@ -161,10 +161,7 @@ pub(crate) fn clauses_by_document(site: &Site) -> BTreeMap<DocRef, Vec<&Clause>>
 
 impl Derived {
     /// Gathers the summaries of every document of `site`, in any order.
-    pub(crate) fn new(
-        site: &Site,
-        documents: Vec<Summary>,
-    ) -> Derived {
+    pub(crate) fn new(site: &Site, documents: Vec<Summary>) -> Derived {
         let mut histories: Vec<Vec<History>> = site
             .platforms
             .iter()

@@ -17,6 +17,7 @@ pub mod markdown;
 pub mod markup;
 pub mod model;
 pub mod output;
+pub mod progress;
 pub(crate) mod read;
 pub(crate) mod render;
 pub mod routes;
@@ -29,6 +30,7 @@ pub(crate) mod verify;
 pub mod yaml;
 
 use output::{Discard, Memory, Sink, Staging};
+use progress::{Counted, Progress};
 use rayon::prelude::*;
 use std::path::Path;
 use std::sync::Mutex;
@@ -82,7 +84,7 @@ impl Session {
             derive: Some(&mut self.derive),
             render: Some(&mut self.render),
         };
-        let report = run(root, options, caches, &memory)?;
+        let report = run(root, options, caches, &memory, &Progress::hidden())?;
         Ok(Built {
             output: memory.into_output(),
             report,
@@ -93,12 +95,7 @@ impl Session {
 /// A clean build of the site under `root` into memory, keeping no cache.
 pub fn build(root: &Path, options: &load::LoadOptions) -> error::Result<Built> {
     let memory = Memory::default();
-    let report = run(
-        root,
-        options,
-        Caches::none(&mut Default::default()),
-        &memory,
-    )?;
+    let report = clean(root, options, &memory, &Progress::hidden())?;
     Ok(Built {
         output: memory.into_output(),
         report,
@@ -107,26 +104,41 @@ pub fn build(root: &Path, options: &load::LoadOptions) -> error::Result<Built> {
 
 /// A clean build of the site under `root` into the folder `dir`, replaced only once every file
 /// is written. Files are written as they are rendered, so the build never holds its output.
-pub fn write(root: &Path, options: &load::LoadOptions, dir: &Path) -> error::Result<Report> {
+pub fn write(
+    root: &Path,
+    options: &load::LoadOptions,
+    dir: &Path,
+    progress: &Progress,
+) -> error::Result<Report> {
     let staging = Staging::begin(dir)?;
-    let report = run(
-        root,
-        options,
-        Caches::none(&mut Default::default()),
-        &staging,
-    )?;
+    let report = clean(root, options, &staging, progress)?;
     staging.commit()?;
     Ok(report)
 }
 
 /// All of a clean build's work but writing: every page is rendered, then dropped.
-pub fn check(root: &Path, options: &load::LoadOptions) -> error::Result<Report> {
-    run(
-        root,
-        options,
-        Caches::none(&mut Default::default()),
-        &Discard,
-    )
+pub fn check(
+    root: &Path,
+    options: &load::LoadOptions,
+    progress: &Progress,
+) -> error::Result<Report> {
+    clean(root, options, &Discard, progress)
+}
+
+/// A build that keeps no cache.
+fn clean(
+    root: &Path,
+    options: &load::LoadOptions,
+    sink: &dyn Sink,
+    progress: &Progress,
+) -> error::Result<Report> {
+    let mut files = load::FileCache::default();
+    let caches = Caches {
+        files: &mut files,
+        derive: None,
+        render: None,
+    };
+    run(root, options, caches, sink, progress)
 }
 
 /// The caches a build reads and updates; a clean build has none but the loader's own.
@@ -136,16 +148,6 @@ struct Caches<'c> {
     render: Option<&'c mut render::RenderCache>,
 }
 
-impl<'c> Caches<'c> {
-    fn none(files: &'c mut load::FileCache) -> Caches<'c> {
-        Caches {
-            files,
-            derive: None,
-            render: None,
-        }
-    }
-}
-
 /// The pipeline: load, then each document derived and its pages rendered (its texts dropped
 /// once they are written), then the site-wide pages from what is kept of every document.
 fn run(
@@ -153,6 +155,20 @@ fn run(
     options: &load::LoadOptions,
     caches: Caches<'_>,
     sink: &dyn Sink,
+    progress: &Progress,
+) -> error::Result<Report> {
+    let result = run_counted(root, options, caches, sink, progress);
+    progress.finish();
+    result
+}
+
+/// [`run`], counting documents and files as they are done.
+fn run_counted(
+    root: &Path,
+    options: &load::LoadOptions,
+    caches: Caches<'_>,
+    sink: &dyn Sink,
+    progress: &Progress,
 ) -> error::Result<Report> {
     let Caches {
         files,
@@ -170,6 +186,8 @@ fn run(
         .is_some()
         .then(|| Mutex::new(derive::DeriveCache::default()));
     let by_document: Vec<_> = derive::clauses_by_document(site).into_iter().collect();
+    progress.start(by_document.len(), loaded.routes.len());
+    let sink = &Counted { sink, progress };
     let done: Vec<Result<_, error::Diagnostic>> = by_document
         .par_iter()
         .map(|(at, clauses)| {
@@ -181,6 +199,7 @@ fn run(
             if let Some(next) = &next {
                 next.lock().unwrap_or_else(|e| e.into_inner()).keep(&doc);
             }
+            progress.document_done();
             Ok(Ok(doc.summary()))
         })
         .collect::<error::Result<_>>()?;

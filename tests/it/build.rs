@@ -268,3 +268,15 @@ fn theme_overrides_templates_and_static_files_one_by_one() {
     assert_eq!(out.page("img/logo.svg"), "<svg/>");
     assert!(out.has("style.css"));
 }
+
+/// The progress line is for terminals only: a build whose stderr is a pipe (CI, a log) prints
+/// its summary and nothing else, though the sample site takes long enough to show progress.
+#[test]
+fn a_build_not_on_a_terminal_prints_no_progress_line() {
+    let stderr = &built_sample().stderr;
+    assert!(stderr.starts_with("Built "), "{stderr}");
+    assert!(
+        !stderr.contains('\r') && !stderr.contains('\u{1b}') && !stderr.contains("documents"),
+        "{stderr:?}"
+    );
+}
