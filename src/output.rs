@@ -210,7 +210,26 @@ impl Sink for Staging {
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
         }
+        if self.existing.is_some() && self.link_unchanged(path, bytes, &target) {
+            return Ok(());
+        }
         std::fs::write(&target, bytes).map_err(|e| Error::io(&target, e))
+    }
+}
+
+impl Staging {
+    /// Links the output's file at `path` into the staging folder if it holds exactly `bytes`:
+    /// a file whose bytes did not change is not written again and keeps its modification time,
+    /// so a deploy that syncs by date (rsync, a bucket sync) uploads only what changed. Never
+    /// a link, never a file that is not regular; any failure falls back to writing.
+    fn link_unchanged(&self, path: &str, bytes: &[u8], target: &Path) -> bool {
+        let old = self.dir.join(path);
+        let same = std::fs::symlink_metadata(&old).is_ok_and(|m| {
+            m.is_file()
+                && m.len() == bytes.len() as u64
+                && std::fs::read(&old).is_ok_and(|b| b == bytes)
+        });
+        same && std::fs::hard_link(&old, target).is_ok()
     }
 }
 
@@ -479,6 +498,29 @@ mod tests {
         let e = write(&foreign, "index.html", b"one").unwrap_err();
         assert_eq!(e.exit_code(), 2);
         assert_eq!(std::fs::read(foreign.join("keep.txt")).unwrap(), b"mine");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_unchanged_file_is_kept_not_rewritten() {
+        use std::os::unix::fs::MetadataExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        let build = |changed: &[u8]| {
+            let staging = Staging::begin(&out).unwrap();
+            staging.put("same.html", &b"same"[..].into()).unwrap();
+            staging.put("a/changed.html", &changed.into()).unwrap();
+            staging.commit().unwrap();
+        };
+        let inode = |file: &str| std::fs::metadata(out.join(file)).unwrap().ino();
+        build(b"one");
+        let (same, changed) = (inode("same.html"), inode("a/changed.html"));
+        build(b"two");
+        assert_eq!(inode("same.html"), same, "the same file, not a copy");
+        assert_ne!(inode("a/changed.html"), changed);
+        assert_eq!(std::fs::read(out.join("a/changed.html")).unwrap(), b"two");
+        build(b"tw0");
+        assert_eq!(std::fs::read(out.join("a/changed.html")).unwrap(), b"tw0");
     }
 
     #[test]
