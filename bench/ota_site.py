@@ -11,12 +11,17 @@ second (SPEC §2), so nothing is lost.
 
 Data: Open Terms Archive, ODC-BY 1.0; the site's attribution says so.
 """
-import argparse, os, re, subprocess, sys
+import argparse, json, os, re, subprocess, sys
 from collections import Counter
 
 
 def slug(s):
     return re.sub(r"[^a-z0-9]+", "-", s.lower()).strip("-") or "x"
+
+
+def quoted(s):
+    """`s` as a YAML double-quoted scalar (JSON's string syntax is one), whatever it holds."""
+    return json.dumps(s, ensure_ascii=False)
 
 
 def git(repo, *args, data=None):
@@ -82,12 +87,13 @@ def main():
             pdir = os.path.join(content, "platforms", p)
             os.makedirs(pdir, exist_ok=True)
             with open(os.path.join(pdir, "platform.yaml"), "w") as f:
-                f.write(f"name: {service!r}\nurl: https://opentermsarchive.org/\n".replace("'", '"'))
+                f.write(f"name: {quoted(service)}\nurl: https://opentermsarchive.org/\n")
             ddir = os.path.join(pdir, "documents", d)
             sdir = os.path.join(ddir, "snapshots")
             os.makedirs(sdir, exist_ok=True)
             with open(os.path.join(ddir, "document.yaml"), "w") as f:
-                f.write(f"title: \"{service} {terms}\"\ntype: \"{terms}\"\nurl: https://opentermsarchive.org/\n")
+                f.write(f"title: {quoted(service + ' ' + terms)}\ntype: {quoted(terms)}\n"
+                        "url: https://opentermsarchive.org/\n")
             versions = history(repo, path)
             for (name, _), body in zip(versions, blobs(repo, [s for _, s in versions])):
                 if body is not None:
