@@ -173,12 +173,11 @@ fn run_counted(
     let Caches {
         files,
         derive,
-        render,
+        mut render,
     } = caches;
     let loaded = load::load_cached(root, options, files)?;
     let site = &loaded.site;
     let relations = derive::Relations::new(site);
-    let mut render = render;
     let renderer = render::Renderer::new(&loaded, &relations, render.as_deref_mut())?;
     let empty = derive::DeriveCache::default();
     let known = derive.as_deref().unwrap_or(&empty);
