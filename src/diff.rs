@@ -23,7 +23,7 @@ use similar::algorithms::{Capture, Compact, DiffHook, NoFinishHook, Replace, mye
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
-use std::ops::Range;
+use std::ops::{ControlFlow, Range};
 
 /// The Myers steps one diff may take, whatever its size: enough for any single changed region
 /// of thousands of words, even one rewritten throughout.
@@ -1011,37 +1011,157 @@ impl Budget {
 /// Myers' greedy search for the shortest edit script from `a` to `b`, given up once it has
 /// taken more than `limit` steps (a step is one diagonal visited or one pair of items compared):
 /// the steps taken, and whether it reached the end.
+///
+/// The steps are those of the textbook search, which visits every diagonal −d..=d for each d,
+/// but only the diagonals whose furthest point is inside the grid are followed one by one; the
+/// others can extend no snake and are counted, not visited. So a region of thousands of words
+/// against a few (a policy against an error page) costs about D times the few, not D²/2.
 fn myers_search<T: PartialEq>(a: &[T], b: &[T], limit: u64) -> (u64, bool) {
-    let (n, m) = (a.len() as isize, b.len() as isize);
-    // far[k + offset]: how far along `a` the best path found on diagonal k = x − y reaches.
-    let offset = n + m + 1;
-    let mut far = vec![0isize; 2 * offset as usize + 1];
-    let mut steps = 0u64;
-    for d in 0..=n + m {
-        for k in (-d..=d).step_by(2) {
-            let at = |k: isize| (k + offset) as usize;
-            let mut x = if k == -d || (k != d && far[at(k - 1)] < far[at(k + 1)]) {
-                far[at(k + 1)]
-            } else {
-                far[at(k - 1)] + 1
-            };
-            let mut y = x - k;
-            steps += 1;
-            while x < n && y < m && a[x as usize] == b[y as usize] {
-                x += 1;
-                y += 1;
-                steps += 1;
-            }
-            far[at(k)] = x;
-            if x >= n && y >= m {
-                return (steps, true);
-            }
-            if steps > limit {
-                return (steps, false);
-            }
+    let mut search = Search::new(a, b, limit);
+    for d in 0..=search.n + search.m {
+        if let ControlFlow::Break(end) = search.round(d) {
+            return end;
         }
     }
-    (steps, true)
+    (search.steps, true)
+}
+
+/// A diagonal whose furthest point is past the grid (on or beyond its last row or column).
+const PAST: isize = -1;
+
+/// The state of [`myers_search`] between its rounds.
+///
+/// A point past the grid extends no snake, and a diagonal beside one gets a point past the grid
+/// at the next round (moving from it reaches furthest along the diagonal): such diagonals are
+/// only counted. The end needs no visit either: the best path's first point on the grid's last
+/// row or column is one that the followed diagonals' moves reach, and from there each edit is
+/// one row or column, so D is the least, over those points, of their round plus the rows and
+/// columns they have left; the search ends on diagonal n − m in round D.
+struct Search<'s, T> {
+    a: &'s [T],
+    b: &'s [T],
+    n: isize,
+    m: isize,
+    limit: u64,
+    steps: u64,
+    /// `far[k + n + m + 1]`: how far along `a` the furthest point on diagonal k = x − y is,
+    /// or [`PAST`].
+    far: Vec<isize>,
+    /// The diagonals followed in the last round (`far` is stale outside them), and the span of
+    /// those whose point is inside the grid.
+    followed: (isize, isize),
+    inside: Option<(isize, isize)>,
+    /// The fewest edits of a path to the end found so far: D once the rounds reach it.
+    best: isize,
+}
+
+impl<'s, T: PartialEq> Search<'s, T> {
+    fn new(a: &'s [T], b: &'s [T], limit: u64) -> Self {
+        let (n, m) = (a.len() as isize, b.len() as isize);
+        Search {
+            a,
+            b,
+            n,
+            m,
+            limit,
+            steps: 0,
+            far: vec![PAST; 2 * (n + m + 1) as usize + 1],
+            followed: (0, -1),
+            inside: Some((0, 0)),
+            best: isize::MAX,
+        }
+    }
+
+    /// Round `d`: the diagonals −d..=d, two apart, in order; breaks with the search's result if
+    /// it ends in this round.
+    fn round(&mut self, d: isize) -> ControlFlow<(u64, bool)> {
+        // Two apart and of d's parity; empty (lo > hi) when no point is inside the grid.
+        let (lo, hi) = match self.inside {
+            Some((lo, hi)) => ((lo - 1).max(-d), (hi + 1).min(d)),
+            None => (d + 2, d),
+        };
+        self.count_past(d, -d, (lo + d) / 2)?;
+        let mut inside = None;
+        for k in (lo..=hi).step_by(2) {
+            if self.follow(d, k) {
+                inside = Some((inside.map_or(k, |(lo, _)| lo), k));
+            }
+            if k == self.n - self.m && self.best == d {
+                return ControlFlow::Break((self.steps, true));
+            }
+            if self.steps > self.limit {
+                return ControlFlow::Break((self.steps, false));
+            }
+        }
+        (self.followed, self.inside) = ((lo, hi), inside);
+        self.count_past(d, hi + 2, (d - hi) / 2)
+    }
+
+    /// Counts `count` diagonals from `from` on, two apart, whose points are past the grid: one
+    /// step each. In round D the search ends at diagonal n − m, if it is one of them.
+    fn count_past(&mut self, d: isize, from: isize, count: isize) -> ControlFlow<(u64, bool)> {
+        let goal = self.n - self.m;
+        if self.best == d && (from..from + 2 * count).contains(&goal) {
+            let before = ((goal - from) / 2) as u64;
+            if self.steps + before > self.limit {
+                return ControlFlow::Break((self.limit + 1, false));
+            }
+            return ControlFlow::Break((self.steps + before + 1, true));
+        }
+        self.steps += count as u64;
+        if self.steps > self.limit {
+            return ControlFlow::Break((self.limit + 1, false));
+        }
+        ControlFlow::Continue(())
+    }
+
+    /// Follows diagonal `k` in round `d`: its furthest point, from the points beside it in the
+    /// last round, then its snake. Whether the point is inside the grid.
+    fn follow(&mut self, d: isize, k: isize) -> bool {
+        let (x, inside) = if d == 0 {
+            (Some(0), true)
+        } else {
+            // `None`: no such neighbour; `Some(None)`: its point is past the grid.
+            let right = (k > -d).then(|| self.inside_at(k - 1).map(|x| x + 1));
+            let down = (k < d).then(|| self.inside_at(k + 1));
+            let inside = right.is_none_or(|r| r.is_some()) && down.is_none_or(|r| r.is_some());
+            (right.flatten().max(down.flatten()), inside)
+        };
+        self.steps += 1;
+        let at = (k + self.n + self.m + 1) as usize;
+        self.far[at] = PAST;
+        let Some(mut x) = x else {
+            return false;
+        };
+        let mut y = x - k;
+        if inside {
+            while x < self.n && y < self.m && self.a[x as usize] == self.b[y as usize] {
+                x += 1;
+                y += 1;
+                self.steps += 1;
+            }
+        }
+        // When a neighbour's point is past the grid, this point is too and lies further along
+        // the diagonal: the rows and columns left from here are then only a bound, which the
+        // best path still attains.
+        if x <= self.n && y <= self.m {
+            self.best = self.best.min(d + (self.n - x) + (self.m - y));
+        }
+        let inside = inside && x < self.n && y < self.m;
+        if inside {
+            self.far[at] = x;
+        }
+        inside
+    }
+
+    /// The furthest point of diagonal `k` in the last round, if it is inside the grid.
+    fn inside_at(&self, k: isize) -> Option<isize> {
+        let (lo, hi) = self.followed;
+        (lo..=hi)
+            .contains(&k)
+            .then(|| self.far[(k + self.n + self.m + 1) as usize])
+            .filter(|&x| x != PAST)
+    }
 }
 
 /// How many items `a` and `b` have in common, as multisets.
@@ -1519,6 +1639,66 @@ mod tests {
         let (spent, done) = myers_search(&a, &b, steps / 2);
         assert!(!done && spent > steps / 2 && spent < steps, "{spent}");
         assert_eq!(myers_search(&a, &a, 0), (101, true));
+    }
+
+    /// Myers' greedy search as the textbook has it, every diagonal visited in every round: the
+    /// steps [`myers_search`] must count.
+    fn textbook_search<T: PartialEq>(a: &[T], b: &[T], limit: u64) -> (u64, bool) {
+        let (n, m) = (a.len() as isize, b.len() as isize);
+        let offset = n + m + 1;
+        let at = |k: isize| (k + offset) as usize;
+        let mut far = vec![0isize; 2 * offset as usize + 1];
+        let mut steps = 0u64;
+        for d in 0..=n + m {
+            for k in (-d..=d).step_by(2) {
+                let mut x = if k == -d || (k != d && far[at(k - 1)] < far[at(k + 1)]) {
+                    far[at(k + 1)]
+                } else {
+                    far[at(k - 1)] + 1
+                };
+                let mut y = x - k;
+                steps += 1;
+                while x < n && y < m && a[x as usize] == b[y as usize] {
+                    x += 1;
+                    y += 1;
+                    steps += 1;
+                }
+                far[at(k)] = x;
+                if x >= n && y >= m {
+                    return (steps, true);
+                }
+                if steps > limit {
+                    return (steps, false);
+                }
+            }
+        }
+        (steps, true)
+    }
+
+    #[test]
+    fn the_search_counts_the_steps_of_the_textbook_search() {
+        let mut random = rng(11);
+        for case in 0..4000 {
+            // Few symbols give long snakes; lopsided lengths leave most diagonals past the grid.
+            let symbols = 1 + random(5);
+            let (n, m) = match case % 3 {
+                0 => (random(40), random(40)),
+                1 => (random(80), random(6)),
+                _ => (random(6), random(80)),
+            };
+            let a: Vec<usize> = (0..n).map(|_| random(symbols)).collect();
+            let b: Vec<usize> = (0..m).map(|_| random(symbols)).collect();
+            let (all, done) = textbook_search(&a, &b, u64::MAX);
+            assert!(done);
+            let cut = random(all as usize + 1) as u64;
+            for limit in [u64::MAX, all, all - 1, cut, 0] {
+                assert_eq!(
+                    myers_search(&a, &b, limit),
+                    textbook_search(&a, &b, limit),
+                    "case {case}: {a:?} → {b:?}, limit {limit}"
+                );
+            }
+        }
     }
 
     #[test]
