@@ -15,14 +15,14 @@
 //! the smallest span it could not align (a few sentences, at worst a region). Two machines,
 //! however busy, give the same diff.
 
-use crate::hash::KeyHasher;
-use crate::text::{BlockKind, DocText, fold};
+use crate::hash::hash_of;
+use crate::text::{Block, BlockKind, DocText, fold};
 use serde::Serialize;
 use similar::DiffOp;
 use similar::algorithms::{Capture, Compact, DiffHook, NoFinishHook, Replace, myers};
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
+use std::hash::Hash;
 use std::ops::{ControlFlow, Range};
 
 /// The Myers steps one diff may take, whatever its size: enough for any single changed region
@@ -304,28 +304,99 @@ fn is_apostrophe(c: char) -> bool {
     matches!(c, '\'' | '\u{2019}' | '\u{fffd}')
 }
 
-/// Where the word at the start of `text` ends: word characters, and apostrophes between them
-/// ("don't", "Meta’s"); quotes around a word are punctuation, so 'x' and "x" are the same word.
-fn word_end(text: &str) -> usize {
-    let mut end = 0;
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        if is_word_char(c) {
-            end = i + c.len_utf8();
-        } else if is_apostrophe(c) && end > 0 {
-            // A run of apostrophes joins the words around it only if a word follows.
-            let mut rest = chars
-                .clone()
-                .map(|(_, n)| n)
-                .skip_while(|&n| is_apostrophe(n));
-            if !rest.next().is_some_and(is_word_char) {
-                break;
-            }
-        } else {
+/// What a character is to the tokenizer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CharKind {
+    Word,
+    Apostrophe,
+    Other,
+}
+
+/// The kind of the character at byte `at` of `text` (a character boundary before its end), and
+/// its length: ASCII, most of any text, without decoding it.
+fn kind_at(text: &str, at: usize) -> (CharKind, usize) {
+    match text.as_bytes()[at] {
+        b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z' | b'_' => (CharKind::Word, 1),
+        b'\'' => (CharKind::Apostrophe, 1),
+        b if b.is_ascii() => (CharKind::Other, 1),
+        _ => {
+            let c = text[at..].chars().next().unwrap_or_default();
+            let kind = if is_word_char(c) {
+                CharKind::Word
+            } else if is_apostrophe(c) {
+                CharKind::Apostrophe
+            } else {
+                CharKind::Other
+            };
+            (kind, c.len_utf8())
+        }
+    }
+}
+
+/// Where the first word at or after byte `at` of `text` starts, or the text's end.
+fn next_word(text: &str, mut at: usize) -> usize {
+    while at < text.len() {
+        let (kind, len) = kind_at(text, at);
+        if kind == CharKind::Word {
             break;
+        }
+        at += len;
+    }
+    at
+}
+
+/// Where the word at byte `start` of `text` ends (`start` if none is there): word characters,
+/// and apostrophes between them ("don't", "Meta’s"); quotes around a word are punctuation, so
+/// 'x' and "x" are the same word.
+fn word_end(text: &str, start: usize) -> usize {
+    let (mut at, mut end) = (start, start);
+    while at < text.len() {
+        match kind_at(text, at) {
+            (CharKind::Word, len) => {
+                at += len;
+                end = at;
+            }
+            (CharKind::Apostrophe, len) if end > start => {
+                // A run of apostrophes joins the words around it only if a word follows.
+                let mut next = at + len;
+                while next < text.len() && kind_at(text, next).0 == CharKind::Apostrophe {
+                    next += kind_at(text, next).1;
+                }
+                if next == text.len() || kind_at(text, next).0 != CharKind::Word {
+                    break;
+                }
+                at = next;
+            }
+            _ => break,
         }
     }
     end
+}
+
+/// The words of a text with their trailers, in order ([`Token`]): the first word is empty if
+/// the text starts with punctuation.
+struct Words<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> Iterator for Words<'a> {
+    /// A word and its trailer.
+    type Item = (&'a str, &'a str);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let (text, at) = (self.text, self.at);
+        if at >= text.len() {
+            return None;
+        }
+        let end = word_end(text, at);
+        self.at = next_word(text, end);
+        Some((&text[at..end], &text[end..self.at]))
+    }
+}
+
+fn words(text: &str) -> Words<'_> {
+    Words { text, at: 0 }
 }
 
 /// The form in which words are compared: folded (curly and straight quotes alike), and any
@@ -356,28 +427,12 @@ fn counts(word: &str) -> bool {
 
 /// Appends the tokens of a block's text.
 fn tokenize<'a>(text: &'a str, block: usize, out: &mut Vec<Token<'a>>) {
-    let lead = text.find(is_word_char).unwrap_or(text.len());
-    if lead > 0 {
-        out.push(Token {
-            word: "",
-            trailer: &text[..lead],
-            block,
-            end: false,
-        });
-    }
-    let mut rest = &text[lead..];
-    while !rest.is_empty() {
-        let word_end = word_end(rest);
-        let after = &rest[word_end..];
-        let trailer_end = after.find(is_word_char).unwrap_or(after.len());
-        out.push(Token {
-            word: &rest[..word_end],
-            trailer: &after[..trailer_end],
-            block,
-            end: false,
-        });
-        rest = &after[trailer_end..];
-    }
+    out.extend(words(text).map(|(word, trailer)| Token {
+        word,
+        trailer,
+        block,
+        end: false,
+    }));
 }
 
 /// Equal words get equal ids, compared in their folded form (curly and straight quotes alike).
@@ -835,16 +890,32 @@ fn delete_targets(
 /// A hash of the words of `blocks` as diffs compare them: equal for two versions exactly when
 /// their diff adds and removes no word.
 pub fn word_key<'a>(blocks: impl Iterator<Item = &'a str>) -> u64 {
-    let mut h = KeyHasher::default();
-    let mut tokens = Vec::new();
+    let mut words = Vec::new();
     for text in blocks {
-        tokens.clear();
-        tokenize(text, 0, &mut tokens);
-        for t in tokens.iter().filter(|t| counts(t.word)) {
-            word_form(t.word).hash(&mut h);
-        }
+        push_words(text, &mut words);
     }
-    h.finish()
+    hash_of(words.as_slice())
+}
+
+/// The [`word_key`] of all of `blocks`, and of each block alone, reading each block once.
+pub fn word_keys(blocks: &[Block]) -> (u64, Vec<u64>) {
+    let mut words = Vec::new();
+    let mut each = Vec::with_capacity(blocks.len());
+    for b in blocks {
+        let start = words.len();
+        push_words(&b.text, &mut words);
+        each.push(hash_of(&words[start..]));
+    }
+    (hash_of(words.as_slice()), each)
+}
+
+/// Appends the words of `text` that count, in the form they are compared in, each followed by
+/// a byte no text holds: what [`word_key`] hashes, in one piece rather than word by word.
+fn push_words(text: &str, out: &mut Vec<u8>) {
+    for (word, _) in words(text).filter(|(w, _)| counts(w)) {
+        out.extend_from_slice(word_form(word).as_bytes());
+        out.push(0xff);
+    }
 }
 
 /// Word-level diff of two texts: merged segments, words added, words removed.
@@ -1211,7 +1282,6 @@ fn section_of_each_block(doc: &DocText) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::text::Block;
     use similar::{Algorithm, capture_diff_slices};
 
     fn doc(blocks: &[&str]) -> DocText {
@@ -1259,6 +1329,94 @@ mod tests {
                 ("y", "")
             ]
         );
+    }
+
+    /// The tokens of a text as a character-by-character reading defines them.
+    fn tokens_by_char(text: &str) -> Vec<(&str, &str)> {
+        let word_end = |rest: &str| {
+            let mut end = 0;
+            let mut chars = rest.char_indices().peekable();
+            while let Some((i, c)) = chars.next() {
+                if is_word_char(c) {
+                    end = i + c.len_utf8();
+                } else if is_apostrophe(c) && end > 0 {
+                    let mut after = chars
+                        .clone()
+                        .map(|(_, n)| n)
+                        .skip_while(|&n| is_apostrophe(n));
+                    if !after.next().is_some_and(is_word_char) {
+                        break;
+                    }
+                } else {
+                    break;
+                }
+            }
+            end
+        };
+        let mut out = Vec::new();
+        let lead = text.find(is_word_char).unwrap_or(text.len());
+        if lead > 0 {
+            out.push(("", &text[..lead]));
+        }
+        let mut rest = &text[lead..];
+        while !rest.is_empty() {
+            let end = word_end(rest);
+            let after = &rest[end..];
+            let trailer = after.find(is_word_char).unwrap_or(after.len());
+            out.push((&rest[..end], &after[..trailer]));
+            rest = &after[trailer..];
+        }
+        out
+    }
+
+    #[test]
+    fn tokens_are_read_as_character_by_character() {
+        let pieces = [
+            "a",
+            "Z",
+            "9",
+            "_",
+            "é",
+            "ß",
+            "٣",
+            "日",
+            "'",
+            "\u{2019}",
+            "\u{fffd}",
+            " ",
+            ".",
+            "\"",
+            "\u{a0}",
+            "—",
+            "€",
+            "x'y",
+            "''",
+            "\u{1f600}",
+        ];
+        let mut random = rng(3);
+        for case in 0..5000 {
+            let text: String = (0..random(12))
+                .map(|_| pieces[random(pieces.len())])
+                .collect();
+            assert_eq!(
+                tokens(&text),
+                tokens_by_char(&text),
+                "case {case}: {text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn word_keys_are_those_of_each_block_and_of_all() {
+        let d = doc(&["One, two.", "# Three", "four’s 5"]);
+        let texts = || d.blocks.iter().map(|b| b.text.as_str());
+        let (all, each) = word_keys(&d.blocks);
+        assert_eq!(all, word_key(texts()));
+        let alone: Vec<u64> = texts().map(|t| word_key(std::iter::once(t))).collect();
+        assert_eq!(each, alone);
+        // Words are compared, not blocks or punctuation.
+        assert_eq!(all, word_key(["One two Three", "four's 5!"].into_iter()));
+        assert_ne!(all, word_key(["One two Three four 5"].into_iter()));
     }
 
     /// Cloudflare Terms of Service, 2022-02-23: an apostrophe the archive could not decode is
