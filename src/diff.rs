@@ -312,25 +312,43 @@ enum CharKind {
     Other,
 }
 
+/// The kind of each ASCII character.
+const ASCII_KINDS: [CharKind; 128] = {
+    let mut kinds = [CharKind::Other; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() || c == b'_' {
+            kinds[b] = CharKind::Word;
+        } else if c == b'\'' {
+            kinds[b] = CharKind::Apostrophe;
+        }
+        b += 1;
+    }
+    kinds
+};
+
 /// The kind of the character at byte `at` of `text` (a character boundary before its end), and
 /// its length: ASCII, most of any text, without decoding it.
+#[inline]
 fn kind_at(text: &str, at: usize) -> (CharKind, usize) {
     match text.as_bytes()[at] {
-        b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z' | b'_' => (CharKind::Word, 1),
-        b'\'' => (CharKind::Apostrophe, 1),
-        b if b.is_ascii() => (CharKind::Other, 1),
-        _ => {
-            let c = text[at..].chars().next().unwrap_or_default();
-            let kind = if is_word_char(c) {
-                CharKind::Word
-            } else if is_apostrophe(c) {
-                CharKind::Apostrophe
-            } else {
-                CharKind::Other
-            };
-            (kind, c.len_utf8())
-        }
+        b if b.is_ascii() => (ASCII_KINDS[b as usize], 1),
+        _ => kind_of_char_at(text, at),
     }
+}
+
+#[inline(never)]
+fn kind_of_char_at(text: &str, at: usize) -> (CharKind, usize) {
+    let c = text[at..].chars().next().unwrap_or_default();
+    let kind = if is_word_char(c) {
+        CharKind::Word
+    } else if is_apostrophe(c) {
+        CharKind::Apostrophe
+    } else {
+        CharKind::Other
+    };
+    (kind, c.len_utf8())
 }
 
 /// Where the first word at or after byte `at` of `text` starts, or the text's end.
