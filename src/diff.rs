@@ -425,7 +425,7 @@ fn word_form(word: &str) -> Cow<'_, str> {
     }
     let folded = fold(word);
     if !folded.contains('\u{fffd}') {
-        return Cow::Owned(folded);
+        return folded;
     }
     let mut out = String::with_capacity(folded.len());
     for c in folded.chars() {
