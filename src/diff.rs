@@ -15,15 +15,15 @@
 //! the smallest span it could not align (a few sentences, at worst a region). Two machines,
 //! however busy, give the same diff.
 
-use crate::hash::KeyHasher;
-use crate::text::{BlockKind, DocText, fold};
+use crate::hash::hash_of;
+use crate::text::{Block, BlockKind, DocText, fold};
 use serde::Serialize;
 use similar::DiffOp;
 use similar::algorithms::{Capture, Compact, DiffHook, NoFinishHook, Replace, myers};
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
-use std::ops::Range;
+use std::hash::Hash;
+use std::ops::{ControlFlow, Range};
 
 /// The Myers steps one diff may take, whatever its size: enough for any single changed region
 /// of thousands of words, even one rewritten throughout.
@@ -302,28 +302,117 @@ fn is_apostrophe(c: char) -> bool {
     matches!(c, '\'' | '\u{2019}' | '\u{fffd}')
 }
 
-/// Where the word at the start of `text` ends: word characters, and apostrophes between them
-/// ("don't", "Meta’s"); quotes around a word are punctuation, so 'x' and "x" are the same word.
-fn word_end(text: &str) -> usize {
-    let mut end = 0;
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        if is_word_char(c) {
-            end = i + c.len_utf8();
-        } else if is_apostrophe(c) && end > 0 {
-            // A run of apostrophes joins the words around it only if a word follows.
-            let mut rest = chars
-                .clone()
-                .map(|(_, n)| n)
-                .skip_while(|&n| is_apostrophe(n));
-            if !rest.next().is_some_and(is_word_char) {
-                break;
-            }
-        } else {
+/// What a character is to the tokenizer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CharKind {
+    Word,
+    Apostrophe,
+    Other,
+}
+
+/// The kind of each ASCII character.
+const ASCII_KINDS: [CharKind; 128] = {
+    let mut kinds = [CharKind::Other; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() || c == b'_' {
+            kinds[b] = CharKind::Word;
+        } else if c == b'\'' {
+            kinds[b] = CharKind::Apostrophe;
+        }
+        b += 1;
+    }
+    kinds
+};
+
+/// The kind of the character at byte `at` of `text` (a character boundary before its end), and
+/// its length: ASCII, most of any text, without decoding it.
+#[inline]
+fn kind_at(text: &str, at: usize) -> (CharKind, usize) {
+    match text.as_bytes()[at] {
+        b if b.is_ascii() => (ASCII_KINDS[b as usize], 1),
+        _ => kind_of_char_at(text, at),
+    }
+}
+
+#[inline(never)]
+fn kind_of_char_at(text: &str, at: usize) -> (CharKind, usize) {
+    let c = text[at..].chars().next().unwrap_or_default();
+    let kind = if is_word_char(c) {
+        CharKind::Word
+    } else if is_apostrophe(c) {
+        CharKind::Apostrophe
+    } else {
+        CharKind::Other
+    };
+    (kind, c.len_utf8())
+}
+
+/// Where the first word at or after byte `at` of `text` starts, or the text's end.
+fn next_word(text: &str, mut at: usize) -> usize {
+    while at < text.len() {
+        let (kind, len) = kind_at(text, at);
+        if kind == CharKind::Word {
             break;
+        }
+        at += len;
+    }
+    at
+}
+
+/// Where the word at byte `start` of `text` ends (`start` if none is there): word characters,
+/// and apostrophes between them ("don't", "Meta’s"); quotes around a word are punctuation, so
+/// 'x' and "x" are the same word.
+fn word_end(text: &str, start: usize) -> usize {
+    let (mut at, mut end) = (start, start);
+    while at < text.len() {
+        match kind_at(text, at) {
+            (CharKind::Word, len) => {
+                at += len;
+                end = at;
+            }
+            (CharKind::Apostrophe, len) if end > start => {
+                // A run of apostrophes joins the words around it only if a word follows.
+                let mut next = at + len;
+                while next < text.len() && kind_at(text, next).0 == CharKind::Apostrophe {
+                    next += kind_at(text, next).1;
+                }
+                if next == text.len() || kind_at(text, next).0 != CharKind::Word {
+                    break;
+                }
+                at = next;
+            }
+            _ => break,
         }
     }
     end
+}
+
+/// The words of a text with their trailers, in order ([`Token`]): the first word is empty if
+/// the text starts with punctuation.
+struct Words<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> Iterator for Words<'a> {
+    /// A word and its trailer.
+    type Item = (&'a str, &'a str);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let (text, at) = (self.text, self.at);
+        if at >= text.len() {
+            return None;
+        }
+        let end = word_end(text, at);
+        self.at = next_word(text, end);
+        Some((&text[at..end], &text[end..self.at]))
+    }
+}
+
+fn words(text: &str) -> Words<'_> {
+    Words { text, at: 0 }
 }
 
 /// The form in which words are compared: folded (curly and straight quotes alike), and any
@@ -334,7 +423,7 @@ fn word_form(word: &str) -> Cow<'_, str> {
     }
     let folded = fold(word);
     if !folded.contains('\u{fffd}') {
-        return Cow::Owned(folded);
+        return folded;
     }
     let mut out = String::with_capacity(folded.len());
     for c in folded.chars() {
@@ -354,28 +443,12 @@ fn counts(word: &str) -> bool {
 
 /// Appends the tokens of a block's text.
 fn tokenize<'a>(text: &'a str, block: usize, out: &mut Vec<Token<'a>>) {
-    let lead = text.find(is_word_char).unwrap_or(text.len());
-    if lead > 0 {
-        out.push(Token {
-            word: "",
-            trailer: &text[..lead],
-            block,
-            end: false,
-        });
-    }
-    let mut rest = &text[lead..];
-    while !rest.is_empty() {
-        let word_end = word_end(rest);
-        let after = &rest[word_end..];
-        let trailer_end = after.find(is_word_char).unwrap_or(after.len());
-        out.push(Token {
-            word: &rest[..word_end],
-            trailer: &after[..trailer_end],
-            block,
-            end: false,
-        });
-        rest = &after[trailer_end..];
-    }
+    out.extend(words(text).map(|(word, trailer)| Token {
+        word,
+        trailer,
+        block,
+        end: false,
+    }));
 }
 
 /// Equal words get equal ids, compared in their folded form (curly and straight quotes alike).
@@ -833,16 +906,32 @@ fn delete_targets(
 /// A hash of the words of `blocks` as diffs compare them: equal for two versions exactly when
 /// their diff adds and removes no word.
 pub fn word_key<'a>(blocks: impl Iterator<Item = &'a str>) -> u64 {
-    let mut h = KeyHasher::default();
-    let mut tokens = Vec::new();
+    let mut words = Vec::new();
     for text in blocks {
-        tokens.clear();
-        tokenize(text, 0, &mut tokens);
-        for t in tokens.iter().filter(|t| counts(t.word)) {
-            word_form(t.word).hash(&mut h);
-        }
+        push_words(text, &mut words);
     }
-    h.finish()
+    hash_of(words.as_slice())
+}
+
+/// The [`word_key`] of all of `blocks`, and of each block alone, reading each block once.
+pub fn word_keys(blocks: &[Block]) -> (u64, Vec<u64>) {
+    let mut words = Vec::new();
+    let mut each = Vec::with_capacity(blocks.len());
+    for b in blocks {
+        let start = words.len();
+        push_words(&b.text, &mut words);
+        each.push(hash_of(&words[start..]));
+    }
+    (hash_of(words.as_slice()), each)
+}
+
+/// Appends the words of `text` that count, in the form they are compared in, each followed by
+/// a byte no text holds: what [`word_key`] hashes, in one piece rather than word by word.
+fn push_words(text: &str, out: &mut Vec<u8>) {
+    for (word, _) in words(text).filter(|(w, _)| counts(w)) {
+        out.extend_from_slice(word_form(word).as_bytes());
+        out.push(0xff);
+    }
 }
 
 /// Word-level diff of two texts: merged segments, words added, words removed.
@@ -1009,37 +1098,157 @@ impl Budget {
 /// Myers' greedy search for the shortest edit script from `a` to `b`, given up once it has
 /// taken more than `limit` steps (a step is one diagonal visited or one pair of items compared):
 /// the steps taken, and whether it reached the end.
+///
+/// The steps are those of the textbook search, which visits every diagonal −d..=d for each d,
+/// but only the diagonals whose furthest point is inside the grid are followed one by one; the
+/// others can extend no snake and are counted, not visited. So a region of thousands of words
+/// against a few (a policy against an error page) costs about D times the few, not D²/2.
 fn myers_search<T: PartialEq>(a: &[T], b: &[T], limit: u64) -> (u64, bool) {
-    let (n, m) = (a.len() as isize, b.len() as isize);
-    // far[k + offset]: how far along `a` the best path found on diagonal k = x − y reaches.
-    let offset = n + m + 1;
-    let mut far = vec![0isize; 2 * offset as usize + 1];
-    let mut steps = 0u64;
-    for d in 0..=n + m {
-        for k in (-d..=d).step_by(2) {
-            let at = |k: isize| (k + offset) as usize;
-            let mut x = if k == -d || (k != d && far[at(k - 1)] < far[at(k + 1)]) {
-                far[at(k + 1)]
-            } else {
-                far[at(k - 1)] + 1
-            };
-            let mut y = x - k;
-            steps += 1;
-            while x < n && y < m && a[x as usize] == b[y as usize] {
-                x += 1;
-                y += 1;
-                steps += 1;
-            }
-            far[at(k)] = x;
-            if x >= n && y >= m {
-                return (steps, true);
-            }
-            if steps > limit {
-                return (steps, false);
-            }
+    let mut search = Search::new(a, b, limit);
+    for d in 0..=search.n + search.m {
+        if let ControlFlow::Break(end) = search.round(d) {
+            return end;
         }
     }
-    (steps, true)
+    (search.steps, true)
+}
+
+/// A diagonal whose furthest point is past the grid (on or beyond its last row or column).
+const PAST: isize = -1;
+
+/// The state of [`myers_search`] between its rounds.
+///
+/// A point past the grid extends no snake, and a diagonal beside one gets a point past the grid
+/// at the next round (moving from it reaches furthest along the diagonal): such diagonals are
+/// only counted. The end needs no visit either: the best path's first point on the grid's last
+/// row or column is one that the followed diagonals' moves reach, and from there each edit is
+/// one row or column, so D is the least, over those points, of their round plus the rows and
+/// columns they have left; the search ends on diagonal n − m in round D.
+struct Search<'s, T> {
+    a: &'s [T],
+    b: &'s [T],
+    n: isize,
+    m: isize,
+    limit: u64,
+    steps: u64,
+    /// `far[k + n + m + 1]`: how far along `a` the furthest point on diagonal k = x − y is,
+    /// or [`PAST`].
+    far: Vec<isize>,
+    /// The diagonals followed in the last round (`far` is stale outside them), and the span of
+    /// those whose point is inside the grid.
+    followed: (isize, isize),
+    inside: Option<(isize, isize)>,
+    /// The fewest edits of a path to the end found so far: D once the rounds reach it.
+    best: isize,
+}
+
+impl<'s, T: PartialEq> Search<'s, T> {
+    fn new(a: &'s [T], b: &'s [T], limit: u64) -> Self {
+        let (n, m) = (a.len() as isize, b.len() as isize);
+        Search {
+            a,
+            b,
+            n,
+            m,
+            limit,
+            steps: 0,
+            far: vec![PAST; 2 * (n + m + 1) as usize + 1],
+            followed: (0, -1),
+            inside: Some((0, 0)),
+            best: isize::MAX,
+        }
+    }
+
+    /// Round `d`: the diagonals −d..=d, two apart, in order; breaks with the search's result if
+    /// it ends in this round.
+    fn round(&mut self, d: isize) -> ControlFlow<(u64, bool)> {
+        // Two apart and of d's parity; empty (lo > hi) when no point is inside the grid.
+        let (lo, hi) = match self.inside {
+            Some((lo, hi)) => ((lo - 1).max(-d), (hi + 1).min(d)),
+            None => (d + 2, d),
+        };
+        self.count_past(d, -d, (lo + d) / 2)?;
+        let mut inside = None;
+        for k in (lo..=hi).step_by(2) {
+            if self.follow(d, k) {
+                inside = Some((inside.map_or(k, |(lo, _)| lo), k));
+            }
+            if k == self.n - self.m && self.best == d {
+                return ControlFlow::Break((self.steps, true));
+            }
+            if self.steps > self.limit {
+                return ControlFlow::Break((self.steps, false));
+            }
+        }
+        (self.followed, self.inside) = ((lo, hi), inside);
+        self.count_past(d, hi + 2, (d - hi) / 2)
+    }
+
+    /// Counts `count` diagonals from `from` on, two apart, whose points are past the grid: one
+    /// step each. In round D the search ends at diagonal n − m, if it is one of them.
+    fn count_past(&mut self, d: isize, from: isize, count: isize) -> ControlFlow<(u64, bool)> {
+        let goal = self.n - self.m;
+        if self.best == d && (from..from + 2 * count).contains(&goal) {
+            let before = ((goal - from) / 2) as u64;
+            if self.steps + before > self.limit {
+                return ControlFlow::Break((self.limit + 1, false));
+            }
+            return ControlFlow::Break((self.steps + before + 1, true));
+        }
+        self.steps += count as u64;
+        if self.steps > self.limit {
+            return ControlFlow::Break((self.limit + 1, false));
+        }
+        ControlFlow::Continue(())
+    }
+
+    /// Follows diagonal `k` in round `d`: its furthest point, from the points beside it in the
+    /// last round, then its snake. Whether the point is inside the grid.
+    fn follow(&mut self, d: isize, k: isize) -> bool {
+        let (x, inside) = if d == 0 {
+            (Some(0), true)
+        } else {
+            // `None`: no such neighbour; `Some(None)`: its point is past the grid.
+            let right = (k > -d).then(|| self.inside_at(k - 1).map(|x| x + 1));
+            let down = (k < d).then(|| self.inside_at(k + 1));
+            let inside = right.is_none_or(|r| r.is_some()) && down.is_none_or(|r| r.is_some());
+            (right.flatten().max(down.flatten()), inside)
+        };
+        self.steps += 1;
+        let at = (k + self.n + self.m + 1) as usize;
+        self.far[at] = PAST;
+        let Some(mut x) = x else {
+            return false;
+        };
+        let mut y = x - k;
+        if inside {
+            while x < self.n && y < self.m && self.a[x as usize] == self.b[y as usize] {
+                x += 1;
+                y += 1;
+                self.steps += 1;
+            }
+        }
+        // When a neighbour's point is past the grid, this point is too and lies further along
+        // the diagonal: the rows and columns left from here are then only a bound, which the
+        // best path still attains.
+        if x <= self.n && y <= self.m {
+            self.best = self.best.min(d + (self.n - x) + (self.m - y));
+        }
+        let inside = inside && x < self.n && y < self.m;
+        if inside {
+            self.far[at] = x;
+        }
+        inside
+    }
+
+    /// The furthest point of diagonal `k` in the last round, if it is inside the grid.
+    fn inside_at(&self, k: isize) -> Option<isize> {
+        let (lo, hi) = self.followed;
+        (lo..=hi)
+            .contains(&k)
+            .then(|| self.far[(k + self.n + self.m + 1) as usize])
+            .filter(|&x| x != PAST)
+    }
 }
 
 /// How many items `a` and `b` have in common, as multisets.
@@ -1089,7 +1298,6 @@ fn section_of_each_block(doc: &DocText) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::text::Block;
     use similar::{Algorithm, capture_diff_slices};
 
     fn doc(blocks: &[&str]) -> DocText {
@@ -1137,6 +1345,94 @@ mod tests {
                 ("y", "")
             ]
         );
+    }
+
+    /// The tokens of a text as a character-by-character reading defines them.
+    fn tokens_by_char(text: &str) -> Vec<(&str, &str)> {
+        let word_end = |rest: &str| {
+            let mut end = 0;
+            let mut chars = rest.char_indices().peekable();
+            while let Some((i, c)) = chars.next() {
+                if is_word_char(c) {
+                    end = i + c.len_utf8();
+                } else if is_apostrophe(c) && end > 0 {
+                    let mut after = chars
+                        .clone()
+                        .map(|(_, n)| n)
+                        .skip_while(|&n| is_apostrophe(n));
+                    if !after.next().is_some_and(is_word_char) {
+                        break;
+                    }
+                } else {
+                    break;
+                }
+            }
+            end
+        };
+        let mut out = Vec::new();
+        let lead = text.find(is_word_char).unwrap_or(text.len());
+        if lead > 0 {
+            out.push(("", &text[..lead]));
+        }
+        let mut rest = &text[lead..];
+        while !rest.is_empty() {
+            let end = word_end(rest);
+            let after = &rest[end..];
+            let trailer = after.find(is_word_char).unwrap_or(after.len());
+            out.push((&rest[..end], &after[..trailer]));
+            rest = &after[trailer..];
+        }
+        out
+    }
+
+    #[test]
+    fn tokens_are_read_as_character_by_character() {
+        let pieces = [
+            "a",
+            "Z",
+            "9",
+            "_",
+            "é",
+            "ß",
+            "٣",
+            "日",
+            "'",
+            "\u{2019}",
+            "\u{fffd}",
+            " ",
+            ".",
+            "\"",
+            "\u{a0}",
+            "—",
+            "€",
+            "x'y",
+            "''",
+            "\u{1f600}",
+        ];
+        let mut random = rng(3);
+        for case in 0..5000 {
+            let text: String = (0..random(12))
+                .map(|_| pieces[random(pieces.len())])
+                .collect();
+            assert_eq!(
+                tokens(&text),
+                tokens_by_char(&text),
+                "case {case}: {text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn word_keys_are_those_of_each_block_and_of_all() {
+        let d = doc(&["One, two.", "# Three", "four’s 5"]);
+        let texts = || d.blocks.iter().map(|b| b.text.as_str());
+        let (all, each) = word_keys(&d.blocks);
+        assert_eq!(all, word_key(texts()));
+        let alone: Vec<u64> = texts().map(|t| word_key(std::iter::once(t))).collect();
+        assert_eq!(each, alone);
+        // Words are compared, not blocks or punctuation.
+        assert_eq!(all, word_key(["One two Three", "four's 5!"].into_iter()));
+        assert_ne!(all, word_key(["One two Three four 5"].into_iter()));
     }
 
     /// Cloudflare Terms of Service, 2022-02-23: an apostrophe the archive could not decode is
@@ -1517,6 +1813,66 @@ mod tests {
         let (spent, done) = myers_search(&a, &b, steps / 2);
         assert!(!done && spent > steps / 2 && spent < steps, "{spent}");
         assert_eq!(myers_search(&a, &a, 0), (101, true));
+    }
+
+    /// Myers' greedy search as the textbook has it, every diagonal visited in every round: the
+    /// steps [`myers_search`] must count.
+    fn textbook_search<T: PartialEq>(a: &[T], b: &[T], limit: u64) -> (u64, bool) {
+        let (n, m) = (a.len() as isize, b.len() as isize);
+        let offset = n + m + 1;
+        let at = |k: isize| (k + offset) as usize;
+        let mut far = vec![0isize; 2 * offset as usize + 1];
+        let mut steps = 0u64;
+        for d in 0..=n + m {
+            for k in (-d..=d).step_by(2) {
+                let mut x = if k == -d || (k != d && far[at(k - 1)] < far[at(k + 1)]) {
+                    far[at(k + 1)]
+                } else {
+                    far[at(k - 1)] + 1
+                };
+                let mut y = x - k;
+                steps += 1;
+                while x < n && y < m && a[x as usize] == b[y as usize] {
+                    x += 1;
+                    y += 1;
+                    steps += 1;
+                }
+                far[at(k)] = x;
+                if x >= n && y >= m {
+                    return (steps, true);
+                }
+                if steps > limit {
+                    return (steps, false);
+                }
+            }
+        }
+        (steps, true)
+    }
+
+    #[test]
+    fn the_search_counts_the_steps_of_the_textbook_search() {
+        let mut random = rng(11);
+        for case in 0..4000 {
+            // Few symbols give long snakes; lopsided lengths leave most diagonals past the grid.
+            let symbols = 1 + random(5);
+            let (n, m) = match case % 3 {
+                0 => (random(40), random(40)),
+                1 => (random(80), random(6)),
+                _ => (random(6), random(80)),
+            };
+            let a: Vec<usize> = (0..n).map(|_| random(symbols)).collect();
+            let b: Vec<usize> = (0..m).map(|_| random(symbols)).collect();
+            let (all, done) = textbook_search(&a, &b, u64::MAX);
+            assert!(done);
+            let cut = random(all as usize + 1) as u64;
+            for limit in [u64::MAX, all, all - 1, cut, 0] {
+                assert_eq!(
+                    myers_search(&a, &b, limit),
+                    textbook_search(&a, &b, limit),
+                    "case {case}: {a:?} → {b:?}, limit {limit}"
+                );
+            }
+        }
     }
 
     #[test]

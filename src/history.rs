@@ -2,7 +2,7 @@
 //! build derives") and its word-level diff. Versions are extracted and diffed in parallel, and
 //! each is compared with one earlier version only, so a long history costs linear time.
 
-use crate::diff::{DiffBlock, Op, VersionDiff, diff, word_key};
+use crate::diff::{DiffBlock, Op, VersionDiff, diff, word_key, word_keys};
 use crate::effective::{self, Stated};
 use crate::hash::hash_of;
 use crate::ids::Timestamp;
@@ -109,7 +109,7 @@ impl History {
             .collect::<Result<_, E>>()?;
         let (keys, search) = Key::all(&texts);
         let stated: Vec<Option<Stated>> = texts.par_iter().map(effective::stated).collect();
-        let flapping = flapping_blocks(&texts, &keys);
+        let flapping = flapping_blocks(&keys);
         let (plan, mut diffs) = plan_with_diffs(&keys, &texts, &flapping);
         let (versions, texts) = texts
             .into_iter()
@@ -160,10 +160,12 @@ impl History {
 }
 
 /// What the classifier needs to know of a version's text.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Key {
     /// Hash of its words, as diffs compare them ([`word_key`]).
     words: u64,
+    /// The same for each of its blocks ([`block_hash`]).
+    blocks: Vec<u64>,
     /// The same with dates and counters masked.
     masked: u64,
     count: usize,
@@ -176,8 +178,10 @@ impl Key {
     /// The key of a version, and the forms of its text it was computed from.
     fn of(t: &DocText) -> (Key, Keys) {
         let k = t.keys();
+        let (words, blocks) = word_keys(&t.blocks);
         let key = Key {
-            words: word_key(t.blocks.iter().map(|b| b.text.as_str())),
+            words,
+            blocks,
             masked: word_key(std::iter::once(k.masked.as_str())),
             count: t.word_count(),
             truncated: false,
@@ -348,17 +352,13 @@ type Flapping = HashMap<u64, Span>;
 /// 2021-12-14: the face recognition paragraph, gone twice briefly before, removed for good).
 /// Versions that are noise by their keys (an error page, a revert) do not count, or every block
 /// would come back after each of them. A clause removed and restored once is not flapping.
-fn flapping_blocks(texts: &[DocText], keys: &[Key]) -> Flapping {
+fn flapping_blocks(keys: &[Key]) -> Flapping {
     let plan = classify(keys, &vec![None; keys.len()]);
     // block → (its span, the last kept version it was in, how many times it came back)
     let mut seen: HashMap<u64, (Span, usize, u32)> = HashMap::new();
-    let kept = (0..texts.len()).filter(|&i| plan[i].judged || plan[i].class != Class::Noise);
+    let kept = (0..keys.len()).filter(|&i| plan[i].judged || plan[i].class != Class::Noise);
     for (n, i) in kept.enumerate() {
-        let blocks: HashSet<u64> = texts[i]
-            .blocks
-            .iter()
-            .map(|b| block_hash(&b.text))
-            .collect();
+        let blocks: HashSet<u64> = keys[i].blocks.iter().copied().collect();
         for h in blocks {
             let e = seen.entry(h).or_insert((Span { first: i, last: i }, n, 0));
             if e.1 + 1 < n {
@@ -465,6 +465,7 @@ mod tests {
                 .iter()
                 .map(|&(words, masked, count)| Key {
                     words,
+                    blocks: Vec::new(),
                     masked,
                     count,
                     truncated: false,
@@ -493,7 +494,7 @@ mod tests {
     fn judged(versions: &[&[&str]]) -> Vec<(Class, Option<usize>, usize, usize)> {
         let texts: Vec<DocText> = versions.iter().map(|b| paragraphs(b)).collect();
         let keys = Key::all(&texts).0;
-        let flapping = flapping_blocks(&texts, &keys);
+        let flapping = flapping_blocks(&keys);
         let (plan, diffs) = plan_with_diffs(&keys, &texts, &flapping);
         plan.iter()
             .enumerate()

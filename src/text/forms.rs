@@ -3,6 +3,7 @@
 
 use super::unlink::LINK_SYNTAX;
 use crate::markup::is_forbidden_in_markup;
+use std::borrow::Cow;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 /// Cleans extracted text: drops invisible characters (soft hyphens, zero-width spaces, BOMs) and
@@ -44,8 +45,9 @@ fn is_dropped(c: char) -> bool {
     ) || is_forbidden_in_markup(c)
 }
 
-/// Compatibility-normalised text with one style of quotes: the comparison form of visible text.
-pub(crate) fn fold(text: &str) -> String {
+/// Compatibility-normalised text with one style of quotes: the comparison form of visible text
+/// (borrowed when it is ASCII, which is its own form).
+pub(crate) fn fold(text: &str) -> Cow<'_, str> {
     let quotes = |c| match c {
         '\u{2018}' | '\u{2019}' | '\u{201a}' | '\u{201b}' | '\u{2032}' => '\'',
         '\u{201c}' | '\u{201d}' | '\u{201e}' | '\u{201f}' | '\u{2033}' => '"',
@@ -53,11 +55,11 @@ pub(crate) fn fold(text: &str) -> String {
     };
     // Most text is already in NFKC (ASCII always is): skip the costly normalisation then.
     if text.is_ascii() {
-        text.to_string()
+        Cow::Borrowed(text)
     } else if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
-        text.chars().map(quotes).collect()
+        Cow::Owned(text.chars().map(quotes).collect())
     } else {
-        text.nfkc().map(quotes).collect()
+        Cow::Owned(text.nfkc().map(quotes).collect())
     }
 }
 
@@ -65,28 +67,38 @@ pub(crate) fn fold(text: &str) -> String {
 /// verification"): NFKC, quotes, soft hyphens, NBSP, Markdown emphasis markers and whitespace
 /// runs do not matter.
 pub fn match_form(text: &str) -> String {
-    unmark(&fold(text))
+    unmark(&fold(text)).into_owned()
 }
 
-/// A folded text without emphasis markers, whitespace collapsed.
-pub(super) fn unmark(folded: &str) -> String {
+/// A folded text without emphasis markers, whitespace collapsed (borrowed when that changes
+/// nothing).
+pub(super) fn unmark(folded: &str) -> Cow<'_, str> {
     if !folded.contains(['*', '_']) {
         // Block texts are clean already, and folding adds no whitespace runs.
         return clean_if_needed(folded);
     }
     let without_markers: String = folded.chars().filter(|c| !matches!(c, '*' | '_')).collect();
-    clean(&without_markers)
+    Cow::Owned(clean(&without_markers))
 }
 
-/// `clean`, skipped when the text has nothing to clean (the common case).
-fn clean_if_needed(text: &str) -> String {
-    let needs = text.starts_with(' ')
-        || text.ends_with(' ')
-        || text.contains("  ")
-        || text
-            .chars()
-            .any(|c| is_dropped(c) || (c.is_whitespace() && c != ' '));
-    if needs { clean(text) } else { text.to_string() }
+/// `clean`, skipped when the text has nothing to clean (the common case): no space at either
+/// end or next to another, and no character `clean` drops or turns into a space. ASCII is read
+/// byte by byte: its characters of either sort are the controls.
+fn clean_if_needed(text: &str) -> Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let needs = bytes.first() == Some(&b' ')
+        || bytes.last() == Some(&b' ')
+        || bytes.windows(2).any(|pair| pair == b"  ")
+        || bytes.iter().any(|&b| b < 0x20 || b == 0x7f)
+        || (!text.is_ascii()
+            && text
+                .chars()
+                .any(|c| !c.is_ascii() && (is_dropped(c) || c.is_whitespace())));
+    if needs {
+        Cow::Owned(clean(text))
+    } else {
+        Cow::Borrowed(text)
+    }
 }
 
 #[cfg(test)]

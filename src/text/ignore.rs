@@ -2,6 +2,7 @@
 //! `ignore:` pattern matches, and sections that repeat an earlier one.
 
 use super::{Block, BlockKind, fold};
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 /// Whether an `ignore:` pattern matches the whole of a block's text (both with whitespace
@@ -39,17 +40,25 @@ pub(super) fn drop_repeated_sections(blocks: Vec<Block>) -> Vec<Block> {
             _ => sections.push(vec![b]),
         }
     }
-    let mut seen: HashSet<Vec<String>> = HashSet::new();
-    let mut out = Vec::new();
-    for s in sections {
-        let key: Vec<String> = s.iter().map(|b| fold(&b.text)).collect();
-        // A lone heading or paragraph may legitimately repeat; a whole section may not.
-        if s.len() > 1 && !seen.insert(key) {
-            continue;
-        }
-        out.extend(s);
+    // A lone heading or paragraph may legitimately repeat; a whole section may not. With fewer
+    // than two whole sections (a text without headings), none is compared.
+    let whole = |s: &&Vec<Block>| s.len() > 1;
+    if sections.iter().filter(whole).nth(1).is_none() {
+        return sections.into_iter().flatten().collect();
     }
-    out
+    let repeated: Vec<bool> = {
+        let mut seen: HashSet<Vec<Cow<str>>> = HashSet::new();
+        sections
+            .iter()
+            .map(|s| whole(&s) && !seen.insert(s.iter().map(|b| fold(&b.text)).collect()))
+            .collect()
+    };
+    sections
+        .into_iter()
+        .zip(repeated)
+        .filter(|(_, repeated)| !repeated)
+        .flat_map(|(s, _)| s)
+        .collect()
 }
 
 #[cfg(test)]

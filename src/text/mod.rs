@@ -24,6 +24,7 @@ use html::html_blocks;
 use ignore::drop_repeated_sections;
 use markdown::markdown_blocks;
 use plain::text_blocks;
+use std::borrow::Cow;
 use std::ops::Range;
 
 /// What a block of visible text is.
@@ -71,7 +72,7 @@ impl DocText {
     /// block breaks, whitespace and quote styles do not count, so a change of only those is
     /// formatting), the same with dates and counters masked, and the searchable form.
     pub fn keys(&self) -> Keys {
-        let folded: Vec<String> = self.blocks.iter().map(|b| fold(&b.text)).collect();
+        let folded: Vec<Cow<str>> = self.blocks.iter().map(|b| fold(&b.text)).collect();
         let visible = folded.join(" ");
         let masked = mask_dates(&visible);
         let mut search = String::with_capacity(visible.len());
