@@ -138,7 +138,10 @@ fn clean(
         derive: None,
         render: None,
     };
-    run(root, options, caches, sink, progress)
+    let result = run(root, options, caches, sink, progress);
+    // Cleared whether the build succeeded or not, so what is printed next starts on its line.
+    progress.finish();
+    result
 }
 
 /// The caches a build reads and updates; a clean build has none but the loader's own.
@@ -151,19 +154,6 @@ struct Caches<'c> {
 /// The pipeline: load, then each document derived and its pages rendered (its texts dropped
 /// once they are written), then the site-wide pages from what is kept of every document.
 fn run(
-    root: &Path,
-    options: &load::LoadOptions,
-    caches: Caches<'_>,
-    sink: &dyn Sink,
-    progress: &Progress,
-) -> error::Result<Report> {
-    let result = run_counted(root, options, caches, sink, progress);
-    progress.finish();
-    result
-}
-
-/// [`run`], counting documents and files as they are done.
-fn run_counted(
     root: &Path,
     options: &load::LoadOptions,
     caches: Caches<'_>,

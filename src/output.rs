@@ -1,7 +1,7 @@
 //! Write: where a build's files go as they are rendered (a staging folder swapped in atomically,
 //! memory, or nowhere), and the in-memory map of files `serve` keeps.
 
-use crate::error::{Error, Result};
+use crate::error::{Diagnostic, Error, Kind, Origin, Result};
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
@@ -26,9 +26,7 @@ impl Output {
         path: String,
         bytes: impl Into<Arc<[u8]>>,
     ) -> std::result::Result<(), String> {
-        if !is_safe_relative(&path) {
-            return Err(format!("`{path}` is not a path inside the output folder"));
-        }
+        inside(&path)?;
         if self.files.contains_key(&path) {
             return Err(format!("two outputs would be written to `{path}`"));
         }
@@ -97,8 +95,28 @@ impl Sink for Memory {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         output
             .insert(path.to_string(), bytes.clone())
-            .map_err(Error::Usage)
+            .map_err(|message| refused(path, message))
     }
+}
+
+/// Why `path` may not be written: it is not plainly inside the output folder.
+fn inside(path: &str) -> std::result::Result<(), String> {
+    if is_safe_relative(path) {
+        Ok(())
+    } else {
+        Err(format!("`{path}` is not a path inside the output folder"))
+    }
+}
+
+/// A file a sink refuses, as the content error it comes from: the route table gives each file
+/// one safe path, so this is the last guard, never the first.
+fn refused(path: &str, message: String) -> Error {
+    let origin = Origin::Output(path.to_string());
+    Error::content(vec![Diagnostic::error(
+        Kind::RouteConflict,
+        origin,
+        message,
+    )])
 }
 
 /// Files rendered and dropped: `check` renders every page to find template errors and
@@ -108,13 +126,7 @@ pub struct Discard;
 
 impl Sink for Discard {
     fn put(&self, path: &str, _: &Arc<[u8]>) -> Result<()> {
-        if is_safe_relative(path) {
-            Ok(())
-        } else {
-            Err(Error::Usage(format!(
-                "`{path}` is not a path inside the output folder"
-            )))
-        }
+        inside(path).map_err(|message| refused(path, message))
     }
 }
 
@@ -201,11 +213,7 @@ impl Staging {
 
 impl Sink for Staging {
     fn put(&self, path: &str, bytes: &Arc<[u8]>) -> Result<()> {
-        if !is_safe_relative(path) {
-            return Err(Error::Usage(format!(
-                "`{path}` is not a path inside the output folder"
-            )));
-        }
+        inside(path).map_err(|message| refused(path, message))?;
         let target = self.staging.join(path);
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;

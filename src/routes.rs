@@ -120,6 +120,11 @@ impl Owner {
 /// of megabytes.
 pub const CHANGES_PER_PAGE: usize = 250;
 
+/// How many pages `/changes/` has for `versions` versions: one at least, empty or not.
+pub fn changes_pages(versions: usize) -> usize {
+    versions.div_ceil(CHANGES_PER_PAGE).max(1)
+}
+
 /// Every file a build writes, by output path, with its owner.
 #[derive(Debug, Clone, Default)]
 pub struct Routes {
@@ -206,7 +211,7 @@ fn generated(site: &Site) -> Vec<(String, Owner)> {
     page(route::provisions(), Owner::Provisions);
     page(route::compare(), Owner::Compare);
     let versions: usize = site.documents().map(|(_, d)| d.snapshots.len()).sum();
-    for n in 0..versions.div_ceil(CHANGES_PER_PAGE).max(1) {
+    for n in 0..changes_pages(versions) {
         page(route::changes_page(n), Owner::Changes(n));
     }
     if !site.regulations.is_empty() {

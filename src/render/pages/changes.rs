@@ -7,7 +7,7 @@ use crate::error::Diagnostic;
 use crate::history::Class;
 use crate::render::engine::{Engine, Rendered};
 use crate::render::view::Views;
-use crate::routes::CHANGES_PER_PAGE;
+use crate::routes::{CHANGES_PER_PAGE, changes_pages};
 use crate::urls::route;
 use serde::Serialize;
 
@@ -51,7 +51,7 @@ pub(super) fn render(
     n: usize,
 ) -> Result<Rendered, Diagnostic> {
     let all = d.all_versions();
-    let pages = all.len().div_ceil(CHANGES_PER_PAGE).max(1);
+    let pages = changes_pages(all.len());
     let mut items: Vec<ChangesItem> = Vec::new();
     for &l in all.iter().skip(n * CHANGES_PER_PAGE).take(CHANGES_PER_PAGE) {
         let view = change_view(v, d, l);
