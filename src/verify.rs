@@ -3,12 +3,13 @@
 //! quotes change?
 
 use crate::diff::{Segment, word_segments};
-use crate::hash::hash_of;
 use crate::history::{Class, History, Version};
 use crate::text::match_form;
+use rustc_hash::FxHasher;
 use serde::Serialize;
 use std::cell::OnceCell;
 use std::collections::HashMap;
+use std::hash::Hasher;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -49,11 +50,24 @@ const MIN_OVERLAP: f64 = 0.5;
 /// The words of a text, without punctuation and case, for comparing passages: each word's
 /// hash, sorted and without repeats, so two texts are compared by merging two short lists
 /// instead of building a set of strings for every block of every version for every clause.
+/// The hashes are compared only with each other, in memory: a fast hash serves.
 fn words(text: &str) -> Vec<u64> {
+    // Each word in small letters, in one buffer rather than a string per word.
+    let mut lower = Vec::new();
     let mut keys: Vec<u64> = text
         .split(|c: char| !c.is_alphanumeric() && c != '\'')
         .filter(|w| !w.is_empty())
-        .map(|w| hash_of(&w.to_lowercase()))
+        .map(|w| {
+            lower.clear();
+            if w.is_ascii() {
+                lower.extend(w.bytes().map(|b| b.to_ascii_lowercase()));
+            } else {
+                lower.extend_from_slice(w.to_lowercase().as_bytes());
+            }
+            let mut h = FxHasher::default();
+            h.write(&lower);
+            h.finish()
+        })
         .collect();
     keys.sort_unstable();
     keys.dedup();
