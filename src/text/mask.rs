@@ -37,13 +37,14 @@ fn word_kind(w: &str) -> Word {
             Word::Other
         };
     }
-    if b.len() > 9 {
+    let first = first.to_ascii_lowercase();
+    if b.len() > 9 || !is_candidate_initial(first) {
         return Word::Other;
     }
     if month_number(w).is_some() {
         return Word::Month;
     }
-    let (units, others): (&[&str], &[(&str, Word)]) = match first.to_ascii_lowercase() {
+    let (units, others): (&[&str], &[(&str, Word)]) = match first {
         b'j' => (&[], &[("just", Word::Qualifier)]),
         b'f' => (&[], &[("few", Word::Qualifier)]),
         b'l' => (&[], &[("last", Word::Qualifier)]),
@@ -76,6 +77,23 @@ fn word_kind(w: &str) -> Word {
             .iter()
             .find(|(x, _)| x.eq_ignore_ascii_case(w))
             .map_or(Word::Other, |(_, k)| *k)
+    }
+}
+
+/// Whether a word starting with this small ASCII letter may be a month, a unit or another word
+/// [`word_kind`] knows: most words do not, and are told apart by their first byte.
+fn is_candidate_initial(letter: u8) -> bool {
+    b"adfhjlmnopstwy".contains(&letter)
+}
+
+/// The kind of a word as it stands in a text, with the punctuation around it.
+fn kind_in_text(w: &str) -> Word {
+    match w.as_bytes().first() {
+        // A letter first stays first once punctuation is trimmed.
+        Some(b) if b.is_ascii_alphabetic() && !is_candidate_initial(b.to_ascii_lowercase()) => {
+            Word::Other
+        }
+        _ => word_kind(w.trim_matches(|c: char| !c.is_alphanumeric())),
     }
 }
 
@@ -113,18 +131,24 @@ pub(crate) fn month_number(w: &str) -> Option<i8> {
         "novembre",
         "décembre",
     ];
+    // Every word of a text is asked, so a name is compared only with words that start with its
+    // letter (all are ASCII), and case-folded only for words of its length: no capital of these
+    // names' letters differs in length from its small letter in UTF-8 (É/é, Û/û, ASCII), so the
+    // length test leaves out no spelling that would match.
+    let first = w.as_bytes().first()?.to_ascii_lowercase();
+    if !b"adfjmnos".contains(&first) {
+        return None;
+    }
     if w.eq_ignore_ascii_case("sept") {
         return Some(9);
     }
     MONTHS
         .iter()
-        .position(|m| m.eq_ignore_ascii_case(w) || (w.len() == 3 && m[..3].eq_ignore_ascii_case(w)))
+        .position(|m| {
+            m.as_bytes()[0] == first
+                && (m.eq_ignore_ascii_case(w) || (w.len() == 3 && m[..3].eq_ignore_ascii_case(w)))
+        })
         .or_else(|| {
-            // Every word of a text is asked, so the case-folding comparison runs only on words
-            // of the name's length that start with its letter. No capital of these names' letters
-            // differs in length from its small letter in UTF-8 (É/é, Û/û, ASCII), so the length
-            // test leaves out no spelling that would match.
-            let first = w.as_bytes().first()?.to_ascii_lowercase();
             MOIS.iter().position(|m| {
                 m.len() == w.len()
                     && m.as_bytes()[0] == first
@@ -141,10 +165,7 @@ pub(crate) fn month_number(w: &str) -> Option<i8> {
 /// "15 days ago" and "yesterday" are alike. Linear, and allocates only the output.
 pub fn mask_dates(text: &str) -> String {
     let words: Vec<&str> = text.split(' ').collect();
-    let kinds: Vec<Word> = words
-        .iter()
-        .map(|w| word_kind(w.trim_matches(|c: char| !c.is_alphanumeric())))
-        .collect();
+    let kinds: Vec<Word> = words.iter().map(|w| kind_in_text(w)).collect();
     let kind = |i: usize| kinds.get(i).copied().unwrap_or(Word::Other);
     let mut masked = vec![false; words.len()];
     for i in 0..words.len() {
@@ -180,6 +201,9 @@ pub fn mask_dates(text: &str) -> String {
             Word::Ago | Word::Date => masked[i] = true,
             _ => {}
         }
+    }
+    if !masked.contains(&true) {
+        return text.to_string();
     }
     let mut out = String::with_capacity(text.len());
     for (i, w) in words.iter().enumerate() {
@@ -256,6 +280,32 @@ mod tests {
             mask_dates("Updated: 15 days ago")
         );
         assert_eq!(mask_dates("We may suspend you."), "We may suspend you.");
+    }
+
+    /// Telling a word by its first byte gives the kind it has once its punctuation is trimmed.
+    #[test]
+    fn words_are_told_apart_by_their_first_letter_as_when_trimmed() {
+        for w in [
+            "(September",
+            "15,",
+            "ago.",
+            "Today!",
+            "«mai»",
+            "zebra",
+            "Ëte",
+            "2025-09-15;",
+            "weeks)",
+            "x",
+            "",
+            "—",
+            "Über",
+            "N°",
+        ] {
+            let trimmed = w.trim_matches(|c: char| !c.is_alphanumeric());
+            assert!(kind_in_text(w) == word_kind(trimmed), "{w}");
+        }
+        assert!(kind_in_text("(September") == Word::Month);
+        assert!(kind_in_text("zebra") == Word::Other);
     }
 
     /// The quick tests before the case-folding comparison must not leave out a spelling.
