@@ -12,19 +12,31 @@ use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 pub fn clean(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut space = false;
-    for c in text.chars() {
-        if c.is_whitespace() {
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        // Visible ASCII characters, most of any text, are kept: copied a run at a time.
+        let visible = rest
+            .bytes()
+            .take_while(|b| (b'!'..=b'~').contains(b))
+            .count();
+        let (kept, len) = if visible > 0 {
+            (&rest[..visible], visible)
+        } else if c.is_whitespace() {
             space = !out.is_empty();
-            continue;
+            ("", c.len_utf8())
+        } else if is_dropped(c) {
+            ("", c.len_utf8())
+        } else {
+            (&rest[..c.len_utf8()], c.len_utf8())
+        };
+        if !kept.is_empty() {
+            if space {
+                out.push(' ');
+                space = false;
+            }
+            out.push_str(kept);
         }
-        if is_dropped(c) {
-            continue;
-        }
-        if space {
-            out.push(' ');
-            space = false;
-        }
-        out.push(c);
+        rest = &rest[len..];
     }
     out
 }
@@ -120,6 +132,16 @@ mod tests {
         let html = "<p>a&#1;b\u{2}c&#xFFFF;d</p>";
         assert_eq!(texts(&html_blocks(html, &[], &[])), ["abcd"]);
         assert_eq!(texts(&text_blocks("a\u{0}b\u{c}c")), ["ab c"]);
+    }
+
+    #[test]
+    fn clean_collapses_whitespace_and_drops_invisible_characters() {
+        assert_eq!(
+            clean("  Terms\u{a0} of\u{3000}\u{3000}use,\tsoft\u{ad}ware\u{200b}. \n"),
+            "Terms of use, software."
+        );
+        assert_eq!(clean("\u{feff}é  ü\u{fffc}"), "é ü");
+        assert_eq!(clean(" \t\n"), "");
     }
 
     #[test]
