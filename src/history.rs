@@ -142,10 +142,17 @@ impl Key {
     fn of(t: &DocText) -> (Key, Keys) {
         let k = t.keys();
         let (words, blocks) = word_keys(&t.blocks);
+        // Most texts have nothing to mask, and ASCII is its own folded form: the masked text is
+        // then the blocks joined by spaces, which has the blocks' words, so it is not read again.
+        let unchanged = k.masked == k.visible && t.blocks.iter().all(|b| b.text.is_ascii());
         let key = Key {
             words,
             blocks,
-            masked: word_key(std::iter::once(k.masked.as_str())),
+            masked: if unchanged {
+                words
+            } else {
+                word_key(std::iter::once(k.masked.as_str()))
+            },
             count: t.word_count(),
             truncated: false,
         };
@@ -471,6 +478,24 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn the_masked_key_is_that_of_the_masked_text() {
+        for blocks in [
+            &["Terms.", "'Rules' apply-now, don't they?", "-", "'"][..],
+            &["Updated 2 days ago", "Terms."],
+            &["Café’s “terms”", "Updated: 2 days ago"],
+            &["ﬁle", "x"],
+        ] {
+            let t = paragraphs(blocks);
+            let masked = t.keys().masked;
+            assert_eq!(
+                Key::of(&t).0.masked,
+                word_key(std::iter::once(masked.as_str())),
+                "{blocks:?}"
+            );
+        }
     }
 
     #[test]
