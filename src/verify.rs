@@ -7,9 +7,10 @@ use crate::history::{Class, History, Version};
 use crate::text::match_form;
 use rustc_hash::FxHasher;
 use serde::Serialize;
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 use std::hash::Hasher;
+use std::rc::Rc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -107,10 +108,13 @@ fn union_len(a: &[u32], b: &[u32]) -> usize {
 }
 
 /// Each version's blocks as word keys ([`words`]), made the first time an excerpt is looked
-/// for in that version: shared by the clauses quoting one document, and dropped with them.
+/// for in that version: shared by the clauses quoting one document, and dropped with them. A
+/// block's keys are made once for all the versions that hold its text (most of a version's
+/// blocks are its previous version's).
 pub(crate) struct BlockWords<'h> {
     history: &'h History,
-    versions: Vec<OnceCell<Vec<Vec<u64>>>>,
+    versions: Vec<OnceCell<Vec<Rc<[u64]>>>>,
+    by_text: RefCell<HashMap<&'h str, Rc<[u64]>>>,
 }
 
 impl<'h> BlockWords<'h> {
@@ -119,16 +123,24 @@ impl<'h> BlockWords<'h> {
         BlockWords {
             history,
             versions: history.versions.iter().map(|_| OnceCell::new()).collect(),
+            by_text: RefCell::default(),
         }
     }
 
     /// The word keys of each block of version `i`.
-    fn of(&self, i: usize) -> &[Vec<u64>] {
+    fn of(&self, i: usize) -> &[Rc<[u64]>] {
         self.versions[i].get_or_init(|| {
-            let v = &self.history.versions[i];
+            let v: &'h Version = &self.history.versions[i];
+            let mut by_text = self.by_text.borrow_mut();
             v.block_ranges
                 .iter()
-                .map(|r| words(&v.search_text[r.clone()]))
+                .map(|r| {
+                    let text = &v.search_text[r.clone()];
+                    by_text
+                        .entry(text)
+                        .or_insert_with(|| words(text).into())
+                        .clone()
+                })
                 .collect()
         })
     }
@@ -211,7 +223,7 @@ fn passage_changes(needle: &str, blocks: &BlockWords, found: &[bool]) -> Vec<Pas
 }
 
 /// The block, or pair of adjacent blocks, holding most of the excerpt's words.
-fn best_passage(excerpt: &[u64], v: &Version, blocks: &[Vec<u64>]) -> Option<String> {
+fn best_passage(excerpt: &[u64], v: &Version, blocks: &[Rc<[u64]>]) -> Option<String> {
     if excerpt.is_empty() {
         return None;
     }
