@@ -2,12 +2,12 @@
 //! build derives") and its word-level diff. Versions are extracted and diffed in parallel, and
 //! each is compared with one earlier version only, so a long history costs linear time.
 
-use crate::diff::{DiffBlock, Op, VersionDiff, diff, word_key, word_keys};
+use crate::diff::{DiffBlock, Op, VersionDiff, WordForms, diff, word_key};
 use crate::effective::{self, Stated};
 use crate::hash::hash_of;
 use crate::ids::Timestamp;
 use crate::model::Document;
-use crate::text::{self, DocText, Keys};
+use crate::text::{self, Block, DocText, Keys};
 use crate::yaml::Located;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -137,31 +137,72 @@ struct Key {
     truncated: bool,
 }
 
+/// What the keys need of a block: its words' forms and key, and its word count.
+struct BlockFacts {
+    words: WordForms,
+    key: u64,
+    count: usize,
+}
+
 impl Key {
-    /// The key of a version, and the forms of its text it was computed from.
-    fn of(t: &DocText) -> (Key, Keys) {
+    /// The key of a version, from the facts of its blocks, and the forms of its text it was
+    /// computed from.
+    fn of(t: &DocText, blocks: &[&BlockFacts]) -> (Key, Keys) {
         let k = t.keys();
-        let (words, blocks) = word_keys(&t.blocks);
+        let words = WordForms::key_of_all(blocks.iter().map(|b| &b.words));
         // Most texts have nothing to mask, and ASCII is its own folded form: the masked text is
         // then the blocks joined by spaces, which has the blocks' words, so it is not read again.
         let unchanged = k.masked == k.visible && t.blocks.iter().all(|b| b.text.is_ascii());
         let key = Key {
             words,
-            blocks,
+            blocks: blocks.iter().map(|b| b.key).collect(),
             masked: if unchanged {
                 words
             } else {
                 word_key(std::iter::once(k.masked.as_str()))
             },
-            count: t.word_count(),
+            count: blocks.iter().map(|b| b.count).sum(),
             truncated: false,
         };
         (key, k)
     }
 
-    /// The keys of a history's versions, and the forms of their texts.
+    /// The keys of a history's versions, and the forms of their texts. Most blocks of a version
+    /// are its previous version's: each distinct block is read once for all the versions.
     fn all(texts: &[DocText]) -> (Vec<Key>, Vec<Keys>) {
-        let prepared: Vec<(Key, Keys)> = texts.par_iter().map(Key::of).collect();
+        let mut index: HashMap<&str, usize> = HashMap::new();
+        let mut distinct: Vec<&Block> = Vec::new();
+        let ids: Vec<Vec<usize>> = texts
+            .iter()
+            .map(|t| {
+                t.blocks
+                    .iter()
+                    .map(|b| {
+                        *index.entry(&b.text).or_insert_with(|| {
+                            distinct.push(b);
+                            distinct.len() - 1
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+        let facts: Vec<BlockFacts> = distinct
+            .par_iter()
+            .map(|b| {
+                let words = WordForms::of(&b.text);
+                let key = words.key();
+                BlockFacts {
+                    words,
+                    key,
+                    count: b.word_count(),
+                }
+            })
+            .collect();
+        let prepared: Vec<(Key, Keys)> = texts
+            .par_iter()
+            .zip(&ids)
+            .map(|(t, ids)| Key::of(t, &ids.iter().map(|&i| &facts[i]).collect::<Vec<_>>()))
+            .collect();
         let (mut keys, search): (Vec<Key>, Vec<Keys>) = prepared.into_iter().unzip();
         for (k, pair) in keys.iter_mut().skip(1).zip(texts.windows(2)) {
             k.truncated = truncates(&pair[0], &pair[1]);
@@ -491,7 +532,7 @@ mod tests {
             let t = paragraphs(blocks);
             let masked = t.keys().masked;
             assert_eq!(
-                Key::of(&t).0.masked,
+                Key::all(std::slice::from_ref(&t)).0[0].masked,
                 word_key(std::iter::once(masked.as_str())),
                 "{blocks:?}"
             );

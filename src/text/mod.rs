@@ -95,10 +95,14 @@ impl DocText {
 
     /// Number of words, for sizes and change ratios.
     pub fn word_count(&self) -> usize {
-        self.blocks
-            .iter()
-            .map(|b| b.text.split_whitespace().count())
-            .sum()
+        self.blocks.iter().map(Block::word_count).sum()
+    }
+}
+
+impl Block {
+    /// Number of words, for sizes and change ratios.
+    pub fn word_count(&self) -> usize {
+        self.text.split_whitespace().count()
     }
 }
 
