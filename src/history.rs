@@ -7,10 +7,11 @@ use crate::effective::{self, Stated};
 use crate::hash::hash_of;
 use crate::ids::Timestamp;
 use crate::model::Document;
-use crate::text::{self, Block, DocText, Keys};
+use crate::text::{self, Block, BlockForms, DocText, Keys};
 use crate::yaml::Located;
 use rayon::prelude::*;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
@@ -137,30 +138,54 @@ struct Key {
     truncated: bool,
 }
 
-/// What the keys need of a block: its words' forms and key, and its word count.
-struct BlockFacts {
+/// What the keys need of a block: its words and their key, its word count, its forms, and the
+/// words of its folded form where folding changed them.
+struct BlockFacts<'a> {
     words: WordForms,
     key: u64,
     count: usize,
+    forms: BlockForms<'a>,
+    folded_words: Option<WordForms>,
+}
+
+impl<'a> BlockFacts<'a> {
+    fn of(block: &'a Block) -> BlockFacts<'a> {
+        let words = WordForms::of(&block.text);
+        let forms = BlockForms::of(&block.text);
+        let folded_words = match &forms.folded {
+            Cow::Borrowed(_) => None,
+            Cow::Owned(folded) => Some(WordForms::of(folded)).filter(|f| *f != words),
+        };
+        BlockFacts {
+            key: words.key(),
+            words,
+            count: block.word_count(),
+            forms,
+            folded_words,
+        }
+    }
 }
 
 impl Key {
     /// The key of a version, from the facts of its blocks, and the forms of its text it was
     /// computed from.
-    fn of(t: &DocText, blocks: &[&BlockFacts]) -> (Key, Keys) {
-        let k = t.keys();
+    fn of(blocks: &[&BlockFacts]) -> (Key, Keys) {
+        let k = Keys::of(blocks.iter().map(|b| &b.forms));
         let words = WordForms::key_of_all(blocks.iter().map(|b| &b.words));
-        // Most texts have nothing to mask, and ASCII is its own folded form: the masked text is
-        // then the blocks joined by spaces, which has the blocks' words, so it is not read again.
-        let unchanged = k.masked == k.visible && t.blocks.iter().all(|b| b.text.is_ascii());
+        // Most texts have nothing to mask: the masked text is then the folded blocks joined by
+        // spaces, which has the folded blocks' words, so it is not read again.
+        let masked = if k.masked == k.visible {
+            let folded = blocks
+                .iter()
+                .map(|b| b.folded_words.as_ref().unwrap_or(&b.words));
+            WordForms::key_of_all(folded)
+        } else {
+            word_key(std::iter::once(k.masked.as_str()))
+        };
         let key = Key {
             words,
             blocks: blocks.iter().map(|b| b.key).collect(),
-            masked: if unchanged {
-                words
-            } else {
-                word_key(std::iter::once(k.masked.as_str()))
-            },
+            masked,
             count: blocks.iter().map(|b| b.count).sum(),
             truncated: false,
         };
@@ -186,22 +211,10 @@ impl Key {
                     .collect()
             })
             .collect();
-        let facts: Vec<BlockFacts> = distinct
+        let facts: Vec<BlockFacts> = distinct.par_iter().map(|b| BlockFacts::of(b)).collect();
+        let prepared: Vec<(Key, Keys)> = ids
             .par_iter()
-            .map(|b| {
-                let words = WordForms::of(&b.text);
-                let key = words.key();
-                BlockFacts {
-                    words,
-                    key,
-                    count: b.word_count(),
-                }
-            })
-            .collect();
-        let prepared: Vec<(Key, Keys)> = texts
-            .par_iter()
-            .zip(&ids)
-            .map(|(t, ids)| Key::of(t, &ids.iter().map(|&i| &facts[i]).collect::<Vec<_>>()))
+            .map(|ids| Key::of(&ids.iter().map(|&i| &facts[i]).collect::<Vec<_>>()))
             .collect();
         let (mut keys, search): (Vec<Key>, Vec<Keys>) = prepared.into_iter().unzip();
         for (k, pair) in keys.iter_mut().skip(1).zip(texts.windows(2)) {

@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 /// What a word can be in a date or a counter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Word {
+pub(super) enum Word {
     /// 1–4 digits: a day, a year, a count.
     Number,
     Month,
@@ -164,9 +164,20 @@ fn known(w: &str) -> Option<Known> {
 /// day or year (in any order), numeric dates (2025-09-15, 15/09/2025), and "N days ago",
 /// "yesterday", "today" counters. A duration that is not a counter ("within 30 days") is
 /// kept: changing it is substantive. A run of masked words becomes one placeholder, so
-/// "15 days ago" and "yesterday" are alike. Linear, and allocates only the output.
+/// "15 days ago" and "yesterday" are alike. Linear.
 pub fn mask_dates(text: &str) -> String {
-    let kinds: Vec<Word> = split_spaces(text).map(kind_in_text).collect();
+    mask_words(text, &word_kinds(text))
+}
+
+/// What each word of `text` (each piece between its spaces) is to [`mask_dates`]. The words of
+/// texts joined by spaces are theirs one after the other, so a text's may be read once for all
+/// the texts it is part of.
+pub(super) fn word_kinds(text: &str) -> Vec<Word> {
+    split_spaces(text).map(kind_in_text).collect()
+}
+
+/// [`mask_dates`] of `text`, whose words are of `kinds` ([`word_kinds`]).
+pub(super) fn mask_words(text: &str, kinds: &[Word]) -> String {
     let kind = |i: usize| kinds.get(i).copied().unwrap_or(Word::Other);
     let mut masked = vec![false; kinds.len()];
     for i in 0..kinds.len() {
