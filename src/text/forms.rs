@@ -93,24 +93,33 @@ pub(super) fn unmark(folded: &str) -> Cow<'_, str> {
     Cow::Owned(clean(&without_markers))
 }
 
-/// `clean`, skipped when the text has nothing to clean (the common case): no space at either
-/// end or next to another, and no character `clean` drops or turns into a space. ASCII is read
-/// byte by byte: its characters of either sort are the controls.
+/// `clean`, skipped when the text has nothing to clean (the common case).
 fn clean_if_needed(text: &str) -> Cow<'_, str> {
+    if is_clean(text) {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(clean(text))
+    }
+}
+
+/// `clean` of a text it may take, kept as it is when it has nothing to clean.
+pub(super) fn clean_owned(text: String) -> String {
+    if is_clean(&text) { text } else { clean(&text) }
+}
+
+/// Whether `clean` would leave `text` as it is: no space at either end or next to another, and
+/// no character `clean` drops or turns into a space. ASCII is read byte by byte: its characters
+/// of either sort are the controls.
+fn is_clean(text: &str) -> bool {
     let bytes = text.as_bytes();
-    let needs = bytes.first() == Some(&b' ')
+    !(bytes.first() == Some(&b' ')
         || bytes.last() == Some(&b' ')
         || bytes.windows(2).any(|pair| pair == b"  ")
         || bytes.iter().any(|&b| b < 0x20 || b == 0x7f)
         || (!text.is_ascii()
             && text
                 .chars()
-                .any(|c| !c.is_ascii() && (is_dropped(c) || c.is_whitespace())));
-    if needs {
-        Cow::Owned(clean(text))
-    } else {
-        Cow::Borrowed(text)
-    }
+                .any(|c| !c.is_ascii() && (is_dropped(c) || c.is_whitespace()))))
 }
 
 #[cfg(test)]
@@ -142,6 +151,28 @@ mod tests {
         );
         assert_eq!(clean("\u{feff}é  ü\u{fffc}"), "é ü");
         assert_eq!(clean(" \t\n"), "");
+    }
+
+    #[test]
+    fn a_clean_text_is_what_clean_leaves_as_it_is() {
+        for text in [
+            "",
+            " ",
+            "a",
+            "a b",
+            " a",
+            "a ",
+            "a  b",
+            "a\tb",
+            "a\u{7f}",
+            "é",
+            "a\u{a0}b",
+            "x\u{ad}y",
+            "日本 語",
+        ] {
+            assert_eq!(is_clean(text), clean(text) == text, "{text:?}");
+            assert_eq!(clean_owned(text.to_string()), clean(text));
+        }
     }
 
     #[test]

@@ -19,7 +19,7 @@ pub use ignore::matches_pattern;
 pub use mask::mask_dates;
 pub(crate) use mask::month_number;
 
-use forms::unmark;
+use forms::{clean_owned, unmark};
 use html::html_blocks;
 use ignore::drop_repeated_sections;
 use markdown::markdown_blocks;
@@ -213,7 +213,7 @@ impl Blocks {
 
     fn finish(&mut self) {
         if let Some((kind, buf)) = self.current.take() {
-            let text = clean(&buf);
+            let text = clean_owned(buf);
             if !text.is_empty() {
                 self.blocks.push(Block { kind, text });
             }
