@@ -76,9 +76,10 @@ fn words(text: &str) -> Vec<u64> {
     keys
 }
 
-/// The positions in `excerpt` (sorted keys) of the keys of `block` (sorted keys) it holds.
-fn hits(excerpt: &[u64], block: &[u64]) -> Vec<u32> {
-    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+/// Appends the positions in `excerpt` (sorted keys) of the keys of `block` (sorted keys) it
+/// holds.
+fn hits(excerpt: &[u64], block: &[u64], out: &mut Vec<u32>) {
+    let (mut i, mut j) = (0, 0);
     while i < excerpt.len() && j < block.len() {
         match excerpt[i].cmp(&block[j]) {
             std::cmp::Ordering::Less => i += 1,
@@ -90,7 +91,6 @@ fn hits(excerpt: &[u64], block: &[u64]) -> Vec<u32> {
             }
         }
     }
-    out
 }
 
 /// How many distinct positions two sorted lists of positions hold together.
@@ -231,17 +231,23 @@ fn best_passage(excerpt: &[u64], v: &Version, blocks: &[Rc<[u64]>]) -> Option<St
         return None;
     }
     let text = |r: std::ops::Range<usize>| &v.search_text[r];
-    let hits: Vec<Vec<u32>> = blocks.iter().map(|b| hits(excerpt, b)).collect();
+    // Each block's hits, one after the other in one list: block i's end at `ends[i]`.
+    let (mut all, mut ends) = (Vec::new(), Vec::with_capacity(blocks.len()));
+    for b in blocks {
+        hits(excerpt, b, &mut all);
+        ends.push(all.len());
+    }
+    let hits = |i: usize| &all[i.checked_sub(1).map_or(0, |p| ends[p])..ends[i]];
     let score = |n: usize| n as f64 / excerpt.len() as f64;
     let mut best: Option<(f64, std::ops::Range<usize>)> = None;
     for (i, r) in v.block_ranges.iter().enumerate() {
         // The pair's text has a space between the two blocks, so its words are the union of
         // theirs.
         let pair = v.block_ranges.get(i + 1).map(|next| {
-            let both = union_len(&hits[i], &hits[i + 1]);
+            let both = union_len(hits(i), hits(i + 1));
             (score(both), r.start..next.end)
         });
-        let single = (score(hits[i].len()), r.clone());
+        let single = (score(hits(i).len()), r.clone());
         for (s, c) in std::iter::once(single).chain(pair) {
             // Better by score, and on a tie the shorter passage: no heading or neighbour more.
             let better = best
