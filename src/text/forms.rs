@@ -102,9 +102,15 @@ fn clean_if_needed(text: &str) -> Cow<'_, str> {
     }
 }
 
-/// `clean` of a text it may take, kept as it is when it has nothing to clean.
-pub(super) fn clean_owned(text: String) -> String {
-    if is_clean(&text) { text } else { clean(&text) }
+/// `clean` of a text it may take, kept as it is when it has nothing to clean (no bigger than
+/// it is: it is kept as long as its version).
+pub(super) fn clean_owned(mut text: String) -> String {
+    if is_clean(&text) {
+        text.shrink_to_fit();
+        text
+    } else {
+        clean(&text)
+    }
 }
 
 /// Whether `clean` would leave `text` as it is: no space at either end or next to another, and
