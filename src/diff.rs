@@ -16,7 +16,7 @@
 //! however busy, give the same diff.
 
 use crate::hash::hash_of;
-use crate::text::{Block, BlockKind, DocText, fold};
+use crate::text::{BlockKind, DocText, fold};
 use serde::Serialize;
 use similar::DiffOp;
 use similar::algorithms::{Capture, Compact, DiffHook, NoFinishHook, Replace, myers};
@@ -913,16 +913,29 @@ pub fn word_key<'a>(blocks: impl Iterator<Item = &'a str>) -> u64 {
     hash_of(words.as_slice())
 }
 
-/// The [`word_key`] of all of `blocks`, and of each block alone, reading each block once.
-pub fn word_keys(blocks: &[Block]) -> (u64, Vec<u64>) {
-    let mut words = Vec::new();
-    let mut each = Vec::with_capacity(blocks.len());
-    for b in blocks {
-        let start = words.len();
-        push_words(&b.text, &mut words);
-        each.push(hash_of(&words[start..]));
+/// The words of a text that count, in the form they are compared in: what [`word_key`] hashes.
+/// A block's, read once, make the keys of the versions that hold it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WordForms(Vec<u8>);
+
+impl WordForms {
+    /// The words of `text`.
+    pub fn of(text: &str) -> WordForms {
+        let mut words = Vec::new();
+        push_words(text, &mut words);
+        WordForms(words)
     }
-    (hash_of(words.as_slice()), each)
+
+    /// The [`word_key`] of the text.
+    pub fn key(&self) -> u64 {
+        hash_of(self.0.as_slice())
+    }
+
+    /// The [`word_key`] of texts one after the other.
+    pub fn key_of_all<'a>(all: impl Iterator<Item = &'a WordForms>) -> u64 {
+        let words: Vec<u8> = all.flat_map(|w| w.0.iter().copied()).collect();
+        hash_of(words.as_slice())
+    }
 }
 
 /// Appends the words of `text` that count, in the form they are compared in, each followed by
@@ -1298,6 +1311,7 @@ fn section_of_each_block(doc: &DocText) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::Block;
     use similar::{Algorithm, capture_diff_slices};
 
     fn doc(blocks: &[&str]) -> DocText {
@@ -1423,13 +1437,14 @@ mod tests {
     }
 
     #[test]
-    fn word_keys_are_those_of_each_block_and_of_all() {
-        let d = doc(&["One, two.", "# Three", "four’s 5"]);
-        let texts = || d.blocks.iter().map(|b| b.text.as_str());
-        let (all, each) = word_keys(&d.blocks);
-        assert_eq!(all, word_key(texts()));
-        let alone: Vec<u64> = texts().map(|t| word_key(std::iter::once(t))).collect();
-        assert_eq!(each, alone);
+    fn word_forms_give_the_keys_of_each_block_and_of_all() {
+        let texts = ["One, two.", "Three", "four’s 5"];
+        let forms: Vec<WordForms> = texts.iter().map(|t| WordForms::of(t)).collect();
+        let all = WordForms::key_of_all(forms.iter());
+        assert_eq!(all, word_key(texts.into_iter()));
+        for (f, t) in forms.iter().zip(texts) {
+            assert_eq!(f.key(), word_key(std::iter::once(t)));
+        }
         // Words are compared, not blocks or punctuation.
         assert_eq!(all, word_key(["One two Three", "four's 5!"].into_iter()));
         assert_ne!(all, word_key(["One two Three four 5"].into_iter()));

@@ -72,7 +72,12 @@ fn strongest(dates: impl Iterator<Item = Stated>) -> Option<Stated> {
 
 /// The stated dates in a block's head; a date alone in a block counts only at the top.
 fn in_block(text: &str, top: bool) -> Vec<Stated> {
-    let toks = tokens(head(text));
+    let head = head(text);
+    // Every date has a year in digits: a block without digits states none (most blocks).
+    if !head.bytes().any(|b| b.is_ascii_digit()) {
+        return Vec::new();
+    }
+    let toks = tokens(head);
     let mut out = Vec::new();
     let mut i = 0;
     while i < toks.len() {

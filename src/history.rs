@@ -2,15 +2,16 @@
 //! build derives") and its word-level diff. Versions are extracted and diffed in parallel, and
 //! each is compared with one earlier version only, so a long history costs linear time.
 
-use crate::diff::{DiffBlock, Op, VersionDiff, diff, word_key, word_keys};
+use crate::diff::{DiffBlock, Op, VersionDiff, WordForms, diff, word_key};
 use crate::effective::{self, Stated};
 use crate::hash::hash_of;
 use crate::ids::Timestamp;
 use crate::model::Document;
-use crate::text::{self, DocText, Keys};
+use crate::text::{self, Block, BlockForms, DocText, Keys};
 use crate::yaml::Located;
 use rayon::prelude::*;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
@@ -174,24 +175,84 @@ struct Key {
     truncated: bool,
 }
 
+/// What the keys need of a block: its words and their key, its word count, its forms, and the
+/// words of its folded form where folding changed them.
+struct BlockFacts<'a> {
+    words: WordForms,
+    key: u64,
+    count: usize,
+    forms: BlockForms<'a>,
+    folded_words: Option<WordForms>,
+}
+
+impl<'a> BlockFacts<'a> {
+    fn of(block: &'a Block) -> BlockFacts<'a> {
+        let words = WordForms::of(&block.text);
+        let forms = BlockForms::of(&block.text);
+        let folded_words = match &forms.folded {
+            Cow::Borrowed(_) => None,
+            Cow::Owned(folded) => Some(WordForms::of(folded)).filter(|f| *f != words),
+        };
+        BlockFacts {
+            key: words.key(),
+            words,
+            count: block.word_count(),
+            forms,
+            folded_words,
+        }
+    }
+}
+
 impl Key {
-    /// The key of a version, and the forms of its text it was computed from.
-    fn of(t: &DocText) -> (Key, Keys) {
-        let k = t.keys();
-        let (words, blocks) = word_keys(&t.blocks);
+    /// The key of a version, from the facts of its blocks, and the forms of its text it was
+    /// computed from.
+    fn of(blocks: &[&BlockFacts]) -> (Key, Keys) {
+        let k = Keys::of(blocks.iter().map(|b| &b.forms));
+        let words = WordForms::key_of_all(blocks.iter().map(|b| &b.words));
+        // Most texts have nothing to mask: the masked text is then the folded blocks joined by
+        // spaces, which has the folded blocks' words, so it is not read again.
+        let masked = if k.masked == k.visible {
+            let folded = blocks
+                .iter()
+                .map(|b| b.folded_words.as_ref().unwrap_or(&b.words));
+            WordForms::key_of_all(folded)
+        } else {
+            word_key(std::iter::once(k.masked.as_str()))
+        };
         let key = Key {
             words,
-            blocks,
-            masked: word_key(std::iter::once(k.masked.as_str())),
-            count: t.word_count(),
+            blocks: blocks.iter().map(|b| b.key).collect(),
+            masked,
+            count: blocks.iter().map(|b| b.count).sum(),
             truncated: false,
         };
         (key, k)
     }
 
-    /// The keys of a history's versions, and the forms of their texts.
+    /// The keys of a history's versions, and the forms of their texts. Most blocks of a version
+    /// are its previous version's: each distinct block is read once for all the versions.
     fn all(texts: &[DocText]) -> (Vec<Key>, Vec<Keys>) {
-        let prepared: Vec<(Key, Keys)> = texts.par_iter().map(Key::of).collect();
+        let mut index: HashMap<&str, usize> = HashMap::new();
+        let mut distinct: Vec<&Block> = Vec::new();
+        let ids: Vec<Vec<usize>> = texts
+            .iter()
+            .map(|t| {
+                t.blocks
+                    .iter()
+                    .map(|b| {
+                        *index.entry(&b.text).or_insert_with(|| {
+                            distinct.push(b);
+                            distinct.len() - 1
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+        let facts: Vec<BlockFacts> = distinct.par_iter().map(|b| BlockFacts::of(b)).collect();
+        let prepared: Vec<(Key, Keys)> = ids
+            .par_iter()
+            .map(|ids| Key::of(&ids.iter().map(|&i| &facts[i]).collect::<Vec<_>>()))
+            .collect();
         let (mut keys, search): (Vec<Key>, Vec<Keys>) = prepared.into_iter().unzip();
         for (k, pair) in keys.iter_mut().skip(1).zip(texts.windows(2)) {
             k.truncated = truncates(&pair[0], &pair[1]);
@@ -508,6 +569,24 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn the_masked_key_is_that_of_the_masked_text() {
+        for blocks in [
+            &["Terms.", "'Rules' apply-now, don't they?", "-", "'"][..],
+            &["Updated 2 days ago", "Terms."],
+            &["Café’s “terms”", "Updated: 2 days ago"],
+            &["ﬁle", "x"],
+        ] {
+            let t = paragraphs(blocks);
+            let masked = t.keys().masked;
+            assert_eq!(
+                Key::all(std::slice::from_ref(&t)).0[0].masked,
+                word_key(std::iter::once(masked.as_str())),
+                "{blocks:?}"
+            );
+        }
     }
 
     #[test]

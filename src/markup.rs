@@ -25,20 +25,27 @@ pub fn is_forbidden_in_markup(c: char) -> bool {
 }
 
 /// Escapes text for HTML and XML element content and attribute values, dropping the
-/// characters neither may hold ([`is_forbidden_in_markup`]).
+/// characters neither may hold ([`is_forbidden_in_markup`]). The runs of characters kept as
+/// they are (nearly all of any text) are copied whole.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            c if is_forbidden_in_markup(c) => {}
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+    let mut copied = 0;
+    for (i, c) in text.char_indices() {
+        let replacement = match c {
+            '&' => "&amp;",
+            '<' => "&lt;",
+            '>' => "&gt;",
+            '"' => "&quot;",
+            '\'' => "&#39;",
+            ' '..='~' => continue,
+            c if is_forbidden_in_markup(c) => "",
+            _ => continue,
+        };
+        out.push_str(&text[copied..i]);
+        out.push_str(replacement);
+        copied = i + c.len_utf8();
     }
+    out.push_str(&text[copied..]);
     out
 }
 
@@ -220,4 +227,21 @@ pub(crate) fn cap_tables(markdown: &str) -> Cow<'_, str> {
     }
     out.push_str(&markdown[copied..]);
     Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_replaces_markup_drops_forbidden_characters_and_keeps_the_rest() {
+        assert_eq!(escape(""), "");
+        assert_eq!(escape("plain text, été"), "plain text, été");
+        assert_eq!(
+            escape("<a href=\"x\">Tom & Jerry's</a>"),
+            "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;"
+        );
+        assert_eq!(escape("\u{0}a\u{85}b\u{fffe}\tc\u{10ffff}"), "ab\tc");
+        assert_eq!(escape("&&é<"), "&amp;&amp;é&lt;");
+    }
 }

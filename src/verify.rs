@@ -3,12 +3,15 @@
 //! quotes change?
 
 use crate::diff::{Segment, word_segments};
-use crate::hash::hash_of;
 use crate::history::{Class, History, Texts, VersionText};
 use crate::text::match_form;
+use memchr::memmem::Finder;
+use rustc_hash::FxHasher;
 use serde::Serialize;
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
+use std::hash::Hasher;
+use std::rc::Rc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -49,20 +52,34 @@ const MIN_OVERLAP: f64 = 0.5;
 /// The words of a text, without punctuation and case, for comparing passages: each word's
 /// hash, sorted and without repeats, so two texts are compared by merging two short lists
 /// instead of building a set of strings for every block of every version for every clause.
+/// The hashes are compared only with each other, in memory: a fast hash serves.
 fn words(text: &str) -> Vec<u64> {
+    // Each word in small letters, in one buffer rather than a string per word.
+    let mut lower = Vec::new();
     let mut keys: Vec<u64> = text
         .split(|c: char| !c.is_alphanumeric() && c != '\'')
         .filter(|w| !w.is_empty())
-        .map(|w| hash_of(&w.to_lowercase()))
+        .map(|w| {
+            lower.clear();
+            if w.is_ascii() {
+                lower.extend(w.bytes().map(|b| b.to_ascii_lowercase()));
+            } else {
+                lower.extend_from_slice(w.to_lowercase().as_bytes());
+            }
+            let mut h = FxHasher::default();
+            h.write(&lower);
+            h.finish()
+        })
         .collect();
     keys.sort_unstable();
     keys.dedup();
     keys
 }
 
-/// The positions in `excerpt` (sorted keys) of the keys of `block` (sorted keys) it holds.
-fn hits(excerpt: &[u64], block: &[u64]) -> Vec<u32> {
-    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+/// Appends the positions in `excerpt` (sorted keys) of the keys of `block` (sorted keys) it
+/// holds.
+fn hits(excerpt: &[u64], block: &[u64], out: &mut Vec<u32>) {
+    let (mut i, mut j) = (0, 0);
     while i < excerpt.len() && j < block.len() {
         match excerpt[i].cmp(&block[j]) {
             std::cmp::Ordering::Less => i += 1,
@@ -74,7 +91,6 @@ fn hits(excerpt: &[u64], block: &[u64]) -> Vec<u32> {
             }
         }
     }
-    out
 }
 
 /// How many distinct positions two sorted lists of positions hold together.
@@ -93,11 +109,14 @@ fn union_len(a: &[u32], b: &[u32]) -> usize {
 }
 
 /// Each version's blocks as word keys ([`words`]), made the first time an excerpt is looked
-/// for in that version: shared by the clauses quoting one document, and dropped with them.
+/// for in that version: shared by the clauses quoting one document, and dropped with them. A
+/// block's keys are made once for all the versions that hold its text (most of a version's
+/// blocks are its previous version's).
 pub(crate) struct BlockWords<'h> {
     history: &'h History,
     texts: &'h Texts,
-    versions: Vec<OnceCell<Vec<Vec<u64>>>>,
+    versions: Vec<OnceCell<Vec<Rc<[u64]>>>>,
+    by_text: RefCell<HashMap<&'h str, Rc<[u64]>>>,
 }
 
 impl<'h> BlockWords<'h> {
@@ -107,16 +126,24 @@ impl<'h> BlockWords<'h> {
             history,
             texts,
             versions: history.versions.iter().map(|_| OnceCell::new()).collect(),
+            by_text: RefCell::default(),
         }
     }
 
     /// The word keys of each block of version `i`.
-    fn of(&self, i: usize) -> &[Vec<u64>] {
+    fn of(&self, i: usize) -> &[Rc<[u64]>] {
         self.versions[i].get_or_init(|| {
-            let v = &self.texts.versions[i];
+            let v: &'h VersionText = &self.texts.versions[i];
+            let mut by_text = self.by_text.borrow_mut();
             v.block_ranges
                 .iter()
-                .map(|r| words(&v.search_text[r.clone()]))
+                .map(|r| {
+                    let text = &v.search_text[r.clone()];
+                    by_text
+                        .entry(text)
+                        .or_insert_with(|| words(text).into())
+                        .clone()
+                })
                 .collect()
         })
     }
@@ -135,15 +162,17 @@ pub(crate) fn verify(excerpt: &str, blocks: &BlockWords) -> Verification {
             changes: Vec::new(),
         };
     };
+    // One searcher for every version's text (SIMD, quicker than `str::contains`).
+    let finder = Finder::new(&needle);
     let mut found_in: HashMap<u64, bool> = HashMap::new();
     let found: Vec<bool> = blocks
         .texts
         .versions
         .iter()
         .map(|v| {
-            *found_in
-                .entry(v.search_key)
-                .or_insert_with(|| !needle.is_empty() && v.search_text.contains(&needle))
+            *found_in.entry(v.search_key).or_insert_with(|| {
+                !needle.is_empty() && finder.find(v.search_text.as_bytes()).is_some()
+            })
         })
         .collect();
     let first_seen = found.iter().position(|&f| f);
@@ -200,22 +229,28 @@ fn passage_changes(needle: &str, blocks: &BlockWords, found: &[bool]) -> Vec<Pas
 }
 
 /// The block, or pair of adjacent blocks, holding most of the excerpt's words.
-fn best_passage(excerpt: &[u64], v: &VersionText, blocks: &[Vec<u64>]) -> Option<String> {
+fn best_passage(excerpt: &[u64], v: &VersionText, blocks: &[Rc<[u64]>]) -> Option<String> {
     if excerpt.is_empty() {
         return None;
     }
     let text = |r: std::ops::Range<usize>| &v.search_text[r];
-    let hits: Vec<Vec<u32>> = blocks.iter().map(|b| hits(excerpt, b)).collect();
+    // Each block's hits, one after the other in one list: block i's end at `ends[i]`.
+    let (mut all, mut ends) = (Vec::new(), Vec::with_capacity(blocks.len()));
+    for b in blocks {
+        hits(excerpt, b, &mut all);
+        ends.push(all.len());
+    }
+    let hits = |i: usize| &all[i.checked_sub(1).map_or(0, |p| ends[p])..ends[i]];
     let score = |n: usize| n as f64 / excerpt.len() as f64;
     let mut best: Option<(f64, std::ops::Range<usize>)> = None;
     for (i, r) in v.block_ranges.iter().enumerate() {
         // The pair's text has a space between the two blocks, so its words are the union of
         // theirs.
         let pair = v.block_ranges.get(i + 1).map(|next| {
-            let both = union_len(&hits[i], &hits[i + 1]);
+            let both = union_len(hits(i), hits(i + 1));
             (score(both), r.start..next.end)
         });
-        let single = (score(hits[i].len()), r.clone());
+        let single = (score(hits(i).len()), r.clone());
         for (s, c) in std::iter::once(single).chain(pair) {
             // Better by score, and on a tie the shorter passage: no heading or neighbour more.
             let better = best

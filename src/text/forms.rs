@@ -12,19 +12,31 @@ use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 pub fn clean(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut space = false;
-    for c in text.chars() {
-        if c.is_whitespace() {
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        // Visible ASCII characters, most of any text, are kept: copied a run at a time.
+        let visible = rest
+            .bytes()
+            .take_while(|b| (b'!'..=b'~').contains(b))
+            .count();
+        let (kept, len) = if visible > 0 {
+            (&rest[..visible], visible)
+        } else if c.is_whitespace() {
             space = !out.is_empty();
-            continue;
+            ("", c.len_utf8())
+        } else if is_dropped(c) {
+            ("", c.len_utf8())
+        } else {
+            (&rest[..c.len_utf8()], c.len_utf8())
+        };
+        if !kept.is_empty() {
+            if space {
+                out.push(' ');
+                space = false;
+            }
+            out.push_str(kept);
         }
-        if is_dropped(c) {
-            continue;
-        }
-        if space {
-            out.push(' ');
-            space = false;
-        }
-        out.push(c);
+        rest = &rest[len..];
     }
     out
 }
@@ -81,24 +93,39 @@ pub(super) fn unmark(folded: &str) -> Cow<'_, str> {
     Cow::Owned(clean(&without_markers))
 }
 
-/// `clean`, skipped when the text has nothing to clean (the common case): no space at either
-/// end or next to another, and no character `clean` drops or turns into a space. ASCII is read
-/// byte by byte: its characters of either sort are the controls.
+/// `clean`, skipped when the text has nothing to clean (the common case).
 fn clean_if_needed(text: &str) -> Cow<'_, str> {
+    if is_clean(text) {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(clean(text))
+    }
+}
+
+/// `clean` of a text it may take, kept as it is when it has nothing to clean (no bigger than
+/// it is: it is kept as long as its version).
+pub(super) fn clean_owned(mut text: String) -> String {
+    if is_clean(&text) {
+        text.shrink_to_fit();
+        text
+    } else {
+        clean(&text)
+    }
+}
+
+/// Whether `clean` would leave `text` as it is: no space at either end or next to another, and
+/// no character `clean` drops or turns into a space. ASCII is read byte by byte: its characters
+/// of either sort are the controls.
+fn is_clean(text: &str) -> bool {
     let bytes = text.as_bytes();
-    let needs = bytes.first() == Some(&b' ')
+    !(bytes.first() == Some(&b' ')
         || bytes.last() == Some(&b' ')
         || bytes.windows(2).any(|pair| pair == b"  ")
         || bytes.iter().any(|&b| b < 0x20 || b == 0x7f)
         || (!text.is_ascii()
             && text
                 .chars()
-                .any(|c| !c.is_ascii() && (is_dropped(c) || c.is_whitespace())));
-    if needs {
-        Cow::Owned(clean(text))
-    } else {
-        Cow::Borrowed(text)
-    }
+                .any(|c| !c.is_ascii() && (is_dropped(c) || c.is_whitespace()))))
 }
 
 #[cfg(test)]
@@ -120,6 +147,38 @@ mod tests {
         let html = "<p>a&#1;b\u{2}c&#xFFFF;d</p>";
         assert_eq!(texts(&html_blocks(html, &[], &[])), ["abcd"]);
         assert_eq!(texts(&text_blocks("a\u{0}b\u{c}c")), ["ab c"]);
+    }
+
+    #[test]
+    fn clean_collapses_whitespace_and_drops_invisible_characters() {
+        assert_eq!(
+            clean("  Terms\u{a0} of\u{3000}\u{3000}use,\tsoft\u{ad}ware\u{200b}. \n"),
+            "Terms of use, software."
+        );
+        assert_eq!(clean("\u{feff}é  ü\u{fffc}"), "é ü");
+        assert_eq!(clean(" \t\n"), "");
+    }
+
+    #[test]
+    fn a_clean_text_is_what_clean_leaves_as_it_is() {
+        for text in [
+            "",
+            " ",
+            "a",
+            "a b",
+            " a",
+            "a ",
+            "a  b",
+            "a\tb",
+            "a\u{7f}",
+            "é",
+            "a\u{a0}b",
+            "x\u{ad}y",
+            "日本 語",
+        ] {
+            assert_eq!(is_clean(text), clean(text) == text, "{text:?}");
+            assert_eq!(clean_owned(text.to_string()), clean(text));
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use super::{Block, BlockKind, fold};
 use std::borrow::Cow;
 use std::collections::HashSet;
+use std::ops::Range;
 
 /// Whether an `ignore:` pattern matches the whole of a block's text (both with whitespace
 /// collapsed), case included; `*` stands for any run of characters, empty or not. Linear in
@@ -32,33 +33,29 @@ pub fn matches_pattern(pattern: &str, text: &str) -> bool {
 /// Drops a section (a heading and the blocks up to the next heading, or the text before the
 /// first heading) that repeats an earlier section word for word: extraction artefacts such as
 /// a page that holds its whole text twice.
-pub(super) fn drop_repeated_sections(blocks: Vec<Block>) -> Vec<Block> {
-    let mut sections: Vec<Vec<Block>> = Vec::new();
-    for b in blocks {
-        match sections.last_mut() {
-            Some(s) if !matches!(b.kind, BlockKind::Heading(_)) => s.push(b),
-            _ => sections.push(vec![b]),
+pub(super) fn drop_repeated_sections(mut blocks: Vec<Block>) -> Vec<Block> {
+    let starts: Vec<usize> = (0..blocks.len())
+        .filter(|&i| i == 0 || matches!(blocks[i].kind, BlockKind::Heading(_)))
+        .chain([blocks.len()])
+        .collect();
+    let sections = starts.windows(2).map(|w| w[0]..w[1]);
+    // A lone heading or paragraph may legitimately repeat; a whole section may not. With fewer
+    // than two whole sections (a text without headings), none is compared and no block moves.
+    let whole = |s: &Range<usize>| s.len() > 1;
+    if sections.clone().filter(whole).nth(1).is_none() {
+        return blocks;
+    }
+    let mut repeated = vec![false; blocks.len()];
+    let mut seen: HashSet<Vec<Cow<str>>> = HashSet::new();
+    for s in sections.filter(whole) {
+        if !seen.insert(blocks[s.clone()].iter().map(|b| fold(&b.text)).collect()) {
+            repeated[s].fill(true);
         }
     }
-    // A lone heading or paragraph may legitimately repeat; a whole section may not. With fewer
-    // than two whole sections (a text without headings), none is compared.
-    let whole = |s: &&Vec<Block>| s.len() > 1;
-    if sections.iter().filter(whole).nth(1).is_none() {
-        return sections.into_iter().flatten().collect();
-    }
-    let repeated: Vec<bool> = {
-        let mut seen: HashSet<Vec<Cow<str>>> = HashSet::new();
-        sections
-            .iter()
-            .map(|s| whole(&s) && !seen.insert(s.iter().map(|b| fold(&b.text)).collect()))
-            .collect()
-    };
-    sections
-        .into_iter()
-        .zip(repeated)
-        .filter(|(_, repeated)| !repeated)
-        .flat_map(|(s, _)| s)
-        .collect()
+    drop(seen);
+    let mut repeated = repeated.into_iter();
+    blocks.retain(|_| !repeated.next().unwrap_or(false));
+    blocks
 }
 
 #[cfg(test)]

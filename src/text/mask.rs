@@ -2,9 +2,12 @@
 //! so that a version in which only they changed is noise; and the month names that the reading
 //! of effective dates shares.
 
+use rustc_hash::FxHashMap;
+use std::sync::LazyLock;
+
 /// What a word can be in a date or a counter.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Word {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Word {
     /// 1–4 digits: a day, a year, a count.
     Number,
     Month,
@@ -20,8 +23,7 @@ enum Word {
     Other,
 }
 
-/// Classifies a word (already stripped of surrounding punctuation) without allocating:
-/// dispatch on its first letter, then compare against the few candidates.
+/// Classifies a word (already stripped of surrounding punctuation) without allocating.
 fn word_kind(w: &str) -> Word {
     let b = w.as_bytes();
     let Some(&first) = b.first() else {
@@ -37,117 +39,148 @@ fn word_kind(w: &str) -> Word {
             Word::Other
         };
     }
-    if b.len() > 9 {
-        return Word::Other;
-    }
-    if month_number(w).is_some() {
-        return Word::Month;
-    }
-    let (units, others): (&[&str], &[(&str, Word)]) = match first.to_ascii_lowercase() {
-        b'j' => (&[], &[("just", Word::Qualifier)]),
-        b'f' => (&[], &[("few", Word::Qualifier)]),
-        b'l' => (&[], &[("last", Word::Qualifier)]),
-        b'p' => (&[], &[("past", Word::Qualifier)]),
-        b'm' => (&["minute", "minutes", "month", "months"], &[]),
-        b'a' => (
-            &[],
-            &[
-                ("a", Word::Article),
-                ("an", Word::Article),
-                ("ago", Word::Ago),
-                ("about", Word::Qualifier),
-                ("almost", Word::Qualifier),
-            ],
-        ),
-        b's' => (&["second", "seconds"], &[("several", Word::Qualifier)]),
-        b'o' => (&[], &[("over", Word::Qualifier)]),
-        b'n' => (&["now"], &[("nearly", Word::Qualifier)]),
-        b'd' => (&["day", "days"], &[]),
-        b'h' => (&["hour", "hours"], &[]),
-        b'w' => (&["week", "weeks"], &[]),
-        b'y' => (&["year", "years"], &[("yesterday", Word::Date)]),
-        b't' => (&[], &[("today", Word::Date), ("this", Word::Qualifier)]),
-        _ => return Word::Other,
-    };
-    if units.iter().any(|x| x.eq_ignore_ascii_case(w)) {
-        Word::Unit
-    } else {
-        others
-            .iter()
-            .find(|(x, _)| x.eq_ignore_ascii_case(w))
-            .map_or(Word::Other, |(_, k)| *k)
-    }
+    known(w).map_or(Word::Other, |(kind, _)| kind)
 }
 
 /// The month (1–12) a word names, in full or by its first three letters, or "Sept"; any case.
 /// Shared by date masking and the reading of effective dates, so both know the same months.
 pub(crate) fn month_number(w: &str) -> Option<i8> {
-    const MONTHS: [&str; 12] = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
-    // French names, in full only: OTA tracks many French policies ("Date effective : 5
-    // septembre 2024", Facebook Privacy Policy, 2024-10-10); their abbreviations would
-    // collide with English words.
-    const MOIS: [&str; 12] = [
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ];
-    if w.eq_ignore_ascii_case("sept") {
-        return Some(9);
+    known(w).and_then(|(_, month)| month)
+}
+
+/// The months, in English.
+const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+/// The months in French, known in full only: OTA tracks many French policies ("Date effective :
+/// 5 septembre 2024", Facebook Privacy Policy, 2024-10-10); their abbreviations would collide
+/// with English words.
+const MOIS: [&str; 12] = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+];
+
+/// The words of relative counters other than months.
+const COUNTER_WORDS: [(&str, Word); 30] = [
+    ("second", Word::Unit),
+    ("seconds", Word::Unit),
+    ("minute", Word::Unit),
+    ("minutes", Word::Unit),
+    ("hour", Word::Unit),
+    ("hours", Word::Unit),
+    ("day", Word::Unit),
+    ("days", Word::Unit),
+    ("week", Word::Unit),
+    ("weeks", Word::Unit),
+    ("month", Word::Unit),
+    ("months", Word::Unit),
+    ("year", Word::Unit),
+    ("years", Word::Unit),
+    ("now", Word::Unit),
+    ("a", Word::Article),
+    ("an", Word::Article),
+    ("ago", Word::Ago),
+    ("yesterday", Word::Date),
+    ("today", Word::Date),
+    ("just", Word::Qualifier),
+    ("few", Word::Qualifier),
+    ("last", Word::Qualifier),
+    ("past", Word::Qualifier),
+    ("about", Word::Qualifier),
+    ("almost", Word::Qualifier),
+    ("several", Word::Qualifier),
+    ("over", Word::Qualifier),
+    ("nearly", Word::Qualifier),
+    ("this", Word::Qualifier),
+];
+
+/// The longest word, in bytes, that [`known`] knows.
+const LONGEST: usize = 9;
+
+/// A word's kind, and for a month its number.
+type Known = (Word, Option<i8>);
+
+/// Every ASCII word [`known`] knows, in small letters.
+static KNOWN: LazyLock<FxHashMap<&'static [u8], Known>> = LazyLock::new(|| {
+    let mut known = FxHashMap::default();
+    for (w, kind) in COUNTER_WORDS {
+        known.insert(w.as_bytes(), (kind, None));
     }
-    MONTHS
+    for (n, (month, mois)) in (1..).zip(MONTHS.iter().zip(MOIS)) {
+        for name in [month, &month[..3], mois].map(str::as_bytes) {
+            known.insert(name, (Word::Month, Some(n)));
+        }
+    }
+    known.insert(b"sept", (Word::Month, Some(9)));
+    known
+});
+
+/// What a word is to masking and dates, in any case, if it is a month or a word of counters:
+/// every word of a text is asked, so an ASCII word is looked up in small letters. Other words
+/// can only be French month names (none of the other words has a letter beyond ASCII), matched
+/// by their small letters.
+fn known(w: &str) -> Option<Known> {
+    if w.len() > LONGEST {
+        return None;
+    }
+    if w.is_ascii() {
+        let mut lower = [0; LONGEST];
+        let lower = &mut lower[..w.len()];
+        lower.copy_from_slice(w.as_bytes());
+        lower.make_ascii_lowercase();
+        return KNOWN.get(&*lower).copied();
+    }
+    // No capital of these names' letters differs in length from its small letter in UTF-8
+    // (É/é, Û/û), so a word of another length is no name.
+    let n = MOIS
         .iter()
-        .position(|m| m.eq_ignore_ascii_case(w) || (w.len() == 3 && m[..3].eq_ignore_ascii_case(w)))
-        .or_else(|| {
-            // Every word of a text is asked, so the case-folding comparison runs only on words
-            // of the name's length that start with its letter. No capital of these names' letters
-            // differs in length from its small letter in UTF-8 (É/é, Û/û, ASCII), so the length
-            // test leaves out no spelling that would match.
-            let first = w.as_bytes().first()?.to_ascii_lowercase();
-            MOIS.iter().position(|m| {
-                m.len() == w.len()
-                    && m.as_bytes()[0] == first
-                    && m.chars().eq(w.chars().flat_map(char::to_lowercase))
-            })
-        })
-        .map(|i| i as i8 + 1)
+        .position(|m| m.len() == w.len() && m.chars().eq(w.chars().flat_map(char::to_lowercase)))?;
+    Some((Word::Month, Some(n as i8 + 1)))
 }
 
 /// Replaces dates and relative counters by placeholders, word by word: a month name next to a
 /// day or year (in any order), numeric dates (2025-09-15, 15/09/2025), and "N days ago",
 /// "yesterday", "today" counters. A duration that is not a counter ("within 30 days") is
 /// kept: changing it is substantive. A run of masked words becomes one placeholder, so
-/// "15 days ago" and "yesterday" are alike. Linear, and allocates only the output.
+/// "15 days ago" and "yesterday" are alike. Linear.
 pub fn mask_dates(text: &str) -> String {
-    let words: Vec<&str> = text.split(' ').collect();
-    let kinds: Vec<Word> = words
-        .iter()
-        .map(|w| word_kind(w.trim_matches(|c: char| !c.is_alphanumeric())))
-        .collect();
+    mask_words(text, &word_kinds(text))
+}
+
+/// What each word of `text` (each piece between its spaces) is to [`mask_dates`]. The words of
+/// texts joined by spaces are theirs one after the other, so a text's may be read once for all
+/// the texts it is part of.
+pub(super) fn word_kinds(text: &str) -> Vec<Word> {
+    split_spaces(text).map(kind_in_text).collect()
+}
+
+/// [`mask_dates`] of `text`, whose words are of `kinds` ([`word_kinds`]).
+pub(super) fn mask_words(text: &str, kinds: &[Word]) -> String {
     let kind = |i: usize| kinds.get(i).copied().unwrap_or(Word::Other);
-    let mut masked = vec![false; words.len()];
-    for i in 0..words.len() {
+    let mut masked = vec![false; kinds.len()];
+    for i in 0..kinds.len() {
         match kind(i) {
             Word::Month
                 if kind(i.wrapping_sub(1)) == Word::Number || kind(i + 1) == Word::Number =>
@@ -181,8 +214,11 @@ pub fn mask_dates(text: &str) -> String {
             _ => {}
         }
     }
+    if !masked.contains(&true) {
+        return text.to_string();
+    }
     let mut out = String::with_capacity(text.len());
-    for (i, w) in words.iter().enumerate() {
+    for (i, w) in split_spaces(text).enumerate() {
         if masked[i] && i > 0 && masked[i - 1] {
             continue;
         }
@@ -193,6 +229,50 @@ pub fn mask_dates(text: &str) -> String {
     }
     out
 }
+
+/// The pieces of `text` between its spaces, as `text.split(' ')` gives them, found by reading
+/// bytes: quicker for pieces as short as words.
+fn split_spaces(text: &str) -> impl Iterator<Item = &str> {
+    let mut start = 0;
+    text.bytes()
+        .enumerate()
+        .filter(|&(_, b)| b == b' ')
+        .map(|(at, _)| at)
+        .chain(std::iter::once(text.len()))
+        .map(move |end| {
+            let piece = &text[start..end];
+            start = end + 1;
+            piece
+        })
+}
+
+/// The kind of a word as it stands in a text, punctuation around it: most words start with a
+/// letter no known word starts with, and are told apart by it.
+fn kind_in_text(w: &str) -> Word {
+    match w.as_bytes().first() {
+        Some(&b) if b.is_ascii_alphabetic() && !INITIALS[usize::from(b.to_ascii_lowercase())] => {
+            Word::Other
+        }
+        _ => word_kind(w.trim_matches(|c: char| !c.is_alphanumeric())),
+    }
+}
+
+/// The first letters of the words [`known`] knows (all are ASCII), by byte.
+const INITIALS: [bool; 128] = {
+    let mut initials = [false; 128];
+    let mut i = 0;
+    while i < COUNTER_WORDS.len() {
+        initials[COUNTER_WORDS[i].0.as_bytes()[0] as usize] = true;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < MONTHS.len() {
+        initials[MONTHS[i].as_bytes()[0] as usize] = true;
+        initials[MOIS[i].as_bytes()[0] as usize] = true;
+        i += 1;
+    }
+    initials
+};
 
 /// `2025-09-15`, `15/09/2025`, `09.15.25`: digits in three groups.
 fn is_numeric_date(w: &str) -> bool {
@@ -256,6 +336,50 @@ mod tests {
             mask_dates("Updated: 15 days ago")
         );
         assert_eq!(mask_dates("We may suspend you."), "We may suspend you.");
+    }
+
+    #[test]
+    fn words_are_split_at_each_space_and_told_apart_by_their_first_letter() {
+        for text in ["", " ", "a", "a b", "  a  b ", "été à"] {
+            assert!(split_spaces(text).eq(text.split(' ')), "{text:?}");
+        }
+        for w in [
+            "(September",
+            "15,",
+            "ago.",
+            "Today!",
+            "«mai»",
+            "zebra",
+            "Über",
+            "x",
+            "",
+        ] {
+            let trimmed = w.trim_matches(|c: char| !c.is_alphanumeric());
+            assert_eq!(kind_in_text(w), word_kind(trimmed), "{w}");
+        }
+    }
+
+    #[test]
+    fn counter_words_in_any_case() {
+        for (w, kind) in [
+            ("DAYS", Word::Unit),
+            ("Now", Word::Unit),
+            ("Yesterday", Word::Date),
+            ("A", Word::Article),
+            ("nearly", Word::Qualifier),
+            ("AGO", Word::Ago),
+            ("MAR", Word::Month),
+            ("mars", Word::Month),
+            ("12", Word::Number),
+            ("2025-09-15", Word::Date),
+            ("marc", Word::Other),
+            ("dayz", Word::Other),
+            ("thisisalongword", Word::Other),
+            ("", Word::Other),
+            ("é", Word::Other),
+        ] {
+            assert_eq!(word_kind(w), kind, "{w}");
+        }
     }
 
     /// The quick tests before the case-folding comparison must not leave out a spelling.

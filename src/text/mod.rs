@@ -19,7 +19,7 @@ pub use ignore::matches_pattern;
 pub use mask::mask_dates;
 pub(crate) use mask::month_number;
 
-use forms::unmark;
+use forms::{clean_owned, unmark};
 use html::html_blocks;
 use ignore::drop_repeated_sections;
 use markdown::markdown_blocks;
@@ -72,17 +72,76 @@ impl DocText {
     /// block breaks, whitespace and quote styles do not count, so a change of only those is
     /// formatting), the same with dates and counters masked, and the searchable form.
     pub fn keys(&self) -> Keys {
-        let folded: Vec<Cow<str>> = self.blocks.iter().map(|b| fold(&b.text)).collect();
-        let visible = folded.join(" ");
-        let masked = mask_dates(&visible);
+        let forms: Vec<BlockForms> = self
+            .blocks
+            .iter()
+            .map(|b| BlockForms::of(&b.text))
+            .collect();
+        Keys::of(forms.iter())
+    }
+
+    /// Number of words, for sizes and change ratios.
+    pub fn word_count(&self) -> usize {
+        self.blocks.iter().map(Block::word_count).sum()
+    }
+}
+
+impl Block {
+    /// Number of words, for sizes and change ratios.
+    pub fn word_count(&self) -> usize {
+        self.text.split_whitespace().count()
+    }
+}
+
+/// What a block gives the [`Keys`] of the versions that hold it: made once per block text, for
+/// all of them.
+pub struct BlockForms<'a> {
+    /// Its text folded ([`fold`]).
+    pub folded: Cow<'a, str>,
+    /// Its searchable form ([`match_form`]).
+    search: Cow<'a, str>,
+    /// What each of its folded words is to date masking.
+    kinds: Vec<mask::Word>,
+}
+
+impl<'a> BlockForms<'a> {
+    /// The forms of a block's text.
+    pub fn of(text: &'a str) -> BlockForms<'a> {
+        let folded = fold(text);
+        let search = match &folded {
+            Cow::Borrowed(f) => unmark(f),
+            Cow::Owned(f) => Cow::Owned(unmark(f).into_owned()),
+        };
+        let kinds = mask::word_kinds(&folded);
+        BlockForms {
+            folded,
+            search,
+            kinds,
+        }
+    }
+}
+
+impl Keys {
+    /// The keys of the text made of blocks of these forms.
+    pub fn of<'f, 'a: 'f>(forms: impl Iterator<Item = &'f BlockForms<'a>> + Clone) -> Keys {
+        let visible = forms
+            .clone()
+            .map(|f| &*f.folded)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let kinds: Vec<mask::Word> = forms
+            .clone()
+            .flat_map(|f| f.kinds.iter().copied())
+            .collect();
+        let masked = mask::mask_words(&visible, &kinds);
         let mut search = String::with_capacity(visible.len());
-        let mut block_ranges = Vec::with_capacity(folded.len());
-        for f in &folded {
+        let mut block_ranges = Vec::new();
+        for f in forms {
             if !search.is_empty() {
                 search.push(' ');
             }
             let start = search.len();
-            search.push_str(&unmark(f));
+            search.push_str(&f.search);
             block_ranges.push(start..search.len());
         }
         Keys {
@@ -91,14 +150,6 @@ impl DocText {
             search,
             block_ranges,
         }
-    }
-
-    /// Number of words, for sizes and change ratios.
-    pub fn word_count(&self) -> usize {
-        self.blocks
-            .iter()
-            .map(|b| b.text.split_whitespace().count())
-            .sum()
     }
 }
 
@@ -162,7 +213,7 @@ impl Blocks {
 
     fn finish(&mut self) {
         if let Some((kind, buf)) = self.current.take() {
-            let text = clean(&buf);
+            let text = clean_owned(buf);
             if !text.is_empty() {
                 self.blocks.push(Block { kind, text });
             }
@@ -200,6 +251,39 @@ mod tests {
                 BlockKind::Paragraph => b.text.clone(),
             })
             .collect()
+    }
+
+    /// Masking reads each block's words once; across blocks it masks as in the joined text.
+    #[test]
+    fn keys_mask_dates_across_blocks_as_in_the_joined_text() {
+        for texts in [
+            &["Updated 3", "days ago", "Terms."][..],
+            &["Effective", "15 September", "2025"],
+            &["“Quoted” ﬁle", "", "  ", "Nothing to mask."],
+            &[],
+        ] {
+            let t = DocText {
+                blocks: texts
+                    .iter()
+                    .map(|t| Block {
+                        kind: BlockKind::Paragraph,
+                        text: t.to_string(),
+                    })
+                    .collect(),
+            };
+            let k = t.keys();
+            let folded: Vec<String> = texts.iter().map(|t| fold(t).into_owned()).collect();
+            assert_eq!(k.visible, folded.join(" "), "{texts:?}");
+            assert_eq!(k.masked, mask_dates(&k.visible), "{texts:?}");
+            assert_eq!(
+                k.search,
+                folded
+                    .iter()
+                    .map(|f| match_form(f))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            );
+        }
     }
 
     #[test]
