@@ -35,6 +35,8 @@ pub(crate) enum Command {
         /// Include clauses marked `draft: true`.
         #[arg(long)]
         drafts: bool,
+        #[command(flatten)]
+        cache: CacheArgs,
     },
     /// Build the site into memory, serve it and rebuild on every change.
     #[cfg(feature = "serve")]
@@ -45,7 +47,31 @@ pub(crate) enum Command {
         root: PathBuf,
         #[arg(long)]
         drafts: bool,
+        #[command(flatten)]
+        cache: CacheArgs,
     },
+}
+
+/// The on-disk cache's options (docs/reference.md, "The cache").
+#[derive(Debug, Clone, clap::Args)]
+pub struct CacheArgs {
+    /// Neither read nor write the cache in <root>/.clausebook-cache: derive and render
+    /// everything.
+    #[arg(long)]
+    no_cache: bool,
+    /// The cache's size cap in MiB: the least recently used entries are deleted beyond it.
+    #[arg(long, value_name = "MIB", default_value_t = crate::cache::DEFAULT_LIMIT_MIB)]
+    cache_limit: u64,
+}
+
+impl CacheArgs {
+    /// As the library takes them.
+    pub fn options(&self) -> crate::cache::CacheOptions {
+        crate::cache::CacheOptions {
+            enabled: !self.no_cache,
+            limit: self.cache_limit.saturating_mul(1024 * 1024),
+        }
+    }
 }
 
 /// Parses the command line and runs the command; returns the process exit code.
@@ -71,17 +97,27 @@ fn execute(cli: Cli) -> Result<()> {
             output,
             base_url,
             drafts,
+            cache,
         } => {
             let start = Instant::now();
             let dir = output.unwrap_or_else(|| root.join("output"));
             crate::output::check_outside_inputs(&root, &dir)?;
-            let options = LoadOptions { drafts, base_url };
+            let options = LoadOptions {
+                drafts,
+                base_url,
+                cache: cache.options(),
+            };
             let report = crate::write(&root, &options, &dir, &Progress::on_stderr())?;
             for w in &report.warnings {
                 eprintln!("{}\n", w.render(Style::for_stderr()));
             }
+            // With the cache, how many pages were rendered and how many kept as they were.
+            let reuse = match report.pages_reused {
+                0 => String::new(),
+                kept => format!("; {} rendered, {kept} unchanged", report.pages_rendered),
+            };
             eprintln!(
-                "Built {} pages ({} files) into {} in {} ms",
+                "Built {} pages ({} files{reuse}) into {} in {} ms",
                 report.pages,
                 report.files,
                 dir.display(),
@@ -91,10 +127,15 @@ fn execute(cli: Cli) -> Result<()> {
         }
         #[cfg(feature = "serve")]
         Command::Serve(options) => crate::serve::run(options),
-        Command::Check { root, drafts } => {
+        Command::Check {
+            root,
+            drafts,
+            cache,
+        } => {
             let options = LoadOptions {
                 drafts,
                 base_url: None,
+                cache: cache.options(),
             };
             let report = crate::check(&root, &options, &Progress::on_stderr())?;
             if !report.warnings.is_empty() {

@@ -2,41 +2,58 @@
 //! histories, excerpt verification and the cross-references between clauses. Everything is
 //! indexed by the model's resolved references, so nothing is looked up by id.
 
+use crate::cache::{Disk, Part};
 use crate::error::{Diagnostic, Kind};
-use crate::hash::hash_of;
+use crate::hash::Key;
 use crate::history::{History, Texts};
 use crate::model::{Clause, ClauseRef, DocRef, Document, ProvisionIx, RegulationIx, Site};
 use crate::verify::{BlockWords, State, Verification, verify};
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 
-/// What `serve` keeps of earlier builds, by the hash of everything each result depends on: a
+/// What `serve` keeps of earlier builds, by the key of everything each result depends on: a
 /// rebuild recomputes only what an edit changed. A clean build keeps nothing, and a result
 /// depends on its key's inputs alone, so reuse cannot change the output. The keys depend on
-/// content alone, never on where a record is in the site, so they can key a cache kept on disk
-/// as well.
+/// content alone, never on where a record is in the site: they name the on-disk cache's
+/// entries as well.
 #[derive(Debug, Default)]
 pub(crate) struct DeriveCache {
-    documents: HashMap<u64, Arc<Derivation>>,
-    verifications: HashMap<(u64, u64), Arc<Verification>>,
+    documents: HashMap<Key, Arc<Derivation>>,
+    verifications: HashMap<(Key, Key), Arc<Verification>>,
 }
 
-/// A document's history with the texts and diffs its own pages show: made, its pages
-/// rendered, then dropped (only [`History`] is kept for the site-wide pages).
+/// A document's history, and the texts and diffs only its own pages show: those are made, or
+/// read from the on-disk cache, when one of its pages is rendered, and dropped with it (only
+/// [`History`] is kept for the site-wide pages).
 #[derive(Debug)]
 pub(crate) struct Derivation {
+    /// The key of everything it depends on ([`document_key`]): it stands for the texts in the
+    /// keys of the pages that show them.
+    pub key: Key,
     pub history: History,
-    pub texts: Texts,
+    texts: OnceLock<Texts>,
+    /// Held while the texts are being made, so the document's pages, rendered in parallel,
+    /// make them once.
+    making: Mutex<()>,
+}
+
+/// A document's entry in the on-disk cache, beside its texts: its history and the verification
+/// of every excerpt that has quoted it, by the excerpt's key.
+#[derive(Serialize, Deserialize)]
+struct Stored {
+    history: History,
+    verifications: Vec<(Key, Arc<Verification>)>,
 }
 
 /// One document derived: its versions and the verification of the excerpts quoting it.
-pub(crate) struct DocumentDerived {
+pub(crate) struct DocumentDerived<'a> {
     at: DocRef,
-    /// The hash of everything the derivation depends on ([`document_key`]).
-    key: u64,
+    document: &'a Document,
+    disk: Option<&'a Disk>,
     pub derivation: Arc<Derivation>,
-    /// The clauses quoting the document, each with the hash of its excerpt.
-    verifications: Vec<(ClauseRef, u64, Arc<Verification>)>,
+    /// The clauses quoting the document, each with the key of its excerpt.
+    verifications: Vec<(ClauseRef, Key, Arc<Verification>)>,
 }
 
 /// Cross-references between records, from the model alone: which clauses are of a provision
@@ -67,13 +84,13 @@ pub(crate) struct Derived {
 
 /// What a document's history depends on: its HTML selectors, its ignored text and every
 /// snapshot.
-fn document_key(d: &Document) -> u64 {
-    let snapshots: Vec<(&str, crate::text::SnapshotFormat, u64)> = d
+fn document_key(d: &Document) -> Key {
+    let snapshots: Vec<(&str, crate::text::SnapshotFormat, Key)> = d
         .snapshots
         .iter()
         .map(|s| (s.timestamp.as_str(), s.format, s.hash))
         .collect();
-    hash_of(&(
+    Key::of(&(
         &d.record.select,
         &d.record.remove,
         &d.record.ignore,
@@ -81,38 +98,98 @@ fn document_key(d: &Document) -> u64 {
     ))
 }
 
-impl DeriveCache {
-    /// Derives the document at `at` and verifies the excerpts quoting it, reusing what this
-    /// cache holds. The document's snapshots are read here; an error names the file.
-    pub(crate) fn document(
-        &self,
-        site: &Site,
-        at: DocRef,
-        clauses: &[&Clause],
-    ) -> Result<DocumentDerived, Diagnostic> {
-        let d = &site[at];
-        let key = document_key(d);
-        let derivation = match self.documents.get(&key) {
-            Some(known) => known.clone(),
+impl Derivation {
+    fn new(key: Key, history: History, texts: Option<Texts>) -> Derivation {
+        Derivation {
+            key,
+            history,
+            texts: texts.map(OnceLock::from).unwrap_or_default(),
+            making: Mutex::new(()),
+        }
+    }
+
+    /// The texts of `d`'s versions (this derivation's document): held, else read from the
+    /// on-disk cache, else made again from the snapshots (and kept there).
+    fn texts(&self, d: &Document, disk: Option<&Disk>) -> Result<&Texts, Diagnostic> {
+        if let Some(t) = self.texts.get() {
+            return Ok(t);
+        }
+        let _making = self.making.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(t) = self.texts.get() {
+            return Ok(t);
+        }
+        let texts = match disk.and_then(|c| c.document(self.key, Part::Texts)) {
+            Some(t) => t,
             None => {
-                let (history, texts) = History::of(d, |i| d.snapshots[i].text())?;
-                Arc::new(Derivation { history, texts })
+                let (_, texts) = History::of(d, |i| d.snapshots[i].text())?;
+                if let Some(disk) = disk {
+                    disk.keep_document(self.key, Part::Texts, &texts);
+                }
+                texts
             }
         };
-        let words = BlockWords::new(&derivation.history, &derivation.texts);
-        let verifications = clauses
-            .iter()
-            .map(|c| {
-                let excerpt = hash_of::<str>(&c.record.excerpt);
-                let known = self.verifications.get(&(key, excerpt)).cloned();
-                let v = known.unwrap_or_else(|| Arc::new(verify(&c.record.excerpt, &words)));
-                (c.at, excerpt, v)
-            })
-            .collect();
+        Ok(self.texts.get_or_init(|| texts))
+    }
+}
+
+impl DeriveCache {
+    /// Derives the document at `at` and verifies the excerpts quoting it, reusing what this
+    /// cache and the on-disk cache hold; what is new is kept on disk. The document's snapshots
+    /// are read only if it must be derived; an error names the file.
+    pub(crate) fn document<'a>(
+        &self,
+        site: &'a Site,
+        at: DocRef,
+        clauses: &[&Clause],
+        disk: Option<&'a Disk>,
+    ) -> Result<DocumentDerived<'a>, Diagnostic> {
+        let d = &site[at];
+        let key = document_key(d);
+        let mut stored = HashMap::new();
+        let mut changed = false;
+        let derivation = if let Some(known) = self.documents.get(&key) {
+            known.clone()
+        } else if let Some(s) = disk.and_then(|c| c.document::<Stored>(key, Part::Summary)) {
+            stored.extend(s.verifications);
+            Arc::new(Derivation::new(key, s.history, None))
+        } else {
+            let (history, texts) = History::of(d, |i| d.snapshots[i].text())?;
+            if let Some(disk) = disk {
+                disk.keep_document(key, Part::Texts, &texts);
+            }
+            changed = true;
+            Arc::new(Derivation::new(key, history, Some(texts)))
+        };
+        let mut words = None;
+        let mut verifications = Vec::with_capacity(clauses.len());
+        for c in clauses {
+            let excerpt = Key::of(c.record.excerpt.as_str());
+            let known = (self.verifications.get(&(key, excerpt))).or(stored.get(&excerpt));
+            let v = match known {
+                Some(v) => v.clone(),
+                None => {
+                    let texts = derivation.texts(d, disk)?;
+                    let words =
+                        words.get_or_insert_with(|| BlockWords::new(&derivation.history, texts));
+                    changed = true;
+                    Arc::new(verify(&c.record.excerpt, words))
+                }
+            };
+            stored.entry(excerpt).or_insert_with(|| v.clone());
+            verifications.push((c.at, excerpt, v));
+        }
         drop(words);
+        if let (Some(disk), true) = (disk, changed) {
+            let entry = Stored {
+                history: derivation.history.clone(),
+                verifications: stored.into_iter().collect(),
+            };
+            disk.keep_document(key, Part::Summary, &entry);
+        }
         Ok(DocumentDerived {
             at,
-            key,
+            document: d,
+            disk,
             derivation,
             verifications,
         })
@@ -120,14 +197,21 @@ impl DeriveCache {
 
     /// Keeps `d` for the next build.
     pub(crate) fn keep(&mut self, d: &DocumentDerived) {
-        self.documents.insert(d.key, d.derivation.clone());
+        self.documents
+            .insert(d.derivation.key, d.derivation.clone());
         for (_, excerpt, v) in &d.verifications {
-            self.verifications.insert((d.key, *excerpt), v.clone());
+            self.verifications
+                .insert((d.derivation.key, *excerpt), v.clone());
         }
     }
 }
 
-impl DocumentDerived {
+impl DocumentDerived<'_> {
+    /// The texts of the document's versions, made or read if not yet held.
+    pub(crate) fn texts(&self) -> Result<&Texts, Diagnostic> {
+        self.derivation.texts(self.document, self.disk)
+    }
+
     /// What the site-wide pages need of it; the texts are dropped with `self`.
     pub(crate) fn summary(&self) -> Summary {
         Summary {

@@ -17,7 +17,7 @@
 
 use crate::hash::hash_of;
 use crate::text::{BlockKind, DocText, fold};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use similar::DiffOp;
 use similar::algorithms::{Capture, Compact, DiffHook, NoFinishHook, Replace, myers};
 use std::borrow::Cow;
@@ -36,7 +36,7 @@ const WORK_PER_BYTE: u64 = 64;
 const CONTEXT: usize = 1;
 
 /// What a piece of a word-level diff is; templates read "equal", "insert" or "delete".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Op {
     /// In both versions.
@@ -48,7 +48,7 @@ pub enum Op {
 }
 
 /// A run of words with the same [`Op`], spaces included as they are in the text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Segment {
     /// Whether the words are kept, inserted or deleted.
     pub op: Op,
@@ -57,7 +57,7 @@ pub struct Segment {
 }
 
 /// A block of a version's diff, in the new version's order.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DiffBlock {
     /// Unchanged context.
     Same {

@@ -14,7 +14,9 @@ use crate::text::{BlockKind, DocText};
 use jiff::civil::Date;
 
 /// How a version words its date, weakest first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     /// "Date:", "Version date:", "Release date:", or a date alone at the top of the text.
@@ -26,7 +28,7 @@ pub enum Kind {
 }
 
 /// A date a version states for itself, and how it words it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Stated {
     /// The day.
     pub date: Date,

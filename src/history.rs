@@ -10,13 +10,13 @@ use crate::model::Document;
 use crate::text::{self, Block, BlockForms, DocText, Keys};
 use crate::yaml::Located;
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 /// What a version is, compared with the document's earlier versions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Class {
     /// The first snapshot.
@@ -31,7 +31,7 @@ pub enum Class {
 
 /// One version of a document as every page but its own shows it: when, what it is and how much
 /// changed. It is all a build keeps of a version once the version's pages are written.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Version {
     /// When the archive observed it (its snapshot's name).
     pub timestamp: Timestamp,
@@ -56,7 +56,7 @@ pub struct Version {
 /// A version's text and diff: what its own page shows and excerpts are looked for in. Held
 /// only while the document's pages are made, so a build's memory does not grow with its
 /// archive.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct VersionText {
     /// Its visible text.
     pub text: DocText,
@@ -72,14 +72,14 @@ pub struct VersionText {
 }
 
 /// A document's versions, classed and diffed.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct History {
     /// Oldest first, one per snapshot of the document.
     pub versions: Vec<Version>,
 }
 
 /// The texts and diffs of a document's versions, in the order of [`History::versions`].
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Texts {
     /// One per version.
     pub versions: Vec<VersionText>,

@@ -1,7 +1,7 @@
 //! Ids and snapshot timestamps: the names content files give themselves.
 
 use jiff::civil::{Date, DateTime, Time};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Whether `s` is a valid id (`^[a-z0-9][a-z0-9-]*$`): safe as a single URL and path segment.
@@ -88,7 +88,7 @@ id_type! {
 /// then `-2`, `-3`… for further versions recorded within the same second (Open Terms Archive
 /// records some documents twice in a second; the name holds seconds only). Ordered by time,
 /// then by that number: as recorded.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Timestamp {
     at: DateTime,
     /// 1 without a suffix, else the suffix: `-10` follows `-9`.

@@ -4,12 +4,13 @@
 //! [`derive`] (histories, verification, cross-references) → [`render`] (a context per route,
 //! through templates → an ordered map of output files) → [`output`] (atomic swap) or `serve`.
 
+pub mod cache;
 pub mod cli;
 pub(crate) mod derive;
 pub mod diff;
 pub mod effective;
 pub mod error;
-pub(crate) mod hash;
+pub mod hash;
 pub mod history;
 pub mod ids;
 pub mod load;
@@ -61,11 +62,20 @@ pub struct Built {
 /// What a build can reuse from the previous build of the same site: `serve` keeps one across
 /// rebuilds, so an edit costs only what it changed. Every cache is keyed by a hash of all the
 /// inputs of what it holds, so a rebuild gives the same bytes as a clean build.
-#[derive(Default)]
 pub struct Session {
     files: load::FileCache,
     derive: derive::DeriveCache,
     render: render::RenderCache,
+}
+
+impl Default for Session {
+    fn default() -> Self {
+        Session {
+            files: load::FileCache::default(),
+            derive: derive::DeriveCache::default(),
+            render: render::RenderCache::in_memory(),
+        }
+    }
 }
 
 impl Session {
@@ -79,12 +89,15 @@ impl Session {
     /// Loads, derives and renders the site under `root` into memory.
     pub fn build(&mut self, root: &Path, options: &load::LoadOptions) -> error::Result<Built> {
         let memory = Memory::default();
+        let (disk, unusable) = open_cache(root, options);
         let caches = Caches {
             files: &mut self.files,
             derive: Some(&mut self.derive),
             render: Some(&mut self.render),
+            disk: disk.as_ref(),
         };
-        let report = run(root, options, caches, &memory, &Progress::hidden())?;
+        let mut report = run(root, options, caches, &memory, &Progress::hidden())?;
+        report.warnings.extend(unusable);
         Ok(Built {
             output: memory.into_output(),
             report,
@@ -95,15 +108,24 @@ impl Session {
 /// A clean build of the site under `root` into memory, keeping no cache.
 pub fn build(root: &Path, options: &load::LoadOptions) -> error::Result<Built> {
     let memory = Memory::default();
-    let report = clean(root, options, &memory, &Progress::hidden())?;
+    let mut files = load::FileCache::default();
+    let caches = Caches {
+        files: &mut files,
+        derive: None,
+        render: None,
+        disk: None,
+    };
+    let report = run(root, options, caches, &memory, &Progress::hidden())?;
     Ok(Built {
         output: memory.into_output(),
         report,
     })
 }
 
-/// A clean build of the site under `root` into the folder `dir`, replaced only once every file
-/// is written. Files are written as they are rendered, so the build never holds its output.
+/// A build of the site under `root` into the folder `dir`, replaced only once every file is
+/// written. Files are written as they are rendered, so the build never holds its output. With
+/// the on-disk cache, only documents whose inputs changed are derived, and only pages whose
+/// context changed are rendered: the others are the previous output's files, kept as they are.
 pub fn write(
     root: &Path,
     options: &load::LoadOptions,
@@ -111,37 +133,69 @@ pub fn write(
     progress: &Progress,
 ) -> error::Result<Report> {
     let staging = Staging::begin(dir)?;
-    let report = clean(root, options, &staging, progress)?;
+    let (disk, unusable) = open_cache(root, options);
+    let folder = std::path::absolute(staging.folder()).map_err(|e| error::Error::io(dir, e))?;
+    let mut pages = disk
+        .as_ref()
+        .map(|d| render::RenderCache::of_folder(d.manifest(&folder)));
+    let mut files = load::FileCache::default();
+    let caches = Caches {
+        files: &mut files,
+        derive: None,
+        render: pages.as_mut(),
+        disk: disk.as_ref(),
+    };
+    let result = run(root, options, caches, &staging, progress);
+    // Cleared whether the build succeeded or not, so what is printed next starts on its line.
+    progress.finish();
+    let mut report = result?;
     staging.commit()?;
+    if let (Some(disk), Some(pages)) = (&disk, &pages) {
+        disk.keep_manifest(&folder, pages.keys());
+        disk.trim();
+    }
+    report.warnings.extend(unusable);
     Ok(report)
 }
 
-/// All of a clean build's work but writing: every page is rendered, then dropped.
+/// All of a build's work but writing: every page is rendered, then dropped. With the on-disk
+/// cache, only documents whose inputs changed are derived.
 pub fn check(
     root: &Path,
     options: &load::LoadOptions,
     progress: &Progress,
 ) -> error::Result<Report> {
-    clean(root, options, &Discard, progress)
-}
-
-/// A build that keeps no cache.
-fn clean(
-    root: &Path,
-    options: &load::LoadOptions,
-    sink: &dyn Sink,
-    progress: &Progress,
-) -> error::Result<Report> {
+    let (disk, unusable) = open_cache(root, options);
     let mut files = load::FileCache::default();
     let caches = Caches {
         files: &mut files,
         derive: None,
         render: None,
+        disk: disk.as_ref(),
     };
-    let result = run(root, options, caches, sink, progress);
-    // Cleared whether the build succeeded or not, so what is printed next starts on its line.
+    let result = run(root, options, caches, &Discard, progress);
     progress.finish();
-    result
+    let mut report = result?;
+    if let Some(disk) = &disk {
+        disk.trim();
+    }
+    report.warnings.extend(unusable);
+    Ok(report)
+}
+
+/// The on-disk cache of the site under `root` when it is on, or the warning saying why it
+/// cannot be used.
+fn open_cache(
+    root: &Path,
+    options: &load::LoadOptions,
+) -> (Option<cache::Disk>, Option<error::Diagnostic>) {
+    if !options.cache.enabled {
+        return (None, None);
+    }
+    match cache::Disk::open(root, &options.cache) {
+        Ok(disk) => (Some(disk), None),
+        Err(warning) => (None, Some(warning)),
+    }
 }
 
 /// The caches a build reads and updates; a clean build has none but the loader's own.
@@ -149,6 +203,7 @@ struct Caches<'c> {
     files: &'c mut load::FileCache,
     derive: Option<&'c mut derive::DeriveCache>,
     render: Option<&'c mut render::RenderCache>,
+    disk: Option<&'c cache::Disk>,
 }
 
 /// The pipeline: load, then each document derived and its pages rendered (its texts dropped
@@ -164,6 +219,7 @@ fn run(
         files,
         derive,
         mut render,
+        disk,
     } = caches;
     let loaded = load::load_cached(root, options, files)?;
     let site = &loaded.site;
@@ -180,11 +236,11 @@ fn run(
     let done: Vec<Result<_, error::Diagnostic>> = by_document
         .par_iter()
         .map(|(at, clauses)| {
-            let doc = match known.document(site, *at, clauses) {
+            let doc = match known.document(site, *at, clauses, disk) {
                 Ok(doc) => doc,
                 Err(d) => return Ok(Err(d)),
             };
-            renderer.document(*at, &doc.derivation, sink)?;
+            renderer.document(*at, &doc, sink)?;
             if let Some(next) = &next {
                 next.lock().unwrap_or_else(|e| e.into_inner()).keep(&doc);
             }

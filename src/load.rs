@@ -1,7 +1,7 @@
 //! Load: reads a site's `content/` and theme into a validated [`Site`], collecting every error.
 
 use crate::error::{self, Diagnostic, Error, Origin, Result};
-use crate::hash::hash_of;
+use crate::hash::Key;
 use crate::ids::{
     ClauseId, DocumentId, PlatformId, ProvisionId, RecordId, RegulationId, Slug, Timestamp,
     invalid_id_message, is_valid_id,
@@ -45,6 +45,8 @@ pub struct LoadOptions {
     pub drafts: bool,
     /// Replaces `base_url` from site.yaml (e.g. a preview URL).
     pub base_url: Option<String>,
+    /// Whether and how `build`, `check` and `serve` use the on-disk cache.
+    pub cache: crate::cache::CacheOptions,
 }
 
 /// Files read by earlier loads, with what was parsed from them: `serve` keeps one, so a
@@ -62,7 +64,7 @@ struct CachedFile {
     len: u64,
     /// None for a snapshot: only its hash is kept, as an archive's texts would not fit.
     text: Option<Arc<str>>,
-    hash: u64,
+    hash: Key,
     /// The record parsed from `text`, for YAML records.
     parsed: Option<Arc<dyn Any + Send + Sync>>,
 }
@@ -105,7 +107,7 @@ impl FileCache {
             let file = CachedFile {
                 modified,
                 len: meta.len(),
-                hash: hash_of(&*text),
+                hash: Key::of_bytes(text.as_bytes()),
                 text: keep_text.then_some(text),
                 parsed: None,
             };
@@ -115,7 +117,7 @@ impl FileCache {
     }
 
     /// The hash of a snapshot's text, which is not kept.
-    fn snapshot_hash(&mut self, path: &Path) -> Result<u64, Diagnostic> {
+    fn snapshot_hash(&mut self, path: &Path) -> Result<Key, Diagnostic> {
         Ok(self.entry(path, MAX_SNAPSHOT_BYTES, false)?.hash)
     }
 

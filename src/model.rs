@@ -1,7 +1,7 @@
 //! The validated model of a site: what `load` produces and every later stage reads.
 
 use crate::error::{Diagnostic, Kind};
-use crate::hash::hash_of;
+use crate::hash::Key;
 use crate::ids::{ClauseId, DocumentId, PlatformId, ProvisionId, RegulationId, Slug, Timestamp};
 pub use crate::text::SnapshotFormat;
 use crate::yaml::{Located, Required};
@@ -186,8 +186,8 @@ pub struct Snapshot {
     pub format: SnapshotFormat,
     /// Its file.
     pub path: PathBuf,
-    /// Hash of its text when the site was loaded, to key what is derived from it.
-    pub hash: u64,
+    /// Key of its text when the site was loaded, to key what is derived from it.
+    pub hash: Key,
 }
 
 impl Snapshot {
@@ -195,7 +195,7 @@ impl Snapshot {
     /// was derived from it would not match its key.
     pub fn text(&self) -> Result<String, Diagnostic> {
         let text = crate::read::read_text(&self.path, MAX_SNAPSHOT_BYTES)?;
-        if hash_of(text.as_str()) != self.hash {
+        if Key::of_bytes(text.as_bytes()) != self.hash {
             return Err(Diagnostic::in_file(
                 Kind::Io,
                 &self.path,

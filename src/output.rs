@@ -72,6 +72,10 @@ pub trait Sink: Sync {
     /// Takes the file at `path` (relative to the output root); the route table gives each path
     /// once.
     fn put(&self, path: &str, bytes: &Arc<[u8]>) -> Result<()>;
+
+    /// Takes the previous output's file at `path` as it is, unread: the on-disk cache knows it
+    /// is what this build would render there. Only [`Staging`] has a previous output.
+    fn keep(&self, path: &str) -> Result<()>;
 }
 
 /// Files kept in memory, in an [`Output`].
@@ -96,6 +100,12 @@ impl Sink for Memory {
         output
             .insert(path.to_string(), bytes.clone())
             .map_err(|message| refused(path, message))
+    }
+
+    fn keep(&self, path: &str) -> Result<()> {
+        Err(Error::Usage(format!(
+            "`{path}`: an output in memory has no previous files to keep"
+        )))
     }
 }
 
@@ -126,6 +136,10 @@ pub struct Discard;
 
 impl Sink for Discard {
     fn put(&self, path: &str, _: &Arc<[u8]>) -> Result<()> {
+        inside(path).map_err(|message| refused(path, message))
+    }
+
+    fn keep(&self, path: &str) -> Result<()> {
         inside(path).map_err(|message| refused(path, message))
     }
 }
@@ -191,6 +205,11 @@ impl Staging {
         Ok(out)
     }
 
+    /// The output folder being replaced (the target of a link given as the output).
+    pub fn folder(&self) -> &Path {
+        &self.dir
+    }
+
     /// Swaps the staging folder in for the output.
     pub fn commit(mut self) -> Result<()> {
         self.committed = true;
@@ -222,6 +241,19 @@ impl Sink for Staging {
             return Ok(());
         }
         std::fs::write(&target, bytes).map_err(|e| Error::io(&target, e))
+    }
+
+    fn keep(&self, path: &str) -> Result<()> {
+        inside(path).map_err(|message| refused(path, message))?;
+        let (old, target) = (self.dir.join(path), self.staging.join(path));
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        }
+        // Linked, as an unchanged file is; copied where the file system has no links.
+        if std::fs::hard_link(&old, &target).is_err() {
+            std::fs::copy(&old, &target).map_err(|e| Error::io(&old, e))?;
+        }
+        Ok(())
     }
 }
 

@@ -110,4 +110,10 @@ impl Sink for Counted<'_> {
         self.progress.file_done();
         Ok(())
     }
+
+    fn keep(&self, path: &str) -> Result<()> {
+        self.sink.keep(path)?;
+        self.progress.file_done();
+        Ok(())
+    }
 }

@@ -7,13 +7,13 @@ use crate::history::{Class, History, Texts, VersionText};
 use crate::text::match_form;
 use memchr::memmem::Finder;
 use rustc_hash::FxHasher;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 use std::hash::Hasher;
 use std::rc::Rc;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub(crate) enum State {
     /// In the latest snapshot, or, when that is noise, in the latest version that is not.
@@ -27,7 +27,7 @@ pub(crate) enum State {
 }
 
 /// A change of the quoted passage, at a version that changed the document in substance.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct PassageChange {
     pub version: usize,
     pub segments: Vec<Segment>,
@@ -35,7 +35,7 @@ pub(crate) struct PassageChange {
     pub words_removed: usize,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct Verification {
     pub state: State,
     /// The version the excerpt was verified against (or, when changed, last found in).
@@ -277,7 +277,7 @@ mod tests {
                 timestamp: Timestamp::parse(&format!("2024-01-{:02}", i + 1)).unwrap(),
                 format: SnapshotFormat::Markdown,
                 path: Default::default(),
-                hash: i as u64,
+                hash: crate::hash::Key::of(&i),
             })
             .collect();
         let record: DocumentRecord = crate::yaml::parse(

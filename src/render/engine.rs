@@ -4,7 +4,7 @@
 
 use super::view::{Meta, SiteView};
 use crate::error::{Diagnostic, Kind, Origin};
-use crate::hash::{KeyHasher, hash_of};
+use crate::hash::{Key, KeyHasher};
 use crate::markup;
 use crate::theme::Theme;
 use serde::Serialize;
@@ -78,16 +78,28 @@ fn template_diagnostic(
     d
 }
 
-/// What the previous build rendered, for `serve`'s rebuilds: the compiled templates and every
-/// page by output path with the key of the context it was rendered from.
+/// What the previous build rendered: the compiled templates, and every page by output path
+/// with the key of the context it was rendered from. `serve` keeps one in memory, with the
+/// pages' bytes; a build into a folder makes one from the on-disk cache's manifest of that
+/// folder, whose files are the bytes.
 #[derive(Default)]
 pub(crate) struct RenderCache {
-    templates: Option<(u64, Arc<Templates>)>,
+    templates: Option<(Key, Arc<Templates>)>,
     pages: Pages,
+    /// The pages' bytes are kept (in memory), not only their keys.
+    bytes: bool,
 }
 
-/// Rendered pages by output path, with the key of the context each was rendered from.
-pub(crate) type Pages = HashMap<String, (u64, Arc<[u8]>)>;
+/// Rendered pages by output path.
+pub(crate) type Pages = HashMap<String, Page>;
+
+/// A page of the previous build.
+pub(crate) struct Page {
+    /// The key of the theme, template and context it was rendered from.
+    pub key: Key,
+    /// Its bytes; None when they are the previous output's file.
+    pub bytes: Option<Arc<[u8]>>,
+}
 
 /// Every page's context: the site-wide part, the page's `<head>`, and the page's own fields
 /// flattened beside them (templates read `site.title`, `meta.title`, `clause.title`).
@@ -101,8 +113,9 @@ pub(crate) struct Context<'v, T: Serialize> {
 
 /// A rendered file, and the key of its context when a cache is kept.
 pub(crate) struct Rendered {
-    pub bytes: Arc<[u8]>,
-    pub key: Option<u64>,
+    /// None when the previous output's file is kept as it is.
+    pub bytes: Option<Arc<[u8]>>,
+    pub key: Option<Key>,
     /// Taken from the previous build rather than rendered.
     pub reused: bool,
 }
@@ -110,7 +123,7 @@ pub(crate) struct Rendered {
 /// Renders pages; shared by the page kinds, and safe to use from several threads at once.
 pub(crate) struct Engine<'c> {
     templates: Arc<Templates>,
-    theme_key: u64,
+    theme_key: Key,
     /// The previous build's pages, when this build keeps a cache.
     previous: Option<&'c Pages>,
 }
@@ -121,7 +134,7 @@ impl<'c> Engine<'c> {
         theme: &Theme,
         cache: Option<&'c mut RenderCache>,
     ) -> Result<Engine<'c>, Vec<Diagnostic>> {
-        let theme_key = hash_of(&theme.templates);
+        let theme_key = Key::of(&theme.templates);
         let Some(cache) = cache else {
             return Ok(Engine {
                 templates: Arc::new(Templates::new(theme)?),
@@ -141,7 +154,7 @@ impl<'c> Engine<'c> {
         })
     }
 
-    /// `file` rendered from `template` and `context`; with a cache, the previous build's bytes
+    /// `file` rendered from `template` and `context`; with a cache, the previous build's page
     /// when the template, the theme and the serialised context are the same.
     pub(crate) fn page(
         &self,
@@ -149,20 +162,48 @@ impl<'c> Engine<'c> {
         template: &str,
         context: &impl Serialize,
     ) -> Result<Rendered, Diagnostic> {
-        let key = self.previous.and_then(|_| self.key(template, context));
+        let key = self.key(template, None, context);
+        self.unless_unchanged(file, key, || self.templates.render(template, context))
+    }
+
+    /// Like [`Engine::page`], for a page showing a document's texts: `context` is given without
+    /// them, and `texts` (the key of the document's derivation) stands for them in the page's
+    /// key, so an unchanged page is found without the texts being read. `fill` adds them when
+    /// the page must be rendered.
+    pub(crate) fn page_with_texts<C: Serialize>(
+        &self,
+        file: &str,
+        template: &str,
+        mut context: C,
+        texts: Key,
+        fill: impl FnOnce(&mut C) -> Result<(), Diagnostic>,
+    ) -> Result<Rendered, Diagnostic> {
+        let key = self.key(template, Some(texts), &context);
+        self.unless_unchanged(file, key, || {
+            fill(&mut context)?;
+            self.templates.render(template, &context)
+        })
+    }
+
+    /// The previous build's page at `file` if its key is `key`, else the page `render` makes.
+    fn unless_unchanged(
+        &self,
+        file: &str,
+        key: Option<Key>,
+        render: impl FnOnce() -> Result<String, Diagnostic>,
+    ) -> Result<Rendered, Diagnostic> {
         let previous = self.previous.and_then(|p| p.get(file));
-        if let (Some(k), Some((pk, bytes))) = (key, previous)
-            && k == *pk
+        if let (Some(k), Some(p)) = (key, previous)
+            && k == p.key
         {
             return Ok(Rendered {
-                bytes: bytes.clone(),
+                bytes: p.bytes.clone(),
                 key,
                 reused: true,
             });
         }
-        let html = self.templates.render(template, context)?;
         Ok(Rendered {
-            bytes: html.into_bytes().into(),
+            bytes: Some(render()?.into_bytes().into()),
             key,
             reused: false,
         })
@@ -182,34 +223,53 @@ impl<'c> Engine<'c> {
         Ok(text)
     }
 
-    /// The hash of the theme, the template and the serialised context; None when the context
-    /// cannot be serialised (the page is then rendered every time, never reused).
-    fn key(&self, template: &str, context: &impl Serialize) -> Option<u64> {
+    /// The key of the theme, the template, the serialised context and what stands for what it
+    /// leaves out; None without a cache, or when the context cannot be serialised (the page is
+    /// then rendered every time, never reused).
+    fn key(&self, template: &str, texts: Option<Key>, context: &impl Serialize) -> Option<Key> {
+        self.previous?;
         let mut h = KeyHasher::default();
-        h.write_u64(self.theme_key);
+        h.write(&self.theme_key.to_le_bytes());
         h.write(template.as_bytes());
-        serde_json::to_writer(HashWriter(&mut h), context).ok()?;
-        Some(h.finish())
+        h.write(&texts.map_or([0; 16], Key::to_le_bytes));
+        serde_json::to_writer(&mut h, context).ok()?;
+        Some(h.key())
     }
 }
 
 impl RenderCache {
+    /// A cache for `serve`, which keeps the pages' bytes in memory.
+    pub(crate) fn in_memory() -> RenderCache {
+        RenderCache {
+            bytes: true,
+            ..RenderCache::default()
+        }
+    }
+
+    /// A cache of the pages of an output folder, by their keys ([`crate::cache::Disk::manifest`]).
+    pub(crate) fn of_folder(keys: HashMap<String, Key>) -> RenderCache {
+        let pages = keys
+            .into_iter()
+            .map(|(file, key)| (file, Page { key, bytes: None }))
+            .collect();
+        RenderCache {
+            pages,
+            ..RenderCache::default()
+        }
+    }
+
+    /// Whether pages' bytes are to be kept.
+    pub(crate) fn keeps_bytes(&self) -> bool {
+        self.bytes
+    }
+
     /// Keeps this build's pages for the next.
     pub(crate) fn keep(&mut self, pages: Pages) {
         self.pages = pages;
     }
-}
 
-/// Feeds serialised JSON straight into a hasher: a page's key without building the JSON.
-struct HashWriter<'h>(&'h mut KeyHasher);
-
-impl std::io::Write for HashWriter<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.write(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
+    /// Each page's key.
+    pub(crate) fn keys(&self) -> impl Iterator<Item = (String, Key)> + '_ {
+        self.pages.iter().map(|(f, p)| (f.clone(), p.key))
     }
 }

@@ -10,14 +10,14 @@ mod pages;
 pub(crate) mod timeline;
 pub(crate) mod view;
 
-use crate::derive::{Derivation, Derived, Relations};
+use crate::derive::{Derived, DocumentDerived, Relations};
 use crate::error::{Diagnostic, Error, Result};
 use crate::load::Loaded;
 use crate::model::DocRef;
 use crate::output::Sink;
 use crate::routes::Owner;
 pub(crate) use engine::RenderCache;
-use engine::{Engine, Pages};
+use engine::{Engine, Page, Pages};
 use pages::DocumentPage;
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -39,6 +39,8 @@ pub(crate) struct Renderer<'a> {
     rest: Vec<(&'a str, Owner)>,
     /// Pages whose key the cache keeps for the next build.
     kept: Mutex<Pages>,
+    /// Their bytes as well ([`RenderCache::keeps_bytes`]).
+    keep_bytes: bool,
     errors: Mutex<Vec<Diagnostic>>,
     rendered: AtomicUsize,
     reused: AtomicUsize,
@@ -60,6 +62,7 @@ impl<'a> Renderer<'a> {
         relations: &'a Relations,
         cache: Option<&'a mut RenderCache>,
     ) -> Result<Renderer<'a>> {
+        let keep_bytes = cache.as_deref().is_some_and(RenderCache::keeps_bytes);
         let engine = Engine::new(&loaded.theme, cache).map_err(Error::content)?;
         let mut documents: HashMap<DocRef, Vec<(&str, DocumentPage)>> = HashMap::new();
         let mut rest = Vec::new();
@@ -76,6 +79,7 @@ impl<'a> Renderer<'a> {
             documents,
             rest,
             kept: Mutex::default(),
+            keep_bytes,
             errors: Mutex::default(),
             rendered: AtomicUsize::new(0),
             reused: AtomicUsize::new(0),
@@ -83,7 +87,12 @@ impl<'a> Renderer<'a> {
     }
 
     /// Renders the pages of the document at `at` from its derivation, into `sink`.
-    pub(crate) fn document(&self, at: DocRef, doc: &Derivation, sink: &dyn Sink) -> Result<()> {
+    pub(crate) fn document(
+        &self,
+        at: DocRef,
+        doc: &DocumentDerived,
+        sink: &dyn Sink,
+    ) -> Result<()> {
         let Some(files) = self.documents.get(&at) else {
             return Ok(());
         };
@@ -124,9 +133,13 @@ impl<'a> Renderer<'a> {
             };
             count.fetch_add(1, Ordering::Relaxed);
         }
-        sink.put(file, &page.bytes)?;
+        match &page.bytes {
+            Some(bytes) => sink.put(file, bytes)?,
+            None => sink.keep(file)?,
+        }
         if let Some(key) = page.key {
-            lock(&self.kept).insert(file.to_string(), (key, page.bytes));
+            let bytes = page.bytes.filter(|_| self.keep_bytes);
+            lock(&self.kept).insert(file.to_string(), Page { key, bytes });
         }
         Ok(())
     }

@@ -53,6 +53,9 @@ pub struct Options {
     /// Open the site in a browser.
     #[arg(long)]
     pub open: bool,
+    /// The on-disk cache.
+    #[command(flatten)]
+    pub cache: crate::cli::CacheArgs,
 }
 
 // What a client can hold. Connections past `MAX_CONNECTIONS` wait in the listen queue until
@@ -145,6 +148,7 @@ async fn serve(mut options: Options) -> Result<()> {
     let load = LoadOptions {
         drafts: options.drafts,
         base_url: Some(url.clone()),
+        cache: options.cache.options(),
     };
     let (reload, _) = broadcast::channel(16);
     let shared = Arc::new(Shared {

@@ -28,7 +28,7 @@ use std::borrow::Cow;
 use std::ops::Range;
 
 /// What a block of visible text is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum BlockKind {
     /// Heading level 1–6.
     Heading(u8),
@@ -41,7 +41,7 @@ pub enum BlockKind {
 }
 
 /// A block of a version's visible text: the unit versions are aligned by.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Block {
     /// What it is.
     pub kind: BlockKind,
@@ -50,7 +50,7 @@ pub struct Block {
 }
 
 /// The visible text of one version.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct DocText {
     /// In document order.
     pub blocks: Vec<Block>,

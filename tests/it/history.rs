@@ -25,7 +25,7 @@ fn corpus_document(rel: &str) -> Document {
         .map(|path| Snapshot {
             timestamp: Timestamp::parse(path.file_stem().unwrap().to_str().unwrap()).unwrap(),
             format: SnapshotFormat::Markdown,
-            hash: 0,
+            hash: clausebook::hash::Key::of_bytes(b""),
             path,
         })
         .collect();

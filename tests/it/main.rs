@@ -6,6 +6,7 @@ mod harness;
 
 mod browser;
 mod build;
+mod cache;
 mod diff_bounds;
 mod fidelity;
 mod fuzz;

@@ -121,8 +121,8 @@ fn reload_until(reloads: &mut Reloads, what: &str, mut done: impl FnMut() -> boo
 
 fn check_served_equals_clean_build(server: &Server, root: &Path, what: &str) {
     let options = clausebook::load::LoadOptions {
-        drafts: false,
         base_url: Some(server.url.clone()),
+        ..Default::default()
     };
     let clean = clausebook::build(root, &options).unwrap_or_else(|e| panic!("{what}: {e}"));
     for (path, bytes) in clean.output.iter() {

@@ -1,8 +1,8 @@
 //! A document's page: its versions on a timeline and in a list, the clauses quoting it, and
 //! its current text.
 
-use super::{lane, page, timeline};
-use crate::derive::Derivation;
+use super::{context, lane, timeline};
+use crate::derive::DocumentDerived;
 use crate::error::Diagnostic;
 use crate::history::Class;
 use crate::model::DocRef;
@@ -44,10 +44,10 @@ pub(super) fn render(
     e: &Engine,
     file: &str,
     at: DocRef,
-    doc: &Derivation,
+    doc: &DocumentDerived,
 ) -> Result<Rendered, Diagnostic> {
     let (p, d) = (&v.site[at.platform], &v.site[at]);
-    let history = &doc.history;
+    let history = &doc.derivation.history;
     let mut counts = Counts::default();
     for ver in &history.versions {
         match ver.class {
@@ -80,11 +80,18 @@ pub(super) fn render(
             .filter(|c| c.document == at)
             .map(|c| v.clause(c.at))
             .collect(),
-        text: current.map(|i| text_html(&doc.texts.versions[i].text)),
+        // Filled only if the page is rendered (below).
+        text: None,
         text_date: current.map(|i| (&history.versions[i].timestamp).into()),
         feed_url: v.urls.href(&route::feed(&route)),
     };
     let title = format!("{} — {}", d.record.title, p.record.name);
     let meta = v.meta(&title, None, &route, "platforms");
-    page(v, e, file, "document.html", meta, body)
+    let context = context(v, meta, body);
+    e.page_with_texts(file, "document.html", context, doc.derivation.key, |c| {
+        if let Some(i) = current {
+            c.page.text = Some(text_html(&doc.texts()?.versions[i].text));
+        }
+        Ok(())
+    })
 }

@@ -19,7 +19,7 @@ mod version;
 use super::engine::{Context, Engine, Rendered};
 use super::timeline;
 use super::view::{Link, Meta, VersionView, Views};
-use crate::derive::{Derivation, Derived};
+use crate::derive::{Derived, DocumentDerived};
 use crate::error::Diagnostic;
 use crate::history::{Class, History, Version};
 use crate::load::Loaded;
@@ -91,7 +91,7 @@ pub(super) fn document(
     file: &str,
     at: DocRef,
     which: DocumentPage,
-    doc: &Derivation,
+    doc: &DocumentDerived,
 ) -> Result<Rendered, Diagnostic> {
     match which {
         DocumentPage::Index => document::render(v, e, file, at, doc),
@@ -102,7 +102,7 @@ pub(super) fn document(
 /// A file that is not a page: written as it is, never cached (it costs less than its key).
 fn raw(bytes: impl Into<Arc<[u8]>>) -> Rendered {
     Rendered {
-        bytes: bytes.into(),
+        bytes: Some(bytes.into()),
         key: None,
         reused: false,
     }
@@ -117,12 +117,16 @@ fn page<T: Serialize>(
     meta: Meta,
     body: T,
 ) -> Result<Rendered, Diagnostic> {
-    let context = Context {
+    e.page(file, template, &context(v, meta, body))
+}
+
+/// A page's whole context: `body` with the site-wide context and `meta`.
+fn context<'v, T: Serialize>(v: &'v Views, meta: Meta, body: T) -> Context<'v, T> {
+    Context {
         site: &v.site_view,
         meta,
         page: body,
-    };
-    e.page(file, template, &context)
+    }
 }
 
 /// A version in a list of changes across documents.

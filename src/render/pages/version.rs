@@ -1,7 +1,7 @@
 //! A version's page: what changed against its baseline, word by word, and its whole text.
 
-use super::page;
-use crate::derive::Derivation;
+use super::context;
+use crate::derive::DocumentDerived;
 use crate::diff::unchanged;
 use crate::error::Diagnostic;
 use crate::model::DocRef;
@@ -34,25 +34,23 @@ pub(super) fn render(
     file: &str,
     at: DocRef,
     i: usize,
-    doc: &Derivation,
+    doc: &DocumentDerived,
 ) -> Result<Rendered, Diagnostic> {
     let (p, d) = (&v.site[at.platform], &v.site[at]);
-    let versions = &doc.history.versions;
-    let (ver, text) = (&versions[i], &doc.texts.versions[i]);
+    let history = &doc.derivation.history;
+    let versions = &history.versions;
+    let ver = &versions[i];
     let link = |i: usize| v.version_link(at, &versions[i]);
     let body = VersionPage {
         platform: v.platform(at.platform),
-        document: v.document(at, &doc.history),
+        document: v.document(at, history),
         version: v.version(at, ver),
         baseline: ver.baseline.map(link),
         previous: i.checked_sub(1).map(link),
         next: (i + 1 < versions.len()).then(|| link(i + 1)),
-        diff: if unchanged(&text.diff) {
-            Vec::new()
-        } else {
-            diff_view(&text.diff)
-        },
-        text: text_html(&text.text),
+        // Filled only if the page is rendered (below).
+        diff: Vec::new(),
+        text: String::new(),
     };
     let route = route::version(&p.id, &d.id, ver.timestamp.as_str());
     let title = format!(
@@ -61,5 +59,13 @@ pub(super) fn render(
         ver.timestamp.display_date()
     );
     let meta = v.meta(&title, None, &route, "platforms");
-    page(v, e, file, "version.html", meta, body)
+    let context = context(v, meta, body);
+    e.page_with_texts(file, "version.html", context, doc.derivation.key, |c| {
+        let text = &doc.texts()?.versions[i];
+        if !unchanged(&text.diff) {
+            c.page.diff = diff_view(&text.diff);
+        }
+        c.page.text = text_html(&text.text);
+        Ok(())
+    })
 }

@@ -1,0 +1,399 @@
+//! The on-disk cache (docs/reference.md, "The cache"): what a build derived from each document,
+//! and what it wrote into each output folder, kept under `<root>/.clausebook-cache/` so the next
+//! build re-derives only documents whose inputs changed and renders only pages whose context
+//! changed.
+//!
+//! Every entry is named by the [`Key`] of everything it was made from, and stamped with the
+//! fingerprint of the binary that made it ([`BUILD`]): an entry from another build of
+//! clausebook, or whose bytes do not match their checksum, is deleted and made again, never
+//! trusted. Writes go through a temporary file and a rename, so a build that is killed, or two
+//! builds at once, leave no half-written entry.
+
+use crate::error::{Diagnostic, Kind};
+use crate::hash::{Key, KeyHasher};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::collections::HashMap;
+use std::hash::Hasher;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+/// The cache's folder, under the site's root.
+pub const FOLDER: &str = ".clausebook-cache";
+
+/// Default size cap, in MiB.
+pub const DEFAULT_LIMIT_MIB: u64 = 1024;
+
+/// The fingerprint of this binary's sources, compiler and target (see `build.rs`).
+const BUILD: &str = env!("CLAUSEBOOK_BUILD");
+
+/// Starts every entry, with [`BUILD`] after it.
+const MAGIC: &[u8; 16] = b"clausebook-cache";
+
+/// The entries' layout; raised when it changes, though [`BUILD`] changes with it anyway.
+const FORMAT: u32 = 1;
+
+/// Magic, build, format, decoded length, checksum.
+const HEADER: usize = 16 + 16 + 4 + 8 + 16;
+
+/// Compression level of entries: the fastest, as the texts of a document's versions repeat one
+/// another and compress well at any level.
+const LEVEL: i32 = 1;
+
+/// How a build uses the cache.
+#[derive(Debug, Clone)]
+pub struct CacheOptions {
+    /// Off with `--no-cache`: nothing is read or written.
+    pub enabled: bool,
+    /// Size cap in bytes: once a build is done, the least recently used entries are deleted
+    /// until the cache is under it.
+    pub limit: u64,
+}
+
+impl Default for CacheOptions {
+    fn default() -> Self {
+        CacheOptions {
+            enabled: true,
+            limit: DEFAULT_LIMIT_MIB * 1024 * 1024,
+        }
+    }
+}
+
+/// What a build may ask of the cache: documents' derived results and output manifests.
+#[derive(Debug)]
+pub(crate) struct Disk {
+    dir: PathBuf,
+    limit: u64,
+}
+
+/// Which of a document's entries: what every page needs, or the texts only its own pages show.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Part {
+    Summary,
+    Texts,
+}
+
+impl Disk {
+    /// The cache of the site under `root`, created if need be. An error when the folder cannot
+    /// be made: the build then goes on without it, with a warning.
+    pub(crate) fn open(root: &Path, options: &CacheOptions) -> Result<Disk, Diagnostic> {
+        let dir = root.join(FOLDER);
+        let made = (|| {
+            std::fs::create_dir_all(dir.join("documents"))?;
+            std::fs::create_dir_all(dir.join("outputs"))?;
+            // Ignored by git and by backup tools without the user having to say so.
+            for (name, text) in [
+                (
+                    ".gitignore",
+                    "# Made by clausebook: its cache, never committed.\n*\n",
+                ),
+                (
+                    "CACHEDIR.TAG",
+                    "Signature: 8a477f597d28d172789f06886806bc55\n# The cache of clausebook.\n",
+                ),
+            ] {
+                let path = dir.join(name);
+                if !path.exists() {
+                    std::fs::write(path, text)?;
+                }
+            }
+            Ok::<_, std::io::Error>(())
+        })();
+        made.map_err(|e| {
+            Diagnostic::in_file(
+                Kind::Io,
+                &dir,
+                "cannot use the cache folder; building without it",
+            )
+            .caused_by(e)
+        })?;
+        Ok(Disk {
+            dir,
+            limit: options.limit,
+        })
+    }
+
+    fn document_path(&self, key: Key, part: Part) -> PathBuf {
+        let ext = match part {
+            Part::Summary => "summary",
+            Part::Texts => "texts",
+        };
+        self.dir
+            .join("documents")
+            .join(format!("{}.{ext}", key.hex()))
+    }
+
+    /// A document's entry, if the cache holds a sound one.
+    pub(crate) fn document<T: DeserializeOwned>(&self, key: Key, part: Part) -> Option<T> {
+        read_entry(&self.document_path(key, part))
+    }
+
+    /// Keeps a document's entry.
+    pub(crate) fn keep_document<T: Serialize>(&self, key: Key, part: Part, value: &T) {
+        write_entry(&self.document_path(key, part), value);
+    }
+
+    fn manifest_path(&self, output: &Path) -> PathBuf {
+        let name = Key::of_bytes(output.as_os_str().as_encoded_bytes()).hex();
+        self.dir.join("outputs").join(name)
+    }
+
+    /// What the previous build wrote into the folder `output` (an absolute path): the key of
+    /// each page whose file is still there as it was written.
+    pub(crate) fn manifest(&self, output: &Path) -> HashMap<String, Key> {
+        let Some(m) = read_entry::<Manifest>(&self.manifest_path(output)) else {
+            return HashMap::new();
+        };
+        if m.output != output {
+            return HashMap::new();
+        }
+        m.pages
+            .into_iter()
+            .filter(|(file, _, stamp)| Stamp::of(&output.join(file)).as_ref() == Some(stamp))
+            .map(|(file, key, _)| (file, key))
+            .collect()
+    }
+
+    /// Records the key of each page now in the folder `output`.
+    pub(crate) fn keep_manifest(&self, output: &Path, pages: impl Iterator<Item = (String, Key)>) {
+        let pages = pages
+            .filter_map(|(file, key)| Some((file.clone(), key, Stamp::of(&output.join(&file))?)))
+            .collect();
+        let manifest = Manifest {
+            output: output.to_path_buf(),
+            pages,
+        };
+        write_entry(&self.manifest_path(output), &manifest);
+    }
+
+    /// Deletes the least recently used entries until the cache is under its size cap. Entries
+    /// are marked used when read or written.
+    pub(crate) fn trim(&self) {
+        let mut entries: Vec<(SystemTime, u64, PathBuf)> = ["documents", "outputs"]
+            .iter()
+            .filter_map(|d| std::fs::read_dir(self.dir.join(d)).ok())
+            .flatten()
+            .flatten()
+            .filter_map(|e| {
+                let meta = e.metadata().ok()?;
+                Some((meta.modified().ok()?, meta.len(), e.path()))
+            })
+            .collect();
+        let mut total: u64 = entries.iter().map(|(_, len, _)| len).sum();
+        entries.sort();
+        for (_, len, path) in entries {
+            if total <= self.limit {
+                break;
+            }
+            if std::fs::remove_file(&path).is_ok() {
+                total -= len;
+            }
+        }
+    }
+}
+
+/// What a build wrote into an output folder.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Manifest {
+    output: PathBuf,
+    /// Each page, the key of its context, and its file as it was written.
+    pages: Vec<(String, Key, Stamp)>,
+}
+
+/// What tells a file apart from the one written: size, modification time and (on Unix) inode.
+/// A page whose file was edited, replaced or deleted since is rendered again.
+#[derive(serde::Serialize, serde::Deserialize, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: Option<(u64, u32)>,
+    inode: u64,
+}
+
+impl Stamp {
+    fn of(path: &Path) -> Option<Stamp> {
+        let meta = std::fs::symlink_metadata(path).ok()?;
+        if !meta.is_file() {
+            return None;
+        }
+        let modified = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
+            .map(|d| (d.as_secs(), d.subsec_nanos()));
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+        #[cfg(not(unix))]
+        let inode = 0;
+        Some(Stamp {
+            len: meta.len(),
+            modified,
+            inode,
+        })
+    }
+}
+
+/// The checksum of an entry: its build, name, format, decoded length and compressed bytes. The
+/// name binds an entry to its key: one copied or renamed to another entry's name is not sound.
+fn checksum(build: &str, name: &[u8], length: u64, payload: &[u8]) -> [u8; 16] {
+    let mut h = KeyHasher::default();
+    h.write(build.as_bytes());
+    h.write(name);
+    h.write(&FORMAT.to_le_bytes());
+    h.write(&length.to_le_bytes());
+    h.write(payload);
+    h.key().to_le_bytes()
+}
+
+/// The entry at `path`, or None if there is none, or it is foreign or corrupt (then it is
+/// deleted). A sound entry is marked used.
+fn read_entry<T: DeserializeOwned>(path: &Path) -> Option<T> {
+    let bytes = std::fs::read(path).ok()?;
+    match decode(BUILD, name(path), &bytes) {
+        Some(value) => {
+            let now = std::fs::FileTimes::new().set_modified(SystemTime::now());
+            if let Ok(f) = std::fs::File::options().write(true).open(path) {
+                let _ = f.set_times(now);
+            }
+            Some(value)
+        }
+        None => {
+            let _ = std::fs::remove_file(path);
+            None
+        }
+    }
+}
+
+/// An entry's file name, as its checksum covers it.
+fn name(path: &Path) -> &[u8] {
+    path.file_name().map_or(&[], |n| n.as_encoded_bytes())
+}
+
+/// The value in `bytes`, an entry named `name`, if it was written by the build `build`.
+fn decode<T: DeserializeOwned>(build: &str, name: &[u8], bytes: &[u8]) -> Option<T> {
+    if bytes.len() < HEADER
+        || &bytes[..16] != MAGIC
+        || &bytes[16..32] != build.as_bytes()
+        || bytes[32..36] != FORMAT.to_le_bytes()
+    {
+        return None;
+    }
+    let length = u64::from_le_bytes(bytes[36..44].try_into().ok()?);
+    let payload = &bytes[HEADER..];
+    if bytes[44..60] != checksum(build, name, length, payload) {
+        return None;
+    }
+    // Read as it decompresses, up to the recorded length: memory follows the actual data, not
+    // a length the header claims.
+    let mut raw = Vec::new();
+    zstd::stream::read::Decoder::new(payload)
+        .ok()?
+        .take(length)
+        .read_to_end(&mut raw)
+        .ok()?;
+    postcard::from_bytes(&raw).ok()
+}
+
+/// Writes `value` as an entry at `path`. A cache that cannot be written is no error: the next
+/// build derives again what it lacks.
+fn write_entry<T: Serialize>(path: &Path, value: &T) {
+    let Some(bytes) = encode(BUILD, name(path), value) else {
+        return;
+    };
+    let mut temporary = path.to_path_buf();
+    temporary.set_file_name(format!(
+        ".{}.{}.tmp",
+        String::from_utf8_lossy(name(path)),
+        std::process::id()
+    ));
+    if std::fs::write(&temporary, &bytes).is_err() || std::fs::rename(&temporary, path).is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+}
+
+/// `value` as the bytes of an entry named `name`, written by the build `build`.
+fn encode<T: Serialize>(build: &str, name: &[u8], value: &T) -> Option<Vec<u8>> {
+    let raw = postcard::to_stdvec(value).ok()?;
+    let payload = zstd::bulk::compress(&raw, LEVEL).ok()?;
+    let length = raw.len() as u64;
+    let mut bytes = Vec::with_capacity(HEADER + payload.len());
+    bytes.extend_from_slice(MAGIC);
+    bytes.extend_from_slice(build.as_bytes());
+    bytes.extend_from_slice(&FORMAT.to_le_bytes());
+    bytes.extend_from_slice(&length.to_le_bytes());
+    bytes.extend_from_slice(&checksum(build, name, length, &payload));
+    bytes.extend_from_slice(&payload);
+    Some(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn disk() -> (tempfile::TempDir, Disk) {
+        let root = tempfile::tempdir().unwrap();
+        let disk = Disk::open(root.path(), &CacheOptions::default()).unwrap();
+        (root, disk)
+    }
+
+    #[test]
+    fn an_entry_reads_back_as_written() {
+        let (_root, disk) = disk();
+        let key = Key::of("a document");
+        let value = vec!["one".to_string(), "two".repeat(1000)];
+        disk.keep_document(key, Part::Texts, &value);
+        assert_eq!(disk.document::<Vec<String>>(key, Part::Texts), Some(value));
+        assert_eq!(disk.document::<Vec<String>>(key, Part::Summary), None);
+    }
+
+    #[test]
+    fn a_corrupt_or_foreign_entry_is_deleted_not_trusted() {
+        let (_root, disk) = disk();
+        let key = Key::of("a document");
+        let path = disk.document_path(key, Part::Summary);
+        for spoil in [HEADER + 3, 20] {
+            disk.keep_document(key, Part::Summary, &"the derived text".repeat(50));
+            let mut bytes = std::fs::read(&path).unwrap();
+            // A flipped bit in the payload, or another build's fingerprint.
+            bytes[spoil] ^= 1;
+            std::fs::write(&path, bytes).unwrap();
+            assert_eq!(disk.document::<String>(key, Part::Summary), None);
+            assert!(!path.exists());
+        }
+    }
+
+    #[test]
+    fn an_entry_of_another_build_or_under_another_name_is_not_sound() {
+        let value = "derived".to_string();
+        let bytes = encode(BUILD, b"a.summary", &value).unwrap();
+        assert_eq!(decode(BUILD, b"a.summary", &bytes), Some(value.clone()));
+        assert_eq!(decode::<String>(BUILD, b"b.summary", &bytes), None);
+        let other = "0123456789abcdef";
+        assert_ne!(other, BUILD);
+        let foreign = encode(other, b"a.summary", &value).unwrap();
+        assert_eq!(decode::<String>(BUILD, b"a.summary", &foreign), None);
+    }
+
+    #[test]
+    fn trimming_deletes_the_least_recently_used_entries_first() {
+        let (_root, mut disk) = disk();
+        let (old, new) = (Key::of("old"), Key::of("new"));
+        let big = "x".repeat(100_000);
+        disk.keep_document(old, Part::Texts, &big);
+        disk.keep_document(new, Part::Texts, &big);
+        let long_ago = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000);
+        std::fs::File::options()
+            .write(true)
+            .open(disk.document_path(old, Part::Texts))
+            .unwrap()
+            .set_modified(long_ago)
+            .unwrap();
+        let one = std::fs::metadata(disk.document_path(new, Part::Texts))
+            .unwrap()
+            .len();
+        disk.limit = one;
+        disk.trim();
+        assert!(!disk.document_path(old, Part::Texts).exists());
+        assert!(disk.document_path(new, Part::Texts).exists());
+    }
+}

@@ -1,0 +1,201 @@
+//! The on-disk cache: a build that reuses it writes exactly what a build without it writes,
+//! whatever was edited, and a corrupt, misplaced or foreign entry is never trusted.
+
+use crate::harness::*;
+use clausebook::load::LoadOptions;
+use clausebook::progress::Progress;
+use clausebook::{Report, cache::CacheOptions};
+use std::path::{Path, PathBuf};
+
+/// Builds `site` with the cache into its output folder, and without it into another; the two
+/// outputs must be byte-identical. Returns the cached build's report.
+#[track_caller]
+fn step(site: &Site, what: &str) -> Report {
+    let cached = clausebook::write(&site.root, &LoadOptions::default(), &site.out(), &hidden())
+        .unwrap_or_else(|e| panic!("{what}: {e}"));
+    let clean_dir = site.dir().join("clean");
+    let (code, stderr) = build(&site.root, &clean_dir, &["--no-cache"]);
+    assert_eq!(code, 0, "{what}: {stderr}");
+    let (with, without) = (site.output(), Tree::read(&clean_dir));
+    let differ: Vec<&str> = with
+        .files()
+        .zip(without.files())
+        .filter(|(a, b)| a != b)
+        .map(|((file, _), _)| file)
+        .collect();
+    assert!(
+        with.len() == without.len() && differ.is_empty(),
+        "{what}: the output differs from a build without the cache: {differ:?}"
+    );
+    cached
+}
+
+fn hidden() -> Progress {
+    Progress::hidden()
+}
+
+/// The cache's entries of derived documents.
+fn entries(site: &Site) -> Vec<PathBuf> {
+    let dir = site.path(".clausebook-cache/documents");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn every_kind_of_edit_builds_with_the_cache_to_exactly_a_build_without_it() {
+    let site = Site::valid();
+    let first = step(&site, "first build");
+    assert_eq!(first.pages_reused, 0, "nothing to reuse yet");
+    let again = step(&site, "no change");
+    assert_eq!(
+        (again.pages_rendered, again.pages_reused),
+        (0, first.pages_rendered),
+        "nothing changed: every page kept"
+    );
+
+    let clause = "content/platforms/beta/clauses/spam.yaml";
+    site.edit(
+        clause,
+        "Beta forbids spam.",
+        "Beta forbids spam of any kind.",
+    );
+    let edited = step(&site, "modify a clause");
+    assert!(
+        edited.pages_rendered > 0 && edited.pages_rendered < first.pages_rendered / 2,
+        "a clause edit renders a few pages, not {}",
+        edited.pages_rendered
+    );
+    site.edit(clause, "bulk email to people", "bulk mail to people");
+    step(&site, "change an excerpt");
+
+    site.write(
+        "content/platforms/beta/clauses/phishing.yaml",
+        "title: No phishing\ndocument: terms\nprovision: spam\nexcerpt: Do not scrape our pages.\nsummary: A second clause.\n",
+    );
+    step(&site, "add a clause");
+    site.remove("content/platforms/beta/clauses/phishing.yaml");
+    step(&site, "delete a clause");
+
+    let before = entries(&site);
+    site.write(
+        "content/platforms/alpha/documents/aup/snapshots/2024-09-01.md",
+        "# Alpha Acceptable Use Policy\n\nYou may not use the services for any illegal purpose or to harm others.\n\n- **Messaging abuse.** Sending bulk unsolicited commercial email is prohibited.\n",
+    );
+    step(&site, "add a snapshot");
+    let added: Vec<_> = entries(&site)
+        .into_iter()
+        .filter(|e| !before.contains(e))
+        .collect();
+    assert_eq!(
+        added.len(),
+        2,
+        "only the document with a new snapshot is derived again (its summary and texts): {added:?}"
+    );
+
+    site.append(
+        "content/platforms/alpha/documents/aup/document.yaml",
+        "ignore:\n  - \"Last updated: * ago.\"\n",
+    );
+    step(&site, "ignore a block of a document");
+    site.write(
+        "content/provisions/spam.yaml",
+        "name: Spam and bulk messaging\ngroup: Abuse of service\n",
+    );
+    step(&site, "edit a provision");
+    site.append("content/site.yaml", "theme: house\n");
+    site.write("themes/house/templates/page.html", HOUSE_THEME_PAGE);
+    step(&site, "switch to a theme with a template override");
+    site.write(
+        "themes/house/templates/document.html",
+        "{% extends \"base.html\" %}{% block content %}<h1>{{ document.title }}</h1>{{ text | safe }}{% endblock content %}",
+    );
+    step(&site, "override the template of document pages");
+}
+
+#[test]
+fn an_output_file_changed_since_the_last_build_is_written_again() {
+    let site = Site::valid();
+    step(&site, "first build");
+    let page = site.out().join("platforms/alpha/index.html");
+    std::fs::write(&page, "edited by hand").unwrap();
+    step(&site, "after a hand edit of the output");
+    std::fs::remove_file(site.out().join("platforms/alpha/documents/aup/index.html")).unwrap();
+    step(&site, "after a file of the output was deleted");
+}
+
+/// Spoils every entry of the cache: a flipped byte in each texts entry and output manifest,
+/// and each summary replaced by another document's (sound, but under the wrong name).
+fn spoil(site: &Site) {
+    let summaries: Vec<_> = entries(site)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "summary"))
+        .collect();
+    assert!(summaries.len() > 1, "{summaries:?}");
+    let first = std::fs::read(&summaries[0]).unwrap();
+    for pair in summaries.windows(2) {
+        std::fs::copy(&pair[1], &pair[0]).unwrap();
+    }
+    std::fs::write(summaries.last().unwrap(), first).unwrap();
+    let manifests = std::fs::read_dir(site.path(".clausebook-cache/outputs")).unwrap();
+    let others = manifests.map(|e| e.unwrap().path());
+    for path in entries(site)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "texts"))
+        .chain(others)
+    {
+        let mut bytes = std::fs::read(&path).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 0x40;
+        std::fs::write(&path, bytes).unwrap();
+    }
+}
+
+#[test]
+fn a_corrupt_or_misplaced_cache_entry_is_discarded_not_trusted() {
+    let site = Site::valid();
+    step(&site, "first build");
+    spoil(&site);
+    // A new clause makes every quoted document's texts needed again, from the spoilt entries.
+    site.write(
+        "content/platforms/alpha/clauses/second.yaml",
+        "title: Second\ndocument: aup\nprovision: spam\nexcerpt: for any illegal purpose\nsummary: Another clause.\n",
+    );
+    let report = step(&site, "after the cache was spoilt");
+    assert_eq!(report.pages_reused, 0, "a spoilt manifest is not used");
+    let again = step(&site, "once the cache is sound again");
+    assert_eq!(again.pages_rendered, 0, "the cache was made again");
+}
+
+#[test]
+fn no_cache_reads_and_writes_no_cache() {
+    let site = Site::valid();
+    let (code, stderr) = site.build(&["--no-cache"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!site.path(".clausebook-cache").exists());
+    let (code, stderr) = run("check", &site.root, &["--no-cache"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!site.path(".clausebook-cache").exists());
+    let (code, stderr) = site.build(&[]);
+    assert_eq!(code, 0, "{stderr}");
+    let ignore = std::fs::read_to_string(site.path(".clausebook-cache/.gitignore")).unwrap();
+    assert!(ignore.lines().any(|l| l == "*"), "the cache ignores itself");
+}
+
+#[test]
+fn a_cache_over_its_size_cap_is_trimmed() {
+    let site = Site::valid();
+    let options = LoadOptions {
+        cache: CacheOptions {
+            enabled: true,
+            limit: 1,
+        },
+        ..LoadOptions::default()
+    };
+    clausebook::write(&site.root, &options, &site.out(), &hidden()).unwrap();
+    assert!(entries(&site).is_empty(), "{:?}", entries(&site));
+    assert!(Path::new(&site.out()).join("index.html").exists());
+}
