@@ -167,6 +167,21 @@ impl Disk {
         write_entry(&self.manifest_path(output), &manifest);
     }
 
+    fn snapshots_path(&self) -> PathBuf {
+        self.dir.join("snapshots")
+    }
+
+    /// The snapshots' keys the last build knew.
+    pub(crate) fn snapshot_keys(&self) -> SnapshotKeys {
+        read_entry(&self.snapshots_path()).unwrap_or_default()
+    }
+
+    /// Keeps the snapshots' keys for the next build. Not trimmed: it holds a line per snapshot
+    /// of the site, no more.
+    pub(crate) fn keep_snapshot_keys(&self, keys: &SnapshotKeys) {
+        write_entry(&self.snapshots_path(), keys);
+    }
+
     /// Deletes the least recently used entries until the cache is under its size cap. Entries
     /// are marked used when read or written.
     pub(crate) fn trim(&self) {
@@ -201,17 +216,38 @@ struct Manifest {
     pages: Vec<(String, Key, Stamp)>,
 }
 
-/// What tells a file apart from the one written: size, modification time and (on Unix) inode.
-/// A page whose file was edited, replaced or deleted since is rendered again.
-#[derive(serde::Serialize, serde::Deserialize, PartialEq, Eq)]
-struct Stamp {
+/// Snapshots' keys by path, each with the stamp of the file it was computed from.
+pub(crate) type SnapshotKeys = HashMap<PathBuf, (Stamp, Key)>;
+
+/// What tells a file apart from the one read or written: size, modification time and (on Unix)
+/// inode. A page whose file was edited, replaced or deleted since is rendered again; a snapshot
+/// whose file was is read and hashed again.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
+pub(crate) struct Stamp {
     len: u64,
     modified: Option<(u64, u32)>,
     inode: u64,
 }
 
+/// How old a file's modification time must be for its stamp to stand for its bytes: a file
+/// written again within the file system's clock tick of the last write keeps its time, so a
+/// key is remembered only for a file modified well before it was read (git's "racy" files).
+const SETTLED: std::time::Duration = std::time::Duration::from_secs(2);
+
 impl Stamp {
-    fn of(path: &Path) -> Option<Stamp> {
+    /// Whether the file was last modified long enough ago for its stamp to be trusted.
+    pub(crate) fn settled(&self) -> bool {
+        let Some((secs, nanos)) = self.modified else {
+            return false;
+        };
+        let modified = SystemTime::UNIX_EPOCH + std::time::Duration::new(secs, nanos);
+        SystemTime::now()
+            .duration_since(modified)
+            .is_ok_and(|age| age >= SETTLED)
+    }
+
+    /// The stamp of the regular file at `path`; None for anything else.
+    pub(crate) fn of(path: &Path) -> Option<Stamp> {
         let meta = std::fs::symlink_metadata(path).ok()?;
         if !meta.is_file() {
             return None;
@@ -313,9 +349,18 @@ fn write_entry<T: Serialize>(path: &Path, value: &T) {
 
 /// `value` as the bytes of an entry named `name`, written by the build `build`.
 fn encode<T: Serialize>(build: &str, name: &[u8], value: &T) -> Option<Vec<u8>> {
-    let raw = postcard::to_stdvec(value).ok()?;
-    let payload = zstd::bulk::compress(&raw, LEVEL).ok()?;
-    let length = raw.len() as u64;
+    // Serialised straight into the compressor: the texts of a long history are never held
+    // uncompressed a second time.
+    let mut counted = Counted {
+        inner: std::io::BufWriter::with_capacity(
+            64 * 1024,
+            zstd::stream::write::Encoder::new(Vec::new(), LEVEL).ok()?,
+        ),
+        bytes: 0,
+    };
+    postcard::to_io(value, &mut counted).ok()?;
+    let length = counted.bytes;
+    let payload = counted.inner.into_inner().ok()?.finish().ok()?;
     let mut bytes = Vec::with_capacity(HEADER + payload.len());
     bytes.extend_from_slice(MAGIC);
     bytes.extend_from_slice(build.as_bytes());
@@ -324,6 +369,24 @@ fn encode<T: Serialize>(build: &str, name: &[u8], value: &T) -> Option<Vec<u8>> 
     bytes.extend_from_slice(&checksum(build, name, length, &payload));
     bytes.extend_from_slice(&payload);
     Some(bytes)
+}
+
+/// A writer that counts what goes through it.
+struct Counted<W> {
+    inner: W,
+    bytes: u64,
+}
+
+impl<W: std::io::Write> std::io::Write for Counted<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 #[cfg(test)]

@@ -195,10 +195,18 @@ impl DeriveCache {
         })
     }
 
-    /// Keeps `d` for the next build.
+    /// Keeps `d` for the next build: without its texts when the on-disk cache holds them, so
+    /// that `serve` holds a whole archive's histories, not its texts.
     pub(crate) fn keep(&mut self, d: &DocumentDerived) {
-        self.documents
-            .insert(d.derivation.key, d.derivation.clone());
+        let derivation = match (d.disk, d.derivation.texts.get()) {
+            (Some(_), Some(_)) => Arc::new(Derivation::new(
+                d.derivation.key,
+                d.derivation.history.clone(),
+                None,
+            )),
+            _ => d.derivation.clone(),
+        };
+        self.documents.insert(d.derivation.key, derivation);
         for (_, excerpt, v) in &d.verifications {
             self.verifications
                 .insert((d.derivation.key, *excerpt), v.clone());

@@ -62,20 +62,13 @@ pub struct Built {
 /// What a build can reuse from the previous build of the same site: `serve` keeps one across
 /// rebuilds, so an edit costs only what it changed. Every cache is keyed by a hash of all the
 /// inputs of what it holds, so a rebuild gives the same bytes as a clean build.
+#[derive(Default)]
 pub struct Session {
     files: load::FileCache,
     derive: derive::DeriveCache,
     render: render::RenderCache,
-}
-
-impl Default for Session {
-    fn default() -> Self {
-        Session {
-            files: load::FileCache::default(),
-            derive: derive::DeriveCache::default(),
-            render: render::RenderCache::in_memory(),
-        }
-    }
+    /// The last build's files, which the next keeps where its pages' keys are unchanged.
+    previous: std::sync::Arc<output::Output>,
 }
 
 impl Session {
@@ -88,7 +81,7 @@ impl Session {
 
     /// Loads, derives and renders the site under `root` into memory.
     pub fn build(&mut self, root: &Path, options: &load::LoadOptions) -> error::Result<Built> {
-        let memory = Memory::default();
+        let memory = Memory::after(self.previous.clone());
         let (disk, unusable) = open_cache(root, options);
         let caches = Caches {
             files: &mut self.files,
@@ -98,10 +91,9 @@ impl Session {
         };
         let mut report = run(root, options, caches, &memory, &Progress::hidden())?;
         report.warnings.extend(unusable);
-        Ok(Built {
-            output: memory.into_output(),
-            report,
-        })
+        let output = memory.into_output();
+        self.previous = std::sync::Arc::new(output.clone());
+        Ok(Built { output, report })
     }
 }
 
@@ -221,7 +213,14 @@ fn run(
         mut render,
         disk,
     } = caches;
-    let loaded = load::load_cached(root, options, files)?;
+    if let Some(disk) = disk {
+        files.know(|| disk.snapshot_keys());
+    }
+    let loaded = load::load_cached(root, options, files);
+    if let (Some(disk), Some(keys)) = (disk, files.learnt()) {
+        disk.keep_snapshot_keys(keys);
+    }
+    let loaded = loaded?;
     let site = &loaded.site;
     let relations = derive::Relations::new(site);
     let renderer = render::Renderer::new(&loaded, &relations, render.as_deref_mut())?;

@@ -57,6 +57,11 @@ pub struct LoadOptions {
 pub struct FileCache {
     files: HashMap<PathBuf, CachedFile>,
     seen: HashSet<PathBuf>,
+    /// Snapshots' keys from the on-disk cache, each with the stamp of the file it was computed
+    /// from: a snapshot whose file has the same stamp is not read again.
+    known: crate::cache::SnapshotKeys,
+    /// Whether a snapshot was hashed that `known` did not hold.
+    learnt: bool,
 }
 
 struct CachedFile {
@@ -118,7 +123,32 @@ impl FileCache {
 
     /// The hash of a snapshot's text, which is not kept.
     fn snapshot_hash(&mut self, path: &Path) -> Result<Key, Diagnostic> {
-        Ok(self.entry(path, MAX_SNAPSHOT_BYTES, false)?.hash)
+        let stamp = crate::cache::Stamp::of(path);
+        if let Some((known, key)) = self.known.get(path)
+            && stamp.as_ref() == Some(known)
+        {
+            self.seen.insert(path.to_path_buf());
+            return Ok(*key);
+        }
+        let key = self.entry(path, MAX_SNAPSHOT_BYTES, false)?.hash;
+        if let Some(stamp) = stamp.filter(crate::cache::Stamp::settled) {
+            self.known.insert(path.to_path_buf(), (stamp, key));
+            self.learnt = true;
+        }
+        Ok(key)
+    }
+
+    /// Takes the snapshots' keys the on-disk cache holds, unless it knows some already (a
+    /// `serve` session after its first build).
+    pub(crate) fn know(&mut self, keys: impl FnOnce() -> crate::cache::SnapshotKeys) {
+        if self.known.is_empty() {
+            self.known = keys();
+        }
+    }
+
+    /// The snapshots' keys, if some were learnt since the last call, for the on-disk cache.
+    pub(crate) fn learnt(&mut self) -> Option<&crate::cache::SnapshotKeys> {
+        std::mem::take(&mut self.learnt).then_some(&self.known)
     }
 
     /// A file's text (at most `limit` bytes).
@@ -159,6 +189,7 @@ impl FileCache {
     fn prune(&mut self) {
         let seen = std::mem::take(&mut self.seen);
         self.files.retain(|p, _| seen.contains(p));
+        self.known.retain(|p, _| seen.contains(p));
     }
 }
 

@@ -2,6 +2,7 @@
 //! memory, or nowhere), and the in-memory map of files `serve` keeps.
 
 use crate::error::{Diagnostic, Error, Kind, Origin, Result};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
@@ -12,10 +13,45 @@ const MARKER_TEXT: &str =
     "This folder is written by `clausebook build` and replaced on every build.\n";
 
 /// Every output file, by path relative to the output root (`platforms/aws/index.html`).
-/// Bytes are shared, so an incremental rebuild reuses unchanged pages without copying them.
+/// Bytes are shared, so an incremental rebuild reuses unchanged pages without copying them,
+/// and a large file is held compressed, so `serve` holds a whole archive's site.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Output {
-    files: BTreeMap<String, Arc<[u8]>>,
+    files: BTreeMap<String, Held>,
+}
+
+/// A file's bytes as an [`Output`] holds them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Held {
+    Plain(Arc<[u8]>),
+    /// zstd; deterministic, so equal files are held equal.
+    Compressed(Arc<[u8]>),
+}
+
+/// Files at least this long are held compressed: most pages of a large site (a version's page
+/// holds its whole text), few of a small one.
+const COMPRESS_FROM: usize = 16 * 1024;
+
+impl Held {
+    fn of(bytes: Arc<[u8]>) -> Held {
+        if bytes.len() < COMPRESS_FROM {
+            return Held::Plain(bytes);
+        }
+        match zstd::bulk::compress(&bytes, 1) {
+            Ok(c) if c.len() < bytes.len() => Held::Compressed(c.into()),
+            _ => Held::Plain(bytes),
+        }
+    }
+
+    fn bytes(&self) -> Cow<'_, [u8]> {
+        match self {
+            Held::Plain(b) => Cow::Borrowed(b),
+            // Compressed in this process: it decompresses.
+            Held::Compressed(c) => {
+                Cow::Owned(zstd::stream::decode_all(&c[..]).expect("compressed by Held::of"))
+            }
+        }
+    }
 }
 
 impl Output {
@@ -26,22 +62,29 @@ impl Output {
         path: String,
         bytes: impl Into<Arc<[u8]>>,
     ) -> std::result::Result<(), String> {
+        self.hold(path, Held::of(bytes.into()))
+    }
+
+    fn hold(&mut self, path: String, held: Held) -> std::result::Result<(), String> {
         inside(&path)?;
         if self.files.contains_key(&path) {
             return Err(format!("two outputs would be written to `{path}`"));
         }
-        self.files.insert(path, bytes.into());
+        self.files.insert(path, held);
         Ok(())
     }
 
     /// The bytes of the file at `path`.
-    pub fn get(&self, path: &str) -> Option<&[u8]> {
-        self.files.get(path).map(|b| &b[..])
+    pub fn get(&self, path: &str) -> Option<Cow<'_, [u8]>> {
+        self.files.get(path).map(Held::bytes)
     }
 
-    /// The shared bytes of a file, to hand to a server without copying.
+    /// The bytes of a file, to hand to a server: shared, not copied, unless held compressed.
     pub fn shared(&self, path: &str) -> Option<Arc<[u8]>> {
-        self.files.get(path).cloned()
+        self.files.get(path).map(|held| match held {
+            Held::Plain(b) => b.clone(),
+            Held::Compressed(_) => held.bytes().into(),
+        })
     }
 
     /// Whether there is a file at `path`.
@@ -50,8 +93,8 @@ impl Output {
     }
 
     /// Every file, by path.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &[u8])> {
-        self.files.iter().map(|(k, v)| (k.as_str(), &v[..]))
+    pub fn iter(&self) -> impl Iterator<Item = (&str, Cow<'_, [u8]>)> {
+        self.files.iter().map(|(k, v)| (k.as_str(), v.bytes()))
     }
 
     /// How many files there are.
@@ -80,32 +123,50 @@ pub trait Sink: Sync {
 
 /// Files kept in memory, in an [`Output`].
 #[derive(Debug, Default)]
-pub struct Memory(std::sync::Mutex<Output>);
+pub struct Memory {
+    files: std::sync::Mutex<Output>,
+    /// The previous build's files, which [`Sink::keep`] takes from (`serve`).
+    previous: Option<Arc<Output>>,
+}
 
 impl Memory {
+    /// A memory output following `previous`, whose files a build may keep.
+    pub fn after(previous: Arc<Output>) -> Memory {
+        Memory {
+            previous: Some(previous),
+            ..Memory::default()
+        }
+    }
+
     /// The files put so far.
     pub fn into_output(self) -> Output {
-        self.0
+        self.files
             .into_inner()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn add(&self, path: &str, held: Held) -> Result<()> {
+        self.files
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .hold(path.to_string(), held)
+            .map_err(|message| refused(path, message))
     }
 }
 
 impl Sink for Memory {
     fn put(&self, path: &str, bytes: &Arc<[u8]>) -> Result<()> {
-        let mut output = self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        output
-            .insert(path.to_string(), bytes.clone())
-            .map_err(|message| refused(path, message))
+        self.add(path, Held::of(bytes.clone()))
     }
 
     fn keep(&self, path: &str) -> Result<()> {
-        Err(Error::Usage(format!(
-            "`{path}`: an output in memory has no previous files to keep"
-        )))
+        let previous = self.previous.as_ref().and_then(|p| p.files.get(path));
+        let Some(held) = previous else {
+            return Err(Error::Usage(format!(
+                "`{path}` is not in the previous build's output"
+            )));
+        };
+        self.add(path, held.clone())
     }
 }
 
@@ -501,7 +562,7 @@ mod tests {
         }
         o.insert("a/index.html".into(), vec![1]).unwrap();
         assert!(o.insert("a/index.html".into(), vec![2]).is_err());
-        assert_eq!(o.get("a/index.html"), Some(&[1u8][..]));
+        assert_eq!(o.get("a/index.html").as_deref(), Some(&[1u8][..]));
     }
 
     /// Writes one file into `dir` through a staging folder.

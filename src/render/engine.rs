@@ -78,28 +78,19 @@ fn template_diagnostic(
     d
 }
 
-/// What the previous build rendered: the compiled templates, and every page by output path
-/// with the key of the context it was rendered from. `serve` keeps one in memory, with the
-/// pages' bytes; a build into a folder makes one from the on-disk cache's manifest of that
-/// folder, whose files are the bytes.
+/// What the previous build rendered: the compiled templates, and the key of every page (of the
+/// theme, template and context it was rendered from) by output path. The pages themselves are
+/// the previous output's files, which the sink keeps ([`crate::output::Sink::keep`]): `serve`
+/// keeps one across rebuilds; a build into a folder makes one from the on-disk cache's
+/// manifest of that folder.
 #[derive(Default)]
 pub(crate) struct RenderCache {
     templates: Option<(Key, Arc<Templates>)>,
     pages: Pages,
-    /// The pages' bytes are kept (in memory), not only their keys.
-    bytes: bool,
 }
 
-/// Rendered pages by output path.
-pub(crate) type Pages = HashMap<String, Page>;
-
-/// A page of the previous build.
-pub(crate) struct Page {
-    /// The key of the theme, template and context it was rendered from.
-    pub key: Key,
-    /// Its bytes; None when they are the previous output's file.
-    pub bytes: Option<Arc<[u8]>>,
-}
+/// Pages' keys by output path.
+pub(crate) type Pages = HashMap<String, Key>;
 
 /// Every page's context: the site-wide part, the page's `<head>`, and the page's own fields
 /// flattened beside them (templates read `site.title`, `meta.title`, `clause.title`).
@@ -193,11 +184,9 @@ impl<'c> Engine<'c> {
         render: impl FnOnce() -> Result<String, Diagnostic>,
     ) -> Result<Rendered, Diagnostic> {
         let previous = self.previous.and_then(|p| p.get(file));
-        if let (Some(k), Some(p)) = (key, previous)
-            && k == p.key
-        {
+        if key.is_some() && key.as_ref() == previous {
             return Ok(Rendered {
-                bytes: p.bytes.clone(),
+                bytes: None,
                 key,
                 reused: true,
             });
@@ -238,38 +227,21 @@ impl<'c> Engine<'c> {
 }
 
 impl RenderCache {
-    /// A cache for `serve`, which keeps the pages' bytes in memory.
-    pub(crate) fn in_memory() -> RenderCache {
-        RenderCache {
-            bytes: true,
-            ..RenderCache::default()
-        }
-    }
-
     /// A cache of the pages of an output folder, by their keys ([`crate::cache::Disk::manifest`]).
-    pub(crate) fn of_folder(keys: HashMap<String, Key>) -> RenderCache {
-        let pages = keys
-            .into_iter()
-            .map(|(file, key)| (file, Page { key, bytes: None }))
-            .collect();
+    pub(crate) fn of_folder(pages: Pages) -> RenderCache {
         RenderCache {
             pages,
             ..RenderCache::default()
         }
     }
 
-    /// Whether pages' bytes are to be kept.
-    pub(crate) fn keeps_bytes(&self) -> bool {
-        self.bytes
-    }
-
-    /// Keeps this build's pages for the next.
+    /// Keeps this build's pages' keys for the next.
     pub(crate) fn keep(&mut self, pages: Pages) {
         self.pages = pages;
     }
 
     /// Each page's key.
     pub(crate) fn keys(&self) -> impl Iterator<Item = (String, Key)> + '_ {
-        self.pages.iter().map(|(f, p)| (f.clone(), p.key))
+        self.pages.iter().map(|(f, k)| (f.clone(), *k))
     }
 }

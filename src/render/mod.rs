@@ -17,7 +17,7 @@ use crate::model::DocRef;
 use crate::output::Sink;
 use crate::routes::Owner;
 pub(crate) use engine::RenderCache;
-use engine::{Engine, Page, Pages};
+use engine::{Engine, Pages};
 use pages::DocumentPage;
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -39,8 +39,6 @@ pub(crate) struct Renderer<'a> {
     rest: Vec<(&'a str, Owner)>,
     /// Pages whose key the cache keeps for the next build.
     kept: Mutex<Pages>,
-    /// Their bytes as well ([`RenderCache::keeps_bytes`]).
-    keep_bytes: bool,
     errors: Mutex<Vec<Diagnostic>>,
     rendered: AtomicUsize,
     reused: AtomicUsize,
@@ -62,7 +60,6 @@ impl<'a> Renderer<'a> {
         relations: &'a Relations,
         cache: Option<&'a mut RenderCache>,
     ) -> Result<Renderer<'a>> {
-        let keep_bytes = cache.as_deref().is_some_and(RenderCache::keeps_bytes);
         let engine = Engine::new(&loaded.theme, cache).map_err(Error::content)?;
         let mut documents: HashMap<DocRef, Vec<(&str, DocumentPage)>> = HashMap::new();
         let mut rest = Vec::new();
@@ -79,7 +76,6 @@ impl<'a> Renderer<'a> {
             documents,
             rest,
             kept: Mutex::default(),
-            keep_bytes,
             errors: Mutex::default(),
             rendered: AtomicUsize::new(0),
             reused: AtomicUsize::new(0),
@@ -138,8 +134,7 @@ impl<'a> Renderer<'a> {
             None => sink.keep(file)?,
         }
         if let Some(key) = page.key {
-            let bytes = page.bytes.filter(|_| self.keep_bytes);
-            lock(&self.kept).insert(file.to_string(), Page { key, bytes });
+            lock(&self.kept).insert(file.to_string(), key);
         }
         Ok(())
     }
