@@ -3,18 +3,20 @@
 //! build re-derives only documents whose inputs changed and renders only pages whose context
 //! changed.
 //!
-//! Every entry is named by the [`Key`] of everything it was made from, and stamped with the
-//! fingerprint of the binary that made it ([`BUILD`]): an entry from another build of
-//! clausebook, or whose bytes do not match their checksum, is deleted and made again, never
-//! trusted. Writes go through a temporary file and a rename, so a build that is killed, or two
-//! builds at once, leave no half-written entry.
+//! Every entry is named by the [`Key`] of everything it was made from, stamped with the
+//! fingerprint of the binary that made it ([`BUILD`]), and sealed with a keyed hash whose key
+//! lives outside the site, in the user's own cache folder ([`Secret`]): the folder sits in the
+//! site's working tree, where a pull request could plant entries, so an entry is trusted only
+//! if this user's clausebook wrote it. One from another build of clausebook or another user,
+//! corrupt, or copied under another entry's name, is deleted and made again. Writes go through
+//! a temporary file and a rename, so a build that is killed, or two builds at once, leave no
+//! half-written entry.
 
 use crate::error::{Diagnostic, Kind};
-use crate::hash::{Key, KeyHasher};
+use crate::hash::Key;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::collections::HashMap;
-use std::hash::Hasher;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -34,8 +36,11 @@ const MAGIC: &[u8; 16] = b"clausebook-cache";
 /// The entries' layout; raised when it changes, though [`BUILD`] changes with it anyway.
 const FORMAT: u32 = 1;
 
-/// Magic, build, format, decoded length, checksum.
-const HEADER: usize = 16 + 16 + 4 + 8 + 16;
+/// Magic, build, format, decoded length, seal.
+const HEADER: usize = 16 + 16 + 4 + 8 + 32;
+
+/// Largest entry read: far above a real document's texts, compressed.
+const MAX_ENTRY_BYTES: u64 = 1 << 30;
 
 /// Compression level of entries: the fastest, as the texts of a document's versions repeat one
 /// another and compress well at any level.
@@ -65,6 +70,100 @@ impl Default for CacheOptions {
 pub(crate) struct Disk {
     dir: PathBuf,
     limit: u64,
+    secret: Secret,
+}
+
+/// The key entries are sealed with: 32 random bytes made once per user, kept in
+/// `$XDG_CACHE_HOME/clausebook/secret` (or `~/.cache/clausebook/secret`), never in a site.
+#[derive(Clone)]
+pub(crate) struct Secret([u8; 32]);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(..)")
+    }
+}
+
+impl Secret {
+    /// This user's secret, made on first use.
+    fn of_user() -> std::io::Result<Secret> {
+        let home = std::env::var_os("XDG_CACHE_HOME")
+            .filter(|d| !d.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+            .ok_or_else(|| std::io::Error::other("neither XDG_CACHE_HOME nor HOME is set"))?;
+        let folder = home.join("clausebook");
+        let path = folder.join("secret");
+        if let Ok(bytes) = crate::read::read_capped(&path, 32)
+            && let Ok(key) = <[u8; 32]>::try_from(bytes)
+        {
+            return Ok(Secret(key));
+        }
+        let mut key = [0u8; 32];
+        getrandom::fill(&mut key).map_err(std::io::Error::other)?;
+        std::fs::create_dir_all(&folder)?;
+        write_private(&path, &key)?;
+        Ok(Secret(key))
+    }
+}
+
+/// Writes `bytes` at `path`, readable by its owner alone, through a temporary file renamed over
+/// it (a rename replaces a link planted at `path`, never follows it).
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let name = String::from_utf8_lossy(name(path)).into_owned();
+    let temporary = path.with_file_name(format!(".{name}.{}.{n}.tmp", std::process::id()));
+    let mut options = std::fs::File::options();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let written = options
+        .open(&temporary)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, bytes))
+        .and_then(|()| std::fs::rename(&temporary, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    written
+}
+
+/// Makes the cache folder `dir` and its own files, never through a link: a link or a file
+/// planted in its place would have the cache written outside the site.
+fn prepare(dir: &Path) -> std::io::Result<()> {
+    for d in [
+        dir.to_path_buf(),
+        dir.join("documents"),
+        dir.join("outputs"),
+    ] {
+        match std::fs::symlink_metadata(&d) {
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => {
+                return Err(std::io::Error::other(format!(
+                    "{} is not a folder (a link or a file)",
+                    d.display()
+                )));
+            }
+            Err(_) => std::fs::create_dir(&d)?,
+        }
+    }
+    // Ignored by git and by backup tools without the user having to say so.
+    for (name, text) in [
+        (
+            ".gitignore",
+            "# Made by clausebook: its cache, never committed.\n*\n",
+        ),
+        (
+            "CACHEDIR.TAG",
+            "Signature: 8a477f597d28d172789f06886806bc55\n# The cache of clausebook.\n",
+        ),
+    ] {
+        let path = dir.join(name);
+        if std::fs::symlink_metadata(&path).is_err() {
+            write_private(&path, text.as_bytes())?;
+        }
+    }
+    Ok(())
 }
 
 /// Which of a document's entries: what every page needs, or the texts only its own pages show.
@@ -76,41 +175,23 @@ pub(crate) enum Part {
 
 impl Disk {
     /// The cache of the site under `root`, created if need be. An error when the folder cannot
-    /// be made: the build then goes on without it, with a warning.
+    /// be used: the build then goes on without it, with a warning.
     pub(crate) fn open(root: &Path, options: &CacheOptions) -> Result<Disk, Diagnostic> {
         let dir = root.join(FOLDER);
-        let made = (|| {
-            std::fs::create_dir_all(dir.join("documents"))?;
-            std::fs::create_dir_all(dir.join("outputs"))?;
-            // Ignored by git and by backup tools without the user having to say so.
-            for (name, text) in [
-                (
-                    ".gitignore",
-                    "# Made by clausebook: its cache, never committed.\n*\n",
-                ),
-                (
-                    "CACHEDIR.TAG",
-                    "Signature: 8a477f597d28d172789f06886806bc55\n# The cache of clausebook.\n",
-                ),
-            ] {
-                let path = dir.join(name);
-                if !path.exists() {
-                    std::fs::write(path, text)?;
-                }
-            }
-            Ok::<_, std::io::Error>(())
-        })();
-        made.map_err(|e| {
-            Diagnostic::in_file(
-                Kind::Io,
-                &dir,
-                "cannot use the cache folder; building without it",
-            )
-            .caused_by(e)
-        })?;
+        let secret = prepare(&dir)
+            .and_then(|()| Secret::of_user())
+            .map_err(|e| {
+                Diagnostic::in_file(
+                    Kind::Io,
+                    &dir,
+                    "cannot use the cache folder; building without it",
+                )
+                .caused_by(e)
+            })?;
         Ok(Disk {
             dir,
             limit: options.limit,
+            secret,
         })
     }
 
@@ -126,12 +207,12 @@ impl Disk {
 
     /// A document's entry, if the cache holds a sound one.
     pub(crate) fn document<T: DeserializeOwned>(&self, key: Key, part: Part) -> Option<T> {
-        read_entry(&self.document_path(key, part))
+        read_entry(&self.secret, &self.document_path(key, part))
     }
 
     /// Keeps a document's entry.
     pub(crate) fn keep_document<T: Serialize>(&self, key: Key, part: Part, value: &T) {
-        write_entry(&self.document_path(key, part), value);
+        write_entry(&self.secret, &self.document_path(key, part), value);
     }
 
     fn manifest_path(&self, output: &Path) -> PathBuf {
@@ -142,7 +223,7 @@ impl Disk {
     /// What the previous build wrote into the folder `output` (an absolute path): the key of
     /// each page whose file is still there as it was written.
     pub(crate) fn manifest(&self, output: &Path) -> HashMap<String, Key> {
-        let Some(m) = read_entry::<Manifest>(&self.manifest_path(output)) else {
+        let Some(m) = read_entry::<Manifest>(&self.secret, &self.manifest_path(output)) else {
             return HashMap::new();
         };
         if m.output != output {
@@ -164,7 +245,7 @@ impl Disk {
             output: output.to_path_buf(),
             pages,
         };
-        write_entry(&self.manifest_path(output), &manifest);
+        write_entry(&self.secret, &self.manifest_path(output), &manifest);
     }
 
     fn snapshots_path(&self) -> PathBuf {
@@ -173,13 +254,13 @@ impl Disk {
 
     /// The snapshots' keys the last build knew.
     pub(crate) fn snapshot_keys(&self) -> SnapshotKeys {
-        read_entry(&self.snapshots_path()).unwrap_or_default()
+        read_entry(&self.secret, &self.snapshots_path()).unwrap_or_default()
     }
 
     /// Keeps the snapshots' keys for the next build. Not trimmed: it holds a line per snapshot
     /// of the site, no more.
     pub(crate) fn keep_snapshot_keys(&self, keys: &SnapshotKeys) {
-        write_entry(&self.snapshots_path(), keys);
+        write_entry(&self.secret, &self.snapshots_path(), keys);
     }
 
     /// Deletes the least recently used entries until the cache is under its size cap. Entries
@@ -269,23 +350,26 @@ impl Stamp {
     }
 }
 
-/// The checksum of an entry: its build, name, format, decoded length and compressed bytes. The
-/// name binds an entry to its key: one copied or renamed to another entry's name is not sound.
-fn checksum(build: &str, name: &[u8], length: u64, payload: &[u8]) -> [u8; 16] {
-    let mut h = KeyHasher::default();
-    h.write(build.as_bytes());
-    h.write(name);
-    h.write(&FORMAT.to_le_bytes());
-    h.write(&length.to_le_bytes());
-    h.write(payload);
-    h.key().to_le_bytes()
+/// The seal of an entry: a hash, keyed with `secret`, of its build, name, format, decoded
+/// length and compressed bytes. The name binds an entry to its key: one copied or renamed to
+/// another entry's name is not sound.
+fn seal(secret: &Secret, build: &str, name: &[u8], length: u64, payload: &[u8]) -> [u8; 32] {
+    let mut h = blake3::Hasher::new_keyed(&secret.0);
+    h.update(build.as_bytes());
+    h.update(&(name.len() as u64).to_le_bytes());
+    h.update(name);
+    h.update(&FORMAT.to_le_bytes());
+    h.update(&length.to_le_bytes());
+    h.update(payload);
+    *h.finalize().as_bytes()
 }
 
 /// The entry at `path`, or None if there is none, or it is foreign or corrupt (then it is
 /// deleted). A sound entry is marked used.
-fn read_entry<T: DeserializeOwned>(path: &Path) -> Option<T> {
-    let bytes = std::fs::read(path).ok()?;
-    match decode(BUILD, name(path), &bytes) {
+fn read_entry<T: DeserializeOwned>(secret: &Secret, path: &Path) -> Option<T> {
+    // Only a regular file, through a size cap: never a link or a device planted in its place.
+    let bytes = crate::read::read_capped(path, MAX_ENTRY_BYTES).ok();
+    match bytes.and_then(|b| decode(secret, BUILD, name(path), &b)) {
         Some(value) => {
             let now = std::fs::FileTimes::new().set_modified(SystemTime::now());
             if let Ok(f) = std::fs::File::options().write(true).open(path) {
@@ -305,8 +389,13 @@ fn name(path: &Path) -> &[u8] {
     path.file_name().map_or(&[], |n| n.as_encoded_bytes())
 }
 
-/// The value in `bytes`, an entry named `name`, if it was written by the build `build`.
-fn decode<T: DeserializeOwned>(build: &str, name: &[u8], bytes: &[u8]) -> Option<T> {
+/// The value in `bytes`, an entry named `name`, if the build `build` wrote it with `secret`.
+fn decode<T: DeserializeOwned>(
+    secret: &Secret,
+    build: &str,
+    name: &[u8],
+    bytes: &[u8],
+) -> Option<T> {
     if bytes.len() < HEADER
         || &bytes[..16] != MAGIC
         || &bytes[16..32] != build.as_bytes()
@@ -316,7 +405,9 @@ fn decode<T: DeserializeOwned>(build: &str, name: &[u8], bytes: &[u8]) -> Option
     }
     let length = u64::from_le_bytes(bytes[36..44].try_into().ok()?);
     let payload = &bytes[HEADER..];
-    if bytes[44..60] != checksum(build, name, length, payload) {
+    // A keyed hash compared in constant time, as a MAC is.
+    let expected = seal(secret, build, name, length, payload);
+    if !constant_time_eq::constant_time_eq(&bytes[44..HEADER], &expected) {
         return None;
     }
     // Read as it decompresses, up to the recorded length: memory follows the actual data, not
@@ -332,23 +423,14 @@ fn decode<T: DeserializeOwned>(build: &str, name: &[u8], bytes: &[u8]) -> Option
 
 /// Writes `value` as an entry at `path`. A cache that cannot be written is no error: the next
 /// build derives again what it lacks.
-fn write_entry<T: Serialize>(path: &Path, value: &T) {
-    let Some(bytes) = encode(BUILD, name(path), value) else {
-        return;
-    };
-    let mut temporary = path.to_path_buf();
-    temporary.set_file_name(format!(
-        ".{}.{}.tmp",
-        String::from_utf8_lossy(name(path)),
-        std::process::id()
-    ));
-    if std::fs::write(&temporary, &bytes).is_err() || std::fs::rename(&temporary, path).is_err() {
-        let _ = std::fs::remove_file(&temporary);
+fn write_entry<T: Serialize>(secret: &Secret, path: &Path, value: &T) {
+    if let Some(bytes) = encode(secret, BUILD, name(path), value) {
+        let _ = write_private(path, &bytes);
     }
 }
 
-/// `value` as the bytes of an entry named `name`, written by the build `build`.
-fn encode<T: Serialize>(build: &str, name: &[u8], value: &T) -> Option<Vec<u8>> {
+/// `value` as the bytes of an entry named `name`, written by the build `build` with `secret`.
+fn encode<T: Serialize>(secret: &Secret, build: &str, name: &[u8], value: &T) -> Option<Vec<u8>> {
     // Serialised straight into the compressor: the texts of a long history are never held
     // uncompressed a second time.
     let mut counted = Counted {
@@ -366,7 +448,7 @@ fn encode<T: Serialize>(build: &str, name: &[u8], value: &T) -> Option<Vec<u8>> 
     bytes.extend_from_slice(build.as_bytes());
     bytes.extend_from_slice(&FORMAT.to_le_bytes());
     bytes.extend_from_slice(&length.to_le_bytes());
-    bytes.extend_from_slice(&checksum(build, name, length, &payload));
+    bytes.extend_from_slice(&seal(secret, build, name, length, &payload));
     bytes.extend_from_slice(&payload);
     Some(bytes)
 }
@@ -426,15 +508,45 @@ mod tests {
     }
 
     #[test]
-    fn an_entry_of_another_build_or_under_another_name_is_not_sound() {
+    fn an_entry_of_another_build_or_user_or_under_another_name_is_not_sound() {
         let value = "derived".to_string();
-        let bytes = encode(BUILD, b"a.summary", &value).unwrap();
-        assert_eq!(decode(BUILD, b"a.summary", &bytes), Some(value.clone()));
-        assert_eq!(decode::<String>(BUILD, b"b.summary", &bytes), None);
+        let (ours, theirs) = (Secret([1; 32]), Secret([2; 32]));
+        let bytes = encode(&ours, BUILD, b"a.summary", &value).unwrap();
+        assert_eq!(
+            decode(&ours, BUILD, b"a.summary", &bytes),
+            Some(value.clone())
+        );
+        assert_eq!(decode::<String>(&ours, BUILD, b"b.summary", &bytes), None);
+        // Planted by someone without this user's secret, whatever they put in it.
+        let planted = encode(&theirs, BUILD, b"a.summary", &value).unwrap();
+        assert_eq!(decode::<String>(&ours, BUILD, b"a.summary", &planted), None);
         let other = "0123456789abcdef";
         assert_ne!(other, BUILD);
-        let foreign = encode(other, b"a.summary", &value).unwrap();
-        assert_eq!(decode::<String>(BUILD, b"a.summary", &foreign), None);
+        let foreign = encode(&ours, other, b"a.summary", &value).unwrap();
+        assert_eq!(decode::<String>(&ours, BUILD, b"a.summary", &foreign), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_in_place_of_the_cache_folder_or_an_entry_is_never_followed() {
+        let root = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(elsewhere.path(), root.path().join(FOLDER)).unwrap();
+        assert!(Disk::open(root.path(), &CacheOptions::default()).is_err());
+        assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0);
+
+        let (_root, disk) = disk();
+        let key = Key::of("a document");
+        let target = elsewhere.path().join("target");
+        std::fs::write(&target, "not an entry").unwrap();
+        std::os::unix::fs::symlink(&target, disk.document_path(key, Part::Texts)).unwrap();
+        assert_eq!(disk.document::<String>(key, Part::Texts), None);
+        disk.keep_document(key, Part::Texts, &"derived".to_string());
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "not an entry");
+        assert_eq!(
+            disk.document::<String>(key, Part::Texts).as_deref(),
+            Some("derived")
+        );
     }
 
     #[test]

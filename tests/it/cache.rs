@@ -6,6 +6,7 @@ use clausebook::load::LoadOptions;
 use clausebook::progress::Progress;
 use clausebook::{Report, cache::CacheOptions};
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 /// Builds `site` with the cache into its output folder, and without it into another; the two
 /// outputs must be byte-identical. Returns the cached build's report.
@@ -225,4 +226,40 @@ fn a_cache_over_its_size_cap_is_trimmed() {
     clausebook::write(&site.root, &options, &site.out(), &hidden()).unwrap();
     assert!(entries(&site).is_empty(), "{:?}", entries(&site));
     assert!(Path::new(&site.out()).join("index.html").exists());
+}
+
+/// Builds `site` with the cache, as the user whose own cache folder is `home`; returns stderr.
+fn build_as(site: &Site, home: &Path) -> String {
+    let mut command = Command::new(bin());
+    command
+        .args(["build", "--root"])
+        .arg(&site.root)
+        .arg("--output")
+        .arg(site.out())
+        .env("XDG_CACHE_HOME", home);
+    let (code, stderr) = run_to_end(command);
+    assert_eq!(code, 0, "{stderr}");
+    stderr
+}
+
+#[test]
+fn a_cache_planted_in_the_site_or_made_by_another_user_is_not_trusted() {
+    let site = Site::valid();
+    let (ours, theirs) = (site.dir().join("ours"), site.dir().join("theirs"));
+    build_as(&site, &theirs);
+    // Their entries, as a pull request could commit them, and an output already in place.
+    let built = build_as(&site, &ours);
+    assert!(
+        !built.contains("unchanged"),
+        "nothing of theirs kept: {built}"
+    );
+    let again = build_as(&site, &ours);
+    assert!(
+        again.contains("; 0 rendered,"),
+        "our own entries are: {again}"
+    );
+    assert!(
+        theirs.join("clausebook/secret").exists() && ours.join("clausebook/secret").exists(),
+        "each user's secret is in their own cache folder, not in the site"
+    );
 }
