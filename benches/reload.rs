@@ -1,6 +1,7 @@
-//! Edit-to-reload latency of `clausebook serve`: the time from writing a clause file to the
-//! server's reload message, which is when a browser starts fetching the new page.
-//! Usage: cargo bench --bench reload -- SITE_ROOT [EDITS]   (prints one line of figures)
+//! Edit-to-reload latency of `clausebook serve`: the time from writing a clause file, or adding
+//! a snapshot to a document, to the server's reload message, which is when a browser starts
+//! fetching the new page.
+//! Usage: cargo bench --bench reload -- SITE_ROOT [EDITS]   (prints a line of figures for each)
 
 use std::io::{BufRead, Read, Write};
 use std::net::TcpStream;
@@ -47,24 +48,53 @@ fn main() {
     .unwrap();
     wait_for(&mut events, "\r\n\r\n");
 
-    let clauses = first_dir(&root.join("content/platforms")).join("clauses");
-    let clause = first_dir_entry(&clauses);
+    let platform = entries(&root.join("content/platforms")).remove(0);
+    let clause = entries(&platform.join("clauses")).remove(0);
     let original = std::fs::read_to_string(&clause).unwrap();
-    let mut times = Vec::new();
-    for i in 0..edits {
-        std::thread::sleep(Duration::from_millis(400));
+    let times = timed(&mut events, edits, |i| {
         let edited = original.replacen("summary: ", &format!("summary: (edit {i}) "), 1);
-        let start = Instant::now();
         std::fs::write(&clause, edited).unwrap();
-        wait_for(&mut events, "data: reload");
-        times.push(start.elapsed().as_secs_f64() * 1000.0);
+    });
+    std::fs::write(&clause, &original).unwrap();
+    wait_for(&mut events, "data: reload");
+    report("clause edits", times);
+
+    // Each new snapshot is the document's latest with a paragraph added, dated after it; all
+    // are taken out at the end.
+    let snapshots = entries(&platform.join("documents")).remove(0).join("snapshots");
+    let latest = entries(&snapshots).pop().unwrap();
+    let text = std::fs::read_to_string(&latest).unwrap();
+    let ext = latest.extension().unwrap().to_string_lossy().into_owned();
+    let added = |i: usize| snapshots.join(format!("2099-01-{:02}.{ext}", i + 1));
+    let times = timed(&mut events, edits.min(28), |i| {
+        let paragraph = format!("\n\nA paragraph added by the reload benchmark ({i}).\n");
+        std::fs::write(added(i), format!("{text}{paragraph}")).unwrap();
+    });
+    for i in 0..times.len() {
+        std::fs::remove_file(added(i)).unwrap();
     }
-    std::fs::write(&clause, original).unwrap();
+    report("new snapshots", times);
     let _ = child.kill();
     let _ = child.wait();
+}
+
+/// Makes `n` changes with `change`, each once the server is idle, and times each to its reload.
+fn timed(events: &mut TcpStream, n: usize, mut change: impl FnMut(usize)) -> Vec<f64> {
+    (0..n)
+        .map(|i| {
+            std::thread::sleep(Duration::from_millis(400));
+            let start = Instant::now();
+            change(i);
+            wait_for(events, "data: reload");
+            start.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect()
+}
+
+fn report(what: &str, mut times: Vec<f64>) {
     times.sort_by(f64::total_cmp);
     println!(
-        "edits {} median {:.0} ms min {:.0} ms max {:.0} ms",
+        "{what}: {} median {:.0} ms min {:.0} ms max {:.0} ms",
         times.len(),
         times[times.len() / 2],
         times[0],
@@ -72,17 +102,14 @@ fn main() {
     );
 }
 
-fn first_dir(dir: &Path) -> PathBuf {
-    first_dir_entry(dir)
-}
-
-fn first_dir_entry(dir: &Path) -> PathBuf {
+/// The paths in `dir`, sorted.
+fn entries(dir: &Path) -> Vec<PathBuf> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();
     entries.sort();
-    entries.remove(0)
+    entries
 }
 
 fn wait_for(stream: &mut TcpStream, marker: &str) {
