@@ -10,6 +10,7 @@ use crate::model::Document;
 use crate::text::{self, Block, BlockForms, DocText, Keys};
 use crate::yaml::Located;
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -111,7 +112,7 @@ impl History {
         let (keys, search) = Key::all(&texts);
         let stated: Vec<Option<Stated>> = texts.par_iter().map(effective::stated).collect();
         let flapping = flapping_blocks(&keys);
-        let (plan, mut diffs) = plan_with_diffs(&keys, &texts, &flapping);
+        let (plan, diffs) = plan_with_diffs(&keys, &texts, &flapping);
         let (versions, texts) = texts
             .into_iter()
             .zip(plan)
@@ -122,7 +123,7 @@ impl History {
             .map(|(i, ((((text, step), k), effective), snapshot))| {
                 let diff = step
                     .baseline
-                    .and_then(|b| diffs.remove(&(b, i)))
+                    .and_then(|b| diffs.get(b, i).cloned())
                     .unwrap_or_default();
                 let version = Version {
                     timestamp: snapshot.timestamp.clone(),
@@ -298,27 +299,18 @@ struct Step {
 /// (Xfinity's privacy policy, 2015: a 6,199-word and an 8,420-word variant) shows its
 /// returns as noise; when the text it returned to then changes by one word, the change is
 /// that word, not the whole difference from the other variant.
-fn plan_with_diffs(
-    keys: &[Key],
-    texts: &[DocText],
-    flapping: &Flapping,
-) -> (Vec<Step>, HashMap<(usize, usize), VersionDiff>) {
+fn plan_with_diffs(keys: &[Key], texts: &[DocText], flapping: &Flapping) -> (Vec<Step>, Diffs) {
     let mut judged: Vec<Option<(Class, usize)>> = vec![None; keys.len()];
-    let mut diffs: HashMap<(usize, usize), VersionDiff> = HashMap::new();
+    let mut diffs = Diffs::new(texts);
     loop {
         let plan = classify(keys, &judged);
-        let missing: Vec<(usize, usize)> = plan
-            .iter()
-            .enumerate()
-            .flat_map(|(i, s)| [s.baseline, s.previous].map(|b| b.map(|b| (b, i))))
-            .flatten()
-            .filter(|pair| !diffs.contains_key(pair))
-            .collect();
-        let made: Vec<((usize, usize), VersionDiff)> = missing
-            .into_par_iter()
-            .map(|(b, i)| ((b, i), diff(&texts[b], &texts[i])))
-            .collect();
-        diffs.extend(made);
+        diffs.make(
+            plan.iter()
+                .enumerate()
+                .flat_map(|(i, s)| [s.baseline, s.previous].map(|b| b.map(|b| (b, i))))
+                .flatten(),
+            texts,
+        );
         let mut replan = false;
         for (i, step) in plan.iter().enumerate() {
             if !step.judged || judged[i].is_some() {
@@ -326,11 +318,11 @@ fn plan_with_diffs(
             }
             let Some(mut b) = step.baseline else { continue };
             if let Some(p) = step.previous
-                && changed_words(&diffs[&(p, i)]) < changed_words(&diffs[&(b, i)])
+                && changed_words(&diffs[(p, i)]) < changed_words(&diffs[(b, i)])
             {
                 b = p;
             }
-            let class = match judge(&diffs[&(b, i)], i, flapping) {
+            let class = match judge(&diffs[(b, i)], i, flapping) {
                 // The same words as a version before the previous one: a return to it.
                 Class::Formatting if b + 1 != i => Class::Noise,
                 class => class,
@@ -346,6 +338,62 @@ fn plan_with_diffs(
             let plan = classify(keys, &judged);
             return (plan, diffs);
         }
+    }
+}
+
+/// The diffs between versions, each made once per pair of distinct texts: a page that flaps
+/// between a few texts (AdSense's acceptable use policy: 2,000 versions of 53 pairs of texts)
+/// is diffed once per pair, not once per pair of versions.
+struct Diffs {
+    /// For each version, the first version with the same text.
+    first: Vec<usize>,
+    /// By the first versions of the two texts.
+    made: HashMap<(usize, usize), VersionDiff>,
+}
+
+impl Diffs {
+    fn new(texts: &[DocText]) -> Diffs {
+        let mut seen: FxHashMap<&DocText, usize> = FxHashMap::default();
+        let first = (0..texts.len())
+            .map(|i| *seen.entry(&texts[i]).or_insert(i))
+            .collect();
+        Diffs {
+            first,
+            made: HashMap::new(),
+        }
+    }
+
+    fn texts(&self, b: usize, i: usize) -> (usize, usize) {
+        (self.first[b], self.first[i])
+    }
+
+    /// Makes, in parallel, the diffs of these (baseline, version) pairs not made yet.
+    fn make(&mut self, pairs: impl Iterator<Item = (usize, usize)>, texts: &[DocText]) {
+        let mut missing: Vec<(usize, usize)> = pairs
+            .map(|(b, i)| self.texts(b, i))
+            .filter(|pair| !self.made.contains_key(pair))
+            .collect();
+        missing.sort_unstable();
+        missing.dedup();
+        let made: Vec<((usize, usize), VersionDiff)> = missing
+            .into_par_iter()
+            .map(|(b, i)| ((b, i), diff(&texts[b], &texts[i])))
+            .collect();
+        self.made.extend(made);
+    }
+
+    /// The diff from version `b` to version `i`, if it was made.
+    fn get(&self, b: usize, i: usize) -> Option<&VersionDiff> {
+        self.made.get(&self.texts(b, i))
+    }
+}
+
+/// The diff from version `b` to version `i`, made before it is asked for.
+impl std::ops::Index<(usize, usize)> for Diffs {
+    type Output = VersionDiff;
+
+    fn index(&self, (b, i): (usize, usize)) -> &VersionDiff {
+        &self.made[&self.texts(b, i)]
     }
 }
 
@@ -560,7 +608,7 @@ mod tests {
         plan.iter()
             .enumerate()
             .map(|(i, s)| {
-                let d = s.baseline.map(|b| &diffs[&(b, i)]);
+                let d = s.baseline.map(|b| &diffs[(b, i)]);
                 (
                     s.class,
                     s.baseline,
@@ -716,6 +764,25 @@ mod tests {
         let v = judged(&[&a, &b, &a, &a2]);
         assert_eq!((v[2].0, v[2].1), (Noise, Some(1)));
         assert_eq!(v[3], (Substantive, Some(2), 1, 1));
+    }
+
+    /// A page that flaps between two texts: each pair of texts is diffed once, whichever
+    /// versions hold them, and each version gets the diff of its own pair.
+    #[test]
+    fn a_pair_of_texts_is_diffed_once() {
+        let (a, b): (&[&str], &[&str]) = (&["We collect data."], &["We sell data.", "Cookies."]);
+        let texts: Vec<DocText> = [a, b, a, b, a, b].iter().map(|t| paragraphs(t)).collect();
+        let keys = Key::all(&texts).0;
+        let (plan, diffs) = plan_with_diffs(&keys, &texts, &flapping_blocks(&keys));
+        assert!(
+            diffs.made.keys().all(|&(b, i)| b < 2 && i < 2),
+            "{:?}",
+            diffs.made.keys()
+        );
+        for (i, step) in plan.iter().enumerate().skip(1) {
+            let baseline = step.baseline.unwrap();
+            assert_eq!(diffs[(baseline, i)], diff(&texts[baseline], &texts[i]));
+        }
     }
 
     #[test]

@@ -41,7 +41,7 @@ pub enum BlockKind {
 }
 
 /// A block of a version's visible text: the unit versions are aligned by.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Block {
     /// What it is.
     pub kind: BlockKind,
@@ -50,7 +50,7 @@ pub struct Block {
 }
 
 /// The visible text of one version.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct DocText {
     /// In document order.
     pub blocks: Vec<Block>,
