@@ -154,6 +154,7 @@ impl Keys {
 }
 
 /// The forms of a version's text that versions and excerpts are compared in.
+#[derive(Clone)]
 pub struct Keys {
     /// The visible text, folded: equal for versions that differ only in formatting.
     pub visible: String,
