@@ -604,7 +604,7 @@ fn classify(keys: &[Key], judged: &[Option<(Class, usize)>]) -> Vec<Step> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use Class::*;
 
@@ -809,14 +809,13 @@ mod tests {
 
     /// Snapshots with the same content (hash and format) are read and extracted once, and
     /// each version still gets its own text.
-    #[test]
-    fn a_repeated_snapshot_is_extracted_once() {
-        let versions = ["We collect data.", "We sell data.", "We collect data."];
-        let snapshots = [1, 2, 1]
+    /// A document of Markdown snapshots, one a day from 2024-01-01, with these content hashes.
+    pub(crate) fn markdown_document(hashes: &[u64]) -> Document {
+        let snapshots = hashes
             .iter()
             .enumerate()
             .map(|(i, &hash)| crate::model::Snapshot {
-                timestamp: Timestamp::parse(&format!("2024-01-0{}", i + 1)).unwrap(),
+                timestamp: Timestamp::parse(&format!("2024-01-{:02}", i + 1)).unwrap(),
                 format: text::SnapshotFormat::Markdown,
                 path: Default::default(),
                 hash,
@@ -828,11 +827,17 @@ mod tests {
             1,
         )
         .unwrap();
-        let document = Document {
+        Document {
             id: crate::ids::RecordId::parse("d").unwrap(),
             record,
             snapshots,
-        };
+        }
+    }
+
+    #[test]
+    fn a_repeated_snapshot_is_extracted_once() {
+        let versions = ["We collect data.", "We sell data.", "We collect data."];
+        let document = markdown_document(&[1, 2, 1]);
         let reads = std::sync::atomic::AtomicUsize::new(0);
         let (history, texts) = History::of(&document, |i| {
             reads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
