@@ -17,11 +17,11 @@
 
 use crate::hash::hash_of;
 use crate::text::{BlockKind, DocText, fold};
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use similar::DiffOp;
 use similar::algorithms::{Capture, Compact, DiffHook, NoFinishHook, Replace, myers};
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::hash::Hash;
 use std::ops::{ControlFlow, Range};
 
@@ -243,7 +243,7 @@ fn collapse(placed: Vec<Placed>, new: &DocText) -> Vec<DiffBlock> {
 /// Blocks deleted in one place and inserted word for word in another, paired in document order:
 /// whether each old block moved away, and whether each new block moved in.
 fn moves(ops: &[DiffOp], old: &[&str], new: &[&str]) -> (Vec<bool>, Vec<bool>) {
-    let mut deleted: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut deleted: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
     for op in ops.iter().filter(|op| !matches!(op, DiffOp::Equal { .. })) {
         for i in op.old_range().rev() {
             deleted.entry(old[i]).or_default().push(i);
@@ -454,7 +454,7 @@ fn tokenize<'a>(text: &'a str, block: usize, out: &mut Vec<Token<'a>>) {
 /// Equal words get equal ids, compared in their folded form (curly and straight quotes alike).
 #[derive(Default)]
 struct Ids<'a> {
-    ids: HashMap<Cow<'a, str>, usize>,
+    ids: FxHashMap<Cow<'a, str>, usize>,
 }
 
 impl<'a> Ids<'a> {
@@ -503,7 +503,7 @@ fn token_ops(old: &[Token], new: &[Token], budget: &mut Budget) -> Vec<TokenOp> 
     let mut ids = Ids::default();
     let (old_ids, new_ids) = (ids.of(old), ids.of(new));
     let (old_s, new_s) = (sentences(old), sentences(new));
-    let mut sentence_ids: HashMap<&[usize], usize> = HashMap::new();
+    let mut sentence_ids: FxHashMap<&[usize], usize> = FxHashMap::default();
     let mut sentence_id = |slice| {
         let next = sentence_ids.len();
         *sentence_ids.entry(slice).or_insert(next)
@@ -975,7 +975,7 @@ pub fn word_segments(old: &str, new: &str) -> (Vec<Segment>, usize, usize) {
 /// every use of Myers paid for from `budget`.
 fn align_blocks<'a>(old: &[&'a str], new: &[&'a str], budget: &mut Budget) -> Vec<DiffOp> {
     // Equal texts get equal ids: comparing two blocks then costs one step, however long they are.
-    let mut ids: HashMap<&'a str, usize> = HashMap::new();
+    let mut ids: FxHashMap<&'a str, usize> = FxHashMap::default();
     let mut id = |t: &'a str| {
         let next = ids.len();
         *ids.entry(t).or_insert(next)
@@ -1010,7 +1010,8 @@ fn align(old: &[usize], new: &[usize], budget: &mut Budget) -> Vec<DiffOp> {
 /// if the budget cannot pay for it.
 fn anchors(old: &[usize], new: &[usize], budget: &mut Budget) -> Vec<(usize, usize)> {
     // Counted in a map, not a table of all ids: a gap of a few words costs a few steps.
-    let mut count: HashMap<usize, (u8, u8)> = HashMap::with_capacity(old.len() + new.len());
+    let mut count: FxHashMap<usize, (u8, u8)> =
+        FxHashMap::with_capacity_and_hasher(old.len() + new.len(), Default::default());
     for &id in old {
         let c = count.entry(id).or_default();
         c.0 = c.0.saturating_add(1);
@@ -1266,7 +1267,7 @@ impl<'s, T: PartialEq> Search<'s, T> {
 
 /// How many items `a` and `b` have in common, as multisets.
 fn shared_items<T: Hash + Eq>(a: &[T], b: &[T]) -> usize {
-    let mut unmatched: HashMap<&T, usize> = HashMap::new();
+    let mut unmatched: FxHashMap<&T, usize> = FxHashMap::default();
     for x in a {
         *unmatched.entry(x).or_default() += 1;
     }

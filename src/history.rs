@@ -10,9 +10,11 @@ use crate::model::Document;
 use crate::text::{self, Block, BlockForms, DocText, Keys};
 use crate::yaml::Located;
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use std::hash::Hash;
 use std::ops::Range;
 
 /// What a version is, compared with the document's earlier versions.
@@ -88,7 +90,9 @@ pub struct Texts {
 impl History {
     /// Extracts, classes and diffs every snapshot of `document`, in parallel. `source(i)` is
     /// the text of snapshot `i`: each is read when it is extracted and dropped right after, so
-    /// only the visible texts are held at once.
+    /// only the visible texts are held at once. A page that flaps between a few texts repeats
+    /// them: a snapshot is extracted once per content (by its hash, which the caches trust too),
+    /// and a text keyed, dated and diffed once however many versions hold it.
     pub fn of<E: Send>(
         document: &Document,
         source: impl Fn(usize) -> Result<String, E> + Sync,
@@ -98,20 +102,27 @@ impl History {
         };
         let r = &document.record;
         let (select, remove, ignore) = (values(&r.select), values(&r.remove), values(&r.ignore));
-        let texts: Vec<DocText> = document
-            .snapshots
+        let snapshots = &document.snapshots;
+        let same_snapshot = first_equal(snapshots.iter().map(|s| (s.hash, s.format)));
+        let texts = snapshots
             .par_iter()
             .enumerate()
             .map(|(i, s)| {
-                Ok(DocText {
-                    blocks: text::extract(&source(i)?, s.format, &select, &remove, &ignore),
-                })
+                (same_snapshot[i] == i)
+                    .then(|| {
+                        let blocks =
+                            text::extract(&source(i)?, s.format, &select, &remove, &ignore);
+                        Ok(DocText { blocks })
+                    })
+                    .transpose()
             })
             .collect::<Result<_, E>>()?;
-        let (keys, search) = Key::all(&texts);
-        let stated: Vec<Option<Stated>> = texts.par_iter().map(effective::stated).collect();
+        let texts = spread(texts, &same_snapshot);
+        let same = first_equal(texts.iter());
+        let (keys, search) = Key::all(&texts, &same);
+        let stated = once_each(&texts, &same, effective::stated);
         let flapping = flapping_blocks(&keys);
-        let (plan, mut diffs) = plan_with_diffs(&keys, &texts, &flapping);
+        let (plan, diffs) = plan_with_diffs(&keys, &texts, &same, &flapping);
         let (versions, texts) = texts
             .into_iter()
             .zip(plan)
@@ -122,7 +133,7 @@ impl History {
             .map(|(i, ((((text, step), k), effective), snapshot))| {
                 let diff = step
                     .baseline
-                    .and_then(|b| diffs.remove(&(b, i)))
+                    .and_then(|b| diffs.get(b, i).cloned())
                     .unwrap_or_default();
                 let version = Version {
                     timestamp: snapshot.timestamp.clone(),
@@ -229,31 +240,30 @@ impl Key {
         (key, k)
     }
 
-    /// The keys of a history's versions, and the forms of their texts. Most blocks of a version
-    /// are its previous version's: each distinct block is read once for all the versions.
-    fn all(texts: &[DocText]) -> (Vec<Key>, Vec<Keys>) {
-        let mut index: HashMap<&str, usize> = HashMap::new();
+    /// The keys of a history's versions, and the forms of their texts; `same[i]` is the first
+    /// version with the text of version `i`, whose keys it shares. Most blocks of a version are
+    /// its previous version's: each distinct block is read once for all the versions.
+    fn all<'t>(texts: &'t [DocText], same: &[usize]) -> (Vec<Key>, Vec<Keys>) {
+        let mut index: FxHashMap<&str, usize> = FxHashMap::default();
         let mut distinct: Vec<&Block> = Vec::new();
-        let ids: Vec<Vec<usize>> = texts
-            .iter()
-            .map(|t| {
-                t.blocks
-                    .iter()
-                    .map(|b| {
-                        *index.entry(&b.text).or_insert_with(|| {
-                            distinct.push(b);
-                            distinct.len() - 1
-                        })
-                    })
-                    .collect()
+        let mut id = |b: &'t Block| {
+            *index.entry(&b.text).or_insert_with(|| {
+                distinct.push(b);
+                distinct.len() - 1
             })
+        };
+        let ids: Vec<Option<Vec<usize>>> = (0..texts.len())
+            .map(|t| (same[t] == t).then(|| texts[t].blocks.iter().map(&mut id).collect()))
             .collect();
         let facts: Vec<BlockFacts> = distinct.par_iter().map(|b| BlockFacts::of(b)).collect();
-        let prepared: Vec<(Key, Keys)> = ids
+        let prepared: Vec<Option<(Key, Keys)>> = ids
             .par_iter()
-            .map(|ids| Key::of(&ids.iter().map(|&i| &facts[i]).collect::<Vec<_>>()))
+            .map(|ids| {
+                let ids = ids.as_ref()?;
+                Some(Key::of(&ids.iter().map(|&i| &facts[i]).collect::<Vec<_>>()))
+            })
             .collect();
-        let (mut keys, search): (Vec<Key>, Vec<Keys>) = prepared.into_iter().unzip();
+        let (mut keys, search): (Vec<Key>, Vec<Keys>) = spread(prepared, same).into_iter().unzip();
         for (k, pair) in keys.iter_mut().skip(1).zip(texts.windows(2)) {
             k.truncated = truncates(&pair[0], &pair[1]);
         }
@@ -298,27 +308,26 @@ struct Step {
 /// (Xfinity's privacy policy, 2015: a 6,199-word and an 8,420-word variant) shows its
 /// returns as noise; when the text it returned to then changes by one word, the change is
 /// that word, not the whole difference from the other variant.
-fn plan_with_diffs(
+fn plan_with_diffs<'s>(
     keys: &[Key],
     texts: &[DocText],
+    same: &'s [usize],
     flapping: &Flapping,
-) -> (Vec<Step>, HashMap<(usize, usize), VersionDiff>) {
+) -> (Vec<Step>, Diffs<'s>) {
     let mut judged: Vec<Option<(Class, usize)>> = vec![None; keys.len()];
-    let mut diffs: HashMap<(usize, usize), VersionDiff> = HashMap::new();
+    let mut diffs = Diffs {
+        same,
+        made: HashMap::new(),
+    };
     loop {
         let plan = classify(keys, &judged);
-        let missing: Vec<(usize, usize)> = plan
-            .iter()
-            .enumerate()
-            .flat_map(|(i, s)| [s.baseline, s.previous].map(|b| b.map(|b| (b, i))))
-            .flatten()
-            .filter(|pair| !diffs.contains_key(pair))
-            .collect();
-        let made: Vec<((usize, usize), VersionDiff)> = missing
-            .into_par_iter()
-            .map(|(b, i)| ((b, i), diff(&texts[b], &texts[i])))
-            .collect();
-        diffs.extend(made);
+        diffs.make(
+            plan.iter()
+                .enumerate()
+                .flat_map(|(i, s)| [s.baseline, s.previous].map(|b| b.map(|b| (b, i))))
+                .flatten(),
+            texts,
+        );
         let mut replan = false;
         for (i, step) in plan.iter().enumerate() {
             if !step.judged || judged[i].is_some() {
@@ -326,11 +335,11 @@ fn plan_with_diffs(
             }
             let Some(mut b) = step.baseline else { continue };
             if let Some(p) = step.previous
-                && changed_words(&diffs[&(p, i)]) < changed_words(&diffs[&(b, i)])
+                && changed_words(&diffs[(p, i)]) < changed_words(&diffs[(b, i)])
             {
                 b = p;
             }
-            let class = match judge(&diffs[&(b, i)], i, flapping) {
+            let class = match judge(&diffs[(b, i)], i, flapping) {
                 // The same words as a version before the previous one: a return to it.
                 Class::Formatting if b + 1 != i => Class::Noise,
                 class => class,
@@ -347,6 +356,85 @@ fn plan_with_diffs(
             return (plan, diffs);
         }
     }
+}
+
+/// The diffs between versions, each made once per pair of distinct texts: a page that flaps
+/// between a few texts (AdSense's acceptable use policy: 2,000 versions of 53 pairs of texts)
+/// is diffed once per pair, not once per pair of versions.
+struct Diffs<'s> {
+    /// For each version, the first version with the same text.
+    same: &'s [usize],
+    /// By the first versions of the two texts.
+    made: HashMap<(usize, usize), VersionDiff>,
+}
+
+impl Diffs<'_> {
+    fn texts(&self, b: usize, i: usize) -> (usize, usize) {
+        (self.same[b], self.same[i])
+    }
+
+    /// Makes, in parallel, the diffs of these (baseline, version) pairs not made yet.
+    fn make(&mut self, pairs: impl Iterator<Item = (usize, usize)>, texts: &[DocText]) {
+        let mut missing: Vec<(usize, usize)> = pairs
+            .map(|(b, i)| self.texts(b, i))
+            .filter(|pair| !self.made.contains_key(pair))
+            .collect();
+        missing.sort_unstable();
+        missing.dedup();
+        let made: Vec<((usize, usize), VersionDiff)> = missing
+            .into_par_iter()
+            .map(|(b, i)| ((b, i), diff(&texts[b], &texts[i])))
+            .collect();
+        self.made.extend(made);
+    }
+
+    /// The diff from version `b` to version `i`, if it was made.
+    fn get(&self, b: usize, i: usize) -> Option<&VersionDiff> {
+        self.made.get(&self.texts(b, i))
+    }
+}
+
+/// The diff from version `b` to version `i`, made before it is asked for.
+impl std::ops::Index<(usize, usize)> for Diffs<'_> {
+    type Output = VersionDiff;
+
+    fn index(&self, (b, i): (usize, usize)) -> &VersionDiff {
+        &self.made[&self.texts(b, i)]
+    }
+}
+
+/// For each item, the index of the first item equal to it.
+fn first_equal<K: Hash + Eq>(items: impl Iterator<Item = K>) -> Vec<usize> {
+    let mut seen: FxHashMap<K, usize> = FxHashMap::default();
+    items
+        .enumerate()
+        .map(|(i, item)| *seen.entry(item).or_insert(i))
+        .collect()
+}
+
+/// What was made for the first of equal items (`made[i]` where `same[i] == i`), given to each.
+fn spread<T: Clone>(made: Vec<Option<T>>, same: &[usize]) -> Vec<T> {
+    let mut out: Vec<T> = Vec::with_capacity(made.len());
+    for (i, made) in made.into_iter().enumerate() {
+        // `same[i] < i` when nothing was made for `i`.
+        let item = made.unwrap_or_else(|| out[same[i]].clone());
+        out.push(item);
+    }
+    out
+}
+
+/// `f` of each item, in parallel, computed once for equal items (`same`, as [`first_equal`]).
+fn once_each<T: Sync, R: Clone + Send>(
+    items: &[T],
+    same: &[usize],
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    let made = items
+        .par_iter()
+        .enumerate()
+        .map(|(i, item)| (same[i] == i).then(|| f(item)))
+        .collect();
+    spread(made, same)
 }
 
 fn changed_words(d: &VersionDiff) -> usize {
@@ -516,7 +604,7 @@ fn classify(keys: &[Key], judged: &[Option<(Class, usize)>]) -> Vec<Step> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use Class::*;
 
@@ -554,13 +642,14 @@ mod tests {
     /// Classes, baselines and counts of a history of paragraph texts.
     fn judged(versions: &[&[&str]]) -> Vec<(Class, Option<usize>, usize, usize)> {
         let texts: Vec<DocText> = versions.iter().map(|b| paragraphs(b)).collect();
-        let keys = Key::all(&texts).0;
+        let same = first_equal(texts.iter());
+        let keys = Key::all(&texts, &same).0;
         let flapping = flapping_blocks(&keys);
-        let (plan, diffs) = plan_with_diffs(&keys, &texts, &flapping);
+        let (plan, diffs) = plan_with_diffs(&keys, &texts, &same, &flapping);
         plan.iter()
             .enumerate()
             .map(|(i, s)| {
-                let d = s.baseline.map(|b| &diffs[&(b, i)]);
+                let d = s.baseline.map(|b| &diffs[(b, i)]);
                 (
                     s.class,
                     s.baseline,
@@ -582,7 +671,7 @@ mod tests {
             let t = paragraphs(blocks);
             let masked = t.keys().masked;
             assert_eq!(
-                Key::all(std::slice::from_ref(&t)).0[0].masked,
+                Key::all(std::slice::from_ref(&t), &[0]).0[0].masked,
                 word_key(std::iter::once(masked.as_str())),
                 "{blocks:?}"
             );
@@ -716,6 +805,70 @@ mod tests {
         let v = judged(&[&a, &b, &a, &a2]);
         assert_eq!((v[2].0, v[2].1), (Noise, Some(1)));
         assert_eq!(v[3], (Substantive, Some(2), 1, 1));
+    }
+
+    /// Snapshots with the same content (hash and format) are read and extracted once, and
+    /// each version still gets its own text.
+    /// A document of Markdown snapshots, one a day from 2024-01-01, with these content hashes.
+    pub(crate) fn markdown_document(hashes: &[u64]) -> Document {
+        let snapshots = hashes
+            .iter()
+            .enumerate()
+            .map(|(i, &hash)| crate::model::Snapshot {
+                timestamp: Timestamp::parse(&format!("2024-01-{:02}", i + 1)).unwrap(),
+                format: text::SnapshotFormat::Markdown,
+                path: Default::default(),
+                hash: crate::hash::Key::of(&hash),
+            })
+            .collect();
+        let record = crate::yaml::parse(
+            std::path::Path::new("document.yaml"),
+            "{title: t, type: t, url: 'https://x.org/'}",
+            1,
+        )
+        .unwrap();
+        Document {
+            id: crate::ids::RecordId::parse("d").unwrap(),
+            record,
+            snapshots,
+        }
+    }
+
+    #[test]
+    fn a_repeated_snapshot_is_extracted_once() {
+        let versions = ["We collect data.", "We sell data.", "We collect data."];
+        let document = markdown_document(&[1, 2, 1]);
+        let reads = std::sync::atomic::AtomicUsize::new(0);
+        let (history, texts) = History::of(&document, |i| {
+            reads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            Ok::<_, ()>(versions[i].to_string())
+        })
+        .unwrap();
+        assert_eq!(reads.into_inner(), 2);
+        let text = |i: usize| texts.versions[i].text.blocks[0].text.clone();
+        assert_eq!([text(0), text(1), text(2)], versions);
+        assert_eq!(history.versions.len(), 3);
+    }
+
+    /// A page that flaps between two texts: each pair of texts is diffed once, whichever
+    /// versions hold them, and each version gets the diff of its own pair.
+    #[test]
+    fn a_pair_of_texts_is_diffed_once() {
+        let (a, b): (&[&str], &[&str]) = (&["We collect data."], &["We sell data.", "Cookies."]);
+        let texts: Vec<DocText> = [a, b, a, b, a, b].iter().map(|t| paragraphs(t)).collect();
+        let same = first_equal(texts.iter());
+        assert_eq!(same, [0, 1, 0, 1, 0, 1]);
+        let keys = Key::all(&texts, &same).0;
+        let (plan, diffs) = plan_with_diffs(&keys, &texts, &same, &flapping_blocks(&keys));
+        assert!(
+            diffs.made.keys().all(|&(b, i)| b < 2 && i < 2),
+            "{:?}",
+            diffs.made.keys()
+        );
+        for (i, step) in plan.iter().enumerate().skip(1) {
+            let baseline = step.baseline.unwrap();
+            assert_eq!(diffs[(baseline, i)], diff(&texts[baseline], &texts[i]));
+        }
     }
 
     #[test]

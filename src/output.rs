@@ -248,7 +248,7 @@ impl Staging {
         for leftover in [&staging, &retired] {
             // Both names are ours: left behind only by an interrupted earlier build.
             if std::fs::symlink_metadata(leftover).is_ok() {
-                std::fs::remove_dir_all(leftover).map_err(|e| Error::io(leftover, e))?;
+                remove_tree(leftover).map_err(|e| Error::io(leftover, e))?;
             }
         }
         let out = Staging {
@@ -276,7 +276,7 @@ impl Staging {
         self.committed = true;
         let result = self.swap_in();
         if result.is_err() {
-            let _ = std::fs::remove_dir_all(&self.staging);
+            let _ = remove_tree(&self.staging);
         }
         result
     }
@@ -337,7 +337,7 @@ impl Staging {
 impl Drop for Staging {
     fn drop(&mut self) {
         if !self.committed {
-            let _ = std::fs::remove_dir_all(&self.staging);
+            let _ = remove_tree(&self.staging);
         }
     }
 }
@@ -390,12 +390,10 @@ fn swap(staging: &Path, dir: &Path, retired: &Path) -> Result<()> {
         use rustix::io::Errno;
         match renameat_with(CWD, staging, CWD, dir, RenameFlags::EXCHANGE) {
             // The staging name now holds the previous tree.
-            Ok(()) => {
-                return std::fs::remove_dir_all(staging).map_err(|e| Error::io(staging, e));
-            }
+            Ok(()) => return remove_tree(staging).map_err(|e| Error::io(staging, e)),
             Err(Errno::INVAL | Errno::NOSYS) => {}
             Err(e) => {
-                let _ = std::fs::remove_dir_all(staging);
+                let _ = remove_tree(staging);
                 return Err(Error::io(dir, e.into()));
             }
         }
@@ -408,15 +406,86 @@ fn swap(staging: &Path, dir: &Path, retired: &Path) -> Result<()> {
 /// site in `retired` and no output until the next build (which clears `retired`).
 fn swap_by_renames(staging: &Path, dir: &Path, retired: &Path) -> Result<()> {
     if let Err(e) = std::fs::rename(dir, retired) {
-        let _ = std::fs::remove_dir_all(staging);
+        let _ = remove_tree(staging);
         return Err(Error::io(dir, e));
     }
     if let Err(e) = std::fs::rename(staging, dir) {
         let _ = std::fs::rename(retired, dir);
-        let _ = std::fs::remove_dir_all(staging);
+        let _ = remove_tree(staging);
         return Err(Error::io(dir, e));
     }
-    std::fs::remove_dir_all(retired).map_err(|e| Error::io(retired, e))
+    remove_tree(retired).map_err(|e| Error::io(retired, e))
+}
+
+/// Deletes the folder `dir` and everything in it (or the file or link at `dir`). On Linux the
+/// subfolders are deleted by several threads side by side: deleting a folder mostly waits on the
+/// disk (on a file system mounted with `discard`, for its freed block to be trimmed), so the
+/// ten thousand folders of a retired site go several times faster than one at a time. Like
+/// `std::fs::remove_dir_all`, it never follows a link: each folder is opened relative to its
+/// parent, refusing a link.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn remove_tree(dir: &Path) -> std::io::Result<()> {
+    if !std::fs::symlink_metadata(dir)?.is_dir() {
+        return std::fs::remove_file(dir);
+    }
+    let Ok(removers) = rayon::ThreadPoolBuilder::new()
+        .num_threads(REMOVERS)
+        .build()
+    else {
+        return std::fs::remove_dir_all(dir);
+    };
+    let folder = rustix::fs::openat(rustix::fs::CWD, dir, FOLDER, rustix::fs::Mode::empty())?;
+    removers.install(|| empty_folder(folder))?;
+    std::fs::remove_dir(dir)
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+fn remove_tree(dir: &Path) -> std::io::Result<()> {
+    std::fs::remove_dir_all(dir)
+}
+
+/// How many threads delete a retired tree: more than there are cores, as they mostly wait.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+const REMOVERS: usize = 16;
+
+/// How a folder is opened to be emptied: never through a link.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+const FOLDER: rustix::fs::OFlags = rustix::fs::OFlags::RDONLY
+    .union(rustix::fs::OFlags::DIRECTORY)
+    .union(rustix::fs::OFlags::NOFOLLOW)
+    .union(rustix::fs::OFlags::CLOEXEC);
+
+/// Deletes everything in the open folder `folder`: its files at once, its subfolders (each
+/// emptied, then deleted) in parallel.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn empty_folder(folder: std::os::fd::OwnedFd) -> std::io::Result<()> {
+    use rayon::prelude::*;
+    use rustix::fs::{AtFlags, FileType, Mode, openat, statat, unlinkat};
+    let mut entries = rustix::fs::Dir::new(folder)?;
+    let mut subfolders = Vec::new();
+    while let Some(entry) = entries.read() {
+        let entry = entry?;
+        let name = entry.file_name();
+        if name == c"." || name == c".." {
+            continue;
+        }
+        let kind = match entry.file_type() {
+            FileType::Unknown => FileType::from_raw_mode(
+                statat(entries.fd()?, name, AtFlags::SYMLINK_NOFOLLOW)?.st_mode,
+            ),
+            kind => kind,
+        };
+        if kind == FileType::Directory {
+            subfolders.push(name.to_owned());
+        } else {
+            unlinkat(entries.fd()?, name, AtFlags::empty())?;
+        }
+    }
+    let parent = entries.fd()?;
+    subfolders.par_iter().try_for_each(|name| {
+        empty_folder(openat(parent, name.as_c_str(), FOLDER, Mode::empty())?)?;
+        unlinkat(parent, name.as_c_str(), AtFlags::REMOVEDIR).map_err(Into::into)
+    })
 }
 
 /// An exclusive advisory lock (`flock`, non-blocking) on a file beside the output, held while a
@@ -622,6 +691,26 @@ mod tests {
         assert_eq!(std::fs::read(out.join("a/changed.html")).unwrap(), b"two");
         build(b"tw0");
         assert_eq!(std::fs::read(out.join("a/changed.html")).unwrap(), b"tw0");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_tree_is_deleted_without_following_its_links() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (tree, outside) = (tmp.path().join("tree"), tmp.path().join("outside"));
+        std::fs::create_dir(&outside).unwrap();
+        std::fs::write(outside.join("keep.html"), b"keep").unwrap();
+        for folder in ["a/b/c", "a/d", "e"] {
+            std::fs::create_dir_all(tree.join(folder)).unwrap();
+            std::fs::write(tree.join(folder).join("index.html"), folder).unwrap();
+        }
+        std::os::unix::fs::symlink(&outside, tree.join("a/b/link")).unwrap();
+        remove_tree(&tree).unwrap();
+        assert!(!tree.exists());
+        assert_eq!(std::fs::read(outside.join("keep.html")).unwrap(), b"keep");
+        std::os::unix::fs::symlink(&outside, &tree).unwrap();
+        remove_tree(&tree).unwrap();
+        assert!(std::fs::symlink_metadata(&tree).is_err() && outside.join("keep.html").is_file());
     }
 
     #[test]

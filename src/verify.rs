@@ -268,29 +268,10 @@ fn best_passage(excerpt: &[u64], v: &VersionText, blocks: &[Rc<[u64]>]) -> Optio
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::Timestamp;
-    use crate::model::{Document, DocumentRecord, Snapshot, SnapshotFormat};
 
     fn history(versions: &[&str]) -> (History, Texts) {
-        let snapshots = (0..versions.len())
-            .map(|i| Snapshot {
-                timestamp: Timestamp::parse(&format!("2024-01-{:02}", i + 1)).unwrap(),
-                format: SnapshotFormat::Markdown,
-                path: Default::default(),
-                hash: crate::hash::Key::of(&i),
-            })
-            .collect();
-        let record: DocumentRecord = crate::yaml::parse(
-            std::path::Path::new("document.yaml"),
-            "{title: t, type: t, url: 'https://x.org/'}",
-            1,
-        )
-        .unwrap();
-        let document = Document {
-            id: crate::ids::RecordId::parse("d").unwrap(),
-            record,
-            snapshots,
-        };
+        let hashes: Vec<u64> = (0..versions.len() as u64).collect();
+        let document = crate::history::tests::markdown_document(&hashes);
         History::of(&document, |i| Ok::<_, ()>(versions[i].to_string())).unwrap()
     }
 

@@ -41,7 +41,7 @@ pub enum BlockKind {
 }
 
 /// A block of a version's visible text: the unit versions are aligned by.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Block {
     /// What it is.
     pub kind: BlockKind,
@@ -50,7 +50,7 @@ pub struct Block {
 }
 
 /// The visible text of one version.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct DocText {
     /// In document order.
     pub blocks: Vec<Block>,
@@ -154,6 +154,7 @@ impl Keys {
 }
 
 /// The forms of a version's text that versions and excerpts are compared in.
+#[derive(Clone)]
 pub struct Keys {
     /// The visible text, folded: equal for versions that differ only in formatting.
     pub visible: String,

@@ -25,7 +25,7 @@ fn corpus_document(rel: &str) -> Document {
         .map(|path| Snapshot {
             timestamp: Timestamp::parse(path.file_stem().unwrap().to_str().unwrap()).unwrap(),
             format: SnapshotFormat::Markdown,
-            hash: clausebook::hash::Key::of_bytes(b""),
+            hash: content_hash(&path),
             path,
         })
         .collect();
@@ -45,7 +45,11 @@ fn corpus_document(rel: &str) -> Document {
     }
 }
 
-/// (first, formatting, noise, substantive) counts, and the history.
+/// A hash of the file's bytes: equal snapshots are extracted once.
+fn content_hash(path: &std::path::Path) -> clausebook::hash::Key {
+    clausebook::hash::Key::of_bytes(&std::fs::read(path).unwrap())
+}
+
 /// (first, formatting, noise, substantive) counts, and each version with its text and diff.
 fn classify(rel: &str) -> ([usize; 4], Vec<(Version, VersionText)>) {
     let doc = corpus_document(rel);
