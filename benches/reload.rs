@@ -61,7 +61,9 @@ fn main() {
 
     // Each new snapshot is the document's latest with a paragraph added, dated after it; all
     // are taken out at the end.
-    let snapshots = entries(&platform.join("documents")).remove(0).join("snapshots");
+    let snapshots = entries(&platform.join("documents"))
+        .remove(0)
+        .join("snapshots");
     let latest = entries(&snapshots).pop().unwrap();
     let text = std::fs::read_to_string(&latest).unwrap();
     let ext = latest.extension().unwrap().to_string_lossy().into_owned();

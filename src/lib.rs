@@ -143,7 +143,7 @@ pub fn write(
     let mut report = result?;
     staging.commit()?;
     if let (Some(disk), Some(pages)) = (&disk, &pages) {
-        disk.keep_manifest(&folder, pages.keys());
+        disk.keep_manifest(&folder, pages.keys().collect());
         disk.trim();
     }
     report.warnings.extend(unusable);
