@@ -826,8 +826,9 @@ impl Loader<'_> {
                 error::Kind::UnknownReference,
                 &path,
                 format!(
-                    "unknown document `{}` (platform `{}` has: {})",
+                    "unknown document `{}`{} (platform `{}` has: {})",
                     r.document.value,
+                    did_you_mean(&r.document.value, known.iter().copied()),
                     platform.id,
                     list_or_none(&known)
                 ),
@@ -843,8 +844,9 @@ impl Loader<'_> {
                 error::Kind::UnknownReference,
                 &path,
                 format!(
-                    "unknown provision `{0}`: no content/provisions/{0}.yaml",
-                    r.provision.value
+                    "unknown provision `{0}`: no content/provisions/{0}.yaml{1}",
+                    r.provision.value,
+                    did_you_mean(&r.provision.value, names.provisions.keys().copied())
                 ),
             ));
         }
@@ -857,8 +859,9 @@ impl Loader<'_> {
                     error::Kind::UnknownReference,
                     &path,
                     format!(
-                        "unknown regulation `{0}`: no content/regulations/{0}.yaml",
-                        reg.value
+                        "unknown regulation `{0}`: no content/regulations/{0}.yaml{1}",
+                        reg.value,
+                        did_you_mean(&reg.value, names.regulations.keys().copied())
                     ),
                 )),
             }
@@ -956,6 +959,19 @@ pub fn normalise_base_url(url: &str) -> Result<String, String> {
     } else {
         format!("{url}/")
     })
+}
+
+/// ", did you mean `x`?" for the known id nearest to `id`, if one is near enough to be a typo
+/// (at most a third of its letters differ, and at least one may); empty otherwise.
+fn did_you_mean<'k>(id: &str, known: impl Iterator<Item = &'k str>) -> String {
+    let nearest = known
+        .map(|k| (strsim::damerau_levenshtein(id, k), k))
+        .filter(|&(d, _)| d <= (id.chars().count() / 3).max(1))
+        .min();
+    match nearest {
+        Some((_, k)) => format!(", did you mean `{k}`?"),
+        None => String::new(),
+    }
 }
 
 fn list_or_none(items: &[&str]) -> String {

@@ -230,11 +230,35 @@ fn clean(html: &str) -> String {
 /// Substitutes `{site}`, `{platform}` and `{owner}` in a Markdown text (docs/reference.md,
 /// `content/site.yaml`). The names are plain text, so they are escaped for Markdown: a platform
 /// called `<img src=x>` or `[x](https://evil.example/)` reads as written and never becomes
-/// markup or a link.
+/// markup or a link. A name that ends with a period takes the place of the period after it, so
+/// "not affiliated with {owner}." never reads "Acme Corp..".
 pub fn substitute(text: &str, site: &str, platform: &str, owner: &str) -> String {
-    text.replace("{site}", &literal(site))
-        .replace("{platform}", &literal(platform))
-        .replace("{owner}", &literal(owner))
+    let names = [
+        ("{site}", site),
+        ("{platform}", platform),
+        ("{owner}", owner),
+    ];
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        rest = &rest[start..];
+        match names.iter().find(|(key, _)| rest.starts_with(key)) {
+            Some((key, name)) => {
+                out.push_str(&literal(name));
+                rest = &rest[key.len()..];
+                if name.ends_with('.') {
+                    rest = rest.strip_prefix('.').unwrap_or(rest);
+                }
+            }
+            None => {
+                out.push('{');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Plain text as Markdown that renders as that text: every ASCII punctuation mark is
@@ -449,6 +473,15 @@ mod tests {
         assert_eq!(
             substitute("{site} / {owner}'s {platform}", "Atlas", "AWS", "Amazon"),
             "Atlas / Amazon's AWS"
+        );
+        assert_eq!(
+            substitute(
+                "{x} not {site}, not affiliated with {owner}.",
+                "A",
+                "P",
+                "Acme Corp."
+            ),
+            "{x} not A, not affiliated with Acme Corp\\."
         );
     }
 }

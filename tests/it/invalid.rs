@@ -259,18 +259,52 @@ fn diagnostics_print_control_characters_escaped() {
     assert!(!err.contains('\u{1b}'), "{err:?}");
 }
 
+/// The valid site with the file at `rel` written as `contents`, and the errors `check` prints,
+/// which it must find.
+#[track_caller]
+fn failing_check(rel: &str, contents: &str) -> (Site, String) {
+    let site = Site::valid();
+    site.write(rel, contents);
+    let (code, err) = site.check();
+    assert_eq!(code, 1, "{err}");
+    (site, err)
+}
+
 /// A record that fails to parse is one error: the clauses that name it are not also reported
 /// as naming an unknown document.
 #[test]
 fn a_record_that_fails_to_parse_causes_no_unknown_reference_cascade() {
-    let site = Site::valid();
-    site.write(
+    let (_site, err) = failing_check(
         "content/platforms/beta/documents/terms/document.yaml",
         "title: [broken\n",
     );
-    let (code, err) = site.check();
-    assert_eq!(code, 1, "{err}");
     assert_diagnostic("check", &err, "terms/document.yaml:1:", "expected");
     assert!(!err.contains("unknown document"), "a cascade: {err}");
     assert!(err.ends_with("1 content error found\n"), "{err}");
+}
+
+#[test]
+fn a_misspelt_reference_suggests_the_nearest_id() {
+    let (site, err) = failing_check(
+        "content/platforms/beta/clauses/scraping.yaml",
+        "title: No scraping\ndocument: term\nprovision: scrapping\nregulations: [can-spma]\nexcerpt: Do not scrape our pages.\nsummary: Beta forbids scraping.\n",
+    );
+    for suggestion in [
+        "unknown document `term`, did you mean `terms`?",
+        "unknown provision `scrapping`: no content/provisions/scrapping.yaml, did you mean `scraping`?",
+        "unknown regulation `can-spma`: no content/regulations/can-spma.yaml, did you mean `can-spam`?",
+    ] {
+        assert!(err.contains(suggestion), "{suggestion}\n{err}");
+    }
+    site.edit(
+        "content/platforms/beta/clauses/scraping.yaml",
+        "provision: scrapping",
+        "provision: privacy",
+    );
+    let (_, err) = site.check();
+    assert!(
+        err.contains("unknown provision `privacy`")
+            && !err.contains("`privacy`: no content/provisions/privacy.yaml, did you mean"),
+        "nothing near enough, no guess: {err}"
+    );
 }
