@@ -138,9 +138,17 @@ fn execute(cli: Cli) -> Result<()> {
                 cache: cache.options(),
             };
             let report = crate::check(&root, &options, &Progress::on_stderr())?;
-            if !report.warnings.is_empty() {
-                // What `build` only warns about is an error here: check is the strict gate.
-                let errors = report.warnings.into_iter().map(|w| Diagnostic {
+            // An excerpt found nowhere, which `build` only warns about, is an error here: check is
+            // the strict gate. An out-of-date one stays a warning: the quote was true.
+            let (errors, warnings): (Vec<_>, Vec<_>) = report
+                .warnings
+                .into_iter()
+                .partition(|w| w.kind == crate::error::Kind::ExcerptNotFound);
+            for w in &warnings {
+                eprintln!("{}\n", w.render(Style::for_stderr()));
+            }
+            if !errors.is_empty() {
+                let errors = errors.into_iter().map(|w| Diagnostic {
                     severity: Severity::Error,
                     ..w
                 });

@@ -312,21 +312,40 @@ impl Derived {
         &self.verifications[c.platform.0][c.index]
     }
 
-    /// Clauses whose excerpt is in none of their document's snapshots: a warning in `build`,
-    /// an error in `check`.
-    pub(crate) fn not_found(&self, site: &Site) -> Vec<Diagnostic> {
+    /// Clauses whose excerpt is in none of their document's snapshots (a warning in `build`, an
+    /// error in `check`), or only in older ones (out of date: a warning in both).
+    pub(crate) fn excerpt_warnings(&self, site: &Site) -> Vec<Diagnostic> {
         site.clauses()
-            .filter(|c| self.verification(c.at).state == State::NotFound)
-            .map(|c| {
-                let versions = self.history(c.document).versions.len();
-                Diagnostic::warning(
-                    Kind::ExcerptNotFound,
-                    c.record.excerpt.origin(&c.path),
-                    format!(
-                        "excerpt not found in any of the {versions} snapshots of document `{}` (compared after normalising quotes, whitespace, soft hyphens and emphasis)",
-                        c.record.document
+            .filter_map(|c| {
+                let versions = &self.history(c.document).versions;
+                let v = self.verification(c.at);
+                let (kind, message) = match (v.state, v.snapshot, versions.last()) {
+                    (State::NotFound, ..) => (
+                        Kind::ExcerptNotFound,
+                        format!(
+                            "excerpt not found in any of the {} snapshots of document `{}` (compared after normalising quotes, whitespace, soft hyphens and emphasis)",
+                            versions.len(),
+                            c.record.document
+                        ),
                     ),
-                )
+                    (State::Changed, Some(last), Some(latest)) => (
+                        Kind::ExcerptChanged,
+                        format!(
+                            "excerpt out of date: clause `{}` quotes document `{}` as it read until the version of {} (snapshot {}), not as it reads in its latest version, of {}",
+                            c.id,
+                            c.record.document,
+                            versions[last].timestamp.display_date(),
+                            versions[last].timestamp.as_str(),
+                            latest.timestamp.display_date()
+                        ),
+                    ),
+                    _ => return None,
+                };
+                Some(Diagnostic::warning(
+                    kind,
+                    c.record.excerpt.origin(&c.path),
+                    message,
+                ))
             })
             .collect()
     }

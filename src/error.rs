@@ -71,6 +71,8 @@ pub enum Kind {
     TooLarge,
     /// A clause's excerpt is in none of its document's snapshots.
     ExcerptNotFound,
+    /// A clause's excerpt is only in older snapshots: the quote is out of date.
+    ExcerptChanged,
     /// A template that does not compile or fails to render, or a generated file that cannot
     /// be serialised.
     Render,

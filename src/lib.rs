@@ -262,7 +262,7 @@ fn run(
     if let (Some(cache), Some(next)) = (derive, next) {
         *cache = next.into_inner().unwrap_or_else(|e| e.into_inner());
     }
-    let mut warnings = derived.not_found(site);
+    let mut warnings = derived.excerpt_warnings(site);
     warnings.sort();
     files.quote(&mut warnings);
     Ok(Report {

@@ -308,3 +308,20 @@ fn a_misspelt_reference_suggests_the_nearest_id() {
         "nothing near enough, no guess: {err}"
     );
 }
+
+#[test]
+fn an_excerpt_only_in_older_snapshots_is_a_warning_naming_the_last_version_with_it() {
+    let site = Site::valid();
+    site.write(
+        "content/platforms/beta/documents/terms/snapshots/2024-02-01.txt",
+        "Beta Terms\n\nDo not send unsolicited messages.\nDo not scrape our pages.\n",
+    );
+    let expected = "excerpt out of date: clause `spam` quotes document `terms` as it read until the version of";
+    let (code, err) = site.check();
+    assert_eq!(code, 0, "a warning, not an error: {err}");
+    assert_diagnostic("check", &err, "beta/clauses/spam.yaml:4:", expected);
+    assert!(err.contains("(snapshot 2023-05-01)"), "{err}");
+    let (code, err) = site.build(&[]);
+    assert_eq!(code, 0, "{err}");
+    assert_diagnostic("build", &err, "beta/clauses/spam.yaml:4:", expected);
+}
