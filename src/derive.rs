@@ -323,9 +323,15 @@ impl Derived {
                     (State::NotFound, ..) => (
                         Kind::ExcerptNotFound,
                         format!(
-                            "excerpt not found in any of the {} snapshots of document `{}` (compared after normalising quotes, whitespace, soft hyphens and emphasis)",
-                            versions.len(),
-                            c.record.document
+                            "excerpt not found in {} of document `{}` (compared after normalising quotes, whitespace, soft hyphens and emphasis){}",
+                            match versions.len() {
+                                1 => "its one snapshot".to_string(),
+                                n => format!("any of the {n} snapshots"),
+                            },
+                            c.record.document,
+                            v.closest
+                                .as_deref()
+                                .map_or(String::new(), |p| parting(&c.record.excerpt, p))
                         ),
                     ),
                     (State::Changed, Some(last), Some(latest)) => (
@@ -349,6 +355,36 @@ impl Derived {
             })
             .collect()
     }
+}
+
+/// Where an excerpt found nowhere parts from `closest`, its closest passage in the latest
+/// version: the passage itself (its first words), and the first words that differ.
+fn parting(excerpt: &str, closest: &str) -> String {
+    let few = |text: &str, n: usize| {
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let more = if words.len() > n { " …" } else { "" };
+        format!("{}{more}", words[..words.len().min(n)].join(" "))
+    };
+    let mut out = format!(
+        "; the closest passage of the latest version reads \"{}\"",
+        few(closest, 30)
+    );
+    if let Some((ours, theirs)) = crate::verify::first_difference(excerpt, closest) {
+        let difference = match (ours.is_empty(), theirs.is_empty()) {
+            (false, false) => format!(
+                ", and has \"{}\" where the excerpt has \"{}\"",
+                few(&theirs, 8),
+                few(&ours, 8)
+            ),
+            (false, true) => format!(", and lacks the excerpt's \"{}\"", few(&ours, 8)),
+            _ => format!(
+                ", and has \"{}\" inside the excerpt's words",
+                few(&theirs, 8)
+            ),
+        };
+        out.push_str(&difference);
+    }
+    out
 }
 
 impl Relations {

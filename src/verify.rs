@@ -2,7 +2,7 @@
 //! the quoted excerpt in the document as it reads now, since when, and how did the passage it
 //! quotes change?
 
-use crate::diff::{Segment, word_segments};
+use crate::diff::{Op, Segment, word_segments};
 use crate::history::{Class, History, Texts, VersionText};
 use crate::text::match_form;
 use memchr::memmem::Finder;
@@ -44,6 +44,9 @@ pub(crate) struct Verification {
     pub first_seen: Option<usize>,
     /// How the passage changed, oldest first.
     pub changes: Vec<PassageChange>,
+    /// For an excerpt found nowhere: the passage of the current version holding most of its
+    /// words, to show where the quote and the document part.
+    pub closest: Option<String>,
 }
 
 /// Share of the excerpt's words a passage must hold to count as the same passage reworded.
@@ -160,6 +163,7 @@ pub(crate) fn verify(excerpt: &str, blocks: &BlockWords) -> Verification {
             snapshot: None,
             first_seen: None,
             changes: Vec::new(),
+            closest: None,
         };
     };
     // One searcher for every version's text (SIMD, quicker than `str::contains`).
@@ -191,7 +195,38 @@ pub(crate) fn verify(excerpt: &str, blocks: &BlockWords) -> Verification {
         snapshot,
         first_seen,
         changes: passage_changes(&needle, blocks, &found),
+        closest: (state == State::NotFound)
+            .then(|| {
+                let texts = &blocks.texts.versions[current];
+                best_passage(&words(&needle), texts, blocks.of(current))
+            })
+            .flatten(),
     }
+}
+
+/// Where `excerpt` first parts from `passage` (its closest passage), word by word: the words the
+/// excerpt has there, and those the passage has instead (either may be empty). The passage's
+/// words before the excerpt's first word are its context, not a difference.
+pub(crate) fn first_difference(excerpt: &str, passage: &str) -> Option<(String, String)> {
+    let (segments, ..) = word_segments(&match_form(excerpt), passage);
+    let (mut started, mut ours, mut theirs) = (false, String::new(), String::new());
+    for s in segments {
+        match s.op {
+            // The excerpt goes on past a run of words only one of the two has: that run is it.
+            Op::Equal if !ours.is_empty() || (started && !theirs.is_empty()) => {
+                return Some((ours.trim().to_string(), theirs.trim().to_string()));
+            }
+            Op::Equal => {
+                started = true;
+                theirs.clear();
+            }
+            Op::Delete => ours.push_str(&s.text),
+            Op::Insert => theirs.push_str(&s.text),
+        }
+    }
+    // At the end, the passage's words after the excerpt's last are context; the excerpt's
+    // own are a difference.
+    (!ours.trim().is_empty()).then(|| (ours.trim().to_string(), theirs.trim().to_string()))
 }
 
 /// Follows the passage through the versions that are not noise or formatting.

@@ -310,6 +310,30 @@ fn a_misspelt_reference_suggests_the_nearest_id() {
 }
 
 #[test]
+fn an_excerpt_not_found_shows_the_closest_passage_and_the_first_differing_words() {
+    let site = Site::valid();
+    let clause = "content/platforms/beta/clauses/spam.yaml";
+    let at = "beta/clauses/spam.yaml:4:";
+    site.edit(clause, "spam or bulk email", "spam or junk email");
+    let (_, err) = site.check();
+    let closest = "the closest passage of the latest version reads \"Do not send spam or bulk email to people who did not ask for it.";
+    assert_diagnostic("check", &err, at, closest);
+    assert_diagnostic(
+        "check",
+        &err,
+        at,
+        "has \"bulk\" where the excerpt has \"junk\"",
+    );
+    site.edit(
+        clause,
+        "Do not send spam or junk",
+        "Do not ever send spam or bulk",
+    );
+    let (_, err) = site.check();
+    assert_diagnostic("check", &err, at, "lacks the excerpt's \"ever\"");
+}
+
+#[test]
 fn an_excerpt_only_in_older_snapshots_is_a_warning_naming_the_last_version_with_it() {
     let site = Site::valid();
     site.write(

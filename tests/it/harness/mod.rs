@@ -198,9 +198,15 @@ pub(crate) fn assert_diagnostic(context: &str, stderr: &str, position: &str, wor
 pub(crate) struct Tree(BTreeMap<String, Vec<u8>>);
 
 impl Tree {
+    /// The files under `dir`, but an on-disk cache's: builds of a fixture in place leave one
+    /// there, which a build running at the same time may be writing.
     pub(crate) fn read(dir: &Path) -> Tree {
         let mut files = BTreeMap::new();
-        for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let walk = walkdir::WalkDir::new(dir).sort_by_file_name();
+        for entry in walk
+            .into_iter()
+            .filter_entry(|e| e.file_name() != clausebook::cache::FOLDER)
+        {
             let entry = entry.unwrap();
             if entry.file_type().is_file() {
                 let rel = entry.path().strip_prefix(dir).unwrap();
@@ -240,14 +246,10 @@ impl Tree {
     }
 }
 
-/// Copies every file below `from` into `to`, over what is there, but the on-disk cache that
-/// builds of a fixture in place leave there: a copy starts without one.
+/// Copies every file below `from` into `to`, over what is there (a copy starts without the
+/// on-disk cache, which [`Tree::read`] leaves out).
 pub(crate) fn copy_tree(from: &Path, to: &Path) {
-    let cache = format!("{}/", clausebook::cache::FOLDER);
     for (rel, bytes) in Tree::read(from).files() {
-        if rel.starts_with(&cache) {
-            continue;
-        }
         let path = to.join(rel);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, bytes).unwrap();
