@@ -390,7 +390,7 @@ fn read_entry<T: DeserializeOwned>(secret: &Secret, path: &Path) -> Option<T> {
     }
 }
 
-/// An entry's file name, as its checksum covers it.
+/// An entry's file name, as its seal covers it.
 fn name(path: &Path) -> &[u8] {
     path.file_name().map_or(&[], |n| n.as_encoded_bytes())
 }

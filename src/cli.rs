@@ -74,6 +74,13 @@ impl CacheArgs {
     }
 }
 
+/// Prints each warning on stderr, as errors are printed.
+fn print_warnings(warnings: &[Diagnostic]) {
+    for w in warnings {
+        eprintln!("{}\n", w.render(Style::for_stderr()));
+    }
+}
+
 /// Parses the command line and runs the command; returns the process exit code.
 pub fn main() -> i32 {
     run(Cli::parse())
@@ -108,9 +115,7 @@ fn execute(cli: Cli) -> Result<()> {
                 cache: cache.options(),
             };
             let report = crate::write(&root, &options, &dir, &Progress::on_stderr())?;
-            for w in &report.warnings {
-                eprintln!("{}\n", w.render(Style::for_stderr()));
-            }
+            print_warnings(&report.warnings);
             // With the cache, how many pages were rendered and how many kept as they were.
             let reuse = match report.pages_reused {
                 0 => String::new(),
@@ -144,9 +149,7 @@ fn execute(cli: Cli) -> Result<()> {
                 .warnings
                 .into_iter()
                 .partition(|w| w.kind == crate::error::Kind::ExcerptNotFound);
-            for w in &warnings {
-                eprintln!("{}\n", w.render(Style::for_stderr()));
-            }
+            print_warnings(&warnings);
             if !errors.is_empty() {
                 let errors = errors.into_iter().map(|w| Diagnostic {
                     severity: Severity::Error,

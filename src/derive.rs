@@ -120,16 +120,19 @@ impl Derivation {
         }
         let texts = match disk.and_then(|c| c.document(self.key, Part::Texts)) {
             Some(t) => t,
-            None => {
-                let (_, texts) = History::of(d, |i| d.snapshots[i].text())?;
-                if let Some(disk) = disk {
-                    disk.keep_document(self.key, Part::Texts, &texts);
-                }
-                texts
-            }
+            None => derive(d, self.key, disk)?.1,
         };
         Ok(self.texts.get_or_init(|| texts))
     }
+}
+
+/// Derives `d`, whose key is `key`, from its snapshots, keeping its texts on `disk`.
+fn derive(d: &Document, key: Key, disk: Option<&Disk>) -> Result<(History, Texts), Diagnostic> {
+    let (history, texts) = History::of(d, |i| d.snapshots[i].text())?;
+    if let Some(disk) = disk {
+        disk.keep_document(key, Part::Texts, &texts);
+    }
+    Ok((history, texts))
 }
 
 impl DeriveCache {
@@ -153,10 +156,7 @@ impl DeriveCache {
             stored.extend(s.verifications);
             Arc::new(Derivation::new(key, s.history, None))
         } else {
-            let (history, texts) = History::of(d, |i| d.snapshots[i].text())?;
-            if let Some(disk) = disk {
-                disk.keep_document(key, Part::Texts, &texts);
-            }
+            let (history, texts) = derive(d, key, disk)?;
             changed = true;
             Arc::new(Derivation::new(key, history, Some(texts)))
         };

@@ -100,14 +100,7 @@ impl Session {
 /// A clean build of the site under `root` into memory, keeping no cache.
 pub fn build(root: &Path, options: &load::LoadOptions) -> error::Result<Built> {
     let memory = Memory::default();
-    let mut files = load::FileCache::default();
-    let caches = Caches {
-        files: &mut files,
-        derive: None,
-        render: None,
-        disk: None,
-    };
-    let report = run(root, options, caches, &memory, &Progress::hidden())?;
+    let report = once(root, options, None, None, &memory, &Progress::hidden())?;
     Ok(Built {
         output: memory.into_output(),
         report,
@@ -130,17 +123,14 @@ pub fn write(
     let mut pages = disk
         .as_ref()
         .map(|d| render::RenderCache::of_folder(d.manifest(&folder)));
-    let mut files = load::FileCache::default();
-    let caches = Caches {
-        files: &mut files,
-        derive: None,
-        render: pages.as_mut(),
-        disk: disk.as_ref(),
-    };
-    let result = run(root, options, caches, &staging, progress);
-    // Cleared whether the build succeeded or not, so what is printed next starts on its line.
-    progress.finish();
-    let mut report = result?;
+    let mut report = once(
+        root,
+        options,
+        disk.as_ref(),
+        pages.as_mut(),
+        &staging,
+        progress,
+    )?;
     staging.commit()?;
     if let (Some(disk), Some(pages)) = (&disk, &pages) {
         disk.keep_manifest(&folder, pages.keys().collect());
@@ -158,21 +148,35 @@ pub fn check(
     progress: &Progress,
 ) -> error::Result<Report> {
     let (disk, unusable) = open_cache(root, options);
-    let mut files = load::FileCache::default();
-    let caches = Caches {
-        files: &mut files,
-        derive: None,
-        render: None,
-        disk: disk.as_ref(),
-    };
-    let result = run(root, options, caches, &Discard, progress);
-    progress.finish();
-    let mut report = result?;
+    let mut report = once(root, options, disk.as_ref(), None, &Discard, progress)?;
     if let Some(disk) = &disk {
         disk.trim();
     }
     report.warnings.extend(unusable);
     Ok(report)
+}
+
+/// A build that keeps nothing in memory for a next one: what it reuses comes from `disk` and,
+/// for a build into a folder, that folder's pages (`render`).
+fn once(
+    root: &Path,
+    options: &load::LoadOptions,
+    disk: Option<&cache::Disk>,
+    render: Option<&mut render::RenderCache>,
+    sink: &dyn Sink,
+    progress: &Progress,
+) -> error::Result<Report> {
+    let mut files = load::FileCache::default();
+    let caches = Caches {
+        files: &mut files,
+        derive: None,
+        render,
+        disk,
+    };
+    let result = run(root, options, caches, sink, progress);
+    // Cleared whether the build succeeded or not, so what is printed next starts on its line.
+    progress.finish();
+    result
 }
 
 /// The on-disk cache of the site under `root` when it is on, or the warning saying why it

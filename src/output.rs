@@ -293,11 +293,7 @@ impl Staging {
 
 impl Sink for Staging {
     fn put(&self, path: &str, bytes: &Arc<[u8]>) -> Result<()> {
-        inside(path).map_err(|message| refused(path, message))?;
-        let target = self.staging.join(path);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-        }
+        let target = self.place(path)?;
         if self.existing.is_some() && self.link_unchanged(path, bytes, &target) {
             return Ok(());
         }
@@ -305,11 +301,7 @@ impl Sink for Staging {
     }
 
     fn keep(&self, path: &str) -> Result<()> {
-        inside(path).map_err(|message| refused(path, message))?;
-        let (old, target) = (self.dir.join(path), self.staging.join(path));
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-        }
+        let (old, target) = (self.dir.join(path), self.place(path)?);
         // Linked, as an unchanged file is; copied where the file system has no links.
         if std::fs::hard_link(&old, &target).is_err() {
             std::fs::copy(&old, &target).map_err(|e| Error::io(&old, e))?;
@@ -319,6 +311,17 @@ impl Sink for Staging {
 }
 
 impl Staging {
+    /// Where the file at `path` goes in the staging folder, its folder made; refused unless
+    /// `path` is plainly inside the output.
+    fn place(&self, path: &str) -> Result<PathBuf> {
+        inside(path).map_err(|message| refused(path, message))?;
+        let target = self.staging.join(path);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        }
+        Ok(target)
+    }
+
     /// Links the output's file at `path` into the staging folder if it holds exactly `bytes`:
     /// a file whose bytes did not change is not written again and keeps its modification time,
     /// so a deploy that syncs by date (rsync, a bucket sync) uploads only what changed. Never
