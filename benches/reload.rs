@@ -1,6 +1,6 @@
 //! Edit-to-reload latency of `clausebook serve`: the time from writing a clause file, or adding
-//! a snapshot to a document, to the server's reload message, which is when a browser starts
-//! fetching the new page.
+//! a snapshot to a document, to the server's reload message (when a browser starts fetching the
+//! new page), and to the edited page received whole, as a browser reloading it would.
 //! Usage: cargo bench --bench reload -- SITE_ROOT [EDITS]   (prints a line of figures for each)
 
 use std::io::{BufRead, Read, Write};
@@ -51,9 +51,15 @@ fn main() {
     let platform = entries(&root.join("content/platforms")).remove(0);
     let clause = entries(&platform.join("clauses")).remove(0);
     let original = std::fs::read_to_string(&clause).unwrap();
-    let times = timed(&mut events, edits, |i| {
+    let page = format!(
+        "/platforms/{}/clauses/{}/",
+        name(&platform),
+        name(&clause).trim_end_matches(".yaml")
+    );
+    let times = timed(&mut events, port, edits, |i| {
         let edited = original.replacen("summary: ", &format!("summary: (edit {i}) "), 1);
         std::fs::write(&clause, edited).unwrap();
+        (page.clone(), format!("(edit {i})"))
     });
     std::fs::write(&clause, &original).unwrap();
     wait_for(&mut events, "data: reload");
@@ -61,16 +67,22 @@ fn main() {
 
     // Each new snapshot is the document's latest with a paragraph added, dated after it; all
     // are taken out at the end.
-    let snapshots = entries(&platform.join("documents"))
-        .remove(0)
-        .join("snapshots");
+    let document = entries(&platform.join("documents")).remove(0);
+    let snapshots = document.join("snapshots");
     let latest = entries(&snapshots).pop().unwrap();
     let text = std::fs::read_to_string(&latest).unwrap();
     let ext = latest.extension().unwrap().to_string_lossy().into_owned();
     let added = |i: usize| snapshots.join(format!("2099-01-{:02}.{ext}", i + 1));
-    let times = timed(&mut events, edits.min(28), |i| {
+    let times = timed(&mut events, port, edits.min(28), |i| {
         let paragraph = format!("\n\nA paragraph added by the reload benchmark ({i}).\n");
         std::fs::write(added(i), format!("{text}{paragraph}")).unwrap();
+        let page = format!(
+            "/platforms/{}/documents/{}/versions/2099-01-{:02}/",
+            name(&platform),
+            name(&document),
+            i + 1
+        );
+        (page, format!("reload benchmark ({i})"))
     });
     for i in 0..times.len() {
         std::fs::remove_file(added(i)).unwrap();
@@ -80,28 +92,67 @@ fn main() {
     let _ = child.wait();
 }
 
-/// Makes `n` changes with `change`, each once the server is idle, and times each to its reload.
-fn timed(events: &mut TcpStream, n: usize, mut change: impl FnMut(usize)) -> Vec<f64> {
+/// Makes `n` changes with `change`, each once the server is idle, and times each to its reload
+/// and to the page `change` names received whole, which must show the text it names.
+fn timed(
+    events: &mut TcpStream,
+    port: u16,
+    n: usize,
+    mut change: impl FnMut(usize) -> (String, String),
+) -> Vec<(f64, f64)> {
     (0..n)
         .map(|i| {
             std::thread::sleep(Duration::from_millis(400));
             let start = Instant::now();
-            change(i);
+            let (page, shows) = change(i);
             wait_for(events, "data: reload");
-            start.elapsed().as_secs_f64() * 1000.0
+            let reload = start.elapsed().as_secs_f64() * 1000.0;
+            let body = get(port, &page);
+            assert!(body.contains(&shows), "{page} does not show {shows:?}");
+            (reload, start.elapsed().as_secs_f64() * 1000.0)
         })
         .collect()
 }
 
-fn report(what: &str, mut times: Vec<f64>) {
-    times.sort_by(f64::total_cmp);
-    println!(
-        "{what}: {} median {:.0} ms min {:.0} ms max {:.0} ms",
-        times.len(),
-        times[times.len() / 2],
-        times[0],
-        times[times.len() - 1]
+/// The body of the page at `path`, read to its end.
+fn get(port: u16, path: &str) -> String {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(
+        response.starts_with("HTTP/1.1 200"),
+        "{path}: {response:.80}"
     );
+    response
+}
+
+fn report(what: &str, times: Vec<(f64, f64)>) {
+    let figures = |mut times: Vec<f64>| {
+        times.sort_by(f64::total_cmp);
+        format!(
+            "median {:.0} ms min {:.0} ms max {:.0} ms",
+            times[times.len() / 2],
+            times[0],
+            times[times.len() - 1]
+        )
+    };
+    let (reload, page): (Vec<f64>, Vec<f64>) = times.into_iter().unzip();
+    println!(
+        "{what}: {}: to reload {}; to the page received {}",
+        reload.len(),
+        figures(reload),
+        figures(page)
+    );
+}
+
+/// The last part of a path.
+fn name(path: &Path) -> String {
+    path.file_name().unwrap().to_string_lossy().into_owned()
 }
 
 /// The paths in `dir`, sorted.

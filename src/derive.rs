@@ -52,6 +52,8 @@ pub(crate) struct DocumentDerived<'a> {
     document: &'a Document,
     disk: Option<&'a Disk>,
     pub derivation: Arc<Derivation>,
+    /// Whether its history or a verification was made by this build, not found in a cache.
+    pub fresh: bool,
     /// The clauses quoting the document, each with the key of its excerpt.
     verifications: Vec<(ClauseRef, Key, Arc<Verification>)>,
 }
@@ -191,6 +193,7 @@ impl DeriveCache {
             document: d,
             disk,
             derivation,
+            fresh: changed,
             verifications,
         })
     }
@@ -329,9 +332,7 @@ impl Derived {
                                 n => format!("any of the {n} snapshots"),
                             },
                             c.record.document,
-                            v.closest
-                                .as_deref()
-                                .map_or(String::new(), |p| parting(&c.record.excerpt, p))
+                            v.closest.as_ref().map_or(String::new(), parting)
                         ),
                     ),
                     (State::Changed, Some(last), Some(latest)) => (
@@ -359,7 +360,7 @@ impl Derived {
 
 /// Where an excerpt found nowhere parts from `closest`, its closest passage in the latest
 /// version: the passage itself (its first words), and the first words that differ.
-fn parting(excerpt: &str, closest: &str) -> String {
+fn parting(closest: &crate::verify::Closest) -> String {
     let few = |text: &str, n: usize| {
         let words: Vec<&str> = text.split_whitespace().collect();
         let more = if words.len() > n { " …" } else { "" };
@@ -367,19 +368,19 @@ fn parting(excerpt: &str, closest: &str) -> String {
     };
     let mut out = format!(
         "; the closest passage of the latest version reads \"{}\"",
-        few(closest, 30)
+        few(&closest.passage, 30)
     );
-    if let Some((ours, theirs)) = crate::verify::first_difference(excerpt, closest) {
+    if let Some((ours, theirs)) = &closest.parting {
         let difference = match (ours.is_empty(), theirs.is_empty()) {
             (false, false) => format!(
                 ", and has \"{}\" where the excerpt has \"{}\"",
-                few(&theirs, 8),
-                few(&ours, 8)
+                few(theirs, 8),
+                few(ours, 8)
             ),
-            (false, true) => format!(", and lacks the excerpt's \"{}\"", few(&ours, 8)),
+            (false, true) => format!(", and lacks the excerpt's \"{}\"", few(ours, 8)),
             _ => format!(
                 ", and has \"{}\" inside the excerpt's words",
-                few(&theirs, 8)
+                few(theirs, 8)
             ),
         };
         out.push_str(&difference);

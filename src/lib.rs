@@ -24,6 +24,7 @@ pub(crate) mod render;
 pub mod routes;
 #[cfg(feature = "serve")]
 pub mod serve;
+mod session;
 pub mod text;
 pub mod theme;
 pub(crate) mod urls;
@@ -33,6 +34,7 @@ pub mod yaml;
 use output::{Discard, Memory, Sink, Staging};
 use progress::{Counted, Progress};
 use rayon::prelude::*;
+pub use session::{Generation, Session, Updated};
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -59,48 +61,10 @@ pub struct Built {
     pub report: Report,
 }
 
-/// What a build can reuse from the previous build of the same site: `serve` keeps one across
-/// rebuilds, so an edit costs only what it changed. Every cache is keyed by a hash of all the
-/// inputs of what it holds, so a rebuild gives the same bytes as a clean build.
-#[derive(Default)]
-pub struct Session {
-    files: load::FileCache,
-    derive: derive::DeriveCache,
-    render: render::RenderCache,
-    /// The last build's files, which the next keeps where its pages' keys are unchanged.
-    previous: std::sync::Arc<output::Output>,
-}
-
-impl Session {
-    /// Forgets what was read from these paths (or below them): the watcher says they changed.
-    pub fn forget(&mut self, paths: &[std::path::PathBuf]) {
-        for p in paths {
-            self.files.forget(p);
-        }
-    }
-
-    /// Loads, derives and renders the site under `root` into memory.
-    pub fn build(&mut self, root: &Path, options: &load::LoadOptions) -> error::Result<Built> {
-        let memory = Memory::after(self.previous.clone());
-        let (disk, unusable) = open_cache(root, options);
-        let caches = Caches {
-            files: &mut self.files,
-            derive: Some(&mut self.derive),
-            render: Some(&mut self.render),
-            disk: disk.as_ref(),
-        };
-        let mut report = run(root, options, caches, &memory, &Progress::hidden())?;
-        report.warnings.extend(unusable);
-        let output = memory.into_output();
-        self.previous = std::sync::Arc::new(output.clone());
-        Ok(Built { output, report })
-    }
-}
-
 /// A clean build of the site under `root` into memory, keeping no cache.
 pub fn build(root: &Path, options: &load::LoadOptions) -> error::Result<Built> {
     let memory = Memory::default();
-    let report = once(root, options, None, None, &memory, &Progress::hidden())?;
+    let (report, _) = once(root, options, None, None, &memory, &Progress::hidden())?;
     Ok(Built {
         output: memory.into_output(),
         report,
@@ -120,20 +84,18 @@ pub fn write(
     let staging = Staging::begin(dir)?;
     let (disk, unusable) = open_cache(root, options);
     let folder = std::path::absolute(staging.folder()).map_err(|e| error::Error::io(dir, e))?;
-    let mut pages = disk
-        .as_ref()
-        .map(|d| render::RenderCache::of_folder(d.manifest(&folder)));
-    let mut report = once(
+    let previous = disk.as_ref().map(|d| d.manifest(&folder));
+    let (mut report, pages) = once(
         root,
         options,
         disk.as_ref(),
-        pages.as_mut(),
+        previous.as_ref(),
         &staging,
         progress,
     )?;
     staging.commit()?;
-    if let (Some(disk), Some(pages)) = (&disk, &pages) {
-        disk.keep_manifest(&folder, pages.keys().collect());
+    if let Some(disk) = &disk {
+        disk.keep_manifest(&folder, pages.into_iter().collect());
         disk.trim();
     }
     report.warnings.extend(unusable);
@@ -148,7 +110,7 @@ pub fn check(
     progress: &Progress,
 ) -> error::Result<Report> {
     let (disk, unusable) = open_cache(root, options);
-    let mut report = once(root, options, disk.as_ref(), None, &Discard, progress)?;
+    let (mut report, _) = once(root, options, disk.as_ref(), None, &Discard, progress)?;
     if let Some(disk) = &disk {
         disk.trim();
     }
@@ -157,23 +119,17 @@ pub fn check(
 }
 
 /// A build that keeps nothing in memory for a next one: what it reuses comes from `disk` and,
-/// for a build into a folder, that folder's pages (`render`).
+/// for a build into a folder, the `previous` build's pages there. Returns the keys of the pages
+/// for the next build into that folder.
 fn once(
     root: &Path,
     options: &load::LoadOptions,
     disk: Option<&cache::Disk>,
-    render: Option<&mut render::RenderCache>,
+    previous: Option<&render::Pages>,
     sink: &dyn Sink,
     progress: &Progress,
-) -> error::Result<Report> {
-    let mut files = load::FileCache::default();
-    let caches = Caches {
-        files: &mut files,
-        derive: None,
-        render,
-        disk,
-    };
-    let result = run(root, options, caches, sink, progress);
+) -> error::Result<(Report, render::Pages)> {
+    let result = run(root, options, disk, previous, sink, progress);
     // Cleared whether the build succeeded or not, so what is printed next starts on its line.
     progress.finish();
     result
@@ -194,29 +150,53 @@ fn open_cache(
     }
 }
 
-/// The caches a build reads and updates; a clean build has none but the loader's own.
-struct Caches<'c> {
-    files: &'c mut load::FileCache,
-    derive: Option<&'c mut derive::DeriveCache>,
-    render: Option<&'c mut render::RenderCache>,
-    disk: Option<&'c cache::Disk>,
-}
-
 /// The pipeline: load, then each document derived and its pages rendered (its texts dropped
 /// once they are written), then the site-wide pages from what is kept of every document.
 fn run(
     root: &Path,
     options: &load::LoadOptions,
-    caches: Caches<'_>,
+    disk: Option<&cache::Disk>,
+    previous: Option<&render::Pages>,
     sink: &dyn Sink,
     progress: &Progress,
-) -> error::Result<Report> {
-    let Caches {
-        files,
-        derive,
-        mut render,
-        disk,
-    } = caches;
+) -> error::Result<(Report, render::Pages)> {
+    let mut files = load::FileCache::default();
+    let loaded = load_with(root, options, &mut files, disk)?;
+    let site = &loaded.site;
+    let relations = derive::Relations::new(site);
+    let renderer = render::Renderer::new(&loaded, &relations, previous)?;
+    progress.start(site.documents().count(), loaded.routes.len());
+    let sink = &Counted { sink, progress };
+    let empty = derive::DeriveCache::default();
+    let derived = derive_all(site, &empty, None, disk, |at, doc| {
+        renderer.document(at, doc, sink)?;
+        progress.document_done();
+        Ok(())
+    })?;
+    renderer.site(&derived, sink)?;
+    let (rendered, kept) = renderer.finish()?;
+    let report = Report {
+        warnings: warnings(site, &derived, &files),
+        files: loaded.routes.len(),
+        pages: loaded
+            .routes
+            .iter()
+            .filter(|(f, _)| f.ends_with(".html"))
+            .count(),
+        pages_rendered: rendered.rendered,
+        pages_reused: rendered.reused,
+    };
+    Ok((report, kept))
+}
+
+/// Loads the site under `root` through `files`, which learns snapshots' keys from `disk` and
+/// gives it those it learnt.
+fn load_with(
+    root: &Path,
+    options: &load::LoadOptions,
+    files: &mut load::FileCache,
+    disk: Option<&cache::Disk>,
+) -> error::Result<load::Loaded> {
     if let Some(disk) = disk {
         files.know(|| disk.snapshot_keys());
     }
@@ -224,18 +204,21 @@ fn run(
     if let (Some(disk), Some(keys)) = (disk, files.learnt()) {
         disk.keep_snapshot_keys(keys);
     }
-    let loaded = loaded?;
-    let site = &loaded.site;
-    let relations = derive::Relations::new(site);
-    let renderer = render::Renderer::new(&loaded, &relations, render.as_deref_mut())?;
-    let empty = derive::DeriveCache::default();
-    let known = derive.as_deref().unwrap_or(&empty);
-    let next = derive
-        .is_some()
-        .then(|| Mutex::new(derive::DeriveCache::default()));
+    loaded
+}
+
+/// Derives every document of `site` in parallel, reusing what `known` and `disk` hold, and
+/// hands each to `then` while its texts are held (a build renders its own pages there). Each
+/// is kept in `next` if given. Returns what the site-wide pages need of every document, or
+/// every document's error.
+fn derive_all(
+    site: &model::Site,
+    known: &derive::DeriveCache,
+    next: Option<&Mutex<derive::DeriveCache>>,
+    disk: Option<&cache::Disk>,
+    then: impl Fn(model::DocRef, &derive::DocumentDerived) -> error::Result<()> + Sync,
+) -> error::Result<derive::Derived> {
     let by_document: Vec<_> = derive::clauses_by_document(site).into_iter().collect();
-    progress.start(by_document.len(), loaded.routes.len());
-    let sink = &Counted { sink, progress };
     let done: Vec<Result<_, error::Diagnostic>> = by_document
         .par_iter()
         .map(|(at, clauses)| {
@@ -243,11 +226,10 @@ fn run(
                 Ok(doc) => doc,
                 Err(d) => return Ok(Err(d)),
             };
-            renderer.document(*at, &doc, sink)?;
-            if let Some(next) = &next {
+            then(*at, &doc)?;
+            if let Some(next) = next {
                 next.lock().unwrap_or_else(|e| e.into_inner()).keep(&doc);
             }
-            progress.document_done();
             Ok(Ok(doc.summary()))
         })
         .collect::<error::Result<_>>()?;
@@ -257,27 +239,20 @@ fn run(
             errors.into_iter().filter_map(Result::err).collect(),
         ));
     }
-    let derived = derive::Derived::new(site, summaries.into_iter().flatten().collect());
-    renderer.site(&derived, sink)?;
-    let (rendered, kept) = renderer.finish()?;
-    if let Some(cache) = render {
-        cache.keep(kept);
-    }
-    if let (Some(cache), Some(next)) = (derive, next) {
-        *cache = next.into_inner().unwrap_or_else(|e| e.into_inner());
-    }
+    Ok(derive::Derived::new(
+        site,
+        summaries.into_iter().flatten().collect(),
+    ))
+}
+
+/// The warnings of a site whose documents are derived, sorted, each quoting its line.
+fn warnings(
+    site: &model::Site,
+    derived: &derive::Derived,
+    files: &load::FileCache,
+) -> Vec<error::Diagnostic> {
     let mut warnings = derived.excerpt_warnings(site);
     warnings.sort();
     files.quote(&mut warnings);
-    Ok(Report {
-        warnings,
-        files: loaded.routes.len(),
-        pages: loaded
-            .routes
-            .iter()
-            .filter(|(f, _)| f.ends_with(".html"))
-            .count(),
-        pages_rendered: rendered.rendered,
-        pages_reused: rendered.reused,
-    })
+    warnings
 }

@@ -14,7 +14,7 @@ use crate::yaml;
 use crate::yaml::Located;
 use serde::de::DeserializeOwned;
 use std::any::Any;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -49,14 +49,15 @@ pub struct LoadOptions {
     pub cache: crate::cache::CacheOptions,
 }
 
-/// Files read by earlier loads, with what was parsed from them: `serve` keeps one, so a
-/// rebuild reads and parses only the files that changed. An entry is used only while its file's
-/// size and modification time are unchanged, and the watcher's changed paths are forgotten
-/// explicitly as well, so a file system with coarse modification times cannot serve a stale text.
+/// Files and folders read by earlier loads, with what was parsed from them: `serve` keeps one,
+/// so a rebuild reads and parses only what changed. An entry is used until it is forgotten: the
+/// watcher names every path that changed ([`FileCache::forget`]), and a build keeps none.
 #[derive(Default)]
 pub struct FileCache {
     files: HashMap<PathBuf, CachedFile>,
-    seen: HashSet<PathBuf>,
+    /// Each folder's entries as listed (or, for `true`, every file below it), with the
+    /// diagnostics listing it gave.
+    dirs: HashMap<(PathBuf, bool), (Vec<Entry>, Vec<Diagnostic>)>,
     /// Snapshots' keys from the on-disk cache, each with the stamp of the file it was computed
     /// from: a snapshot whose file has the same stamp is not read again.
     known: crate::cache::SnapshotKeys,
@@ -65,8 +66,6 @@ pub struct FileCache {
 }
 
 struct CachedFile {
-    modified: Option<std::time::SystemTime>,
-    len: u64,
     /// None for a snapshot: only its hash is kept, as an archive's texts would not fit.
     text: Option<Arc<str>>,
     hash: Key,
@@ -81,37 +80,59 @@ impl std::fmt::Debug for FileCache {
 }
 
 impl FileCache {
-    /// Forgets every file at or below `path`.
+    /// Forgets every file and folder at or below `path`, the listing of the folder holding it
+    /// (an entry there was added, removed or renamed), and every listing of the files below a
+    /// folder holding it.
     pub fn forget(&mut self, path: &Path) {
         self.files.retain(|p, _| !p.starts_with(path));
+        self.dirs.retain(|(p, deep), _| {
+            let holds = Some(p.as_path()) == path.parent() || (*deep && path.starts_with(p));
+            !p.starts_with(path) && !holds
+        });
     }
 
-    /// The cached file at `path`, read anew unless its size and modification time are the
-    /// same. Only paths listed as regular files are passed here, and the read itself refuses
-    /// anything else, so a file swapped for a link in between is never followed.
+    /// The entries of the folder `dir`, or with `deep` every file below it (named by its path
+    /// from `dir`), listed unless they are known.
+    fn listing(&mut self, dir: &Path, deep: bool, diagnostics: &mut Vec<Diagnostic>) -> Vec<Entry> {
+        let (entries, listed) = self
+            .dirs
+            .entry((dir.to_path_buf(), deep))
+            .or_insert_with(|| {
+                let mut listed = Vec::new();
+                let skip = read::is_ignored_name;
+                let entries = if deep {
+                    let files = read::files_below(dir, skip, &mut listed).into_iter();
+                    let file = |(name, path)| Entry {
+                        name,
+                        path,
+                        kind: Kind::File,
+                    };
+                    files.map(file).collect()
+                } else {
+                    read::entries(dir, skip, &mut listed)
+                };
+                (entries, listed)
+            });
+        diagnostics.extend(listed.iter().cloned());
+        entries.clone()
+    }
+
+    /// The cached file at `path`, read unless it is known. Only paths listed as regular files
+    /// are passed here, and the read itself refuses anything else, so a file swapped for a
+    /// link in between is never followed.
     fn entry(
         &mut self,
         path: &Path,
         limit: u64,
         keep_text: bool,
     ) -> Result<&mut CachedFile, Diagnostic> {
-        self.seen.insert(path.to_path_buf());
-        let meta = std::fs::symlink_metadata(path).map_err(|e| {
-            Diagnostic::in_file(error::Kind::Io, path, "cannot read file").caused_by(e)
-        })?;
-        let modified = meta.modified().ok();
-        let fresh = meta.is_file()
-            && self.files.get(path).is_some_and(|c| {
-                c.len == meta.len()
-                    && c.modified == modified
-                    && modified.is_some()
-                    && (c.text.is_some() || !keep_text)
-            });
-        if !fresh {
+        let known = self
+            .files
+            .get(path)
+            .is_some_and(|c| c.text.is_some() || !keep_text);
+        if !known {
             let text: Arc<str> = read::read_text(path, limit)?.into();
             let file = CachedFile {
-                modified,
-                len: meta.len(),
                 hash: Key::of_bytes(text.as_bytes()),
                 text: keep_text.then_some(text),
                 parsed: None,
@@ -123,11 +144,19 @@ impl FileCache {
 
     /// The hash of a snapshot's text, which is not kept.
     fn snapshot_hash(&mut self, path: &Path) -> Result<Key, Diagnostic> {
+        if let Some(c) = self.files.get(path) {
+            return Ok(c.hash);
+        }
         let stamp = crate::cache::Stamp::of(path);
         if let Some((known, key)) = self.known.get(path)
             && stamp.as_ref() == Some(known)
         {
-            self.seen.insert(path.to_path_buf());
+            let file = CachedFile {
+                text: None,
+                hash: *key,
+                parsed: None,
+            };
+            self.files.insert(path.to_path_buf(), file);
             return Ok(*key);
         }
         let key = self.entry(path, MAX_SNAPSHOT_BYTES, false)?.hash;
@@ -157,18 +186,19 @@ impl FileCache {
         Ok(c.text.clone().expect("kept: asked for"))
     }
 
-    /// A YAML record, parsed only when the file changed.
-    fn record<T: DeserializeOwned + Clone + Send + Sync + 'static>(
+    /// A YAML record, parsed only when the file changed, shared with the cache rather than
+    /// copied: a rebuild of a large site copies no record it did not parse.
+    fn record<T: DeserializeOwned + Send + Sync + 'static>(
         &mut self,
         path: &Path,
-    ) -> Result<T, Diagnostic> {
+    ) -> Result<Arc<T>, Diagnostic> {
         let c = self.entry(path, yaml::MAX_RECORD_BYTES as u64, true)?;
-        if let Some(v) = c.parsed.as_ref().and_then(|p| p.downcast_ref::<T>()) {
-            return Ok(v.clone());
+        if let Some(v) = c.parsed.clone().and_then(|p| p.downcast::<T>().ok()) {
+            return Ok(v);
         }
         let text = c.text.as_deref().expect("kept: asked for");
-        let value: T = yaml::parse(path, text, 1)?;
-        c.parsed = Some(Arc::new(value.clone()));
+        let value: Arc<T> = Arc::new(yaml::parse(path, text, 1)?);
+        c.parsed = Some(value.clone());
         Ok(value)
     }
 
@@ -185,11 +215,10 @@ impl FileCache {
         }
     }
 
-    /// Drops the files the last load did not read (deleted or moved away).
+    /// Drops the keys of snapshots that are gone (deleted, or forgotten and not read again),
+    /// so the on-disk cache does not keep them.
     fn prune(&mut self) {
-        let seen = std::mem::take(&mut self.seen);
-        self.files.retain(|p, _| seen.contains(p));
-        self.known.retain(|p, _| seen.contains(p));
+        self.known.retain(|p, _| self.files.contains_key(p));
     }
 }
 
@@ -314,7 +343,7 @@ struct Records {
 /// A clause as read, before its references are resolved.
 struct ClauseFile {
     id: ClauseId,
-    record: ClauseRecord,
+    record: Arc<ClauseRecord>,
     path: PathBuf,
 }
 
@@ -391,14 +420,22 @@ impl Loader<'_> {
 
     /// The entries of `dir`, sorted by name, without hidden files and editor leftovers.
     fn entries(&mut self, dir: &Path) -> Vec<Entry> {
-        read::entries(dir, read::is_ignored_name, &mut self.diagnostics)
+        self.files.listing(dir, false, &mut self.diagnostics)
     }
 
-    fn record<T: DeserializeOwned + Clone + Send + Sync + 'static>(
+    fn record<T: DeserializeOwned + Send + Sync + 'static>(
+        &mut self,
+        path: &Path,
+    ) -> Option<Arc<T>> {
+        self.files.record(path).map_err(|d| self.error(d)).ok()
+    }
+
+    /// A record to own: one that loading changes (`site.yaml`), or one of the few of its kind.
+    fn owned_record<T: DeserializeOwned + Clone + Send + Sync + 'static>(
         &mut self,
         path: &Path,
     ) -> Option<T> {
-        self.files.record(path).map_err(|d| self.error(d)).ok()
+        self.record(path).map(Arc::unwrap_or_clone)
     }
 
     /// An id from a file or folder name, or a diagnostic.
@@ -420,7 +457,7 @@ impl Loader<'_> {
     }
 
     fn site_config(&mut self, path: &Path) -> Option<SiteConfig> {
-        let mut config: SiteConfig = self.record(path)?;
+        let mut config: SiteConfig = self.owned_record(path)?;
         match normalise_base_url(&config.base_url) {
             Ok(u) => config.base_url.value = u,
             Err(m) => self.error(config.base_url.error(error::Kind::InvalidUrl, path, m)),
@@ -450,9 +487,9 @@ impl Loader<'_> {
 
     /// The `<id>.yaml` records of `dir` with their ids and parsed records; anything else in
     /// the folder is an error.
-    fn yaml_records<I: RecordId, T>(&mut self, dir: &Path) -> Vec<(I, T, PathBuf)>
+    fn yaml_records<I: RecordId, T>(&mut self, dir: &Path) -> Vec<(I, Arc<T>, PathBuf)>
     where
-        T: DeserializeOwned + Clone + Send + Sync + 'static,
+        T: DeserializeOwned + Send + Sync + 'static,
     {
         let mut out = Vec::new();
         for e in self.entries(dir) {
@@ -493,7 +530,7 @@ impl Loader<'_> {
     {
         self.yaml_records(dir)
             .into_iter()
-            .map(|(id, record, _)| with_id(id, record))
+            .map(|(id, record, _)| with_id(id, Arc::unwrap_or_clone(record)))
             .collect()
     }
 
@@ -583,7 +620,7 @@ impl Loader<'_> {
             self.error(Diagnostic::in_file(error::Kind::MissingFile, dir, message));
             return None;
         };
-        let record: PlatformRecord = self.record(&record_path)?;
+        let record: PlatformRecord = self.owned_record(&record_path)?;
         self.check_url(&record_path, record.url.as_ref());
         let platform = Platform {
             id,
@@ -640,7 +677,7 @@ impl Loader<'_> {
             self.error(Diagnostic::in_file(error::Kind::MissingFile, dir, message));
             return None;
         };
-        let record: DocumentRecord = self.record(&record_path)?;
+        let record: DocumentRecord = self.owned_record(&record_path)?;
         let known: BTreeSet<&str> = snapshots
             .iter()
             .map(|s: &Snapshot| s.timestamp.as_str())
@@ -721,7 +758,7 @@ impl Loader<'_> {
     /// dropped in as it is. Sorted oldest first.
     fn snapshots(&mut self, dir: &Path) -> Vec<Snapshot> {
         let mut by_time: BTreeMap<Timestamp, Snapshot> = BTreeMap::new();
-        for (_, path) in read::files_below(dir, read::is_ignored_name, &mut self.diagnostics) {
+        for Entry { path, .. } in self.files.listing(dir, true, &mut self.diagnostics) {
             let name = path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -1030,6 +1067,44 @@ pub fn alias_path(alias: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A file added deep below a folder listed whole (an Open Terms Archive dataset dropped into
+    /// `snapshots/`) is seen once the watcher names it, and so is one removed from a folder.
+    #[test]
+    fn forgetting_a_path_forgets_the_listings_that_hold_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let deep = root.join("snapshots/service/terms");
+        std::fs::create_dir_all(&deep).unwrap();
+        std::fs::write(deep.join("2024-01-01.md"), "a").unwrap();
+        let mut cache = FileCache::default();
+        let mut diagnostics = Vec::new();
+        let mut list = |cache: &mut FileCache, dir: &Path, deep: bool| {
+            let entries = cache.listing(dir, deep, &mut diagnostics);
+            entries.into_iter().map(|e| e.name).collect::<Vec<_>>()
+        };
+        let snapshots = root.join("snapshots");
+        assert_eq!(
+            list(&mut cache, &snapshots, true),
+            ["service/terms/2024-01-01.md"]
+        );
+        assert_eq!(list(&mut cache, &deep, false), ["2024-01-01.md"]);
+        std::fs::write(deep.join("2024-02-01.md"), "b").unwrap();
+        std::fs::remove_file(deep.join("2024-01-01.md")).unwrap();
+        assert_eq!(
+            list(&mut cache, &deep, false),
+            ["2024-01-01.md"],
+            "known until named"
+        );
+        cache.forget(&deep.join("2024-02-01.md"));
+        cache.forget(&deep.join("2024-01-01.md"));
+        assert_eq!(
+            list(&mut cache, &snapshots, true),
+            ["service/terms/2024-02-01.md"]
+        );
+        assert_eq!(list(&mut cache, &deep, false), ["2024-02-01.md"]);
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    }
 
     #[test]
     fn aliases_stay_inside_the_output() {

@@ -256,8 +256,8 @@ pub struct PageIx(pub(crate) usize);
 pub struct Clause {
     /// Its file name.
     pub id: ClauseId,
-    /// Its record.
-    pub record: ClauseRecord,
+    /// Its record, shared with `serve`'s cache of parsed files.
+    pub record: std::sync::Arc<ClauseRecord>,
     /// Its file.
     pub path: PathBuf,
     /// The clause itself, for lists that span platforms.

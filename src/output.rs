@@ -109,8 +109,8 @@ impl Output {
 }
 
 /// Where a build puts each file as soon as it is rendered, so that no build holds its whole
-/// output: a staging folder on disk ([`Staging`]), memory ([`Memory`], for `serve` and tests)
-/// or nowhere ([`Discard`], for `check`).
+/// output: a staging folder on disk ([`Staging`]), memory ([`Memory`], for tests) or nowhere
+/// ([`Discard`], for `check`).
 pub trait Sink: Sync {
     /// Takes the file at `path` (relative to the output root); the route table gives each path
     /// once.
@@ -125,19 +125,9 @@ pub trait Sink: Sync {
 #[derive(Debug, Default)]
 pub struct Memory {
     files: std::sync::Mutex<Output>,
-    /// The previous build's files, which [`Sink::keep`] takes from (`serve`).
-    previous: Option<Arc<Output>>,
 }
 
 impl Memory {
-    /// A memory output following `previous`, whose files a build may keep.
-    pub fn after(previous: Arc<Output>) -> Memory {
-        Memory {
-            previous: Some(previous),
-            ..Memory::default()
-        }
-    }
-
     /// The files put so far.
     pub fn into_output(self) -> Output {
         self.files
@@ -159,14 +149,11 @@ impl Sink for Memory {
         self.add(path, Held::of(bytes.clone()))
     }
 
+    /// A build into memory has no previous output: nothing can be kept from it.
     fn keep(&self, path: &str) -> Result<()> {
-        let previous = self.previous.as_ref().and_then(|p| p.files.get(path));
-        let Some(held) = previous else {
-            return Err(Error::Usage(format!(
-                "`{path}` is not in the previous build's output"
-            )));
-        };
-        self.add(path, held.clone())
+        Err(Error::Usage(format!(
+            "`{path}` cannot be kept: a build into memory has no previous output"
+        )))
     }
 }
 

@@ -18,7 +18,7 @@ pub(crate) enum Kind {
 }
 
 /// One entry of a site folder.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Entry {
     pub name: String,
     pub path: PathBuf,

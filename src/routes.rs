@@ -138,9 +138,9 @@ impl Routes {
     pub fn new(site: &Site, theme: &Theme) -> (Routes, Vec<Diagnostic>) {
         let mut routes = Routes::default();
         let mut errors = Vec::new();
-        for (file, owner) in generated(site) {
-            routes.claim(site, theme, file, owner, &mut errors);
-        }
+        // The route functions keep generated files apart (ids cannot hold `/`, and free pages
+        // cannot take a section's slug): only the theme's files and aliases can collide.
+        routes.files.extend(generated(site));
         for file in theme.statics.keys() {
             routes.claim(site, theme, file.clone(), Owner::Static, &mut errors);
         }
@@ -163,6 +163,11 @@ impl Routes {
         self.files.iter().map(|(f, o)| (f.as_str(), *o))
     }
 
+    /// The owner of the file `file`, if the site has one.
+    pub fn get(&self, file: &str) -> Option<Owner> {
+        self.files.get(file).copied()
+    }
+
     /// How many files a build writes.
     pub fn len(&self) -> usize {
         self.files.len()
@@ -182,7 +187,7 @@ impl Routes {
         errors: &mut Vec<Diagnostic>,
     ) {
         match conflict(&self.files, &file) {
-            Some(taken) => errors.extend(report(
+            Some(taken) => errors.push(report(
                 site,
                 theme,
                 owner,
@@ -291,9 +296,8 @@ fn conflict(table: &BTreeMap<String, Owner>, file: &str) -> Option<String> {
         .map(|(k, _)| k.clone())
 }
 
-/// The diagnostic for `owner`'s claim on `file` colliding with `other`'s claim on `taken`,
-/// at the position of the claim that came second; None for two generated files, which the
-/// route functions keep apart.
+/// The diagnostic for `owner`'s claim on `file` (a theme static file's or an alias's) colliding
+/// with `other`'s claim on `taken`, at the position of the claim that came second.
 fn report(
     site: &Site,
     theme: &Theme,
@@ -301,7 +305,7 @@ fn report(
     file: &str,
     taken: &str,
     other: Owner,
-) -> Option<Diagnostic> {
+) -> Diagnostic {
     let what = match other {
         Owner::Static => format!(
             "`{taken}` from the theme file {}",
@@ -320,18 +324,17 @@ fn report(
         "cannot be written beside"
     };
     match owner {
-        Owner::Static => Some(Diagnostic::error(
-            Kind::RouteConflict,
-            Origin::file(theme.static_source(file)),
-            format!("theme static file `{file}` {how} {what}"),
-        )),
         Owner::Alias(c, i) => {
             let clause = &site[c];
             let alias = &clause.record.aliases[i];
             let message = format!("alias writing `{file}` {how} {what}");
-            Some(alias.error(Kind::RouteConflict, &clause.path, message))
+            alias.error(Kind::RouteConflict, &clause.path, message)
         }
-        _ => None,
+        _ => Diagnostic::error(
+            Kind::RouteConflict,
+            Origin::file(theme.static_source(file)),
+            format!("theme static file `{file}` {how} {what}"),
+        ),
     }
 }
 

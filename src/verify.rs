@@ -46,7 +46,15 @@ pub(crate) struct Verification {
     pub changes: Vec<PassageChange>,
     /// For an excerpt found nowhere: the passage of the current version holding most of its
     /// words, to show where the quote and the document part.
-    pub closest: Option<String>,
+    pub closest: Option<Closest>,
+}
+
+/// The passage closest to an excerpt found nowhere, and where the excerpt first parts from it
+/// ([`first_difference`]): found once, when the excerpt is verified, for every warning.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct Closest {
+    pub passage: String,
+    pub parting: Option<(String, String)>,
 }
 
 /// Share of the excerpt's words a passage must hold to count as the same passage reworded.
@@ -200,14 +208,18 @@ pub(crate) fn verify(excerpt: &str, blocks: &BlockWords) -> Verification {
                 let texts = &blocks.texts.versions[current];
                 best_passage(&words(&needle), texts, blocks.of(current))
             })
-            .flatten(),
+            .flatten()
+            .map(|passage| Closest {
+                parting: first_difference(excerpt, &passage),
+                passage,
+            }),
     }
 }
 
 /// Where `excerpt` first parts from `passage` (its closest passage), word by word: the words the
 /// excerpt has there, and those the passage has instead (either may be empty). The passage's
 /// words before the excerpt's first word are its context, not a difference.
-pub(crate) fn first_difference(excerpt: &str, passage: &str) -> Option<(String, String)> {
+fn first_difference(excerpt: &str, passage: &str) -> Option<(String, String)> {
     let (segments, ..) = word_segments(&match_form(excerpt), passage);
     let (mut started, mut ours, mut theirs) = (false, String::new(), String::new());
     for s in segments {

@@ -17,12 +17,15 @@ use std::sync::Arc;
 pub(crate) struct Templates {
     tera: tera::Tera,
     sources: BTreeMap<String, (String, Option<PathBuf>)>,
+    /// The key of the theme's templates, part of every page's key.
+    key: Key,
 }
 
 impl Templates {
     /// Compiles every template of the theme; syntax errors come back as diagnostics.
     pub(crate) fn new(theme: &Theme) -> Result<Templates, Vec<Diagnostic>> {
         let sources = theme.templates.clone();
+        let key = Key::of(&theme.templates);
         let mut tera = tera::Tera::new();
         tera.autoescape_on([".html", ".htm", ".xml", ".svg"]);
         // One escaper for every text from content, in templates as in the HTML built in Rust.
@@ -34,7 +37,18 @@ impl Templates {
                 .map(|(n, (s, _))| (n.as_str(), s.as_str())),
         )
         .map_err(|e| vec![template_diagnostic(e, &sources)])?;
-        Ok(Templates { tera, sources })
+        Ok(Templates { tera, sources, key })
+    }
+
+    /// `theme`'s templates: `last` if they were compiled from the same sources, else compiled.
+    pub(crate) fn reuse(
+        last: Option<&Arc<Templates>>,
+        theme: &Theme,
+    ) -> Result<Arc<Templates>, Vec<Diagnostic>> {
+        match last {
+            Some(t) if t.key == Key::of(&theme.templates) => Ok(t.clone()),
+            _ => Templates::new(theme).map(Arc::new),
+        }
     }
 
     /// `template` rendered with `context`.
@@ -78,18 +92,9 @@ fn template_diagnostic(
     d
 }
 
-/// What the previous build rendered: the compiled templates, and the key of every page (of the
-/// theme, template and context it was rendered from) by output path. The pages themselves are
-/// the previous output's files, which the sink keeps ([`crate::output::Sink::keep`]): `serve`
-/// keeps one across rebuilds; a build into a folder makes one from the on-disk cache's
-/// manifest of that folder.
-#[derive(Default)]
-pub(crate) struct RenderCache {
-    templates: Option<(Key, Arc<Templates>)>,
-    pages: Pages,
-}
-
-/// Pages' keys by output path.
+/// Pages' keys by output path: what a build into a folder rendered there, by the theme, template
+/// and context of each page. The on-disk cache keeps them as the folder's manifest; the next
+/// build into it keeps a page whose key is unchanged ([`crate::output::Sink::keep`]).
 pub(crate) type Pages = HashMap<String, Key>;
 
 /// Every page's context: the site-wide part, the page's `<head>`, and the page's own fields
@@ -114,35 +119,28 @@ pub(crate) struct Rendered {
 /// Renders pages; shared by the page kinds, and safe to use from several threads at once.
 pub(crate) struct Engine<'c> {
     templates: Arc<Templates>,
-    theme_key: Key,
     /// The previous build's pages, when this build keeps a cache.
     previous: Option<&'c Pages>,
 }
 
 impl<'c> Engine<'c> {
-    /// An engine for `theme`, reusing the compiled templates and pages of `cache` if given.
+    /// An engine for `theme`, keeping the `previous` build's pages whose keys are unchanged.
     pub(crate) fn new(
         theme: &Theme,
-        cache: Option<&'c mut RenderCache>,
+        previous: Option<&'c Pages>,
     ) -> Result<Engine<'c>, Vec<Diagnostic>> {
-        let theme_key = Key::of(&theme.templates);
-        let Some(cache) = cache else {
-            return Ok(Engine {
-                templates: Arc::new(Templates::new(theme)?),
-                theme_key,
-                previous: None,
-            });
-        };
-        let templates = match &cache.templates {
-            Some((key, t)) if *key == theme_key => t.clone(),
-            _ => Arc::new(Templates::new(theme)?),
-        };
-        cache.templates = Some((theme_key, templates.clone()));
         Ok(Engine {
-            templates,
-            theme_key,
-            previous: Some(&cache.pages),
+            templates: Arc::new(Templates::new(theme)?),
+            previous,
         })
+    }
+
+    /// An engine rendering every page anew with `templates`, already compiled.
+    pub(crate) fn of(templates: Arc<Templates>) -> Engine<'static> {
+        Engine {
+            templates,
+            previous: None,
+        }
     }
 
     /// `file` rendered from `template` and `context`; with a cache, the previous build's page
@@ -218,30 +216,10 @@ impl<'c> Engine<'c> {
     fn key(&self, template: &str, texts: Option<Key>, context: &impl Serialize) -> Option<Key> {
         self.previous?;
         let mut h = KeyHasher::default();
-        h.write(&self.theme_key.to_le_bytes());
+        h.write(&self.templates.key.to_le_bytes());
         h.write(template.as_bytes());
         h.write(&texts.map_or([0; 16], Key::to_le_bytes));
         serde_json::to_writer(&mut h, context).ok()?;
         Some(h.key())
-    }
-}
-
-impl RenderCache {
-    /// A cache of the pages of an output folder, by their keys ([`crate::cache::Disk::manifest`]).
-    pub(crate) fn of_folder(pages: Pages) -> RenderCache {
-        RenderCache {
-            pages,
-            ..RenderCache::default()
-        }
-    }
-
-    /// Keeps this build's pages' keys for the next.
-    pub(crate) fn keep(&mut self, pages: Pages) {
-        self.pages = pages;
-    }
-
-    /// Each page's key.
-    pub(crate) fn keys(&self) -> impl Iterator<Item = (String, Key)> + '_ {
-        self.pages.iter().map(|(f, k)| (f.clone(), *k))
     }
 }

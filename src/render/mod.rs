@@ -16,13 +16,13 @@ use crate::load::Loaded;
 use crate::model::DocRef;
 use crate::output::Sink;
 use crate::routes::Owner;
-pub(crate) use engine::RenderCache;
-use engine::{Engine, Pages};
+use engine::Engine;
+pub(crate) use engine::{Pages, Templates};
 use pages::DocumentPage;
 use rayon::prelude::*;
 use std::collections::HashMap;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use view::Views;
 
 /// Renders a build's files into a [`Sink`] as they are made: each document's own pages while
@@ -52,15 +52,15 @@ pub(crate) struct Rendered {
 }
 
 impl<'a> Renderer<'a> {
-    /// A renderer for `loaded`. With `cache`, a page whose template, theme and context are the
-    /// same as in the previous build is taken from it as it was; `build` and `check` keep no
-    /// cache and pay nothing for one.
+    /// A renderer for `loaded`. With the `previous` build's pages, a page whose template, theme
+    /// and context are the same is taken from it as it was; a build without pays nothing for
+    /// their keys.
     pub(crate) fn new(
         loaded: &'a Loaded,
         relations: &'a Relations,
-        cache: Option<&'a mut RenderCache>,
+        previous: Option<&'a Pages>,
     ) -> Result<Renderer<'a>> {
-        let engine = Engine::new(&loaded.theme, cache).map_err(Error::content)?;
+        let engine = Engine::new(&loaded.theme, previous).map_err(Error::content)?;
         let mut documents: HashMap<DocRef, Vec<(&str, DocumentPage)>> = HashMap::new();
         let mut rest = Vec::new();
         for (file, owner) in loaded.routes.iter() {
@@ -152,6 +152,30 @@ impl<'a> Renderer<'a> {
         let kept = self.kept.into_inner().unwrap_or_else(|e| e.into_inner());
         Ok((rendered, kept))
     }
+}
+
+/// The file `file` alone, or None if no route has it: `serve` renders each page when it is asked
+/// for, from the same context as a build. `document` gives the derivation of a document, with
+/// its texts, for its own pages.
+pub(crate) fn file<'s>(
+    loaded: &'s Loaded,
+    relations: &'s Relations,
+    derived: &'s Derived,
+    templates: Arc<Templates>,
+    document: impl FnOnce(DocRef) -> std::result::Result<DocumentDerived<'s>, Diagnostic>,
+    file: &str,
+) -> Option<std::result::Result<Arc<[u8]>, Diagnostic>> {
+    let owner = loaded.routes.get(file)?;
+    let views = Views::new(&loaded.site, relations);
+    let engine = Engine::of(templates);
+    let page = match DocumentPage::of(owner) {
+        Some((at, which)) => {
+            document(at).and_then(|doc| pages::document(&views, &engine, file, at, which, &doc))
+        }
+        None => pages::render(&views, derived, &engine, loaded, file, owner),
+    };
+    // An engine without a previous build renders every page.
+    Some(page.map(|p| p.bytes.unwrap_or_default()))
 }
 
 /// A lock on what the pages rendered in parallel add to; a page that panicked while holding it

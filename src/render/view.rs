@@ -13,9 +13,9 @@ use crate::model::{
 };
 use crate::text::{BlockKind, DocText};
 use crate::urls::{Urls, route};
-use rayon::prelude::*;
 use serde::Serialize;
 use std::fmt::Write as _;
+use std::sync::OnceLock;
 
 /// Site-wide header and footer data, the same on every page.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -168,8 +168,9 @@ pub(crate) struct Views<'a> {
     regulations: Vec<RegulationView>,
     /// Platform views, with their Markdown rendered: a platform appears on many pages.
     platforms: Vec<PlatformView>,
-    /// platform → clause → view, with its Markdown rendered.
-    clauses: Vec<Vec<ClauseDetail>>,
+    /// platform → clause → view, with its Markdown rendered: made when a page first shows it, so
+    /// that `serve`, which renders one page at a time, makes only the clauses the page shows.
+    clauses: Vec<Vec<OnceLock<ClauseDetail>>>,
 }
 
 impl<'a> Views<'a> {
@@ -202,13 +203,8 @@ impl<'a> Views<'a> {
             .collect();
         views.clauses = site
             .platforms
-            .par_iter()
-            .map(|p| {
-                p.clauses
-                    .par_iter()
-                    .map(|c| views.build_clause(c))
-                    .collect()
-            })
+            .iter()
+            .map(|p| p.clauses.iter().map(|_| OnceLock::new()).collect())
             .collect();
         views.groups = views.build_groups();
         views
@@ -311,11 +307,15 @@ impl<'a> Views<'a> {
     }
 
     pub(crate) fn clause(&self, c: ClauseRef) -> ClauseView {
-        self.clauses[c.platform.0][c.index].clause.clone()
+        self.clause_made(c).clause.clone()
     }
 
     pub(crate) fn clause_detail(&self, c: ClauseRef) -> ClauseDetail {
-        self.clauses[c.platform.0][c.index].clone()
+        self.clause_made(c).clone()
+    }
+
+    fn clause_made(&self, c: ClauseRef) -> &ClauseDetail {
+        self.clauses[c.platform.0][c.index].get_or_init(|| self.build_clause(&self.site[c]))
     }
 
     fn build_clause(&self, c: &Clause) -> ClauseDetail {

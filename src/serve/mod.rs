@@ -6,7 +6,7 @@ pub mod watch;
 
 use crate::error::{Error, Result};
 use crate::load::LoadOptions;
-use crate::{Built, Session};
+use crate::{Session, Updated};
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
@@ -107,9 +107,43 @@ impl Shared {
             .clone()
     }
 
-    /// Replaces the served site in one step: a request sees the old site or the new one.
-    fn swap(&self, next: Served) {
-        *self.served.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(next);
+    /// Replaces the served site in one step: a request sees the old site or the new one. The
+    /// old one is given back, to be dropped once browsers are told to reload: dropping a large
+    /// site takes a while.
+    fn swap(&self, next: Served) -> Arc<Served> {
+        let mut served = self.served.write().unwrap_or_else(|e| e.into_inner());
+        std::mem::replace(&mut *served, Arc::new(next))
+    }
+}
+
+/// What rebuilds the site after each batch of changes, on a thread of its own.
+struct Rebuilds {
+    shared: Arc<Shared>,
+    root: PathBuf,
+    load: LoadOptions,
+    session: Session,
+    warned: Warned<crate::error::Diagnostic>,
+    watch: watch::Watch,
+}
+
+impl Rebuilds {
+    fn run(mut self, batches: &mpsc::Receiver<Vec<PathBuf>>) {
+        while let Ok(mut changed) = batches.recv() {
+            // Batches that queued up during the last rebuild are one rebuild.
+            while let Ok(more) = batches.try_recv() {
+                changed.extend(more);
+            }
+            changed.sort();
+            changed.dedup();
+            let start = Instant::now();
+            self.session.forget(&changed);
+            let updated = self.session.update(&self.root, &self.load);
+            let (root, warned) = (&self.root, &mut self.warned);
+            report(&self.shared, updated, &changed, start, root, warned);
+            if let Err(e) = self.watch.ensure(&self.root) {
+                eprintln!("{e}");
+            }
+        }
     }
 }
 
@@ -159,10 +193,10 @@ async fn serve(mut options: Options) -> Result<()> {
 
     // Watch before the first build, so an edit made while it runs is not missed.
     let (changes, batches) = mpsc::channel();
-    let mut watch = watch::Watch::start(&options.root, options.poll, changes)?;
+    let watch = watch::Watch::start(&options.root, options.poll, changes)?;
     let mut session = Session::default();
     let start = Instant::now();
-    let first = session.build(&options.root, &load);
+    let first = session.update(&options.root, &load);
     if let Err(e @ (Error::Usage(_) | Error::Io { .. })) = first {
         // No site here at all: nothing to watch for.
         return Err(e);
@@ -174,25 +208,15 @@ async fn serve(mut options: Options) -> Result<()> {
         options.root.display()
     );
     let _ = std::io::stdout().flush();
-    let rebuild_shared = shared.clone();
-    let root = options.root.clone();
-    std::thread::spawn(move || {
-        while let Ok(mut changed) = batches.recv() {
-            // Batches that queued up during the last rebuild are one rebuild.
-            while let Ok(more) = batches.try_recv() {
-                changed.extend(more);
-            }
-            changed.sort();
-            changed.dedup();
-            let start = Instant::now();
-            session.forget(&changed);
-            let built = session.build(&root, &load);
-            report(&rebuild_shared, built, &changed, start, &root, &mut warned);
-            if let Err(e) = watch.ensure(&root) {
-                eprintln!("{e}");
-            }
-        }
-    });
+    let rebuilds = Rebuilds {
+        shared: shared.clone(),
+        root: options.root.clone(),
+        load,
+        session,
+        warned,
+        watch,
+    };
+    std::thread::spawn(move || rebuilds.run(&batches));
 
     if options.open {
         open_browser(&url);
@@ -354,23 +378,30 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for WriteTimeout<S> {
     }
 }
 
-/// Swaps in a rebuild's result (or keeps the last good site, with the error), prints what
-/// happened and tells the browsers.
-/// The warnings of the last successful build, as printed: a rebuild prints only the warnings
-/// that are new and those that are gone, so an edit's effect is not lost among thousands.
-#[derive(Default)]
-struct Warned(BTreeSet<String>);
+/// The warnings of the last successful build: a rebuild prints only the warnings that are new
+/// and those that are gone, so an edit's effect is not lost among thousands. Only those are
+/// formatted, so thousands unchanged cost a rebuild little.
+struct Warned<T>(BTreeSet<T>);
 
-impl Warned {
-    /// What to print for `now`'s warnings after the last build's: the new ones in full, a line
-    /// for each one gone, and how many there are.
-    fn update(&mut self, now: BTreeSet<String>) -> Vec<String> {
-        let mut out: Vec<String> = now.difference(&self.0).map(|w| format!("{w}\n")).collect();
+impl<T> Default for Warned<T> {
+    fn default() -> Self {
+        Warned(BTreeSet::new())
+    }
+}
+
+impl<T: Ord> Warned<T> {
+    /// What to print for `now`'s warnings after the last build's, each shown by `show`: the new
+    /// ones in full, a line for each one gone, and how many there are.
+    fn update(&mut self, now: BTreeSet<T>, show: impl Fn(&T) -> String) -> Vec<String> {
+        let mut out: Vec<String> = now
+            .difference(&self.0)
+            .map(|w| format!("{}\n", show(w)))
+            .collect();
         let new = out.len();
         let gone: Vec<String> = self
             .0
             .difference(&now)
-            .map(|w| format!("resolved: {}", w.lines().next().unwrap_or_default()))
+            .map(|w| format!("resolved: {}", show(w).lines().next().unwrap_or_default()))
             .collect();
         let resolved = gone.len();
         out.extend(gone);
@@ -384,13 +415,15 @@ impl Warned {
     }
 }
 
+/// Swaps in a rebuild's result (or keeps the last good site, with the error), prints what
+/// happened and tells the browsers.
 fn report(
     shared: &Shared,
-    built: Result<Built>,
+    updated: Result<Updated>,
     changed: &[PathBuf],
     start: Instant,
     root: &Path,
-    warned: &mut Warned,
+    warned: &mut Warned<crate::error::Diagnostic>,
 ) {
     let ms = start.elapsed().as_millis();
     // Paths relative to the site, as the user wrote them.
@@ -400,31 +433,30 @@ fn report(
         .map(|p| p.strip_prefix(root).unwrap_or(p).to_path_buf())
         .collect();
     let what = describe(&changed);
-    match built {
-        Ok(built) => {
-            let now = built.report.warnings.iter();
-            let now = now.map(|w| w.to_string().replace(&prefix, "")).collect();
-            for line in warned.update(now) {
-                println!("{line}");
-            }
-            println!(
-                "{}{what} in {ms} ms: {} pages rendered, {} unchanged",
+    // Browsers are told first: what is printed, and the old site dropped, come after.
+    let (next, printed) = match updated {
+        Ok(updated) => {
+            let now = updated.warnings.into_iter().collect();
+            let mut lines = warned.update(now, |w| w.to_string().replace(&prefix, ""));
+            let n = updated.documents_derived;
+            lines.push(format!(
+                "{}{what} in {ms} ms: {n} document{} derived",
                 if changed.is_empty() {
                     "Built"
                 } else {
                     "Rebuilt after "
                 },
-                built.report.pages_rendered,
-                built.report.pages_reused
-            );
-            shared.swap(Served {
-                output: built.output,
+                if n == 1 { "" } else { "s" }
+            ));
+            let next = Served {
+                files: updated.site,
                 error: None,
-            });
+            };
+            (next, Ok(lines))
         }
         Err(e) => {
             let message = e.to_string().replace(&prefix, "");
-            eprintln!(
+            let failed = format!(
                 "{}{what}, still serving the last good site:\n{message}",
                 if changed.is_empty() {
                     "Build failed"
@@ -432,15 +464,21 @@ fn report(
                     "Build failed after "
                 }
             );
-            let last_good = shared.current().output.clone();
-            shared.swap(Served {
-                output: last_good,
+            let next = Served {
+                files: shared.current().files.clone(),
                 error: Some(message),
-            });
+            };
+            (next, Err(failed))
         }
+    };
+    let old = shared.swap(next);
+    let _ = shared.reload.send(());
+    match printed {
+        Ok(lines) => lines.iter().for_each(|l| println!("{l}")),
+        Err(failed) => eprintln!("{failed}"),
     }
     let _ = std::io::stdout().flush();
-    let _ = shared.reload.send(());
+    drop(old);
 }
 
 fn describe(changed: &[PathBuf]) -> String {
@@ -524,16 +562,17 @@ mod tests {
     fn rebuilds_print_only_warnings_that_are_new_or_gone() {
         let set = |ws: &[&str]| ws.iter().map(|w| w.to_string()).collect();
         let mut warned = Warned::default();
+        let show = |w: &String| w.clone();
         assert_eq!(
-            warned.update(set(&["a: x", "b: y"])),
+            warned.update(set(&["a: x", "b: y"]), show),
             ["a: x\n", "b: y\n", "2 warnings (2 new, 0 resolved)"]
         );
         assert_eq!(
-            warned.update(set(&["a: x", "b: y"])),
+            warned.update(set(&["a: x", "b: y"]), show),
             ["2 warnings (0 new, 0 resolved)"]
         );
         assert_eq!(
-            warned.update(set(&["b: y", "c: z\n --> f:1:1"])),
+            warned.update(set(&["b: y", "c: z\n --> f:1:1"]), show),
             [
                 "c: z\n --> f:1:1\n",
                 "resolved: a: x",
@@ -541,14 +580,14 @@ mod tests {
             ]
         );
         assert_eq!(
-            warned.update(set(&[])),
+            warned.update(set(&[]), show),
             [
                 "resolved: b: y",
                 "resolved: c: z",
                 "0 warnings (0 new, 2 resolved)"
             ]
         );
-        assert!(warned.update(set(&[])).is_empty());
+        assert!(warned.update(set(&[]), show).is_empty());
     }
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 

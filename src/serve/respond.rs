@@ -1,6 +1,7 @@
-//! What the preview server answers for a path: only files the build produced, with the live
-//! reload client and, after a failed rebuild, the error overlay injected into HTML responses.
-//! A pure function of the served site, so it is tested without a network.
+//! What the preview server answers for a path: only files the site has, with the live reload
+//! client and, after a failed rebuild or for a page that cannot be rendered, the error overlay
+//! injected into HTML responses. A pure function of the served site, so it is tested without
+//! a network.
 
 use crate::markup::escape;
 use crate::output::Output;
@@ -11,13 +12,60 @@ use std::sync::Arc;
 /// The path of the reload channel; no site page can live under it.
 pub const EVENTS_PATH: &str = "/__clausebook/events";
 
+/// A site's files as the server finds them: rendered when asked for ([`crate::Generation`]),
+/// or built beforehand ([`Output`]).
+pub trait Files: Send + Sync {
+    /// The file at `path`, or why it cannot be made; None if the site has none there.
+    fn file(&self, path: &str) -> Option<Result<Arc<[u8]>, String>>;
+    /// Whether the site has a file at `path`.
+    fn has(&self, path: &str) -> bool;
+    /// Whether the site has no file at all (no build has succeeded yet).
+    fn is_empty(&self) -> bool;
+}
+
+impl Files for Output {
+    fn file(&self, path: &str) -> Option<Result<Arc<[u8]>, String>> {
+        self.shared(path).map(Ok)
+    }
+
+    fn has(&self, path: &str) -> bool {
+        self.contains(path)
+    }
+
+    fn is_empty(&self) -> bool {
+        Output::is_empty(self)
+    }
+}
+
+impl Files for crate::Generation {
+    fn file(&self, path: &str) -> Option<Result<Arc<[u8]>, String>> {
+        crate::Generation::file(self, path).map(|page| page.map_err(|d| d.to_string()))
+    }
+
+    fn has(&self, path: &str) -> bool {
+        crate::Generation::has(self, path)
+    }
+
+    fn is_empty(&self) -> bool {
+        false
+    }
+}
+
 /// What the server shows: the last good site, and the error of the last rebuild if it failed.
-#[derive(Debug, Default)]
 pub struct Served {
     /// The site of the last good build.
-    pub output: Output,
+    pub files: Arc<dyn Files>,
     /// The failed rebuild's errors, one per line (file:line:column: message).
     pub error: Option<String>,
+}
+
+impl Default for Served {
+    fn default() -> Self {
+        Served {
+            files: Arc::new(Output::default()),
+            error: None,
+        }
+    }
 }
 
 /// An HTTP response, before it is written.
@@ -53,10 +101,12 @@ pub fn respond(served: &Served, raw_path: &str) -> Response {
     } else {
         rel.to_string()
     };
-    if let Some(bytes) = served.output.shared(&file) {
-        return file_response(served, 200, &file, bytes);
+    match served.files.file(&file) {
+        Some(Ok(bytes)) => return file_response(served, 200, &file, bytes),
+        Some(Err(error)) => return failed(served, &error),
+        None => {}
     }
-    if served.output.contains(&format!("{rel}/index.html")) {
+    if served.files.has(&format!("{rel}/index.html")) {
         // Like static hosts: a folder without its slash redirects to it.
         return Response {
             status: 301,
@@ -65,18 +115,29 @@ pub fn respond(served: &Served, raw_path: &str) -> Response {
             body: vec![Bytes::from_static(b"Moved\n")],
         };
     }
-    match served.output.shared("404.html") {
-        Some(bytes) => file_response(served, 404, "404.html", bytes),
-        None => {
-            // No site yet: the first build failed. Show the error on an empty page.
-            let page = Bytes::from_static(b"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>clausebook</title></head><body></body></html>");
-            Response {
-                status: if served.error.is_some() { 500 } else { 404 },
-                content_type: "text/html; charset=utf-8",
-                location: None,
-                body: inject(served, page),
-            }
-        }
+    match served.files.file("404.html") {
+        Some(Ok(bytes)) => file_response(served, 404, "404.html", bytes),
+        Some(Err(error)) => failed(served, &error),
+        // No site yet: the first build failed. Show the error on an empty page.
+        None => Response {
+            status: if served.error.is_some() { 500 } else { 404 },
+            content_type: "text/html; charset=utf-8",
+            location: None,
+            body: inject(served, EMPTY_PAGE.into(), None),
+        },
+    }
+}
+
+/// The page shown when there is none to show: only the overlay goes in it.
+const EMPTY_PAGE: &[u8] = b"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>clausebook</title></head><body></body></html>";
+
+/// A page that cannot be rendered (a template error): the overlay says why.
+fn failed(served: &Served, error: &str) -> Response {
+    Response {
+        status: 500,
+        content_type: "text/html; charset=utf-8",
+        location: None,
+        body: inject(served, EMPTY_PAGE.into(), Some(error)),
     }
 }
 
@@ -122,7 +183,7 @@ fn file_response(served: &Served, status: u16, file: &str, bytes: Arc<[u8]>) -> 
     let content_type = content_type(file);
     let bytes = Bytes::from_owner(bytes);
     let body = if content_type.starts_with("text/html") {
-        inject(served, bytes)
+        inject(served, bytes, None)
     } else {
         vec![bytes]
     };
@@ -158,21 +219,28 @@ pub fn content_type(file: &str) -> &'static str {
     }
 }
 
-/// The reload client, and the overlay when the last rebuild failed, before `</body>`. Only
-/// served responses get them: files `build` writes never do.
-fn inject(served: &Served, html: Bytes) -> Vec<Bytes> {
+/// The reload client, and the overlay when the last rebuild failed or `page_error` says why
+/// this page cannot be shown, before `</body>`. Only served responses get them: files `build`
+/// writes never do.
+fn inject(served: &Served, html: Bytes, page_error: Option<&str>) -> Vec<Bytes> {
     let mut snippet = format!(
         "<script>(function(){{var s=new EventSource(location.protocol+\"//\"+location.host+\"{EVENTS_PATH}\");s.onmessage=function(){{location.reload();}};}})();</script>"
     );
-    if let Some(error) = &served.error {
+    let overlay = match (page_error, &served.error) {
+        (Some(error), _) => Some(("clausebook: this page cannot be rendered.", error)),
+        (None, Some(error)) if served.files.is_empty() => {
+            Some(("clausebook: the site does not build yet.", error.as_str()))
+        }
+        (None, Some(error)) => Some((
+            "clausebook: the last edit does not build. Still showing the last good version.",
+            error.as_str(),
+        )),
+        (None, None) => None,
+    };
+    if let Some((heading, error)) = overlay {
         let _ = write!(
             snippet,
-            "<div id=\"clausebook-error\" role=\"alert\" style=\"position:fixed;left:0;right:0;bottom:0;max-height:60vh;overflow:auto;z-index:2147483647;margin:0;background:#2b0d0d;color:#fde2e2;font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,monospace;padding:16px 20px;border-top:4px solid #e5484d;white-space:pre-wrap\"><strong>{}</strong>\n{}</div>",
-            if served.output.is_empty() {
-                "clausebook: the site does not build yet."
-            } else {
-                "clausebook: the last edit does not build. Still showing the last good version."
-            },
+            "<div id=\"clausebook-error\" role=\"alert\" style=\"position:fixed;left:0;right:0;bottom:0;max-height:60vh;overflow:auto;z-index:2147483647;margin:0;background:#2b0d0d;color:#fde2e2;font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,monospace;padding:16px 20px;border-top:4px solid #e5484d;white-space:pre-wrap\"><strong>{heading}</strong>\n{}</div>",
             escape(error)
         );
     }
@@ -215,7 +283,7 @@ mod tests {
             .insert("atom.xml".into(), b"<feed/>".to_vec())
             .unwrap();
         Served {
-            output,
+            files: Arc::new(output),
             error: None,
         }
     }
@@ -235,7 +303,7 @@ mod tests {
         );
         assert_eq!(
             home.body[0].as_ptr(),
-            s.output.shared("index.html").unwrap().as_ptr(),
+            s.files.file("index.html").unwrap().unwrap().as_ptr(),
             "a page is served from the site's bytes, not a copy"
         );
         assert_eq!(
@@ -292,7 +360,7 @@ mod tests {
         }
         let empty = respond(
             &Served {
-                output: Output::default(),
+                files: Arc::new(Output::default()),
                 error: Some("boom".into()),
             },
             "/",

@@ -14,11 +14,12 @@ use std::time::Duration;
 
 /// How long the file system must be quiet before a rebuild: an editor's save (write a
 /// temporary file, rename it over the original) takes well under a millisecond and is one
-/// change, not three. Short enough that an edit shows within 100 ms on a site like the sample.
-pub const DEBOUNCE: Duration = Duration::from_millis(50);
+/// change, not three. A save written in pieces further apart is two rebuilds, the second
+/// correct: this is part of every edit's delay.
+pub const DEBOUNCE: Duration = Duration::from_millis(5);
 
 /// How often the debouncer looks for quiet paths: the delay it adds beyond `DEBOUNCE`.
-const TICK: Duration = Duration::from_millis(10);
+const TICK: Duration = Duration::from_millis(5);
 
 /// How often `--poll` looks at the files.
 const POLL_INTERVAL: Duration = Duration::from_millis(300);
@@ -42,7 +43,15 @@ impl Watch {
     pub fn start(root: &Path, poll: bool, changes: Sender<Vec<PathBuf>>) -> Result<Watch> {
         let filter_root = root.to_path_buf();
         let handler = move |result: DebounceEventResult| {
-            let Ok(events) = result else { return };
+            // What was read is trusted until the watcher names it as changed: when it cannot
+            // say what changed (its queue overflowed, say), everything is read again.
+            let events = match result {
+                Ok(events) if !events.iter().any(|e| e.need_rescan()) => events,
+                _ => {
+                    let _ = changes.send(vec![filter_root.clone()]);
+                    return;
+                }
+            };
             let mut paths: Vec<PathBuf> = events
                 .iter()
                 .filter(|e| changes_content(&e.kind))

@@ -234,7 +234,7 @@ fn watcher_rebuilds_after_rename_over_saves_deletions_and_breakage() {
     );
     check_served_equals_clean_build(&server, &site.root, "after removing a platform folder");
     assert!(
-        server.log.lock().unwrap().contains("pages rendered"),
+        server.log.lock().unwrap().contains("derived"),
         "the terminal reports each rebuild"
     );
 }

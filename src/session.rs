@@ -1,0 +1,143 @@
+//! What `serve` keeps between rebuilds: the site loaded and derived, whose pages are rendered
+//! when a browser asks for them. An edit costs loading what changed and deriving the documents
+//! it touched, never the rendering of pages nobody looks at; each page is rendered from the
+//! same context as in a build, so what is served is what `build` writes.
+
+use crate::derive::{DeriveCache, Derived, Relations};
+use crate::error::{Diagnostic, Error, Result};
+use crate::load::{FileCache, LoadOptions, Loaded};
+use crate::model::{Clause, DocRef};
+use crate::output::{Memory, Output, Sink};
+use crate::render::{self, Templates};
+use crate::{cache, derive_all, load_with, open_cache, warnings};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// A site being served, across its rebuilds: the files read and parsed, and the last good
+/// [`Generation`], whose derivations and compiled templates the next reuses where their inputs
+/// are unchanged (every cache is keyed by a hash of all its inputs).
+#[derive(Default)]
+pub struct Session {
+    files: FileCache,
+    last: Option<Arc<Generation>>,
+}
+
+/// The site as it was at one rebuild, loaded and derived: it renders any of its files on
+/// request, and is shared by the requests answered from it.
+pub struct Generation {
+    loaded: Loaded,
+    relations: Relations,
+    derived: Derived,
+    /// Every document's derivation, with its texts unless the on-disk cache holds them.
+    derivations: DeriveCache,
+    disk: Option<cache::Disk>,
+    templates: Arc<Templates>,
+}
+
+/// A rebuild's result.
+pub struct Updated {
+    /// The site to serve.
+    pub site: Arc<Generation>,
+    /// Diagnostics of [`crate::error::Severity::Warning`], sorted.
+    pub warnings: Vec<Diagnostic>,
+    /// Documents derived anew: the others' derivations were reused.
+    pub documents_derived: usize,
+}
+
+impl Session {
+    /// Forgets what was read from these paths (or below them): the watcher says they changed.
+    pub fn forget(&mut self, paths: &[PathBuf]) {
+        for p in paths {
+            self.files.forget(p);
+        }
+    }
+
+    /// Loads the site under `root` and derives what changed since the last good generation.
+    /// A failed update keeps the last good generation for the next.
+    pub fn update(&mut self, root: &Path, options: &LoadOptions) -> Result<Updated> {
+        let (disk, unusable) = open_cache(root, options);
+        let loaded = load_with(root, options, &mut self.files, disk.as_ref())?;
+        let last = self.last.as_deref();
+        let templates =
+            Templates::reuse(last.map(|g| &g.templates), &loaded.theme).map_err(Error::content)?;
+        let site = &loaded.site;
+        let relations = Relations::new(site);
+        let empty = DeriveCache::default();
+        let known = last.map_or(&empty, |g| &g.derivations);
+        let next = Mutex::new(DeriveCache::default());
+        let fresh = AtomicUsize::new(0);
+        let derived = derive_all(site, known, Some(&next), disk.as_ref(), |_, doc| {
+            if doc.fresh {
+                fresh.fetch_add(1, Ordering::Relaxed);
+            }
+            Ok(())
+        })?;
+        let mut warnings = warnings(site, &derived, &self.files);
+        warnings.extend(unusable);
+        let generation = Arc::new(Generation {
+            derivations: next.into_inner().unwrap_or_else(|e| e.into_inner()),
+            loaded,
+            relations,
+            derived,
+            disk,
+            templates,
+        });
+        self.last = Some(generation.clone());
+        Ok(Updated {
+            site: generation,
+            warnings,
+            documents_derived: fresh.into_inner(),
+        })
+    }
+}
+
+impl Generation {
+    /// The file at `path` (relative to the site's root URL), rendered now; None if the site has
+    /// no such file.
+    pub fn file(&self, path: &str) -> Option<std::result::Result<Arc<[u8]>, Diagnostic>> {
+        let site = &self.loaded.site;
+        let document = |at: DocRef| {
+            // In the order a build verifies them: a document's clauses are its platform's.
+            let clauses: Vec<&Clause> = site[at.platform]
+                .clauses
+                .iter()
+                .filter(|c| c.document == at)
+                .collect();
+            self.derivations
+                .document(site, at, &clauses, self.disk.as_ref())
+        };
+        render::file(
+            &self.loaded,
+            &self.relations,
+            &self.derived,
+            self.templates.clone(),
+            document,
+            path,
+        )
+    }
+
+    /// Whether the site has a file at `path`.
+    pub fn has(&self, path: &str) -> bool {
+        self.loaded.routes.get(path).is_some()
+    }
+
+    /// Every file, rendered: what a build of the same content writes.
+    pub fn output(&self) -> Result<Output> {
+        let files: Vec<&str> = self.loaded.routes.iter().map(|(f, _)| f).collect();
+        let memory = Memory::default();
+        let errors: Vec<Diagnostic> = files
+            .par_iter()
+            .filter_map(|f| match self.file(f)? {
+                Ok(bytes) => memory.put(f, &bytes).err().map(Err),
+                Err(d) => Some(Ok(d)),
+            })
+            .collect::<Result<_>>()?;
+        if errors.is_empty() {
+            Ok(memory.into_output())
+        } else {
+            Err(Error::content(errors))
+        }
+    }
+}
