@@ -356,6 +356,7 @@ impl Loader<'_> {
 
     /// Every diagnostic found, with its line quoted from the file.
     fn into_error(mut self) -> Error {
+        crate::placeholder::supersede(&mut self.diagnostics);
         self.files.quote(&mut self.diagnostics);
         Error::content(self.diagnostics)
     }
@@ -398,7 +399,13 @@ impl Loader<'_> {
         &mut self,
         path: &Path,
     ) -> Option<T> {
-        self.files.record(path).map_err(|d| self.error(d)).ok()
+        let record = self.files.record(path).map_err(|d| self.error(d)).ok();
+        // The text as just read; a file that cannot be read is reported above.
+        if let Ok(text) = self.files.text(path, yaml::MAX_RECORD_BYTES as u64) {
+            self.diagnostics
+                .extend(crate::placeholder::find(path, &text, 1));
+        }
+        record
     }
 
     /// An id from a file or folder name, or a diagnostic.
@@ -526,6 +533,8 @@ impl Loader<'_> {
                 self.error(Diagnostic::in_file(error::Kind::Syntax, &e.path, "a page starts with YAML front matter between `---` lines (with at least `title:`)").at(1, 1));
                 continue;
             };
+            self.diagnostics
+                .extend(crate::placeholder::find(&e.path, front, 2));
             match yaml::parse::<PageFrontMatter>(&e.path, front, 2) {
                 Ok(front) => out.push(Page {
                     slug,
@@ -963,7 +972,7 @@ pub fn normalise_base_url(url: &str) -> Result<String, String> {
 
 /// ", did you mean `x`?" for the known id nearest to `id`, if one is near enough to be a typo
 /// (at most a third of its letters differ, and at least one may); empty otherwise.
-fn did_you_mean<'k>(id: &str, known: impl Iterator<Item = &'k str>) -> String {
+pub(crate) fn did_you_mean<'k>(id: &str, known: impl Iterator<Item = &'k str>) -> String {
     let nearest = known
         .map(|k| (strsim::damerau_levenshtein(id, k), k))
         .filter(|&(d, _)| d <= (id.chars().count() / 3).max(1))
