@@ -4,7 +4,7 @@ use crate::error::{Diagnostic, Error, Result, Severity, Style};
 use crate::load::LoadOptions;
 use crate::progress::Progress;
 use clap::{Parser, Subcommand};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 #[derive(Debug, Parser)]
@@ -49,6 +49,22 @@ pub(crate) enum Command {
         drafts: bool,
         #[command(flatten)]
         cache: CacheArgs,
+    },
+    /// Write a new site into DIR: a small starter site whose every file is commented.
+    Init {
+        /// A folder that does not exist yet or is empty.
+        dir: PathBuf,
+        /// Write the full sample site (about 500 files) instead of the starter site.
+        #[arg(long)]
+        sample: bool,
+    },
+    /// Write a new record, every key commented, with `TODO:` placeholders to replace.
+    New {
+        /// The site's root folder (holding content/).
+        #[arg(long, default_value = ".", global = true)]
+        root: PathBuf,
+        #[command(subcommand)]
+        record: crate::scaffold::Record,
     },
 }
 
@@ -160,5 +176,46 @@ fn execute(cli: Cli) -> Result<()> {
             eprintln!("No errors: {} files would be written.", report.files);
             Ok(())
         }
+        Command::Init { dir, sample } => {
+            let files = crate::scaffold::init(&dir, sample)?;
+            println!("{}", next_steps(&dir, files));
+            Ok(())
+        }
+        Command::New { root, record } => {
+            let path = crate::scaffold::create(&root, &record)?;
+            // The path alone on stdout, for `$EDITOR $(clausebook new …)`.
+            println!("{}", path.display());
+            eprintln!("Replace its `TODO:` placeholders: `clausebook check` lists those left.");
+            Ok(())
+        }
+    }
+}
+
+/// What `init` prints: what it wrote and the commands to run next, as a shell reads them.
+fn next_steps(dir: &Path, files: usize) -> String {
+    let dir = shell_word(&dir.display().to_string());
+    let preview = if cfg!(feature = "serve") {
+        "clausebook serve                      # preview it at http://127.0.0.1:1111/, rebuilt on every save"
+    } else {
+        "clausebook check                      # validate it"
+    };
+    format!(
+        "Created a new site in {dir} ({files} files).
+
+Next:
+  cd {dir}
+  {preview}
+  clausebook new platform my-platform   # add a record: new platform, document, clause, provision, regulation
+  clausebook build                      # write the site into output/"
+    )
+}
+
+/// `word` as a shell reads it back: quoted when it holds anything but plain path characters.
+fn shell_word(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "/._-+,:@".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
     }
 }

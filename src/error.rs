@@ -45,6 +45,8 @@ pub enum Kind {
     UnknownKey,
     /// A required key is absent.
     MissingKey,
+    /// A `TODO: …` placeholder left in a value (`clausebook new` writes them).
+    Placeholder,
     /// A value of the wrong type or form: empty, not a language tag, not a selector, not a
     /// site path.
     InvalidValue,

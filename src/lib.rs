@@ -18,10 +18,12 @@ pub mod markdown;
 pub mod markup;
 pub mod model;
 pub mod output;
+pub(crate) mod placeholder;
 pub mod progress;
 pub(crate) mod read;
 pub(crate) mod render;
 pub mod routes;
+pub(crate) mod scaffold;
 #[cfg(feature = "serve")]
 pub mod serve;
 mod session;

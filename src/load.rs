@@ -71,6 +71,8 @@ struct CachedFile {
     hash: Key,
     /// The record parsed from `text`, for YAML records.
     parsed: Option<Arc<dyn Any + Send + Sync>>,
+    /// The placeholders left in `text`, for YAML records, found when it is first asked for.
+    placeholders: Option<Vec<Diagnostic>>,
 }
 
 impl std::fmt::Debug for FileCache {
@@ -136,6 +138,7 @@ impl FileCache {
                 hash: Key::of_bytes(text.as_bytes()),
                 text: keep_text.then_some(text),
                 parsed: None,
+                placeholders: None,
             };
             self.files.insert(path.to_path_buf(), file);
         }
@@ -155,6 +158,7 @@ impl FileCache {
                 text: None,
                 hash: *key,
                 parsed: None,
+                placeholders: None,
             };
             self.files.insert(path.to_path_buf(), file);
             return Ok(*key);
@@ -200,6 +204,19 @@ impl FileCache {
         let value: Arc<T> = Arc::new(yaml::parse(path, text, 1)?);
         c.parsed = Some(value.clone());
         Ok(value)
+    }
+
+    /// The placeholders left in the YAML record at `path`, as read ([`crate::placeholder`]).
+    fn placeholders(&mut self, path: &Path) -> Vec<Diagnostic> {
+        let Some(c) = self.files.get_mut(path) else {
+            return Vec::new();
+        };
+        let Some(text) = &c.text else {
+            return Vec::new();
+        };
+        c.placeholders
+            .get_or_insert_with(|| crate::placeholder::find(path, text, 1))
+            .clone()
     }
 
     /// Quotes, under each diagnostic that has a position, its line from the file as read.
@@ -385,6 +402,7 @@ impl Loader<'_> {
 
     /// Every diagnostic found, with its line quoted from the file.
     fn into_error(mut self) -> Error {
+        crate::placeholder::supersede(&mut self.diagnostics);
         self.files.quote(&mut self.diagnostics);
         Error::content(self.diagnostics)
     }
@@ -427,7 +445,10 @@ impl Loader<'_> {
         &mut self,
         path: &Path,
     ) -> Option<Arc<T>> {
-        self.files.record(path).map_err(|d| self.error(d)).ok()
+        let record = self.files.record(path).map_err(|d| self.error(d)).ok();
+        // A file that cannot be read is reported above, with nothing to look for in it.
+        self.diagnostics.extend(self.files.placeholders(path));
+        record
     }
 
     /// A record to own: one that loading changes (`site.yaml`), or one of the few of its kind.
@@ -563,6 +584,8 @@ impl Loader<'_> {
                 self.error(Diagnostic::in_file(error::Kind::Syntax, &e.path, "a page starts with YAML front matter between `---` lines (with at least `title:`)").at(1, 1));
                 continue;
             };
+            self.diagnostics
+                .extend(crate::placeholder::find(&e.path, front, 2));
             match yaml::parse::<PageFrontMatter>(&e.path, front, 2) {
                 Ok(front) => out.push(Page {
                     slug,
@@ -1000,7 +1023,7 @@ pub fn normalise_base_url(url: &str) -> Result<String, String> {
 
 /// ", did you mean `x`?" for the known id nearest to `id`, if one is near enough to be a typo
 /// (at most a third of its letters differ, and at least one may); empty otherwise.
-fn did_you_mean<'k>(id: &str, known: impl Iterator<Item = &'k str>) -> String {
+pub(crate) fn did_you_mean<'k>(id: &str, known: impl Iterator<Item = &'k str>) -> String {
     let nearest = known
         .map(|k| (strsim::damerau_levenshtein(id, k), k))
         .filter(|&(d, _)| d <= (id.chars().count() / 3).max(1))

@@ -18,6 +18,7 @@ mod invalid;
 mod output;
 mod output_swap;
 mod sample_site;
+mod scaffold;
 mod serve;
 mod snapshots;
 mod versions;

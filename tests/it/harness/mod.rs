@@ -125,7 +125,13 @@ pub(crate) fn busy<T>(burners: usize, work: impl FnOnce() -> T) -> T {
 
 /// Runs `command` to its end; returns (exit code, stderr). Kills it and fails the test if it is
 /// still running at [`DEADLINE`] (a hang).
-pub(crate) fn run_to_end(mut command: Command) -> (i32, String) {
+pub(crate) fn run_to_end(command: Command) -> (i32, String) {
+    let (code, _, stderr) = outputs(command);
+    (code, stderr)
+}
+
+/// [`run_to_end`], with stdout: returns (exit code, stdout, stderr).
+pub(crate) fn outputs(mut command: Command) -> (i32, String, String) {
     let what = format!("{command:?}");
     let child = command
         .stdin(Stdio::null())
@@ -139,6 +145,7 @@ pub(crate) fn run_to_end(mut command: Command) -> (i32, String) {
             let output = output.unwrap_or_else(|e| panic!("{what}: {e}"));
             (
                 output.status.code().unwrap_or(-1),
+                String::from_utf8_lossy(&output.stdout).into_owned(),
                 String::from_utf8_lossy(&output.stderr).into_owned(),
             )
         }
