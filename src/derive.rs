@@ -165,7 +165,7 @@ impl DeriveCache {
         let mut words = None;
         let mut verifications = Vec::with_capacity(clauses.len());
         for c in clauses {
-            let excerpt = Key::of(c.record.excerpt.as_str());
+            let excerpt = c.record.excerpt_key();
             let known = (self.verifications.get(&(key, excerpt))).or(stored.get(&excerpt));
             let v = match known {
                 Some(v) => v.clone(),

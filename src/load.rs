@@ -63,6 +63,9 @@ pub struct FileCache {
     known: crate::cache::SnapshotKeys,
     /// Whether a snapshot was hashed that `known` did not hold.
     learnt: bool,
+    /// Whether `known` came from the on-disk cache since the last load, and may name snapshots
+    /// that are gone.
+    unpruned: bool,
 }
 
 struct CachedFile {
@@ -87,6 +90,7 @@ impl FileCache {
     /// folder holding it.
     pub fn forget(&mut self, path: &Path) {
         self.files.retain(|p, _| !p.starts_with(path));
+        self.known.retain(|p, _| !p.starts_with(path));
         self.dirs.retain(|(p, deep), _| {
             let holds = Some(p.as_path()) == path.parent() || (*deep && path.starts_with(p));
             !p.starts_with(path) && !holds
@@ -176,6 +180,7 @@ impl FileCache {
     pub(crate) fn know(&mut self, keys: impl FnOnce() -> crate::cache::SnapshotKeys) {
         if self.known.is_empty() {
             self.known = keys();
+            self.unpruned = true;
         }
     }
 
@@ -232,10 +237,12 @@ impl FileCache {
         }
     }
 
-    /// Drops the keys of snapshots that are gone (deleted, or forgotten and not read again),
-    /// so the on-disk cache does not keep them.
+    /// Drops the keys from the on-disk cache of snapshots that are gone, so it does not keep
+    /// them; later, the watcher names those that go ([`FileCache::forget`]).
     fn prune(&mut self) {
-        self.known.retain(|p, _| self.files.contains_key(p));
+        if std::mem::take(&mut self.unpruned) {
+            self.known.retain(|p, _| self.files.contains_key(p));
+        }
     }
 }
 
@@ -507,8 +514,8 @@ impl Loader<'_> {
     }
 
     /// The `<id>.yaml` records of `dir` with their ids and parsed records; anything else in
-    /// the folder is an error.
-    fn yaml_records<I: RecordId, T>(&mut self, dir: &Path) -> Vec<(I, Arc<T>, PathBuf)>
+    /// the folder is an error. Records that other records `refer` to are noted as present.
+    fn yaml_records<I: RecordId, T>(&mut self, dir: &Path, refer: bool) -> Vec<(I, Arc<T>, PathBuf)>
     where
         T: DeserializeOwned + Send + Sync + 'static,
     {
@@ -532,7 +539,9 @@ impl Loader<'_> {
             let Some(id) = self.id::<I>(stem, &e.path) else {
                 continue;
             };
-            self.present.insert((I::KIND, id.to_string()));
+            if refer {
+                self.present.insert((I::KIND, id.to_string()));
+            }
             if let Some(record) = self.record::<T>(&e.path) {
                 out.push((id, record, e.path));
             }
@@ -549,7 +558,7 @@ impl Loader<'_> {
     where
         T: DeserializeOwned + Clone + Send + Sync + 'static,
     {
-        self.yaml_records(dir)
+        self.yaml_records(dir, true)
             .into_iter()
             .map(|(id, record, _)| with_id(id, Arc::unwrap_or_clone(record)))
             .collect()
@@ -675,7 +684,7 @@ impl Loader<'_> {
     }
 
     fn clauses(&mut self, dir: &Path) -> Vec<ClauseFile> {
-        self.yaml_records::<ClauseId, _>(dir)
+        self.yaml_records::<ClauseId, _>(dir, false)
             .into_iter()
             .map(|(id, record, path)| ClauseFile { id, record, path })
             .collect()

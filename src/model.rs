@@ -124,6 +124,19 @@ pub struct ClauseRecord {
     /// Old URLs of the clause page, redirected to it.
     #[serde(default)]
     pub aliases: Vec<Located<String>>,
+    /// The key of `excerpt`, made once per record read (`serve` shares records between
+    /// rebuilds), not on every rebuild.
+    #[serde(skip)]
+    excerpt_key: std::sync::OnceLock<Key>,
+}
+
+impl ClauseRecord {
+    /// The key of the excerpt, which its verification is cached by.
+    pub fn excerpt_key(&self) -> Key {
+        *self
+            .excerpt_key
+            .get_or_init(|| Key::of(self.excerpt.as_str()))
+    }
 }
 
 /// `provisions/<provision>.yaml`.

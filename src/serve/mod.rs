@@ -126,23 +126,69 @@ struct Rebuilds {
     watch: watch::Watch,
 }
 
+/// How long a failed rebuild waits for more changes before it is shown: a save written in two
+/// steps further apart than the watcher's quiet period (a shell's `>` empties the file before
+/// the command writes it) fails on the half-written file, and is shown only if nothing follows.
+const FAILURE_GRACE: Duration = Duration::from_millis(100);
+
 impl Rebuilds {
     fn run(mut self, batches: &mpsc::Receiver<Vec<PathBuf>>) {
-        while let Ok(mut changed) = batches.recv() {
+        // The changes not shown yet, since when, and the failure waiting for its grace to end.
+        let mut pending: Vec<PathBuf> = Vec::new();
+        let mut start = Instant::now();
+        let mut failed: Option<Error> = None;
+        loop {
+            let batch = match &failed {
+                None => batches
+                    .recv()
+                    .map_err(|_| mpsc::RecvTimeoutError::Disconnected),
+                Some(_) => batches.recv_timeout(FAILURE_GRACE),
+            };
+            let mut changed = match batch {
+                Ok(changed) => changed,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    if let Some(e) = failed.take() {
+                        self.report(Err(e), &mut pending, start);
+                    }
+                    continue;
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => return,
+            };
             // Batches that queued up during the last rebuild are one rebuild.
             while let Ok(more) = batches.try_recv() {
                 changed.extend(more);
             }
-            changed.sort();
-            changed.dedup();
-            let start = Instant::now();
-            self.session.forget(&changed);
-            let updated = self.session.update(&self.root, &self.load);
-            let (root, warned) = (&self.root, &mut self.warned);
-            report(&self.shared, updated, &changed, start, root, warned);
-            if let Err(e) = self.watch.ensure(&self.root) {
-                eprintln!("{e}");
+            if pending.is_empty() {
+                start = Instant::now();
             }
+            self.session.forget(&changed);
+            pending.extend(changed);
+            pending.sort();
+            pending.dedup();
+            match self.session.update(&self.root, &self.load) {
+                // Shown once the grace is over, unless a change fixes it first.
+                Err(e) => failed = Some(e),
+                Ok(updated) => {
+                    failed = None;
+                    self.report(Ok(updated), &mut pending, start);
+                }
+            }
+        }
+    }
+
+    /// Shows a rebuild's result for the `pending` changes, which are then shown.
+    fn report(&mut self, updated: Result<Updated>, pending: &mut Vec<PathBuf>, start: Instant) {
+        let changed = std::mem::take(pending);
+        report(
+            &self.shared,
+            updated,
+            &changed,
+            start,
+            &self.root,
+            &mut self.warned,
+        );
+        if let Err(e) = self.watch.ensure(&self.root) {
+            eprintln!("{e}");
         }
     }
 }
