@@ -1,8 +1,7 @@
 //! Write: where a build's files go as they are rendered (a staging folder swapped in atomically,
-//! memory, or nowhere), and the in-memory map of files `serve` keeps.
+//! memory, or nowhere), and the in-memory map of a build's files.
 
 use crate::error::{Diagnostic, Error, Kind, Origin, Result};
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
@@ -12,46 +11,11 @@ pub const MARKER: &str = ".clausebook";
 const MARKER_TEXT: &str =
     "This folder is written by `clausebook build` and replaced on every build.\n";
 
-/// Every output file, by path relative to the output root (`platforms/aws/index.html`).
-/// Bytes are shared, so an incremental rebuild reuses unchanged pages without copying them,
-/// and a large file is held compressed, so `serve` holds a whole archive's site.
+/// Every output file, by path relative to the output root (`platforms/aws/index.html`), as a
+/// build into memory makes them. Bytes are shared, so a server hands them out without copying.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Output {
-    files: BTreeMap<String, Held>,
-}
-
-/// A file's bytes as an [`Output`] holds them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Held {
-    Plain(Arc<[u8]>),
-    /// zstd; deterministic, so equal files are held equal.
-    Compressed(Arc<[u8]>),
-}
-
-/// Files at least this long are held compressed: most pages of a large site (a version's page
-/// holds its whole text), few of a small one.
-const COMPRESS_FROM: usize = 16 * 1024;
-
-impl Held {
-    fn of(bytes: Arc<[u8]>) -> Held {
-        if bytes.len() < COMPRESS_FROM {
-            return Held::Plain(bytes);
-        }
-        match zstd::bulk::compress(&bytes, 1) {
-            Ok(c) if c.len() < bytes.len() => Held::Compressed(c.into()),
-            _ => Held::Plain(bytes),
-        }
-    }
-
-    fn bytes(&self) -> Cow<'_, [u8]> {
-        match self {
-            Held::Plain(b) => Cow::Borrowed(b),
-            // Compressed in this process: it decompresses.
-            Held::Compressed(c) => {
-                Cow::Owned(zstd::stream::decode_all(&c[..]).expect("compressed by Held::of"))
-            }
-        }
-    }
+    files: BTreeMap<String, Arc<[u8]>>,
 }
 
 impl Output {
@@ -62,29 +26,22 @@ impl Output {
         path: String,
         bytes: impl Into<Arc<[u8]>>,
     ) -> std::result::Result<(), String> {
-        self.hold(path, Held::of(bytes.into()))
-    }
-
-    fn hold(&mut self, path: String, held: Held) -> std::result::Result<(), String> {
         inside(&path)?;
         if self.files.contains_key(&path) {
             return Err(format!("two outputs would be written to `{path}`"));
         }
-        self.files.insert(path, held);
+        self.files.insert(path, bytes.into());
         Ok(())
     }
 
     /// The bytes of the file at `path`.
-    pub fn get(&self, path: &str) -> Option<Cow<'_, [u8]>> {
-        self.files.get(path).map(Held::bytes)
+    pub fn get(&self, path: &str) -> Option<&[u8]> {
+        self.files.get(path).map(|b| &b[..])
     }
 
-    /// The bytes of a file, to hand to a server: shared, not copied, unless held compressed.
+    /// The bytes of a file, to hand to a server: shared, not copied.
     pub fn shared(&self, path: &str) -> Option<Arc<[u8]>> {
-        self.files.get(path).map(|held| match held {
-            Held::Plain(b) => b.clone(),
-            Held::Compressed(_) => held.bytes().into(),
-        })
+        self.files.get(path).cloned()
     }
 
     /// Whether there is a file at `path`.
@@ -93,8 +50,8 @@ impl Output {
     }
 
     /// Every file, by path.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, Cow<'_, [u8]>)> {
-        self.files.iter().map(|(k, v)| (k.as_str(), v.bytes()))
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        self.files.iter().map(|(k, v)| (k.as_str(), &v[..]))
     }
 
     /// How many files there are.
@@ -134,19 +91,15 @@ impl Memory {
             .into_inner()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
-
-    fn add(&self, path: &str, held: Held) -> Result<()> {
-        self.files
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .hold(path.to_string(), held)
-            .map_err(|message| refused(path, message))
-    }
 }
 
 impl Sink for Memory {
     fn put(&self, path: &str, bytes: &Arc<[u8]>) -> Result<()> {
-        self.add(path, Held::of(bytes.clone()))
+        self.files
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(path.to_string(), bytes.clone())
+            .map_err(|message| refused(path, message))
     }
 
     /// A build into memory has no previous output: nothing can be kept from it.
@@ -621,7 +574,7 @@ mod tests {
         }
         o.insert("a/index.html".into(), vec![1]).unwrap();
         assert!(o.insert("a/index.html".into(), vec![2]).is_err());
-        assert_eq!(o.get("a/index.html").as_deref(), Some(&[1u8][..]));
+        assert_eq!(o.get("a/index.html"), Some(&[1u8][..]));
     }
 
     /// Writes one file into `dir` through a staging folder.

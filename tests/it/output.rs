@@ -112,11 +112,11 @@ fn a_streamed_build_writes_exactly_what_an_in_memory_build_holds() {
             .files()
             .filter(|(p, _)| *p != clausebook::output::MARKER)
             .collect();
-        let held: Vec<(&str, std::borrow::Cow<[u8]>)> = memory.iter().collect();
+        let held: Vec<(&str, &[u8])> = memory.iter().collect();
         assert_eq!(written.len(), held.len(), "{}", root.display());
         for ((wp, wb), (hp, hb)) in written.iter().zip(&held) {
             assert_eq!(wp, hp, "{}", root.display());
-            assert!(*wb == &hb[..], "{}: {wp} differs", root.display());
+            assert!(wb == hb, "{}: {wp} differs", root.display());
         }
     }
 }

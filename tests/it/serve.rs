@@ -131,7 +131,7 @@ fn check_served_equals_clean_build(server: &Server, root: &Path, what: &str) {
         if path.ends_with(".html") {
             assert_eq!(
                 strip_injected(&served.text()),
-                String::from_utf8_lossy(&bytes),
+                String::from_utf8_lossy(bytes),
                 "{what}: /{path}"
             );
         } else {
