@@ -254,6 +254,16 @@ pub(crate) fn clauses_by_document(site: &Site) -> BTreeMap<DocRef, Vec<&Clause>>
     by_document
 }
 
+/// The clauses quoting the document at `at`: its entry of [`clauses_by_document`], found
+/// without listing every document's (a document's clauses are its platform's, in their order).
+pub(crate) fn clauses_of(site: &Site, at: DocRef) -> Vec<&Clause> {
+    site[at.platform]
+        .clauses
+        .iter()
+        .filter(|c| c.document == at)
+        .collect()
+}
+
 impl Derived {
     /// Gathers the summaries of every document of `site`, in any order.
     pub(crate) fn new(site: &Site, documents: Vec<Summary>) -> Derived {

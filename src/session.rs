@@ -3,10 +3,9 @@
 //! it touched, never the rendering of pages nobody looks at; each page is rendered from the
 //! same context as in a build, so what is served is what `build` writes.
 
-use crate::derive::{DeriveCache, Derived, Relations};
+use crate::derive::{DeriveCache, Derived, Relations, clauses_of};
 use crate::error::{Diagnostic, Error, Result};
 use crate::load::{FileCache, LoadOptions, Loaded};
-use crate::model::{Clause, DocRef};
 use crate::output::{Memory, Output, Sink};
 use crate::render::{self, Templates};
 use crate::{cache, derive_all, load_with, open_cache, warnings};
@@ -98,13 +97,8 @@ impl Generation {
     /// no such file.
     pub fn file(&self, path: &str) -> Option<std::result::Result<Arc<[u8]>, Diagnostic>> {
         let site = &self.loaded.site;
-        let document = |at: DocRef| {
-            // In the order a build verifies them: a document's clauses are its platform's.
-            let clauses: Vec<&Clause> = site[at.platform]
-                .clauses
-                .iter()
-                .filter(|c| c.document == at)
-                .collect();
+        let document = |at| {
+            let clauses = clauses_of(site, at);
             self.derivations
                 .document(site, at, &clauses, self.disk.as_ref())
         };
