@@ -421,7 +421,11 @@ impl<'r> Staging<'r> {
 
     /// Swaps the staging folder in for the output.
     pub fn commit(mut self) -> Result<()> {
-        self.put(MARKER, &Arc::from(MARKER_TEXT.as_bytes()))?;
+        // Unless the site publishes a file of that name itself (a theme's static file).
+        let published = read(&self.tree).has(MARKER);
+        if !published {
+            self.put(MARKER, &Arc::from(MARKER_TEXT.as_bytes()))?;
+        }
         // A recycled tree must hold this build's files alone. Where it cannot be made to, or
         // cannot be swapped in, the build goes on in a new folder.
         if self.prune().is_err() {
@@ -637,6 +641,18 @@ impl Tree {
                 Some(_) => std::fs::remove_file(&target),
             },
         )
+    }
+
+    /// Whether this build has put a file at `path`.
+    fn has(&self, path: &str) -> bool {
+        match self {
+            // What a new folder holds, this build put there.
+            Tree::New(root) => std::fs::symlink_metadata(root.join(path)).is_ok(),
+            Tree::Recycled(tree) => tree
+                .listing
+                .entries()
+                .is_ok_and(|listed| tree.made(listed, path) == Made::File),
+        }
     }
 
     /// Records that the file at `path` holds what this build put there.
@@ -1565,6 +1581,21 @@ mod tests {
         assert_eq!(
             std::fs::read(outside.join("index.html")).unwrap(),
             b"outside"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_the_site_publishes_in_place_of_the_marker_is_kept() {
+        let (out, bin, _tmp) = out_and_bin();
+        for text in ["mine", "mine", "mine, edited"] {
+            recycle(&out, &bin, &[(MARKER, text), ("index.html", "page")]);
+            assert_eq!(std::fs::read_to_string(out.join(MARKER)).unwrap(), text);
+        }
+        recycle(&out, &bin, &[("index.html", "page")]);
+        assert_eq!(
+            std::fs::read_to_string(out.join(MARKER)).unwrap(),
+            MARKER_TEXT
         );
     }
 
