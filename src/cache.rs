@@ -1,7 +1,8 @@
 //! The on-disk cache (docs/reference.md, "The cache"): what a build derived from each document,
 //! and what it wrote into each output folder, kept under `<root>/.clausebook-cache/` so the next
 //! build re-derives only documents whose inputs changed and renders only pages whose context
-//! changed.
+//! changed. It also keeps the output tree the last build retired (`trees/`), which the next
+//! build writes over instead of making a new one ([`Recycler`]).
 //!
 //! Every entry is named by the [`Key`] of everything it was made from, stamped with the
 //! fingerprint of the binary that made it ([`BUILD`]), and sealed with a keyed hash whose key
@@ -14,6 +15,7 @@
 
 use crate::error::{Diagnostic, Kind};
 use crate::hash::Key;
+use crate::output::{Identity, Recycler};
 use rayon::prelude::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -136,6 +138,7 @@ fn prepare(dir: &Path) -> std::io::Result<()> {
         dir.to_path_buf(),
         dir.join("documents"),
         dir.join("outputs"),
+        dir.join("trees"),
     ] {
         match std::fs::symlink_metadata(&d) {
             Ok(m) if m.is_dir() => {}
@@ -217,8 +220,14 @@ impl Disk {
     }
 
     fn manifest_path(&self, output: &Path) -> PathBuf {
-        let name = Key::of_bytes(output.as_os_str().as_encoded_bytes()).hex();
-        self.dir.join("outputs").join(name)
+        self.dir.join("outputs").join(output_name(output))
+    }
+
+    /// Where the identity of the tree kept for `output` is recorded (see [`Recycler`]).
+    fn tree_path(&self, output: &Path) -> PathBuf {
+        self.dir
+            .join("outputs")
+            .join(format!("{}.tree", output_name(output)))
     }
 
     /// What the previous build wrote into the folder `output` (an absolute path): the key of
@@ -293,6 +302,46 @@ impl Disk {
             }
         }
     }
+}
+
+/// The name of what is kept for the output folder `output` (an absolute path).
+fn output_name(output: &Path) -> String {
+    Key::of_bytes(output.as_os_str().as_encoded_bytes()).hex()
+}
+
+/// Keeps the tree a build retires from an output folder in `trees/`, and its identity, sealed
+/// as every entry is, beside the folder's manifest: a tree planted there is not the one
+/// recorded, and one from another user or build of clausebook is not trusted either.
+impl Recycler for Disk {
+    fn place(&self, output: &Path) -> PathBuf {
+        self.dir.join("trees").join(output_name(output))
+    }
+
+    fn identity(&self, output: &Path) -> Option<Identity> {
+        read_entry::<KeptTree>(&self.secret, &self.tree_path(output))
+            .filter(|kept| kept.output == output)
+            .map(|kept| kept.identity)
+    }
+
+    fn record(&self, output: &Path, identity: Option<Identity>) {
+        let path = self.tree_path(output);
+        match identity {
+            Some(identity) => {
+                let output = output.to_path_buf();
+                write_entry(&self.secret, &path, &KeptTree { output, identity });
+            }
+            None => {
+                let _ = std::fs::remove_file(path);
+            }
+        }
+    }
+}
+
+/// The tree kept for an output folder.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct KeptTree {
+    output: PathBuf,
+    identity: Identity,
 }
 
 /// What a build wrote into an output folder.

@@ -83,8 +83,11 @@ pub fn write(
     dir: &Path,
     progress: &Progress,
 ) -> error::Result<Report> {
-    let staging = Staging::begin(dir)?;
     let (disk, unusable) = open_cache(root, options);
+    let staging = match &disk {
+        Some(disk) => Staging::recycling(dir, disk)?,
+        None => Staging::begin(dir)?,
+    };
     let folder = std::path::absolute(staging.folder()).map_err(|e| error::Error::io(dir, e))?;
     let previous = disk.as_ref().map(|d| d.manifest(&folder));
     let (mut report, pages) = once(

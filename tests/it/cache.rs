@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Builds `site` with the cache into its output folder, and without it into another; the two
-/// outputs must be byte-identical. Returns the cached build's report.
+/// outputs must be byte-identical, with the same folders. Returns the cached build's report.
 #[track_caller]
 fn step(site: &Site, what: &str) -> Report {
     let cached = clausebook::write(&site.root, &LoadOptions::default(), &site.out(), &hidden())
@@ -28,7 +28,19 @@ fn step(site: &Site, what: &str) -> Report {
         with.len() == without.len() && differ.is_empty(),
         "{what}: the output differs from a build without the cache: {differ:?}"
     );
+    assert_eq!(folders(&site.out()), folders(&clean_dir), "{what}");
     cached
+}
+
+/// Every folder under `dir`, by path relative to it.
+fn folders(dir: &Path) -> Vec<PathBuf> {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_dir())
+        .map(|e| e.path().strip_prefix(dir).unwrap().to_path_buf())
+        .collect()
 }
 
 fn hidden() -> Progress {
@@ -261,5 +273,97 @@ fn a_cache_planted_in_the_site_or_made_by_another_user_is_not_trusted() {
     assert!(
         theirs.join("clausebook/secret").exists() && ours.join("clausebook/secret").exists(),
         "each user's secret is in their own cache folder, not in the site"
+    );
+}
+
+/// The trees the cache keeps for the next build to write over.
+fn kept_trees(site: &Site) -> Vec<PathBuf> {
+    let trees = std::fs::read_dir(site.path(".clausebook-cache/trees")).unwrap();
+    trees.map(|e| e.unwrap().path()).collect()
+}
+
+#[cfg(unix)]
+fn inode(path: &Path) -> u64 {
+    std::os::unix::fs::MetadataExt::ino(&std::fs::symlink_metadata(path).unwrap())
+}
+
+#[cfg(unix)]
+#[test]
+fn each_build_writes_over_the_tree_the_build_before_last_retired() {
+    let site = Site::valid();
+    settle(&site);
+    let snapshot = "content/platforms/alpha/documents/aup/snapshots/2024-09-01.md";
+    let mut roots = Vec::new();
+    let mut build = |what: &str| {
+        step(&site, what);
+        roots.push(inode(&site.out()));
+        assert_eq!(siblings(site.dir()), ["clean", "out", "site"], "{what}");
+        assert!(
+            kept_trees(&site).len() <= 1,
+            "{what}: {:?}",
+            kept_trees(&site)
+        );
+    };
+    build("first build");
+    build("no change");
+    site.write(
+        snapshot,
+        "# Alpha Acceptable Use Policy\n\nA new version.\n",
+    );
+    build("add a snapshot: a version's folder the tree lacks");
+    build("no change");
+    site.remove(snapshot);
+    build("remove it: its folder, in the tree from two builds ago, is stale");
+    build("no change");
+    let recycled = (2..roots.len()).all(|n| roots[n] == roots[n - 2]);
+    assert!(
+        recycled,
+        "every build from the third writes over a kept tree: {roots:?}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn nothing_planted_in_or_for_the_kept_tree_is_followed_or_published() {
+    use std::os::unix::fs::symlink;
+    let site = Site::valid();
+    let elsewhere = site.dir().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    std::fs::write(elsewhere.join("secret.html"), "not the site's").unwrap();
+    step(&site, "first build");
+    step(&site, "second build, which keeps a tree");
+    let [tree] = &kept_trees(&site)[..] else {
+        panic!("one tree kept: {:?}", kept_trees(&site));
+    };
+    // Inside the kept tree, as a checkout of committed files could put them: links in place
+    // of a folder and of a page, and a page the site does not have.
+    std::fs::remove_dir_all(tree.join("platforms")).unwrap();
+    symlink(&elsewhere, tree.join("platforms")).unwrap();
+    std::fs::remove_file(tree.join("index.html")).unwrap();
+    symlink(elsewhere.join("secret.html"), tree.join("index.html")).unwrap();
+    std::fs::write(tree.join("planted.html"), "planted").unwrap();
+    step(&site, "after files were planted in the kept tree");
+    // In place of the kept tree: a link to a folder outside, then a folder of planted files.
+    for planted in ["a link", "a folder"] {
+        let [tree] = &kept_trees(&site)[..] else {
+            panic!("one tree kept: {:?}", kept_trees(&site));
+        };
+        std::fs::remove_dir_all(tree).unwrap();
+        if planted == "a link" {
+            symlink(&elsewhere, tree).unwrap();
+        } else {
+            std::fs::create_dir_all(tree.join("platforms")).unwrap();
+            std::fs::write(tree.join("planted.html"), "planted").unwrap();
+            symlink(&elsewhere, tree.join("platforms/alpha")).unwrap();
+        }
+        step(
+            &site,
+            &format!("after {planted} was planted in place of the kept tree"),
+        );
+    }
+    assert_eq!(siblings(&elsewhere), ["secret.html"]);
+    assert_eq!(
+        std::fs::read_to_string(elsewhere.join("secret.html")).unwrap(),
+        "not the site's"
     );
 }
