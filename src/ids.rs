@@ -151,6 +151,50 @@ impl Timestamp {
     pub fn year(&self) -> i16 {
         self.at.year()
     }
+
+    /// The timestamp of an instant, to the second, in the Open Terms Archive form
+    /// (`YYYY-MM-DDTHH-MM-SSZ`, UTC); None for a year a file name cannot spell (before 1 or
+    /// after 9999).
+    pub fn of_instant(instant: jiff::Timestamp) -> Option<Timestamp> {
+        Timestamp::parse(&instant.strftime("%Y-%m-%dT%H-%M-%SZ").to_string())
+    }
+
+    /// Whether it has a same-second suffix (`-2`, `-3`…).
+    pub fn has_suffix(&self) -> bool {
+        self.seq > 1
+    }
+
+    /// The name for one more version observed in the same second as `self`, given the names
+    /// `taken` already: `self` without its suffix when that second is free, else with the
+    /// suffix after the highest one taken in it, so the new version sorts after those recorded
+    /// before it. None past the highest suffix.
+    pub fn first_free<'t>(
+        &self,
+        taken: impl IntoIterator<Item = &'t Timestamp>,
+    ) -> Option<Timestamp> {
+        let base = self.base();
+        let highest = taken
+            .into_iter()
+            .filter(|t| t.base() == base)
+            .map(|t| t.seq)
+            .max();
+        let seq = highest.map_or(1, |s| s + 1);
+        let raw = match seq {
+            1 => base.to_string(),
+            _ if seq > MAX_SEQ => return None,
+            _ => format!("{base}-{seq}"),
+        };
+        Some(Timestamp {
+            at: self.at,
+            seq,
+            raw,
+        })
+    }
+
+    /// The name without its suffix: the second (or the day) it was observed in.
+    fn base(&self) -> &str {
+        split_seq(&self.raw).map_or(&self.raw, |(base, _)| base)
+    }
 }
 
 /// A day as pages show it, e.g. "17 December 2024".
@@ -242,6 +286,49 @@ mod tests {
         for bad in ["", "-a", "A", "a.b", "a/b", "..", "a b", "é", "a_b"] {
             assert!(!is_valid_id(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_taken_second_takes_the_next_suffix() {
+        let t = |raw: &str| Timestamp::parse(raw).unwrap();
+        let at = t("2025-01-16T08-00-00Z");
+        let free = |taken: &[&str]| {
+            let taken: Vec<Timestamp> = taken.iter().map(|r| t(r)).collect();
+            at.first_free(&taken).map(|t| t.as_str().to_string())
+        };
+        assert_eq!(free(&[]).as_deref(), Some("2025-01-16T08-00-00Z"));
+        // Another second, or a date alone, is another name.
+        let others = ["2025-01-16T08-00-01Z", "2025-01-16"];
+        assert_eq!(free(&others).as_deref(), Some("2025-01-16T08-00-00Z"));
+        assert_eq!(
+            free(&["2025-01-16T08-00-00Z"]).as_deref(),
+            Some("2025-01-16T08-00-00Z-2")
+        );
+        // After the highest taken, so the new version sorts last in its second.
+        let gap = ["2025-01-16T08-00-00Z-3", "2025-01-16T08-00-00Z"];
+        assert_eq!(free(&gap).as_deref(), Some("2025-01-16T08-00-00Z-4"));
+        assert_eq!(free(&["2025-01-16T08-00-00Z-9999"]), None);
+        let day = t("2025-01-16");
+        assert_eq!(
+            day.first_free(&[t("2025-01-16")]).unwrap().as_str(),
+            "2025-01-16-2"
+        );
+        assert_eq!(
+            t("2025-01-16T08-00-00Z-2")
+                .first_free(&[])
+                .unwrap()
+                .as_str(),
+            "2025-01-16T08-00-00Z"
+        );
+    }
+
+    #[test]
+    fn instants_are_named_in_utc_to_the_second() {
+        let instant: jiff::Timestamp = "2025-01-16T10:00:00.75+02:00".parse().unwrap();
+        let t = Timestamp::of_instant(instant).unwrap();
+        assert_eq!(t.as_str(), "2025-01-16T08-00-00Z");
+        assert!(!t.has_suffix());
+        assert!(Timestamp::of_instant(jiff::Timestamp::MIN).is_none());
     }
 
     #[test]

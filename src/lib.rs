@@ -27,6 +27,7 @@ pub(crate) mod scaffold;
 #[cfg(feature = "serve")]
 pub mod serve;
 mod session;
+pub(crate) mod snapshot;
 pub mod text;
 pub mod theme;
 pub(crate) mod urls;

@@ -336,6 +336,22 @@ pub fn load_cached(root: &Path, options: &LoadOptions, cache: &mut FileCache) ->
     }
 }
 
+/// The document in `dir` read alone, as a build reads it (its record and its snapshots, hashed),
+/// with every error found in it: for commands that add versions to one document of a site that
+/// need not build as a whole. None when its record cannot be read.
+pub(crate) fn document(dir: &Path, id: DocumentId) -> (Option<Document>, Vec<Diagnostic>) {
+    let mut files = FileCache::default();
+    let mut loader = Loader {
+        diagnostics: Vec::new(),
+        present: BTreeSet::new(),
+        files: &mut files,
+    };
+    let document = loader.document(id, dir);
+    crate::placeholder::supersede(&mut loader.diagnostics);
+    loader.files.quote(&mut loader.diagnostics);
+    (document, loader.diagnostics)
+}
+
 /// `--base-url`, normalised; a bad value is an error on the flag, before any content is read.
 fn base_url_flag(options: &LoadOptions) -> Result<Option<String>> {
     let Some(url) = &options.base_url else {
@@ -787,18 +803,13 @@ impl Loader<'_> {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
             let (stem, ext) = name.rsplit_once('.').unwrap_or((&name, ""));
-            let format = match ext {
-                "md" => SnapshotFormat::Markdown,
-                "txt" => SnapshotFormat::Text,
-                "html" | "htm" => SnapshotFormat::Html,
-                _ => {
-                    self.error(Diagnostic::in_file(
-                        error::Kind::UnexpectedEntry,
-                        &path,
-                        "unexpected file: snapshots are `<timestamp>.md`, `.txt` or `.html`",
-                    ));
-                    continue;
-                }
+            let Some(format) = SnapshotFormat::of_extension(ext) else {
+                self.error(Diagnostic::in_file(
+                    error::Kind::UnexpectedEntry,
+                    &path,
+                    "unexpected file: snapshots are `<timestamp>.md`, `.txt` or `.html`",
+                ));
+                continue;
             };
             let Some(timestamp) = Timestamp::parse(stem) else {
                 self.error(Diagnostic::in_file(error::Kind::InvalidId, &path, format!("snapshot name `{stem}` is not a timestamp: use YYYY-MM-DD or YYYY-MM-DDTHH-MM-SSZ, with -2, -3… for more versions in the same second")));

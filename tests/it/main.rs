@@ -20,5 +20,6 @@ mod output_swap;
 mod sample_site;
 mod scaffold;
 mod serve;
+mod snapshot_add;
 mod snapshots;
 mod versions;
