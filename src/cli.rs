@@ -66,6 +66,14 @@ pub(crate) enum Command {
         #[command(subcommand)]
         record: crate::scaffold::Record,
     },
+    /// Import versions from an archive into the site's documents.
+    Import {
+        /// The site's root folder (holding content/).
+        #[arg(long, default_value = ".", global = true)]
+        root: PathBuf,
+        #[command(subcommand)]
+        source: crate::import::Source,
+    },
     /// Add an archived copy of a document as one of its versions.
     Snapshot {
         /// The site's root folder (holding content/).
@@ -171,6 +179,14 @@ fn execute(cli: Cli) -> Result<()> {
             // The path alone on stdout, for `$EDITOR $(clausebook new …)`.
             println!("{}", path.display());
             eprintln!("Replace its `TODO:` placeholders: `clausebook check` lists those left.");
+            Ok(())
+        }
+        Command::Import {
+            root,
+            source: crate::import::Source::Ota { source, services },
+        } => {
+            let imported = crate::import::ota(&root, &source, &services)?;
+            println!("{}", imported.report());
             Ok(())
         }
         Command::Snapshot {

@@ -191,10 +191,36 @@ impl Timestamp {
         })
     }
 
+    /// Whether `other` was observed in the same second (or, for dates alone, on the same day
+    /// and also written as a date alone), whatever their suffixes.
+    pub fn same_time(&self, other: &Timestamp) -> bool {
+        self.base() == other.base()
+    }
+
     /// The name without its suffix: the second (or the day) it was observed in.
     fn base(&self) -> &str {
         split_seq(&self.raw).map_or(&self.raw, |(base, _)| base)
     }
+}
+
+/// An id made of a name, as `clausebook import ota` makes platform and document ids of Open
+/// Terms Archive's service and terms-type names ("Alibaba.com" → `alibaba-com`, "O'Reilly" →
+/// `oreilly`, "Société Générale" → `societe-generale`): accents dropped, letters in lower case,
+/// apostrophes dropped, every other run of characters a hyphen, at most 100 characters. None
+/// when no letter or digit is left (a name written in another script).
+pub fn slug(name: &str) -> Option<String> {
+    use unicode_normalization::{UnicodeNormalization, char::is_combining_mark};
+    let mut slug = String::new();
+    for c in name.nfkd().filter(|c| !is_combining_mark(*c)) {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !matches!(c, '\'' | '’') && !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    slug.truncate(100);
+    let slug = slug.trim_end_matches('-');
+    is_valid_id(slug).then(|| slug.to_string())
 }
 
 /// A day as pages show it, e.g. "17 December 2024".
@@ -286,6 +312,29 @@ mod tests {
         for bad in ["", "-a", "A", "a.b", "a/b", "..", "a b", "é", "a_b"] {
             assert!(!is_valid_id(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn slugs() {
+        for (name, id) in [
+            ("Alibaba.com", "alibaba-com"),
+            ("O'Reilly", "oreilly"),
+            ("Terms of Service", "terms-of-service"),
+            (
+                "Twitter Community Guidelines - Spam",
+                "twitter-community-guidelines-spam",
+            ),
+            ("Société  Générale", "societe-generale"),
+            ("  TP-Link ", "tp-link"),
+            ("ﬁle №1", "file-no1"),
+        ] {
+            assert_eq!(slug(name).as_deref(), Some(id), "{name}");
+        }
+        for nothing in ["", "微信", "--", "’"] {
+            assert_eq!(slug(nothing), None, "{nothing}");
+        }
+        let long = slug(&"ab ".repeat(60)).unwrap();
+        assert!(long.len() <= 100 && is_valid_id(&long), "{long}");
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod error;
 pub mod hash;
 pub mod history;
 pub mod ids;
+pub(crate) mod import;
 pub mod load;
 pub mod markdown;
 pub mod markup;

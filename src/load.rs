@@ -721,9 +721,15 @@ impl Loader<'_> {
             .iter()
             .map(|s: &Snapshot| s.timestamp.as_str())
             .collect();
-        for key in record.changes.keys() {
+        let changes = record.changes.keys().map(|k| ("changes", k));
+        for (field, key) in changes.chain(record.sources.keys().map(|k| ("sources", k))) {
             if !known.contains(key.as_str()) {
-                self.error(key.error(error::Kind::UnknownReference, &record_path, format!("`changes` names snapshot `{}`, but snapshots/ has no file with that timestamp", key.value)));
+                self.error(key.error(error::Kind::UnknownReference, &record_path, format!("`{field}` names snapshot `{}`, but snapshots/ has no file with that timestamp", key.value)));
+            }
+        }
+        for commit in record.sources.values() {
+            if !is_commit_id(commit) {
+                self.error(commit.error(error::Kind::InvalidValue, &record_path, format!("`sources` holds `{}`, which is not a commit id: 40 (or 64) hexadecimal digits", commit.value)));
             }
         }
         self.check_selectors(&record, &record_path);
@@ -1030,6 +1036,11 @@ pub fn normalise_base_url(url: &str) -> Result<String, String> {
     } else {
         format!("{url}/")
     })
+}
+
+/// Whether `s` is a full git commit id, SHA-1 or SHA-256, as git prints it.
+fn is_commit_id(s: &str) -> bool {
+    matches!(s.len(), 40 | 64) && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 /// ", did you mean `x`?" for the known id nearest to `id`, if one is near enough to be a typo

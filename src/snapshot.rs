@@ -200,7 +200,7 @@ fn baseline_name(document: &str, history: &History, at: usize) -> String {
 }
 
 /// "1 word", "2 words".
-fn count(n: usize, what: &str) -> String {
+pub(crate) fn count(n: usize, what: &str) -> String {
     match n {
         1 => format!("1 {what}"),
         _ => format!("{n} {what}s"),

@@ -7,7 +7,9 @@
 
 mod new;
 
-pub(crate) use new::{Record, content_of, create, existing, of_platform};
+pub(crate) use new::{
+    DOCUMENT, PLATFORM, Record, content_of, create, existing, of_platform, skeleton_of,
+};
 
 use crate::error::{Error, Result};
 use std::borrow::Cow;

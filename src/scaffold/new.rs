@@ -45,8 +45,8 @@ pub(crate) enum Record {
 }
 
 // The starter site's record each kind's skeleton is made from.
-pub(super) const PLATFORM: &str = "content/platforms/example-social/platform.yaml";
-pub(super) const DOCUMENT: &str =
+pub(crate) const PLATFORM: &str = "content/platforms/example-social/platform.yaml";
+pub(crate) const DOCUMENT: &str =
     "content/platforms/example-social/documents/terms-of-service/document.yaml";
 pub(super) const CLAUSE: &str = "content/platforms/example-social/clauses/account-termination.yaml";
 pub(super) const PROVISION: &str = "content/provisions/account-termination.yaml";
@@ -84,7 +84,7 @@ pub(crate) fn content_of(root: &Path, command: &str) -> Result<PathBuf> {
 }
 
 /// The skeleton of the starter's record `source` ([`PLATFORM`], [`DOCUMENT`]…) with `fills`.
-fn skeleton_of(source: &str, fills: &[(&str, String)]) -> String {
+pub(crate) fn skeleton_of(source: &str, fills: &[(&str, String)]) -> String {
     let source = Starter::get(source).expect("a test checks every source is in the starter");
     skeleton(&String::from_utf8_lossy(&source.data), fills)
 }

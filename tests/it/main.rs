@@ -13,6 +13,7 @@ mod fuzz;
 mod history;
 mod hostile;
 mod hostile_text;
+mod import;
 mod incremental;
 mod invalid;
 mod output;

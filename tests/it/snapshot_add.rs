@@ -3,23 +3,12 @@
 //! added only with `--force`; and nothing is written when the command is wrong.
 
 use crate::harness::*;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 const DOCUMENT: &str = "example-social/terms-of-service";
 const SNAPSHOTS: &str = "content/platforms/example-social/documents/terms-of-service/snapshots";
 const LATEST: &str = "2025-01-16T08-00-00Z.md";
-
-/// A new starter site in a temporary folder.
-fn starter() -> (tempfile::TempDir, PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    let site = tmp.path().join("site");
-    let mut command = Command::new(bin());
-    command.arg("init").arg(&site);
-    let (code, stderr) = run_to_end(command);
-    assert_eq!(code, 0, "{stderr}");
-    (tmp, site)
-}
 
 /// `clausebook snapshot add <args…> --root <site>`; returns (exit code, stdout, stderr).
 fn add(site: &Path, args: &[&str]) -> (i32, String, String) {
@@ -67,7 +56,7 @@ fn api_versions(tree: &Tree) -> Vec<(String, String, u64, u64)> {
 
 #[test]
 fn a_changed_copy_is_added_with_the_class_and_counts_the_build_shows() {
-    let (_tmp, site) = starter();
+    let (_tmp, site) = starter_site();
     let changed = copy(
         &site,
         "changed.md",
@@ -120,7 +109,7 @@ fn a_changed_copy_is_added_with_the_class_and_counts_the_build_shows() {
 
 #[test]
 fn a_copy_with_the_latest_text_is_added_only_with_force() {
-    let (_tmp, site) = starter();
+    let (_tmp, site) = starter_site();
     let before = siblings(&site.join(SNAPSHOTS));
     // Lines wrapped elsewhere and emphasis added: the visible text is the same.
     let same = copy(
@@ -161,7 +150,7 @@ fn a_copy_with_the_latest_text_is_added_only_with_force() {
 
 #[test]
 fn a_new_document_takes_its_first_version_before_its_placeholders_are_replaced() {
-    let (_tmp, site) = starter();
+    let (_tmp, site) = starter_site();
     let mut command = Command::new(bin());
     command
         .args(["new", "document", "example-social/privacy"])
@@ -193,7 +182,7 @@ fn a_new_document_takes_its_first_version_before_its_placeholders_are_replaced()
 
 #[test]
 fn a_wrong_command_writes_nothing() {
-    let (tmp, site) = starter();
+    let (tmp, site) = starter_site();
     let good = copy(&site, "good.md", "legal@example.com.", "the Help Centre.");
     let dir = tmp.path();
     std::fs::write(dir.join("policy.pdf"), "%PDF").unwrap();
@@ -250,7 +239,7 @@ fn a_wrong_command_writes_nothing() {
 
 #[test]
 fn nothing_is_written_outside_a_site_or_beside_versions_that_do_not_load() {
-    let (tmp, site) = starter();
+    let (tmp, site) = starter_site();
     let good = copy(&site, "good.md", "legal@example.com.", "the Help Centre.");
     let (code, _, stderr) = add(tmp.path(), &[DOCUMENT, &good]);
     assert_eq!(code, 2, "{stderr}");
