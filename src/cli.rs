@@ -66,6 +66,22 @@ pub(crate) enum Command {
         #[command(subcommand)]
         record: crate::scaffold::Record,
     },
+    /// Import versions from an archive into the site's documents.
+    Import {
+        /// The site's root folder (holding content/).
+        #[arg(long, default_value = ".", global = true)]
+        root: PathBuf,
+        #[command(subcommand)]
+        source: crate::import::Source,
+    },
+    /// Add an archived copy of a document as one of its versions.
+    Snapshot {
+        /// The site's root folder (holding content/).
+        #[arg(long, default_value = ".", global = true)]
+        root: PathBuf,
+        #[command(subcommand)]
+        command: crate::snapshot::Command,
+    },
 }
 
 /// The on-disk cache's options (docs/reference.md, "The cache").
@@ -152,30 +168,7 @@ fn execute(cli: Cli) -> Result<()> {
             root,
             drafts,
             cache,
-        } => {
-            let options = LoadOptions {
-                drafts,
-                base_url: None,
-                cache: cache.options(),
-            };
-            let report = crate::check(&root, &options, &Progress::on_stderr())?;
-            // An excerpt found nowhere, which `build` only warns about, is an error here: check is
-            // the strict gate. An out-of-date one stays a warning: the quote was true.
-            let (errors, warnings): (Vec<_>, Vec<_>) = report
-                .warnings
-                .into_iter()
-                .partition(|w| w.kind == crate::error::Kind::ExcerptNotFound);
-            print_warnings(&warnings);
-            if !errors.is_empty() {
-                let errors = errors.into_iter().map(|w| Diagnostic {
-                    severity: Severity::Error,
-                    ..w
-                });
-                return Err(Error::content(errors.collect()));
-            }
-            eprintln!("No errors: {} files would be written.", report.files);
-            Ok(())
-        }
+        } => check(&root, drafts, &cache),
         Command::Init { dir, sample } => {
             let files = crate::scaffold::init(&dir, sample)?;
             println!("{}", next_steps(&dir, files));
@@ -188,7 +181,53 @@ fn execute(cli: Cli) -> Result<()> {
             eprintln!("Replace its `TODO:` placeholders: `clausebook check` lists those left.");
             Ok(())
         }
+        Command::Import {
+            root,
+            source: crate::import::Source::Ota { source, services },
+        } => {
+            let imported = crate::import::ota(&root, &source, &services)?;
+            println!("{}", imported.report());
+            Ok(())
+        }
+        Command::Snapshot {
+            root,
+            command: crate::snapshot::Command::Add(add),
+        } => {
+            let added = crate::snapshot::add(&root, &add)?;
+            // The path alone on stdout, as `new` prints it.
+            if let Some(path) = &added.written {
+                println!("{}", path.display());
+            }
+            eprintln!("{}", added.summary);
+            Ok(())
+        }
     }
+}
+
+/// `clausebook check`: what `build` does, writing nothing.
+fn check(root: &Path, drafts: bool, cache: &CacheArgs) -> Result<()> {
+    let options = LoadOptions {
+        drafts,
+        base_url: None,
+        cache: cache.options(),
+    };
+    let report = crate::check(root, &options, &Progress::on_stderr())?;
+    // An excerpt found nowhere, which `build` only warns about, is an error here: check is
+    // the strict gate. An out-of-date one stays a warning: the quote was true.
+    let (errors, warnings): (Vec<_>, Vec<_>) = report
+        .warnings
+        .into_iter()
+        .partition(|w| w.kind == crate::error::Kind::ExcerptNotFound);
+    print_warnings(&warnings);
+    if !errors.is_empty() {
+        let errors = errors.into_iter().map(|w| Diagnostic {
+            severity: Severity::Error,
+            ..w
+        });
+        return Err(Error::content(errors.collect()));
+    }
+    eprintln!("No errors: {} files would be written.", report.files);
+    Ok(())
 }
 
 /// What `init` prints: what it wrote and the commands to run next, as a shell reads them.

@@ -264,6 +264,13 @@ impl Error {
         Error::Content(diagnostics)
     }
 
+    /// A problem with a file named on the command line (a link, not UTF-8, too large): the
+    /// command is wrong, not the site, so it exits with 2.
+    pub(crate) fn of_input(d: Diagnostic) -> Self {
+        let source = d.source.map(|s| format!(": {s}")).unwrap_or_default();
+        Error::Usage(format!("{}: {}{source}", d.origin, d.message))
+    }
+
     /// An I/O failure on `path`.
     pub fn io(path: impl AsRef<Path>, source: std::io::Error) -> Self {
         Error::Io {

@@ -31,6 +31,18 @@ pub enum Class {
     Substantive,
 }
 
+impl Class {
+    /// Its name, as pages and the API write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Class::First => "first",
+            Class::Formatting => "formatting",
+            Class::Noise => "noise",
+            Class::Substantive => "substantive",
+        }
+    }
+}
+
 /// One version of a document as every page but its own shows it: when, what it is and how much
 /// changed. It is all a build keeps of a version once the version's pages are written.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -658,6 +670,13 @@ pub(crate) mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn class_names_are_their_serialised_names() {
+        for class in [First, Formatting, Noise, Substantive] {
+            assert_eq!(serde_json::to_value(class).unwrap(), class.as_str());
+        }
     }
 
     #[test]

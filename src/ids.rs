@@ -151,6 +151,76 @@ impl Timestamp {
     pub fn year(&self) -> i16 {
         self.at.year()
     }
+
+    /// The timestamp of an instant, to the second, in the Open Terms Archive form
+    /// (`YYYY-MM-DDTHH-MM-SSZ`, UTC); None for a year a file name cannot spell (before 1 or
+    /// after 9999).
+    pub fn of_instant(instant: jiff::Timestamp) -> Option<Timestamp> {
+        Timestamp::parse(&instant.strftime("%Y-%m-%dT%H-%M-%SZ").to_string())
+    }
+
+    /// Whether it has a same-second suffix (`-2`, `-3`…).
+    pub fn has_suffix(&self) -> bool {
+        self.seq > 1
+    }
+
+    /// The name for one more version observed in the same second as `self`, given the names
+    /// `taken` already: `self` without its suffix when that second is free, else with the
+    /// suffix after the highest one taken in it, so the new version sorts after those recorded
+    /// before it. None past the highest suffix.
+    pub fn first_free<'t>(
+        &self,
+        taken: impl IntoIterator<Item = &'t Timestamp>,
+    ) -> Option<Timestamp> {
+        let base = self.base();
+        let highest = taken
+            .into_iter()
+            .filter(|t| t.base() == base)
+            .map(|t| t.seq)
+            .max();
+        let seq = highest.map_or(1, |s| s + 1);
+        let raw = match seq {
+            1 => base.to_string(),
+            _ if seq > MAX_SEQ => return None,
+            _ => format!("{base}-{seq}"),
+        };
+        Some(Timestamp {
+            at: self.at,
+            seq,
+            raw,
+        })
+    }
+
+    /// Whether `other` was observed in the same second (or, for dates alone, on the same day
+    /// and also written as a date alone), whatever their suffixes.
+    pub fn same_time(&self, other: &Timestamp) -> bool {
+        self.base() == other.base()
+    }
+
+    /// The name without its suffix: the second (or the day) it was observed in.
+    fn base(&self) -> &str {
+        split_seq(&self.raw).map_or(&self.raw, |(base, _)| base)
+    }
+}
+
+/// An id made of a name, as `clausebook import ota` makes platform and document ids of Open
+/// Terms Archive's service and terms-type names ("Alibaba.com" → `alibaba-com`, "O'Reilly" →
+/// `oreilly`, "Société Générale" → `societe-generale`): accents dropped, letters in lower case,
+/// apostrophes dropped, every other run of characters a hyphen, at most 100 characters. None
+/// when no letter or digit is left (a name written in another script).
+pub fn slug(name: &str) -> Option<String> {
+    use unicode_normalization::{UnicodeNormalization, char::is_combining_mark};
+    let mut slug = String::new();
+    for c in name.nfkd().filter(|c| !is_combining_mark(*c)) {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !matches!(c, '\'' | '’') && !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    slug.truncate(100);
+    let slug = slug.trim_end_matches('-');
+    is_valid_id(slug).then(|| slug.to_string())
 }
 
 /// A day as pages show it, e.g. "17 December 2024".
@@ -242,6 +312,72 @@ mod tests {
         for bad in ["", "-a", "A", "a.b", "a/b", "..", "a b", "é", "a_b"] {
             assert!(!is_valid_id(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn slugs() {
+        for (name, id) in [
+            ("Alibaba.com", "alibaba-com"),
+            ("O'Reilly", "oreilly"),
+            ("Terms of Service", "terms-of-service"),
+            (
+                "Twitter Community Guidelines - Spam",
+                "twitter-community-guidelines-spam",
+            ),
+            ("Société  Générale", "societe-generale"),
+            ("  TP-Link ", "tp-link"),
+            ("ﬁle №1", "file-no1"),
+        ] {
+            assert_eq!(slug(name).as_deref(), Some(id), "{name}");
+        }
+        for nothing in ["", "微信", "--", "’"] {
+            assert_eq!(slug(nothing), None, "{nothing}");
+        }
+        let long = slug(&"ab ".repeat(60)).unwrap();
+        assert!(long.len() <= 100 && is_valid_id(&long), "{long}");
+    }
+
+    #[test]
+    fn a_taken_second_takes_the_next_suffix() {
+        let t = |raw: &str| Timestamp::parse(raw).unwrap();
+        let at = t("2025-01-16T08-00-00Z");
+        let free = |taken: &[&str]| {
+            let taken: Vec<Timestamp> = taken.iter().map(|r| t(r)).collect();
+            at.first_free(&taken).map(|t| t.as_str().to_string())
+        };
+        assert_eq!(free(&[]).as_deref(), Some("2025-01-16T08-00-00Z"));
+        // Another second, or a date alone, is another name.
+        let others = ["2025-01-16T08-00-01Z", "2025-01-16"];
+        assert_eq!(free(&others).as_deref(), Some("2025-01-16T08-00-00Z"));
+        assert_eq!(
+            free(&["2025-01-16T08-00-00Z"]).as_deref(),
+            Some("2025-01-16T08-00-00Z-2")
+        );
+        // After the highest taken, so the new version sorts last in its second.
+        let gap = ["2025-01-16T08-00-00Z-3", "2025-01-16T08-00-00Z"];
+        assert_eq!(free(&gap).as_deref(), Some("2025-01-16T08-00-00Z-4"));
+        assert_eq!(free(&["2025-01-16T08-00-00Z-9999"]), None);
+        let day = t("2025-01-16");
+        assert_eq!(
+            day.first_free(&[t("2025-01-16")]).unwrap().as_str(),
+            "2025-01-16-2"
+        );
+        assert_eq!(
+            t("2025-01-16T08-00-00Z-2")
+                .first_free(&[])
+                .unwrap()
+                .as_str(),
+            "2025-01-16T08-00-00Z"
+        );
+    }
+
+    #[test]
+    fn instants_are_named_in_utc_to_the_second() {
+        let instant: jiff::Timestamp = "2025-01-16T10:00:00.75+02:00".parse().unwrap();
+        let t = Timestamp::of_instant(instant).unwrap();
+        assert_eq!(t.as_str(), "2025-01-16T08-00-00Z");
+        assert!(!t.has_suffix());
+        assert!(Timestamp::of_instant(jiff::Timestamp::MIN).is_none());
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod error;
 pub mod hash;
 pub mod history;
 pub mod ids;
+pub(crate) mod import;
 pub mod load;
 pub mod markdown;
 pub mod markup;
@@ -27,6 +28,7 @@ pub(crate) mod scaffold;
 #[cfg(feature = "serve")]
 pub mod serve;
 mod session;
+pub(crate) mod snapshot;
 pub mod text;
 pub mod theme;
 pub(crate) mod urls;

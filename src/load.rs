@@ -343,6 +343,22 @@ pub fn load_cached(root: &Path, options: &LoadOptions, cache: &mut FileCache) ->
     }
 }
 
+/// The document in `dir` read alone, as a build reads it (its record and its snapshots, hashed),
+/// with every error found in it: for commands that add versions to one document of a site that
+/// need not build as a whole. None when its record cannot be read.
+pub(crate) fn document(dir: &Path, id: DocumentId) -> (Option<Document>, Vec<Diagnostic>) {
+    let mut files = FileCache::default();
+    let mut loader = Loader {
+        diagnostics: Vec::new(),
+        present: BTreeSet::new(),
+        files: &mut files,
+    };
+    let document = loader.document(id, dir);
+    crate::placeholder::supersede(&mut loader.diagnostics);
+    loader.files.quote(&mut loader.diagnostics);
+    (document, loader.diagnostics)
+}
+
 /// `--base-url`, normalised; a bad value is an error on the flag, before any content is read.
 fn base_url_flag(options: &LoadOptions) -> Result<Option<String>> {
     let Some(url) = &options.base_url else {
@@ -714,9 +730,15 @@ impl Loader<'_> {
             .iter()
             .map(|s: &Snapshot| s.timestamp.as_str())
             .collect();
-        for key in record.changes.keys() {
+        let changes = record.changes.keys().map(|k| ("changes", k));
+        for (field, key) in changes.chain(record.sources.keys().map(|k| ("sources", k))) {
             if !known.contains(key.as_str()) {
-                self.error(key.error(error::Kind::UnknownReference, &record_path, format!("`changes` names snapshot `{}`, but snapshots/ has no file with that timestamp", key.value)));
+                self.error(key.error(error::Kind::UnknownReference, &record_path, format!("`{field}` names snapshot `{}`, but snapshots/ has no file with that timestamp", key.value)));
+            }
+        }
+        for commit in record.sources.values() {
+            if !is_commit_id(commit) {
+                self.error(commit.error(error::Kind::InvalidValue, &record_path, format!("`sources` holds `{}`, which is not a commit id: 40 (or 64) hexadecimal digits", commit.value)));
             }
         }
         self.check_selectors(&record, &record_path);
@@ -796,18 +818,13 @@ impl Loader<'_> {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
             let (stem, ext) = name.rsplit_once('.').unwrap_or((&name, ""));
-            let format = match ext {
-                "md" => SnapshotFormat::Markdown,
-                "txt" => SnapshotFormat::Text,
-                "html" | "htm" => SnapshotFormat::Html,
-                _ => {
-                    self.error(Diagnostic::in_file(
-                        error::Kind::UnexpectedEntry,
-                        &path,
-                        "unexpected file: snapshots are `<timestamp>.md`, `.txt` or `.html`",
-                    ));
-                    continue;
-                }
+            let Some(format) = SnapshotFormat::of_extension(ext) else {
+                self.error(Diagnostic::in_file(
+                    error::Kind::UnexpectedEntry,
+                    &path,
+                    "unexpected file: snapshots are `<timestamp>.md`, `.txt` or `.html`",
+                ));
+                continue;
             };
             let Some(timestamp) = Timestamp::parse(stem) else {
                 self.error(Diagnostic::in_file(error::Kind::InvalidId, &path, format!("snapshot name `{stem}` is not a timestamp: use YYYY-MM-DD or YYYY-MM-DDTHH-MM-SSZ, with -2, -3… for more versions in the same second")));
@@ -1028,6 +1045,11 @@ pub fn normalise_base_url(url: &str) -> Result<String, String> {
     } else {
         format!("{url}/")
     })
+}
+
+/// Whether `s` is a full git commit id, SHA-1 or SHA-256, as git prints it.
+fn is_commit_id(s: &str) -> bool {
+    matches!(s.len(), 40 | 64) && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 /// ", did you mean `x`?" for the known id nearest to `id`, if one is near enough to be a typo

@@ -94,6 +94,11 @@ pub struct DocumentRecord {
     /// Notes on versions, by snapshot timestamp.
     #[serde(default)]
     pub changes: BTreeMap<Located<String>, String>,
+    /// Where versions come from, by snapshot timestamp: the commit of the Open Terms Archive
+    /// versions repository that recorded each (`clausebook import ota` writes them, and skips
+    /// the commits named here when it imports again).
+    #[serde(default)]
+    pub sources: BTreeMap<Located<String>, Located<String>>,
 }
 
 /// A clause record, `clauses/<clause>.yaml`.

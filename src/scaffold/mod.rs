@@ -7,7 +7,9 @@
 
 mod new;
 
-pub(crate) use new::{Record, create};
+pub(crate) use new::{
+    DOCUMENT, PLATFORM, Record, content_of, create, existing, of_platform, skeleton_of,
+};
 
 use crate::error::{Error, Result};
 use std::borrow::Cow;
@@ -71,7 +73,7 @@ fn refuse_non_empty(dir: &Path) -> Result<()> {
 }
 
 /// Writes a file that must not exist yet, with its folders: nothing is ever overwritten.
-fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(crate) fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
     }

@@ -45,8 +45,8 @@ pub(crate) enum Record {
 }
 
 // The starter site's record each kind's skeleton is made from.
-pub(super) const PLATFORM: &str = "content/platforms/example-social/platform.yaml";
-pub(super) const DOCUMENT: &str =
+pub(crate) const PLATFORM: &str = "content/platforms/example-social/platform.yaml";
+pub(crate) const DOCUMENT: &str =
     "content/platforms/example-social/documents/terms-of-service/document.yaml";
 pub(super) const CLAUSE: &str = "content/platforms/example-social/clauses/account-termination.yaml";
 pub(super) const PROVISION: &str = "content/provisions/account-termination.yaml";
@@ -63,19 +63,30 @@ struct Plan {
 /// Writes the skeleton of `record` into the site at `root`, refusing to overwrite a file or to
 /// name a platform, document or provision type the site does not have; returns its path.
 pub(crate) fn create(root: &Path, record: &Record) -> Result<PathBuf> {
+    let content = content_of(root, "new")?;
+    let plan = plan(&content, record)?;
+    let path = content.join(&plan.file);
+    write_new(&path, skeleton_of(plan.source, &plan.fills).as_bytes())?;
+    Ok(path)
+}
+
+/// The `content/` folder of the site at `root`, for `command` to write into; an error unless it
+/// holds `site.yaml`.
+pub(crate) fn content_of(root: &Path, command: &str) -> Result<PathBuf> {
     let content = root.join("content");
     if !content.join("site.yaml").is_file() {
         return Err(Error::Usage(format!(
-            "no site found: {} does not exist. Run clausebook new in a site's root folder or pass --root DIR.",
+            "no site found: {} does not exist. Run clausebook {command} in a site's root folder or pass --root DIR.",
             content.join("site.yaml").display()
         )));
     }
-    let plan = plan(&content, record)?;
-    let source = Starter::get(plan.source).expect("a test checks every source is in the starter");
-    let path = content.join(&plan.file);
-    let text = skeleton(&String::from_utf8_lossy(&source.data), &plan.fills);
-    write_new(&path, text.as_bytes())?;
-    Ok(path)
+    Ok(content)
+}
+
+/// The skeleton of the starter's record `source` ([`PLATFORM`], [`DOCUMENT`]…) with `fills`.
+pub(crate) fn skeleton_of(source: &str, fills: &[(&str, String)]) -> String {
+    let source = Starter::get(source).expect("a test checks every source is in the starter");
+    skeleton(&String::from_utf8_lossy(&source.data), fills)
 }
 
 fn plan(content: &Path, record: &Record) -> Result<Plan> {
@@ -135,7 +146,11 @@ fn parse<I: RecordId>(id: &str) -> Result<I> {
 }
 
 /// `PLATFORM/ID`: the platform, which must exist, and the id.
-fn of_platform<I: RecordId>(content: &Path, arg: &str, what: &str) -> Result<(PlatformId, I)> {
+pub(crate) fn of_platform<I: RecordId>(
+    content: &Path,
+    arg: &str,
+    what: &str,
+) -> Result<(PlatformId, I)> {
     let Some((platform, id)) = arg.split_once('/') else {
         return Err(Error::Usage(format!(
             "`{arg}` is not PLATFORM/{what}: a {} is named with its platform first, as in `my-platform/{arg}`",
@@ -149,7 +164,7 @@ fn of_platform<I: RecordId>(content: &Path, arg: &str, what: &str) -> Result<(Pl
 
 /// Fails unless `dir` holds the record `id` (a folder, or with `suffix` a file), suggesting the
 /// nearest id when one is a likely typo.
-fn existing<I: RecordId>(id: &I, dir: &Path, suffix: &str) -> Result<()> {
+pub(crate) fn existing<I: RecordId>(id: &I, dir: &Path, suffix: &str) -> Result<()> {
     let mut ignored = Vec::new();
     let entries = crate::read::entries(dir, crate::read::is_ignored_name, &mut ignored);
     let known: Vec<&str> = entries

@@ -67,6 +67,27 @@ pub enum SnapshotFormat {
     Html,
 }
 
+impl SnapshotFormat {
+    /// The format a snapshot file's extension names, if it names one.
+    pub fn of_extension(extension: &str) -> Option<SnapshotFormat> {
+        match extension {
+            "md" => Some(SnapshotFormat::Markdown),
+            "txt" => Some(SnapshotFormat::Text),
+            "html" | "htm" => Some(SnapshotFormat::Html),
+            _ => None,
+        }
+    }
+
+    /// The extension a snapshot of this format is written with.
+    pub fn extension(self) -> &'static str {
+        match self {
+            SnapshotFormat::Markdown => "md",
+            SnapshotFormat::Text => "txt",
+            SnapshotFormat::Html => "html",
+        }
+    }
+}
+
 impl DocText {
     /// The comparison keys of this version, computed in one pass: the visible text (markup,
     /// block breaks, whitespace and quote styles do not count, so a change of only those is

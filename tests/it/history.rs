@@ -40,6 +40,7 @@ fn corpus_document(rel: &str) -> Document {
             remove: vec![],
             ignore: vec![],
             changes: Default::default(),
+            sources: Default::default(),
         },
         snapshots,
     }

@@ -86,10 +86,25 @@ fn unresolved_references_are_all_reported() {
             (5, 3),
             "`changes` names snapshot `2023-01-01`",
         ),
+        (
+            "tos/document.yaml",
+            (7, 15),
+            "`sources` holds `0123456789abcdef0123456789abcdef0123456`, which is not a commit id",
+        ),
+        (
+            "tos/document.yaml",
+            (8, 3),
+            "`sources` names snapshot `2023-06-01`",
+        ),
     ];
     assert_eq!(d.len(), expected.len(), "{d:?}");
     for (d, (file, span, words)) in d.iter().zip(expected) {
-        assert_eq!(d.kind, Kind::UnknownReference, "{d}");
+        let kind = if words.contains("not a commit id") {
+            Kind::InvalidValue
+        } else {
+            Kind::UnknownReference
+        };
+        assert_eq!(d.kind, kind, "{d}");
         assert!(
             is_at(d, file, Some(span)) && d.message.contains(words),
             "{d}"

@@ -263,6 +263,19 @@ pub(crate) fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
+/// A new starter site (`clausebook init`) at `site` in a temporary folder, which is returned
+/// with it.
+#[track_caller]
+pub(crate) fn starter_site() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    let mut command = Command::new(bin());
+    command.arg("init").arg(&site);
+    let (code, stderr) = run_to_end(command);
+    assert_eq!(code, 0, "{stderr}");
+    (tmp, site)
+}
+
 /// The names in a folder, sorted.
 pub(crate) fn siblings(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
