@@ -38,11 +38,11 @@ for site in "${sites[@]}"; do
   name=${name#"$work"/}
   name=${name#/}
   name=${name:-sample}
-  if ! "$old" build --root "$site" --output "$work/old" >/dev/null 2>"$work/old.err"; then
+  if ! "$old" build --no-cache --root "$site" --output "$work/old" >/dev/null 2>"$work/old.err"; then
     echo "$name: the base does not build it (skipped): $(head -1 "$work/old.err")"
     continue
   fi
-  "$new" build --root "$site" --output "$work/new" >/dev/null 2>&1 || true
+  "$new" build --no-cache --root "$site" --output "$work/new" >/dev/null 2>&1 || true
   files=$(find "$work/old" -type f | wc -l)
   bytes=$(du -sb "$work/old" | cut -f1)
   if diff -r "$work/old" "$work/new" >"$work/diff" 2>&1; then

@@ -52,20 +52,41 @@ pub struct LoadOptions {
 /// Files and folders read by earlier loads, with what was parsed from them: `serve` keeps one,
 /// so a rebuild reads and parses only what changed. An entry is used until it is forgotten: the
 /// watcher names every path that changed ([`FileCache::forget`]), and a build keeps none.
+///
+/// Paths are keyed by their bytes, so that everything below a folder is one range of keys: a
+/// rebuild forgets what the watcher named without looking at every file of the site.
 #[derive(Default)]
 pub struct FileCache {
-    files: HashMap<PathBuf, CachedFile>,
-    /// Each folder's entries as listed (or, for `true`, every file below it), with the
-    /// diagnostics listing it gave.
-    dirs: HashMap<(PathBuf, bool), (Vec<Entry>, Vec<Diagnostic>)>,
+    files: BTreeMap<PathKey, CachedFile>,
+    /// Each folder's entries as listed, with the diagnostics listing it gave.
+    dirs: BTreeMap<PathKey, Listing>,
+    /// Every file below each folder listed whole, named by its path from the folder.
+    deep: BTreeMap<PathKey, Listing>,
+    /// Each platform folder as loaded, when `remember`ed.
+    platforms: BTreeMap<PathKey, LoadedPlatform>,
+    /// Whether platforms as loaded are kept: for a cache used again (`serve`), not by a build.
+    remember: bool,
     /// Snapshots' keys from the on-disk cache, each with the stamp of the file it was computed
-    /// from: a snapshot whose file has the same stamp is not read again.
+    /// from: a snapshot whose file has the same stamp is not read again. Once pruned, it holds
+    /// only snapshots `files` holds, and is forgotten with them.
     known: crate::cache::SnapshotKeys,
     /// Whether a snapshot was hashed that `known` did not hold.
     learnt: bool,
     /// Whether `known` came from the on-disk cache since the last load, and may name snapshots
     /// that are gone.
     unpruned: bool,
+}
+
+/// A folder's entries as listed, with the diagnostics listing it gave.
+type Listing = (Vec<Entry>, Vec<Diagnostic>);
+
+/// A platform folder as loaded: what it gave, every diagnostic found in it, and the ids of its
+/// document folders (whose records may have failed), replayed as they were when it is unchanged.
+#[derive(Clone)]
+struct LoadedPlatform {
+    loaded: Option<(Platform, Vec<ClauseFile>)>,
+    diagnostics: Vec<Diagnostic>,
+    documents: Vec<String>,
 }
 
 struct CachedFile {
@@ -84,41 +105,104 @@ impl std::fmt::Debug for FileCache {
     }
 }
 
+/// A path ordered by its bytes, as a key of the cache's maps: everything below a folder is then
+/// one range of keys, from `folder/` to `folder0` (`0` follows `/`).
+#[derive(Clone, PartialEq, Eq)]
+struct PathKey(PathBuf);
+
+impl Ord for PathKey {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.bytes().cmp(other.bytes())
+    }
+}
+
+impl PartialOrd for PathKey {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PathKey {
+    fn of(path: &Path) -> PathKey {
+        PathKey(path.to_path_buf())
+    }
+
+    fn bytes(&self) -> &[u8] {
+        self.0.as_os_str().as_encoded_bytes()
+    }
+
+    /// The keys of the paths strictly below `path`.
+    fn below(path: &Path) -> std::ops::Range<PathKey> {
+        let after = |c: &str| {
+            let mut s = path.as_os_str().to_owned();
+            s.push(c);
+            PathKey(s.into())
+        };
+        after("/")..after("0")
+    }
+}
+
+/// Removes the entries at and below `path` from `map`, returning their paths.
+fn remove_from<V>(map: &mut BTreeMap<PathKey, V>, path: &Path) -> Vec<PathBuf> {
+    let mut gone: Vec<PathKey> = map
+        .range(PathKey::below(path))
+        .map(|(k, _)| k.clone())
+        .collect();
+    gone.push(PathKey::of(path));
+    gone.into_iter()
+        .filter_map(|k| map.remove(&k).map(|_| k.0))
+        .collect()
+}
+
 impl FileCache {
+    /// A cache to be used again, after the watcher's [`FileCache::forget`]: it also keeps each
+    /// platform folder as loaded, so a rebuild reads nothing of a platform that did not change.
+    pub fn watched() -> FileCache {
+        FileCache {
+            remember: true,
+            ..FileCache::default()
+        }
+    }
+
     /// Forgets every file and folder at or below `path`, the listing of the folder holding it
-    /// (an entry there was added, removed or renamed), and every listing of the files below a
-    /// folder holding it.
+    /// (an entry there was added, removed or renamed), every listing of the files below a
+    /// folder holding it, and the platform folder holding it.
     pub fn forget(&mut self, path: &Path) {
-        self.files.retain(|p, _| !p.starts_with(path));
-        self.known.retain(|p, _| !p.starts_with(path));
-        self.dirs.retain(|(p, deep), _| {
-            let holds = Some(p.as_path()) == path.parent() || (*deep && path.starts_with(p));
-            !p.starts_with(path) && !holds
-        });
+        for gone in remove_from(&mut self.files, path) {
+            self.known.remove(&gone);
+        }
+        remove_from(&mut self.platforms, path);
+        remove_from(&mut self.dirs, path);
+        remove_from(&mut self.deep, path);
+        if let Some(parent) = path.parent() {
+            self.dirs.remove(&PathKey::of(parent));
+        }
+        for ancestor in path.ancestors() {
+            self.deep.remove(&PathKey::of(ancestor));
+            self.platforms.remove(&PathKey::of(ancestor));
+        }
     }
 
     /// The entries of the folder `dir`, or with `deep` every file below it (named by its path
     /// from `dir`), listed unless they are known.
     fn listing(&mut self, dir: &Path, deep: bool, diagnostics: &mut Vec<Diagnostic>) -> Vec<Entry> {
-        let (entries, listed) = self
-            .dirs
-            .entry((dir.to_path_buf(), deep))
-            .or_insert_with(|| {
-                let mut listed = Vec::new();
-                let skip = read::is_ignored_name;
-                let entries = if deep {
-                    let files = read::files_below(dir, skip, &mut listed).into_iter();
-                    let file = |(name, path)| Entry {
-                        name,
-                        path,
-                        kind: Kind::File,
-                    };
-                    files.map(file).collect()
-                } else {
-                    read::entries(dir, skip, &mut listed)
+        let listings = if deep { &mut self.deep } else { &mut self.dirs };
+        let (entries, listed) = listings.entry(PathKey::of(dir)).or_insert_with(|| {
+            let mut listed = Vec::new();
+            let skip = read::is_ignored_name;
+            let entries = if deep {
+                let files = read::files_below(dir, skip, &mut listed).into_iter();
+                let file = |(name, path)| Entry {
+                    name,
+                    path,
+                    kind: Kind::File,
                 };
-                (entries, listed)
-            });
+                files.map(file).collect()
+            } else {
+                read::entries(dir, skip, &mut listed)
+            };
+            (entries, listed)
+        });
         diagnostics.extend(listed.iter().cloned());
         entries.clone()
     }
@@ -132,26 +216,31 @@ impl FileCache {
         limit: u64,
         keep_text: bool,
     ) -> Result<&mut CachedFile, Diagnostic> {
-        let known = self
-            .files
-            .get(path)
-            .is_some_and(|c| c.text.is_some() || !keep_text);
-        if !known {
-            let text: Arc<str> = read::read_text(path, limit)?.into();
-            let file = CachedFile {
-                hash: Key::of_bytes(text.as_bytes()),
-                text: keep_text.then_some(text),
-                parsed: None,
-                placeholders: None,
-            };
-            self.files.insert(path.to_path_buf(), file);
+        use std::collections::btree_map::Entry as Slot;
+        match self.files.entry(PathKey::of(path)) {
+            Slot::Occupied(o) if o.get().text.is_some() || !keep_text => Ok(o.into_mut()),
+            slot => {
+                let text: Arc<str> = read::read_text(path, limit)?.into();
+                let file = CachedFile {
+                    hash: Key::of_bytes(text.as_bytes()),
+                    text: keep_text.then_some(text),
+                    parsed: None,
+                    placeholders: None,
+                };
+                Ok(match slot {
+                    Slot::Occupied(mut o) => {
+                        o.insert(file);
+                        o.into_mut()
+                    }
+                    Slot::Vacant(v) => v.insert(file),
+                })
+            }
         }
-        Ok(self.files.get_mut(path).expect("just inserted"))
     }
 
     /// The hash of a snapshot's text, which is not kept.
     fn snapshot_hash(&mut self, path: &Path) -> Result<Key, Diagnostic> {
-        if let Some(c) = self.files.get(path) {
+        if let Some(c) = self.files.get(&PathKey::of(path)) {
             return Ok(c.hash);
         }
         let stamp = crate::cache::Stamp::of(path);
@@ -164,7 +253,7 @@ impl FileCache {
                 parsed: None,
                 placeholders: None,
             };
-            self.files.insert(path.to_path_buf(), file);
+            self.files.insert(PathKey::of(path), file);
             return Ok(*key);
         }
         let key = self.entry(path, MAX_SNAPSHOT_BYTES, false)?.hash;
@@ -213,7 +302,7 @@ impl FileCache {
 
     /// The placeholders left in the YAML record at `path`, as read ([`crate::placeholder`]).
     fn placeholders(&mut self, path: &Path) -> Vec<Diagnostic> {
-        let Some(c) = self.files.get_mut(path) else {
+        let Some(c) = self.files.get_mut(&PathKey::of(path)) else {
             return Vec::new();
         };
         let Some(text) = &c.text else {
@@ -230,7 +319,7 @@ impl FileCache {
             if let Some(text) = d
                 .origin
                 .path()
-                .and_then(|p| self.files.get(p)?.text.as_deref())
+                .and_then(|p| self.files.get(&PathKey::of(p))?.text.as_deref())
             {
                 d.quote_from(text);
             }
@@ -241,7 +330,8 @@ impl FileCache {
     /// them; later, the watcher names those that go ([`FileCache::forget`]).
     fn prune(&mut self) {
         if std::mem::take(&mut self.unpruned) {
-            self.known.retain(|p, _| self.files.contains_key(p));
+            self.known
+                .retain(|p, _| self.files.contains_key(&PathKey::of(p)));
         }
     }
 }
@@ -381,6 +471,7 @@ struct Records {
 }
 
 /// A clause as read, before its references are resolved.
+#[derive(Clone)]
 struct ClauseFile {
     id: ClauseId,
     record: Arc<ClauseRecord>,
@@ -639,12 +730,48 @@ impl Loader<'_> {
             let Some(id) = self.id::<PlatformId>(&e.name, &e.path) else {
                 continue;
             };
-            if let Some((p, c)) = self.platform(id, &e.path) {
+            if let Some((p, c)) = self.remembered_platform(id, &e.path) {
                 out.push(p);
                 clauses.push(c);
             }
         }
         (out, clauses)
+    }
+
+    /// [`Loader::platform`], or what it gave when the platform's folder was last loaded, if
+    /// nothing in it was forgotten since.
+    fn remembered_platform(
+        &mut self,
+        id: PlatformId,
+        dir: &Path,
+    ) -> Option<(Platform, Vec<ClauseFile>)> {
+        let documents = |present: &BTreeSet<(&'static str, String)>| {
+            let folder = format!("{id}/");
+            let from = ("document", folder.clone());
+            present
+                .range(from..)
+                .take_while(|(kind, d)| *kind == "document" && d.starts_with(&folder))
+                .map(|(_, d)| d.clone())
+                .collect::<Vec<_>>()
+        };
+        if let Some(known) = self.files.platforms.get(&PathKey::of(dir)) {
+            let known = known.clone();
+            self.diagnostics.extend(known.diagnostics);
+            self.present
+                .extend(known.documents.into_iter().map(|d| ("document", d)));
+            return known.loaded;
+        }
+        let start = self.diagnostics.len();
+        let loaded = self.platform(id.clone(), dir);
+        if self.files.remember {
+            let known = LoadedPlatform {
+                loaded: loaded.clone(),
+                diagnostics: self.diagnostics[start..].to_vec(),
+                documents: documents(&self.present),
+            };
+            self.files.platforms.insert(PathKey::of(dir), known);
+        }
+        loaded
     }
 
     fn platform(&mut self, id: PlatformId, dir: &Path) -> Option<(Platform, Vec<ClauseFile>)> {
@@ -1158,6 +1285,35 @@ mod tests {
         );
         assert_eq!(list(&mut cache, &deep, false), ["2024-02-01.md"]);
         assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    }
+
+    /// Paths below a folder are one range of keys; a sibling whose name starts like the folder's
+    /// (`terms-2`, `terms.yaml`) is not below it.
+    #[test]
+    fn forgetting_a_folder_forgets_only_what_is_below_it() {
+        let mut map: BTreeMap<PathKey, ()> = [
+            "d/terms",
+            "d/terms/a",
+            "d/terms/b/c",
+            "d/terms-2",
+            "d/terms.yaml",
+            "d/terms0",
+            "d/term",
+        ]
+        .into_iter()
+        .map(|p| (PathKey::of(Path::new(p)), ()))
+        .collect();
+        let mut gone = remove_from(&mut map, Path::new("d/terms"));
+        gone.sort();
+        assert_eq!(
+            gone,
+            ["d/terms", "d/terms/a", "d/terms/b/c"].map(PathBuf::from)
+        );
+        let left: Vec<_> = map.keys().map(|k| k.0.clone()).collect();
+        assert_eq!(
+            left,
+            ["d/term", "d/terms-2", "d/terms.yaml", "d/terms0"].map(PathBuf::from)
+        );
     }
 
     #[test]

@@ -196,7 +196,7 @@ pub const MAX_SNAPSHOT_BYTES: u64 = 64 * 1024 * 1024;
 
 /// One archived version of a document, observed at `timestamp`. Its text is not held: it is
 /// read when its document is derived, so a build never holds a whole archive.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Snapshot {
     /// When it was observed: its file name.
     pub timestamp: Timestamp,
@@ -225,7 +225,7 @@ impl Snapshot {
 }
 
 /// A policy document and its archived versions.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Document {
     /// Its folder name.
     pub id: DocumentId,
@@ -270,7 +270,7 @@ pub struct RegulationIx(pub(crate) usize);
 pub struct PageIx(pub(crate) usize);
 
 /// A clause with its references resolved.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Clause {
     /// Its file name.
     pub id: ClauseId,
@@ -291,7 +291,7 @@ pub struct Clause {
 }
 
 /// A platform with its documents and resolved clauses.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Platform {
     /// Its folder name.
     pub id: PlatformId,

@@ -17,10 +17,18 @@ use std::sync::{Arc, Mutex};
 /// A site being served, across its rebuilds: the files read and parsed, and the last good
 /// [`Generation`], whose derivations and compiled templates the next reuses where their inputs
 /// are unchanged (every cache is keyed by a hash of all its inputs).
-#[derive(Default)]
 pub struct Session {
     files: FileCache,
     last: Option<Arc<Generation>>,
+}
+
+impl Default for Session {
+    fn default() -> Session {
+        Session {
+            files: FileCache::watched(),
+            last: None,
+        }
+    }
 }
 
 /// The site as it was at one rebuild, loaded and derived: it renders any of its files on

@@ -115,3 +115,34 @@ fn every_kind_of_edit_rebuilds_to_exactly_a_clean_build() {
     site.write(clause, &edited);
     step(&mut session, &site, "fix the broken clause", &[clause]);
 }
+
+/// What a platform folder gave is remembered until something below it changes: its errors too,
+/// while another platform is edited.
+#[test]
+fn a_platform_folder_is_remembered_until_something_below_it_changes() {
+    let site = Site::valid();
+    let mut session = Session::default();
+    step(&mut session, &site, "first build", &[]);
+    let alpha = "content/platforms/alpha/clauses/illegal-use.yaml";
+    let fine = site.read(alpha);
+    site.write(alpha, "title: [broken\n");
+    session.forget(&[site.path(alpha)]);
+    assert!(session.update(&site.root, &LoadOptions::default()).is_err());
+    let beta = "content/platforms/beta/clauses/spam.yaml";
+    site.edit(beta, "Beta forbids spam.", "Beta forbids all spam.");
+    session.forget(&[site.path(beta)]);
+    let still = session.update(&site.root, &LoadOptions::default());
+    assert!(
+        still.is_err_and(|e| e.to_string().contains("illegal-use.yaml")),
+        "an edit elsewhere does not hide a platform's error"
+    );
+    site.write(alpha, &fine);
+    step(&mut session, &site, "fix the other platform", &[alpha]);
+
+    // A platform folder moved away and back is named by the watcher as a folder only.
+    let (gamma, moved) = ("content/platforms/gamma", "gamma-elsewhere");
+    std::fs::rename(site.path(gamma), site.dir().join(moved)).unwrap();
+    step(&mut session, &site, "remove a platform folder", &[gamma]);
+    std::fs::rename(site.dir().join(moved), site.path(gamma)).unwrap();
+    step(&mut session, &site, "add a platform folder", &[gamma]);
+}
