@@ -62,8 +62,12 @@ pub(crate) struct DocumentDerived<'a> {
 /// type or mapped to a regulation, and "how other platforms handle this".
 #[derive(Debug)]
 pub(crate) struct Relations {
-    /// platform → clause → "how other platforms handle this", in display order.
-    related: Vec<Vec<Vec<ClauseRef>>>,
+    /// provision → the candidates for "how other platforms handle this" of its clauses, in
+    /// display order: clauses of the provision type, then of its group. A clause's own list is
+    /// taken from them when asked for, as most pages never show it.
+    candidates: Vec<Vec<ClauseRef>>,
+    /// How many related clauses a clause shows.
+    related_limit: usize,
     /// provision → its clauses, platform by platform.
     provision_clauses: Vec<Vec<ClauseRef>>,
     /// provision → how many platforms have a clause of it.
@@ -423,16 +427,25 @@ impl Relations {
             })
             .collect();
         Relations {
-            related: related(site, &provision_clauses),
+            candidates: candidates(site, &provision_clauses),
+            related_limit: site.config.related_limit,
             provision_clauses,
             provision_reach,
             regulation_clauses,
         }
     }
 
-    /// The clauses shown under "How other platforms handle this" for `clause`.
-    pub(crate) fn related(&self, c: ClauseRef) -> &[ClauseRef] {
-        &self.related[c.platform.0][c.index]
+    /// The clauses shown under "How other platforms handle this" for `c`: its candidates from
+    /// other platforms only, at most `related_limit`. Leaving out one platform's clauses does
+    /// not change the order of the rest (ranks are per platform), so this is the order the
+    /// clause's own list would have.
+    pub(crate) fn related(&self, c: &Clause) -> impl Iterator<Item = ClauseRef> + '_ {
+        let platform = c.at.platform;
+        self.candidates[c.provision.0]
+            .iter()
+            .filter(move |x| x.platform != platform)
+            .take(self.related_limit)
+            .copied()
     }
 
     /// The clauses of a provision type, platform by platform.
@@ -451,44 +464,20 @@ impl Relations {
     }
 }
 
-/// "How other platforms handle this" for every clause: clauses of the same provision type
-/// first, then of the same group, from other platforms only, at most `related_limit`.
-fn related(site: &Site, by_provision: &[Vec<ClauseRef>]) -> Vec<Vec<Vec<ClauseRef>>> {
+/// Each provision type's candidates for "how other platforms handle this": clauses of the same
+/// provision type first, then of the same group, each list ordered once.
+fn candidates(site: &Site, by_provision: &[Vec<ClauseRef>]) -> Vec<Vec<ClauseRef>> {
     let group_of = |p: usize| site.provisions[p].record.group.as_deref();
-    // Each candidate list is ordered once; a clause then takes the first `limit` entries of
-    // other platforms. Leaving out one platform's clauses does not change the order of the
-    // rest (ranks are per platform), so this is the order each clause's own list would have.
-    let same: Vec<Vec<ClauseRef>> = by_provision
-        .iter()
-        .map(|clauses| spread_over_platforms(site, clauses.clone()))
-        .collect();
-    let same_group: Vec<Vec<ClauseRef>> = (0..by_provision.len())
+    (0..by_provision.len())
         .map(|prov| {
             let group = group_of(prov);
             let others: Vec<ClauseRef> = (0..by_provision.len())
                 .filter(|&other| other != prov && group.is_some() && group_of(other) == group)
                 .flat_map(|other| by_provision[other].iter().copied())
                 .collect();
-            spread_over_platforms(site, others)
-        })
-        .collect();
-    let limit = site.config.related_limit;
-    site.platforms
-        .iter()
-        .map(|p| {
-            p.clauses
-                .iter()
-                .map(|c| {
-                    let prov = c.provision.0;
-                    same[prov]
-                        .iter()
-                        .chain(&same_group[prov])
-                        .filter(|x| x.platform != c.at.platform)
-                        .take(limit)
-                        .copied()
-                        .collect()
-                })
-                .collect()
+            let mut list = spread_over_platforms(site, by_provision[prov].clone());
+            list.extend(spread_over_platforms(site, others));
+            list
         })
         .collect()
 }
@@ -592,9 +581,8 @@ mod tests {
             .clauses()
             .find(|c| *s[c.at.platform].id == *platform && *c.id == *id)
             .unwrap();
-        d.related(c.at)
-            .iter()
-            .map(|&r| format!("{}/{}", s[r.platform].id, s[r].id))
+        d.related(c)
+            .map(|r| format!("{}/{}", s[r.platform].id, s[r].id))
             .collect()
     }
 

@@ -101,12 +101,7 @@ pub(super) fn render(
             snapshot: checked.snapshot.map(version_link),
             first_seen: checked.first_seen.map(version_link),
         },
-        related: v
-            .relations
-            .related(at)
-            .iter()
-            .map(|&r| v.clause(r))
-            .collect(),
+        related: v.relations.related(c).map(|r| v.clause(r)).collect(),
         monitoring: Monitoring {
             owner: p.owner().to_string(),
             versions: doc.snapshots.len(),
