@@ -66,6 +66,10 @@ pub enum Feed {
     Document(DocRef),
     /// The documents quoted by the provision type's clauses.
     Provision(ProvisionIx),
+    /// The documents quoted by the clauses mapped to the regulation.
+    Regulation(RegulationIx),
+    /// The changes to the passage a clause quotes.
+    Clause(ClauseRef),
 }
 
 /// The model as JSON under `/api/`.
@@ -265,6 +269,20 @@ fn generated(site: &Site) -> Vec<(String, Owner)> {
             route::feed(&route::provision(&prov.id)),
             Owner::Feed(Feed::Provision(ix)),
         ));
+    }
+    for (ix, r) in site.regulation_ixs() {
+        files.push((
+            route::feed(&route::regulation(&r.id)),
+            Owner::Feed(Feed::Regulation(ix)),
+        ));
+    }
+    for p in &site.platforms {
+        for c in &p.clauses {
+            files.push((
+                route::feed(&route::clause(&p.id, &c.id)),
+                Owner::Feed(Feed::Clause(c.at)),
+            ));
+        }
     }
     for api in Api::ALL {
         files.push((route::api(api.name()), Owner::Api(api)));

@@ -7,6 +7,7 @@ use crate::hash::Key;
 use crate::history::{Class, History, Texts};
 use crate::ids::{DocumentId, PlatformId, Timestamp};
 use crate::model::{Document, MAX_SNAPSHOT_BYTES, Snapshot, SnapshotFormat};
+use crate::text::count;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -196,13 +197,5 @@ fn baseline_name(document: &str, history: &History, at: usize) -> String {
     match history.versions[at].baseline {
         Some(b) => format!("{document} version {}", history.versions[b].timestamp),
         None => "no earlier version".into(),
-    }
-}
-
-/// "1 word", "2 words".
-pub(crate) fn count(n: usize, what: &str) -> String {
-    match n {
-        1 => format!("1 {what}"),
-        _ => format!("{n} {what}s"),
     }
 }

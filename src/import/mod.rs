@@ -381,7 +381,7 @@ impl Imported {
             let _ = writeln!(out, "Skipped {skipped}");
         }
         let added: usize = self.documents.values().map(|(a, _)| a).sum();
-        let documents = crate::snapshot::count(self.documents.len(), "document");
+        let documents = crate::text::count(self.documents.len(), "document");
         let _ = writeln!(out, "{} added to {documents}.", versions(added));
         if self.created.iter().any(|p| p.ends_with("document.yaml")) {
             out.push_str("Open Terms Archive does not record where a document is published: fill in the `url` of each new document.yaml (`clausebook check` lists them).\n");
@@ -392,5 +392,5 @@ impl Imported {
 }
 
 fn versions(n: usize) -> String {
-    crate::snapshot::count(n, "version")
+    crate::text::count(n, "version")
 }

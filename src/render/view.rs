@@ -42,6 +42,8 @@ pub(crate) struct Meta {
     pub description: Option<String>,
     pub canonical: String,
     pub section: String,
+    /// The Atom feed that follows this page, advertised in its `<head>`.
+    pub feed: Option<Link>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -264,6 +266,7 @@ impl<'a> Views<'a> {
                 .map(str::to_string),
             canonical: self.urls.absolute(route),
             section: section.into(),
+            feed: None,
         }
     }
 

@@ -258,6 +258,14 @@ fn trim_table_separators(mut blocks: Vec<Block>) -> Vec<Block> {
     blocks
 }
 
+/// "1 word", "2 words": a count in messages and pages.
+pub(crate) fn count(n: usize, what: &str) -> String {
+    match n {
+        1 => format!("1 {what}"),
+        _ => format!("{n} {what}s"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

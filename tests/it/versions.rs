@@ -127,7 +127,10 @@ fn feeds_are_valid_atom_with_substantive_entries_only_and_stable_ids() {
             "date from the snapshot"
         );
         let summary = e.summary.as_ref().unwrap().content.clone();
-        assert!(summary.contains("16 words added, 1 removed"), "{summary}");
+        assert!(
+            summary.contains("16 words added, 1 word removed"),
+            "{summary}"
+        );
         assert!(
             summary.contains("Note: Added a rule on bulk messages."),
             "{summary}"
@@ -138,6 +141,66 @@ fn feeds_are_valid_atom_with_substantive_entries_only_and_stable_ids() {
     assert_eq!(
         empty.updated.unwrap().to_rfc3339(),
         "2023-05-01T00:00:00+00:00"
+    );
+}
+
+/// A watcher can follow one clause (the passage it quotes) or one regulation (the policies its
+/// clauses quote), and every page names the feed that follows it.
+#[test]
+fn clauses_and_regulations_have_feeds_each_page_advertises_its_own() {
+    let out = &built_valid().tree;
+    let parse = |path: &str| {
+        feed_rs::parser::parse(out.page(path).as_bytes()).unwrap_or_else(|e| panic!("{path}: {e}"))
+    };
+    let clause = parse("platforms/alpha/clauses/messaging-abuse/atom.xml");
+    assert_eq!(clause.entries.len(), 1, "one change to the quoted passage");
+    let e = &clause.entries[0];
+    assert_eq!(
+        e.id,
+        "https://example.org/atlas/platforms/alpha/documents/aup/versions/2024-06-01T10-00-00Z/"
+    );
+    let summary = &e.summary.as_ref().unwrap().content;
+    assert!(
+        summary.starts_with("7 words added, 0 words removed, in the passage"),
+        "{summary}"
+    );
+    let unchanged = parse("platforms/beta/clauses/spam/atom.xml");
+    assert!(unchanged.entries.is_empty(), "its passage never changed");
+    let regulation = parse("regulations/can-spam/atom.xml");
+    assert!(regulation.title.unwrap().content.contains("CAN-SPAM"));
+
+    for (page, feed) in [
+        (
+            "platforms/alpha/clauses/messaging-abuse/index.html",
+            "platforms/alpha/clauses/messaging-abuse/atom.xml",
+        ),
+        (
+            "regulations/can-spam/index.html",
+            "regulations/can-spam/atom.xml",
+        ),
+        (&format!("{AUP}/index.html"), &format!("{AUP}/atom.xml")),
+        ("provisions/spam/index.html", "provisions/spam/atom.xml"),
+        ("platforms/alpha/index.html", "platforms/alpha/atom.xml"),
+    ] {
+        let html = out.page(page);
+        let href = format!("href=\"/atlas/{feed}\"");
+        let head = &html[..html.find("</head>").unwrap()];
+        assert!(
+            head.contains("rel=\"alternate\" type=\"application/atom+xml\" title=")
+                && head.contains(&href),
+            "{page} advertises {feed} in its head"
+        );
+        let body = &html[html.find("<body>").unwrap()..];
+        assert!(
+            body.contains(&format!("class=\"feed-link\" {href}")),
+            "{page} links {feed}"
+        );
+    }
+    let home = out.page("index.html");
+    assert_eq!(
+        home.matches("application/atom+xml").count(),
+        1,
+        "the site feed once"
     );
 }
 

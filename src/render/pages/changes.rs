@@ -1,12 +1,13 @@
 //! `/changes/`: every version of every document, newest first, [`CHANGES_PER_PAGE`] to a page;
 //! the versions between two substantive changes are folded together, still listed and linked.
 
-use super::{ChangeView, change_view, page, version_at};
+use super::{ChangeView, change_view, followed, page, version_at};
 use crate::derive::Derived;
 use crate::error::Diagnostic;
 use crate::history::Class;
 use crate::render::engine::{Engine, Rendered};
 use crate::render::view::Views;
+use crate::routes::Feed;
 use crate::routes::{CHANGES_PER_PAGE, changes_pages};
 use crate::urls::route;
 use serde::Serialize;
@@ -39,7 +40,6 @@ pub(super) struct Changes {
     /// Versions on all pages.
     pub versions: usize,
     pub pagination: Pagination,
-    pub feed_url: String,
 }
 
 /// The `n`th page (from 0) of `/changes/`.
@@ -75,11 +75,15 @@ pub(super) fn render(
         0 => "Changes".to_string(),
         _ => format!("Changes, page {} of {pages}", n + 1),
     };
-    let meta = v.meta(
-        &title,
-        Some("Every archived version of every document, newest first."),
-        &route::changes_page(n),
-        "changes",
+    let meta = followed(
+        v,
+        v.meta(
+            &title,
+            Some("Every archived version of every document, newest first."),
+            &route::changes_page(n),
+            "changes",
+        ),
+        Feed::Site,
     );
     let body = Changes {
         items,
@@ -92,7 +96,6 @@ pub(super) fn render(
             first_url: href(0),
             last_url: href(pages - 1),
         },
-        feed_url: v.urls.href(&route::feed("")),
     };
     page(v, e, file, "changes.html", meta, body)
 }

@@ -1,7 +1,7 @@
 //! A clause's page: the analysis, the excerpt verified against the archive, how other
 //! platforms handle the same provision, and how the quoted passage changed.
 
-use super::page;
+use super::{followed, page};
 use crate::derive::Derived;
 use crate::diff::Segment;
 use crate::error::Diagnostic;
@@ -11,6 +11,7 @@ use crate::render::engine::{Engine, Rendered};
 use crate::render::view::{
     ClauseDetail, ClauseView, DateView, Link, RegulationView, Views, shorten,
 };
+use crate::routes::Feed;
 use crate::urls::route;
 use crate::verify::State;
 use serde::Serialize;
@@ -133,6 +134,10 @@ pub(super) fn render(
     let route = route::clause(&p.id, &c.id);
     let title = format!("{} — {}", c.record.title, p.record.name);
     let description = shorten(&c.record.excerpt, 160);
-    let meta = v.meta(&title, Some(&description), &route, "platforms");
+    let meta = followed(
+        v,
+        v.meta(&title, Some(&description), &route, "platforms"),
+        Feed::Clause(at),
+    );
     page(v, e, file, "clause.html", meta, body)
 }

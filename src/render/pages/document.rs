@@ -1,7 +1,7 @@
 //! A document's page: its versions on a timeline and in a list, the clauses quoting it, and
 //! its current text.
 
-use super::{context, lane, timeline};
+use super::{context, followed, lane, timeline};
 use crate::derive::DocumentDerived;
 use crate::error::Diagnostic;
 use crate::history::Class;
@@ -10,6 +10,7 @@ use crate::render::engine::{Engine, Rendered};
 use crate::render::view::{
     ClauseView, DateView, DocumentView, PlatformView, VersionView, Views, text_html,
 };
+use crate::routes::Feed;
 use crate::urls::route;
 use serde::Serialize;
 
@@ -36,7 +37,6 @@ pub(super) struct DocumentPage {
     /// The current text (the latest version that is not noise) as HTML.
     pub text: Option<String>,
     pub text_date: Option<DateView>,
-    pub feed_url: String,
 }
 
 pub(super) fn render(
@@ -83,10 +83,13 @@ pub(super) fn render(
         // Filled only if the page is rendered (below).
         text: None,
         text_date: current.map(|i| (&history.versions[i].timestamp).into()),
-        feed_url: v.urls.href(&route::feed(&route)),
     };
     let title = format!("{} — {}", d.record.title, p.record.name);
-    let meta = v.meta(&title, None, &route, "platforms");
+    let meta = followed(
+        v,
+        v.meta(&title, None, &route, "platforms"),
+        Feed::Document(at),
+    );
     let context = context(v, meta, body);
     e.page_with_texts(file, "document.html", context, doc.derivation.key, |c| {
         if let Some(i) = current {

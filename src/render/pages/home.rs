@@ -1,10 +1,11 @@
 //! The home page: platforms, provision types and the latest substantive changes.
 
-use super::{ChangeView, all_documents, page, substantive_changes};
+use super::{ChangeView, all_documents, followed, page, substantive_changes};
 use crate::derive::Derived;
 use crate::error::Diagnostic;
 use crate::render::engine::{Engine, Rendered};
 use crate::render::view::{PlatformView, ProvisionGroup, Views};
+use crate::routes::Feed;
 use crate::urls::route;
 use serde::Serialize;
 
@@ -25,7 +26,6 @@ pub(super) struct Home<'v> {
     pub versions: usize,
     pub compare_url: String,
     pub changes_url: String,
-    pub feed_url: String,
 }
 
 pub(super) fn render(
@@ -47,8 +47,7 @@ pub(super) fn render(
         versions: documents.iter().map(|&at| site[at].snapshots.len()).sum(),
         compare_url: v.urls.href(&route::compare()),
         changes_url: v.urls.href(&route::changes()),
-        feed_url: v.urls.href(&route::feed("")),
     };
-    let meta = v.meta(&site.config.title, None, "", "home");
+    let meta = followed(v, v.meta(&site.config.title, None, "", "home"), Feed::Site);
     page(v, e, file, "index.html", meta, body)
 }

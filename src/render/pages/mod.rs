@@ -24,7 +24,7 @@ use crate::error::Diagnostic;
 use crate::history::{Class, History, Version};
 use crate::load::Loaded;
 use crate::model::DocRef;
-use crate::routes::Owner;
+use crate::routes::{Feed, Owner};
 use crate::urls::route;
 use serde::Serialize;
 use std::sync::Arc;
@@ -118,6 +118,13 @@ fn page<T: Serialize>(
     body: T,
 ) -> Result<Rendered, Diagnostic> {
     e.page(file, template, &context(v, meta, body))
+}
+
+/// `meta` for a page followed by the feed for `scope`, which its `<head>` advertises.
+fn followed(v: &Views, mut meta: Meta, scope: Feed) -> Meta {
+    let (page_route, title) = feed::about(v.site, scope);
+    meta.feed = Some(v.link(&title, &route::feed(&page_route)));
+    meta
 }
 
 /// A page's whole context: `body` with the site-wide context and `meta`.

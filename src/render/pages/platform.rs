@@ -1,12 +1,13 @@
 //! The list of platforms, and each platform's page: its documents, its clauses by provision
 //! type, a timeline of its documents' versions and its substantive changes.
 
-use super::{ChangeView, lane, page, substantive_changes, timeline};
+use super::{ChangeView, followed, lane, page, substantive_changes, timeline};
 use crate::derive::Derived;
 use crate::error::Diagnostic;
 use crate::model::{DocRef, PlatformIx};
 use crate::render::engine::{Engine, Rendered};
 use crate::render::view::{ClauseView, DocumentView, Link, PlatformView, Views};
+use crate::routes::Feed;
 use crate::urls::route;
 use serde::Serialize;
 
@@ -46,7 +47,6 @@ pub(super) struct PlatformPage {
     /// An SVG chart with one lane per document.
     pub timeline: String,
     pub changes: Vec<ChangeView>,
-    pub feed_url: String,
 }
 
 pub(super) fn render(
@@ -98,13 +98,16 @@ pub(super) fn render(
             &format!("Versions of {}'s documents over time", p.owner()),
         )?,
         changes: substantive_changes(v, d, &documents),
-        feed_url: v.urls.href(&route::feed(&route)),
     };
-    let meta = v.meta(
-        &p.record.name,
-        p.record.description.as_deref(),
-        &route,
-        "platforms",
+    let meta = followed(
+        v,
+        v.meta(
+            &p.record.name,
+            p.record.description.as_deref(),
+            &route,
+            "platforms",
+        ),
+        Feed::Platform(ix),
     );
     page(v, e, file, "platform.html", meta, body)
 }

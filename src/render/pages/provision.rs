@@ -1,10 +1,11 @@
 //! The list of provision types, and each provision type's side-by-side comparison.
 
-use super::page;
+use super::{followed, page};
 use crate::error::Diagnostic;
 use crate::model::ProvisionIx;
 use crate::render::engine::{Engine, Rendered};
 use crate::render::view::{ClauseDetail, Link, PlatformView, ProvisionGroup, ProvisionView, Views};
+use crate::routes::Feed;
 use crate::urls::route;
 use serde::Serialize;
 
@@ -43,7 +44,6 @@ pub(super) struct ProvisionPage {
     pub missing: Vec<Link>,
     /// The other provision types of the same group.
     pub siblings: Vec<Link>,
-    pub feed_url: String,
 }
 
 pub(super) fn render(
@@ -79,18 +79,21 @@ pub(super) fn render(
         .map(|(_, o)| v.link(&o.record.name, &route::provision(&o.id)))
         .collect();
     let route = route::provision(&prov.id);
-    let meta = v.meta(
-        &prov.record.name,
-        prov.record.description.as_deref(),
-        &route,
-        "provisions",
+    let meta = followed(
+        v,
+        v.meta(
+            &prov.record.name,
+            prov.record.description.as_deref(),
+            &route,
+            "provisions",
+        ),
+        Feed::Provision(ix),
     );
     let body = ProvisionPage {
         provision: v.provision(ix),
         entries,
         missing,
         siblings,
-        feed_url: v.urls.href(&route::feed(&route)),
     };
     page(v, e, file, "provision.html", meta, body)
 }

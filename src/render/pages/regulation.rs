@@ -1,10 +1,11 @@
 //! The list of regulations, and each regulation's page with the clauses mapped to it.
 
-use super::page;
+use super::{followed, page};
 use crate::error::Diagnostic;
 use crate::model::RegulationIx;
 use crate::render::engine::{Engine, Rendered};
 use crate::render::view::{ClauseView, RegulationView, Views};
+use crate::routes::Feed;
 use crate::urls::route;
 use serde::Serialize;
 
@@ -41,11 +42,15 @@ pub(super) fn render(
 ) -> Result<Rendered, Diagnostic> {
     let r = &v.site[ix];
     let route = route::regulation(&r.id);
-    let meta = v.meta(
-        &r.record.name,
-        r.record.description.as_deref(),
-        &route,
-        "regulations",
+    let meta = followed(
+        v,
+        v.meta(
+            &r.record.name,
+            r.record.description.as_deref(),
+            &route,
+            "regulations",
+        ),
+        Feed::Regulation(ix),
     );
     let body = RegulationPage {
         regulation: v.regulation(ix),
