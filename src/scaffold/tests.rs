@@ -185,15 +185,29 @@ fn records_of_a_kind_share_their_comments() {
     }
 }
 
-/// The content reference shows each record as the starter site writes it, word for word.
+/// The content guide shows each record as the starter site writes it, word for word, and the
+/// version and page it needs to be a site of its own (the guides' test checks it as one).
 #[test]
-fn the_reference_quotes_each_starter_record() {
-    let doc = std::fs::read_to_string(repo().join("docs/reference.md")).unwrap();
-    for rel in std::iter::once("content/site.yaml").chain(SOURCES) {
-        let block = format!("`{rel}`:\n\n```yaml\n{}```\n", starter_text(rel));
+fn the_content_guide_quotes_each_starter_record() {
+    let doc = std::fs::read_to_string(repo().join("docs/content.md")).unwrap();
+    let others = [
+        "content/site.yaml",
+        "content/platforms/example-social/documents/terms-of-service/snapshots/2025-01-16T08-00-00Z.md",
+        "content/pages/methodology.md",
+    ];
+    for rel in others.into_iter().chain(SOURCES) {
+        let language = if rel.ends_with(".md") {
+            "markdown"
+        } else {
+            "yaml"
+        };
+        let block = format!(
+            "<!-- file: {rel} -->\n```{language}\n{}```\n",
+            starter_text(rel)
+        );
         assert!(
             doc.contains(&block),
-            "docs/reference.md does not quote {rel} as:\n{block}"
+            "docs/content.md does not quote {rel} as:\n{block}"
         );
     }
 }

@@ -32,12 +32,16 @@ impl Server {
                 .lines()
                 .map_while(Result::ok)
             {
-                if let Some(url) = line.split(" at ").nth(1).and_then(|r| r.split(' ').next())
-                    && line.starts_with("Serving ")
-                {
-                    let _ = tx.send(url.to_string());
-                }
+                let url = line
+                    .strip_prefix("Serving ")
+                    .and_then(|l| l.split(" at ").nth(1)?.split(' ').next())
+                    .map(str::to_string);
+                // Logged before the address is sent: the log holds that line once `start`
+                // returns.
                 writer.lock().unwrap().push_str(&(line + "\n"));
+                if let Some(url) = url {
+                    let _ = tx.send(url);
+                }
             }
         });
         let url = rx
