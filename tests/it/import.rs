@@ -163,53 +163,6 @@ fn service_names_only_what_they_name_and_a_wrong_one_writes_nothing() {
     );
 }
 
-/// A versions repository in the making: `git` run in it with a fixed identity, each commit at
-/// the time it is given.
-struct Repository(PathBuf);
-
-impl Repository {
-    fn new(dir: &Path) -> Repository {
-        let repo = Repository(dir.to_path_buf());
-        std::fs::create_dir_all(dir).unwrap();
-        repo.git(&["init", "-q"], "2024-01-01T00:00:00Z");
-        repo
-    }
-
-    #[track_caller]
-    fn git(&self, args: &[&str], at: &str) -> String {
-        let mut command = Command::new("git");
-        command
-            .arg("-C")
-            .arg(&self.0)
-            .args([
-                "-c",
-                "user.name=Open Terms Archive Bot",
-                "-c",
-                "user.email=bot@example.org",
-            ])
-            .args(["-c", "commit.gpgsign=false"])
-            .args(args)
-            .env("GIT_AUTHOR_DATE", at)
-            .env("GIT_COMMITTER_DATE", at)
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CONFIG_GLOBAL", "/dev/null");
-        let (code, stdout, stderr) = outputs(command);
-        assert_eq!(code, 0, "git {args:?}: {stderr}");
-        stdout.trim().to_string()
-    }
-
-    /// Commits `text` as the file `path` at `at`; returns the commit's id.
-    #[track_caller]
-    fn record(&self, path: &str, text: &str, at: &str) -> String {
-        let file = self.0.join(path);
-        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
-        std::fs::write(&file, text).unwrap();
-        self.git(&["add", "--", path], at);
-        self.git(&["commit", "-q", "-m", &format!("Record {path}")], at);
-        self.git(&["rev-parse", "HEAD"], at)
-    }
-}
-
 const TERMS: &str = "Example Chat/Terms of Service.md";
 
 /// The repository of the tests below: README.md, three versions of Example Chat's terms of

@@ -11,6 +11,7 @@ use crate::render::engine::{Engine, Rendered};
 use crate::render::view::{
     ClauseDetail, ClauseView, DateView, Link, RegulationView, Views, shorten,
 };
+use crate::routes::Owner;
 use crate::urls::route;
 use crate::verify::State;
 use serde::Serialize;
@@ -64,6 +65,8 @@ pub(super) struct Faq {
 #[derive(Serialize)]
 pub(super) struct ClausePage<'a> {
     pub clause: ClauseDetail,
+    /// When the clause's file last changed in git, when the site has git info.
+    pub analysis_changed: Option<DateView>,
     pub document_title: String,
     pub disclaimer: String,
     pub methodology_url: Option<String>,
@@ -91,8 +94,10 @@ pub(super) fn render(
     let history = d.history(c.document);
     let version_link = |i: usize| v.version_link(c.document, &history.versions[i]);
     let checked = d.verification(at);
+    let owner = Owner::Clause(at);
     let body = ClausePage {
         clause: v.clause_detail(at),
+        analysis_changed: v.changed(owner).map(DateView::from),
         document_title: doc.record.title.to_string(),
         disclaimer: v.markdown(&sub(&config.disclaimer)),
         methodology_url: v.methodology_url.clone(),
@@ -139,5 +144,5 @@ pub(super) fn render(
     let title = format!("{} — {}", c.record.title, p.record.name);
     let description = shorten(&c.record.excerpt, 160);
     let meta = v.meta(&title, Some(&description), &route, "platforms");
-    page(v, e, file, "clause.html", meta, body)
+    page(v, e, file, "clause.html", meta.edited(v, owner), body)
 }

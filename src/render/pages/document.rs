@@ -10,6 +10,7 @@ use crate::render::engine::{Engine, Rendered};
 use crate::render::view::{
     ClauseView, DateView, DocumentView, PlatformView, VersionView, Views, text_html,
 };
+use crate::routes::Owner;
 use crate::urls::route;
 use serde::Serialize;
 
@@ -87,6 +88,7 @@ pub(super) fn render(
     };
     let title = format!("{} — {}", d.record.title, p.record.name);
     let meta = v.meta(&title, None, &route, "platforms");
+    let meta = meta.edited(v, Owner::Document(at));
     let context = context(v, meta, body);
     e.page_with_texts(file, "document.html", context, doc.derivation.key, |c| {
         if let Some(i) = current {

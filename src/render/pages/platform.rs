@@ -7,6 +7,7 @@ use crate::error::Diagnostic;
 use crate::model::{DocRef, PlatformIx};
 use crate::render::engine::{Engine, Rendered};
 use crate::render::view::{ClauseView, DocumentView, Link, PlatformView, Views};
+use crate::routes::Owner;
 use crate::urls::route;
 use serde::Serialize;
 
@@ -106,5 +107,6 @@ pub(super) fn render(
         &route,
         "platforms",
     );
+    let meta = meta.edited(v, Owner::Platform(ix));
     page(v, e, file, "platform.html", meta, body)
 }

@@ -5,6 +5,7 @@ use crate::error::Diagnostic;
 use crate::model::ProvisionIx;
 use crate::render::engine::{Engine, Rendered};
 use crate::render::view::{ClauseDetail, Link, PlatformView, ProvisionGroup, ProvisionView, Views};
+use crate::routes::Owner;
 use crate::urls::route;
 use serde::Serialize;
 
@@ -85,6 +86,7 @@ pub(super) fn render(
         &route,
         "provisions",
     );
+    let meta = meta.edited(v, Owner::Provision(ix));
     let body = ProvisionPage {
         provision: v.provision(ix),
         entries,

@@ -5,6 +5,7 @@ use crate::error::Diagnostic;
 use crate::model::RegulationIx;
 use crate::render::engine::{Engine, Rendered};
 use crate::render::view::{ClauseView, RegulationView, Views};
+use crate::routes::Owner;
 use crate::urls::route;
 use serde::Serialize;
 
@@ -47,6 +48,7 @@ pub(super) fn render(
         &route,
         "regulations",
     );
+    let meta = meta.edited(v, Owner::Regulation(ix));
     let body = RegulationPage {
         regulation: v.regulation(ix),
         clauses: v
