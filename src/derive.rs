@@ -573,6 +573,8 @@ mod tests {
                 .collect(),
             regulations: vec![],
             pages: vec![],
+            edit_url: None,
+            changed: Default::default(),
         }
     }
 

@@ -10,6 +10,7 @@ pub(crate) mod derive;
 pub mod diff;
 pub mod effective;
 pub mod error;
+pub(crate) mod git;
 pub mod hash;
 pub mod history;
 pub mod ids;

@@ -75,6 +75,9 @@ pub struct FileCache {
     /// Whether `known` came from the on-disk cache since the last load, and may name snapshots
     /// that are gone.
     unpruned: bool,
+    /// When each record file last changed in git, once read: the watcher does not report
+    /// changes to `.git/`, so `serve` reads the history when it starts.
+    changed: Option<Arc<HashMap<String, Timestamp>>>,
 }
 
 /// A folder's entries as listed, with the diagnostics listing it gave.
@@ -326,6 +329,12 @@ impl FileCache {
         }
     }
 
+    /// When each record file of the site at `root` last changed in git, read unless known.
+    fn last_changed(&mut self, root: &Path) -> Arc<HashMap<String, Timestamp>> {
+        let read = || Arc::new(crate::git::last_changed(root));
+        self.changed.get_or_insert_with(read).clone()
+    }
+
     /// Drops the keys from the on-disk cache of snapshots that are gone, so it does not keep
     /// them; later, the watcher names those that go ([`FileCache::forget`]).
     fn prune(&mut self) {
@@ -412,12 +421,16 @@ pub fn load_cached(root: &Path, options: &LoadOptions, cache: &mut FileCache) ->
     let Some(config) = config else {
         return Err(loader.into_error());
     };
+    let edit_url = loader.edit_links(&config, &site_yaml);
+    let changed = loader.last_changed(root, &config);
     let site = Site {
         config,
         platforms,
         provisions,
         regulations,
         pages,
+        edit_url,
+        changed,
     };
     // Claims on output paths are checked on what loaded, so they are reported with the rest.
     let (routes, conflicts) = Routes::new(&site, &theme);
@@ -618,6 +631,40 @@ impl Loader<'_> {
             ));
         }
         Some(config)
+    }
+
+    /// When each record file of the site at `root` last changed in git, if it has git info (by
+    /// default, when its folder is the top of a git work tree). Read only for a site that
+    /// loads: the dates are shown on its pages alone.
+    fn last_changed(
+        &mut self,
+        root: &Path,
+        config: &SiteConfig,
+    ) -> Arc<HashMap<String, Timestamp>> {
+        let git_info = config
+            .git_info
+            .unwrap_or_else(|| root.join(".git").exists());
+        if git_info && self.diagnostics.is_empty() {
+            self.files.last_changed(root)
+        } else {
+            Arc::default()
+        }
+    }
+
+    /// The template of the site's edit links (`{path}` in it): `edit_url` as written, else the
+    /// one of `repository`'s host. Each key is checked, and an unknown host without `edit_url`
+    /// is an error at `repository`.
+    fn edit_links(&mut self, config: &SiteConfig, path: &Path) -> Option<String> {
+        let repository = config.repository.as_ref().filter(|url| {
+            let checked = check_repository(url, path);
+            checked.map_err(|d| self.error(d)).is_ok()
+        });
+        let template = match (&config.edit_url, repository) {
+            (Some(template), _) => check_edit_url(template, path).map(|()| template.value.clone()),
+            (None, Some(url)) => edit_url_of_host(url, path),
+            (None, None) => return None,
+        };
+        template.map_err(|d| self.error(d)).ok()
     }
 
     /// The `<id>.yaml` records of `dir` with their ids and parsed records; anything else in
@@ -1157,6 +1204,53 @@ pub fn check_http_url(url: &str) -> Result<(), String> {
         return Err(err());
     }
     Ok(())
+}
+
+/// Checks `repository` is an absolute http(s) URL that paths can follow.
+fn check_repository(url: &Located<String>, path: &Path) -> Result<(), Diagnostic> {
+    let problem = match check_http_url(url) {
+        Err(m) => m,
+        Ok(()) if url.contains(['?', '#']) => format!("`{}` has a query or a fragment", url.value),
+        Ok(()) => return Ok(()),
+    };
+    let message = format!(
+        "`repository` must be the web address of the site's repository, such as https://github.com/org/site: {problem}"
+    );
+    Err(url.error(error::Kind::InvalidUrl, path, message))
+}
+
+/// Checks `edit_url` has a `{path}`, and that a file's path in it makes an absolute http(s) URL.
+fn check_edit_url(template: &Located<String>, path: &Path) -> Result<(), Diagnostic> {
+    let problem = if !template.contains("{path}") {
+        "it has no `{path}`, where each file's path from the site's folder goes"
+    } else if check_http_url(&template.replace("{path}", "content/site.yaml")).is_err() {
+        "it is not an absolute http:// or https:// URL"
+    } else {
+        return Ok(());
+    };
+    let message = format!(
+        "`edit_url` must be a web address with `{{path}}` in it, such as https://git.example.org/site/edit/main/{{path}}: {problem}"
+    );
+    Err(template.error(error::Kind::InvalidUrl, path, message))
+}
+
+/// The edit links of a repository on a host clausebook knows, on its branch `main`.
+fn edit_url_of_host(url: &Located<String>, path: &Path) -> Result<String, Diagnostic> {
+    let base = url.trim_end_matches('/');
+    let rest = base.split_once("://").map_or("", |(_, rest)| rest);
+    let host = rest.split('/').next().unwrap_or("").to_ascii_lowercase();
+    let edit = match host.as_str() {
+        "github.com" => "edit/main",
+        "gitlab.com" => "-/edit/main",
+        "codeberg.org" => "_edit/main",
+        _ => {
+            let message = format!(
+                "clausebook does not know how {host} links to the page editing a file: set edit_url, that page's address with `{{path}}` where the file's path goes"
+            );
+            return Err(url.error(error::Kind::InvalidValue, path, message));
+        }
+    };
+    Ok(format!("{base}/{edit}/{{path}}"))
 }
 
 /// Checks `base_url` is an absolute http(s) URL without query or fragment and gives it a

@@ -36,6 +36,16 @@ pub struct SiteConfig {
     pub related_limit: usize,
     /// Markdown in every page's footer: the data licence's attribution.
     pub attribution: Option<String>,
+    /// The web address of the repository the site's files are kept in, linked from every
+    /// page's footer; on a host clausebook knows, it makes the edit links too.
+    pub repository: Option<Located<String>>,
+    /// The address of the page editing a file, `{path}` standing for the file's path from the
+    /// site's folder: the edit links of a host clausebook does not know, or of a site in a
+    /// subfolder of its repository.
+    pub edit_url: Option<Located<String>>,
+    /// Whether pages show when their files last changed in git: by default, when the site's
+    /// folder is the top of a git work tree.
+    pub git_info: Option<bool>,
 }
 
 fn default_language() -> Located<String> {
@@ -342,6 +352,13 @@ pub struct Site {
     pub regulations: Vec<Regulation>,
     /// By file name.
     pub pages: Vec<Page>,
+    /// The address of the page editing a file, `{path}` standing for its path from the site's
+    /// folder, when the site has edit links (`edit_url`, or one made from `repository`).
+    pub edit_url: Option<String>,
+    /// When each record file last changed in the site's git history, by its path from the
+    /// site's folder; empty without git info. Shared by `serve`'s rebuilds, which read the
+    /// history once.
+    pub changed: std::sync::Arc<std::collections::HashMap<String, Timestamp>>,
 }
 
 impl Site {

@@ -105,6 +105,28 @@ impl Api {
 }
 
 impl Owner {
+    /// The file the page is made from, by its path from the site's folder: for a record's own
+    /// page, the record (a document's page, its `document.yaml`); None for a page made from
+    /// several.
+    pub fn source(self, site: &Site) -> Option<String> {
+        let path = match self {
+            Owner::Platform(ix) => format!("platforms/{}/platform.yaml", site[ix].id),
+            Owner::Document(at) => {
+                let (p, d) = (&site[at.platform].id, &site[at].id);
+                format!("platforms/{p}/documents/{d}/document.yaml")
+            }
+            Owner::Clause(at) => {
+                let (p, c) = (&site[at.platform].id, &site[at].id);
+                format!("platforms/{p}/clauses/{c}.yaml")
+            }
+            Owner::Provision(ix) => format!("provisions/{}.yaml", site[ix].id),
+            Owner::Regulation(ix) => format!("regulations/{}.yaml", site[ix].id),
+            Owner::Page(ix) => format!("pages/{}.md", site[ix].slug),
+            _ => return None,
+        };
+        Some(format!("content/{path}"))
+    }
+
     /// Whether the file is a page the sitemap lists (404 and redirects are not).
     pub fn in_sitemap(self) -> bool {
         !matches!(

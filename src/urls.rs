@@ -95,6 +95,21 @@ impl Urls {
     }
 }
 
+/// `path` with each `/`-separated segment percent-encoded: all but letters, digits and `-._~`,
+/// byte by byte, so that a file's path can go into a URL.
+pub(crate) fn encode_path(path: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
 /// The file a route's page is written to.
 pub(crate) fn index_file(route: &str) -> String {
     format!("{route}index.html")
@@ -118,5 +133,17 @@ mod tests {
         );
         assert_eq!(Urls::new("http://127.0.0.1:1111/").root(), "/");
         assert_eq!(index_file(""), "index.html");
+    }
+
+    #[test]
+    fn paths_are_encoded_segment_by_segment() {
+        assert_eq!(
+            encode_path("content/platforms/a-b/clauses/x_y.yaml"),
+            "content/platforms/a-b/clauses/x_y.yaml"
+        );
+        assert_eq!(
+            encode_path("my site/pages/é?#%.md"),
+            "my%20site/pages/%C3%A9%3F%23%25.md"
+        );
     }
 }

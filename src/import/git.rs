@@ -12,16 +12,6 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
-/// Environment variables that would point git at another repository than the one named.
-const REDIRECTS: [&str; 6] = [
-    "GIT_DIR",
-    "GIT_WORK_TREE",
-    "GIT_COMMON_DIR",
-    "GIT_INDEX_FILE",
-    "GIT_OBJECT_DIRECTORY",
-    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
-];
-
 /// Whether `path` is a git repository: a clone (with `.git`) or a bare repository.
 pub(super) fn is_repository(path: &Path) -> bool {
     path.join(".git").exists() || (path.join("HEAD").is_file() && path.join("objects").is_dir())
@@ -32,13 +22,9 @@ pub(super) fn is_repository(path: &Path) -> bool {
 pub(super) fn list(source: &Path, services: &[String]) -> Result<(Listing, Blobs)> {
     let mut log = git(source);
     // Oldest first, every file a commit changed with its blob; no rename detection (a renamed
-    // file is another document), and nothing the repository's configuration could run.
-    log.args([
-        "log",
+    // file is another document).
+    log.args(crate::git::LOG).args([
         "--reverse",
-        "--no-renames",
-        "--no-ext-diff",
-        "--no-textconv",
         "--raw",
         "--no-abbrev",
         "-z",
@@ -58,15 +44,11 @@ pub(super) fn list(source: &Path, services: &[String]) -> Result<(Listing, Blobs
     Ok((listing, Blobs::open(source)?))
 }
 
-/// `git` in the repository at `source`, taking pathspecs literally and reading nothing from
-/// the terminal.
+/// `git` in the repository at `source` ([`crate::git::command`]), taking pathspecs (the
+/// services' names) literally.
 fn git(source: &Path) -> Command {
-    let mut command = Command::new("git");
-    command.arg("-C").arg(source).arg("--literal-pathspecs");
-    for variable in REDIRECTS {
-        command.env_remove(variable);
-    }
-    command.stdin(Stdio::null());
+    let mut command = crate::git::command(source);
+    command.arg("--literal-pathspecs");
     command
 }
 

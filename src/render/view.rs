@@ -11,8 +11,9 @@ use crate::model::{
     Clause, ClauseRef, DocRef, Platform, PlatformIx, Provision, ProvisionIx, Regulation,
     RegulationIx, Site,
 };
+use crate::routes::Owner;
 use crate::text::{BlockKind, DocText};
-use crate::urls::{Urls, route};
+use crate::urls::{Urls, encode_path, route};
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::sync::OnceLock;
@@ -25,6 +26,8 @@ pub(crate) struct SiteView {
     pub language: String,
     pub root: String,
     pub attribution: Option<String>,
+    /// `repository` of `site.yaml`.
+    pub repository: Option<String>,
     pub nav: Vec<NavItem>,
 }
 
@@ -35,7 +38,8 @@ pub(crate) struct NavItem {
     pub section: String,
 }
 
-/// What the `<head>` needs and which navigation entry is current.
+/// What the `<head>` needs, which navigation entry is current, and where the page's file is
+/// edited.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct Meta {
     pub title: String,
@@ -44,6 +48,20 @@ pub(crate) struct Meta {
     pub section: String,
     /// The Atom feed that follows this page, advertised in its `<head>`.
     pub feed: Option<Link>,
+    /// The address of the page editing the file the page is made from, when the site has
+    /// edit links.
+    pub edit_url: Option<String>,
+}
+
+impl Meta {
+    /// With the link to edit the file the page of `owner` is made from, when the site has
+    /// edit links.
+    pub(crate) fn edited(self, v: &Views, owner: Owner) -> Meta {
+        Meta {
+            edit_url: v.edit_url(owner),
+            ..self
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -240,6 +258,7 @@ impl<'a> Views<'a> {
             language: c.language.value.clone(),
             root: self.urls.root().to_string(),
             attribution: self.markdown_opt(&c.attribution),
+            repository: c.repository.as_ref().map(|u| u.value.clone()),
             nav,
         }
     }
@@ -267,7 +286,21 @@ impl<'a> Views<'a> {
             canonical: self.urls.absolute(route),
             section: section.into(),
             feed: None,
+            edit_url: None,
         }
+    }
+
+    /// The address of the page editing the file `owner`'s page is made from, when the site has
+    /// edit links.
+    fn edit_url(&self, owner: Owner) -> Option<String> {
+        let template = self.site.edit_url.as_deref()?;
+        let file = owner.source(self.site)?;
+        Some(template.replace("{path}", &encode_path(&file)))
+    }
+
+    /// When the file `owner`'s page is made from last changed in git.
+    pub(crate) fn changed(&self, owner: Owner) -> Option<&'a Timestamp> {
+        self.site.changed.get(&owner.source(self.site)?)
     }
 
     pub(crate) fn link(&self, title: &str, route: &str) -> Link {

@@ -10,6 +10,7 @@ mod cache;
 mod diff_bounds;
 mod fidelity;
 mod fuzz;
+mod gitinfo;
 mod guides;
 mod history;
 mod hostile;

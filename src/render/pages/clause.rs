@@ -11,7 +11,7 @@ use crate::render::engine::{Engine, Rendered};
 use crate::render::view::{
     ClauseDetail, ClauseView, DateView, Link, RegulationView, Views, shorten,
 };
-use crate::routes::Feed;
+use crate::routes::{Feed, Owner};
 use crate::urls::route;
 use crate::verify::State;
 use serde::Serialize;
@@ -65,6 +65,8 @@ pub(super) struct Faq {
 #[derive(Serialize)]
 pub(super) struct ClausePage<'a> {
     pub clause: ClauseDetail,
+    /// When the clause's file last changed in git, when the site has git info.
+    pub analysis_changed: Option<DateView>,
     pub document_title: String,
     pub disclaimer: String,
     pub methodology_url: Option<String>,
@@ -92,8 +94,10 @@ pub(super) fn render(
     let history = d.history(c.document);
     let version_link = |i: usize| v.version_link(c.document, &history.versions[i]);
     let checked = d.verification(at);
+    let owner = Owner::Clause(at);
     let body = ClausePage {
         clause: v.clause_detail(at),
+        analysis_changed: v.changed(owner).map(DateView::from),
         document_title: doc.record.title.to_string(),
         disclaimer: v.markdown(&sub(&config.disclaimer)),
         methodology_url: v.methodology_url.clone(),
@@ -139,5 +143,5 @@ pub(super) fn render(
         v.meta(&title, Some(&description), &route, "platforms"),
         Feed::Clause(at),
     );
-    page(v, e, file, "clause.html", meta, body)
+    page(v, e, file, "clause.html", meta.edited(v, owner), body)
 }

@@ -10,7 +10,7 @@ use crate::render::engine::{Engine, Rendered};
 use crate::render::view::{
     ClauseView, DateView, DocumentView, PlatformView, VersionView, Views, text_html,
 };
-use crate::routes::Feed;
+use crate::routes::{Feed, Owner};
 use crate::urls::route;
 use serde::Serialize;
 
@@ -90,6 +90,7 @@ pub(super) fn render(
         v.meta(&title, None, &route, "platforms"),
         Feed::Document(at),
     );
+    let meta = meta.edited(v, Owner::Document(at));
     let context = context(v, meta, body);
     e.page_with_texts(file, "document.html", context, doc.derivation.key, |c| {
         if let Some(i) = current {

@@ -5,6 +5,7 @@ use crate::error::Diagnostic;
 use crate::model::PageIx;
 use crate::render::engine::{Engine, Rendered};
 use crate::render::view::Views;
+use crate::routes::Owner;
 use crate::urls::route;
 use serde::Serialize;
 
@@ -30,6 +31,7 @@ pub(super) fn render(
         &route,
         &pg.slug,
     );
+    let meta = meta.edited(v, Owner::Page(ix));
     let body = FreePage {
         title: pg.front.title.to_string(),
         body: v.markdown(&pg.body),

@@ -7,7 +7,7 @@ use crate::error::Diagnostic;
 use crate::model::{DocRef, PlatformIx};
 use crate::render::engine::{Engine, Rendered};
 use crate::render::view::{ClauseView, DocumentView, Link, PlatformView, Views};
-use crate::routes::Feed;
+use crate::routes::{Feed, Owner};
 use crate::urls::route;
 use serde::Serialize;
 
@@ -109,5 +109,6 @@ pub(super) fn render(
         ),
         Feed::Platform(ix),
     );
+    let meta = meta.edited(v, Owner::Platform(ix));
     page(v, e, file, "platform.html", meta, body)
 }

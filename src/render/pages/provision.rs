@@ -5,7 +5,7 @@ use crate::error::Diagnostic;
 use crate::model::ProvisionIx;
 use crate::render::engine::{Engine, Rendered};
 use crate::render::view::{ClauseDetail, Link, PlatformView, ProvisionGroup, ProvisionView, Views};
-use crate::routes::Feed;
+use crate::routes::{Feed, Owner};
 use crate::urls::route;
 use serde::Serialize;
 
@@ -89,6 +89,7 @@ pub(super) fn render(
         ),
         Feed::Provision(ix),
     );
+    let meta = meta.edited(v, Owner::Provision(ix));
     let body = ProvisionPage {
         provision: v.provision(ix),
         entries,

@@ -5,7 +5,7 @@ use crate::error::Diagnostic;
 use crate::model::RegulationIx;
 use crate::render::engine::{Engine, Rendered};
 use crate::render::view::{ClauseView, RegulationView, Views};
-use crate::routes::Feed;
+use crate::routes::{Feed, Owner};
 use crate::urls::route;
 use serde::Serialize;
 
@@ -52,6 +52,7 @@ pub(super) fn render(
         ),
         Feed::Regulation(ix),
     );
+    let meta = meta.edited(v, Owner::Regulation(ix));
     let body = RegulationPage {
         regulation: v.regulation(ix),
         clauses: v

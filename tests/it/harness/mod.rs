@@ -287,6 +287,61 @@ pub(crate) fn siblings(dir: &Path) -> Vec<String> {
     names
 }
 
+/// A git repository in the making: `git` run in it with a fixed identity and none of the
+/// machine's configuration, each commit at the time it is given.
+pub(crate) struct Repository(pub PathBuf);
+
+impl Repository {
+    /// A new repository at `dir`, created if it is not there.
+    pub(crate) fn new(dir: &Path) -> Repository {
+        let repo = Repository(dir.to_path_buf());
+        std::fs::create_dir_all(dir).unwrap();
+        repo.git(&["init", "-q"], "2024-01-01T00:00:00Z");
+        repo
+    }
+
+    /// Runs `git args…` in the repository at the time `at`; returns its stdout, trimmed.
+    #[track_caller]
+    pub(crate) fn git(&self, args: &[&str], at: &str) -> String {
+        let mut command = Command::new("git");
+        command
+            .arg("-C")
+            .arg(&self.0)
+            .args([
+                "-c",
+                "user.name=Open Terms Archive Bot",
+                "-c",
+                "user.email=bot@example.org",
+            ])
+            .args(["-c", "commit.gpgsign=false"])
+            .args(args)
+            .env("GIT_AUTHOR_DATE", at)
+            .env("GIT_COMMITTER_DATE", at)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null");
+        let (code, stdout, stderr) = outputs(command);
+        assert_eq!(code, 0, "git {args:?}: {stderr}");
+        stdout.trim().to_string()
+    }
+
+    /// Commits `text` as the file `path` at `at`; returns the commit's id.
+    #[track_caller]
+    pub(crate) fn record(&self, path: &str, text: &str, at: &str) -> String {
+        let file = self.0.join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, text).unwrap();
+        self.commit(path, at)
+    }
+
+    /// Commits the file or folder `path` as it is at `at`; returns the commit's id.
+    #[track_caller]
+    pub(crate) fn commit(&self, path: &str, at: &str) -> String {
+        self.git(&["add", "--", path], at);
+        self.git(&["commit", "-q", "-m", &format!("Record {path}")], at);
+        self.git(&["rev-parse", "HEAD"], at)
+    }
+}
+
 /// What a successful build wrote, and what it printed.
 pub(crate) struct Built {
     pub tree: Tree,
@@ -494,52 +549,5 @@ pub(crate) fn assert_sections_in_order(html: &str) {
             .find(m)
             .unwrap_or_else(|| panic!("section `{m}` missing or out of order"));
         last += at;
-    }
-}
-
-/// A versions repository in the making: `git` run in it with a fixed identity, each commit at
-/// the time it is given.
-pub(crate) struct Repository(pub PathBuf);
-
-impl Repository {
-    pub(crate) fn new(dir: &Path) -> Repository {
-        let repo = Repository(dir.to_path_buf());
-        std::fs::create_dir_all(dir).unwrap();
-        repo.git(&["init", "-q"], "2024-01-01T00:00:00Z");
-        repo
-    }
-
-    #[track_caller]
-    pub(crate) fn git(&self, args: &[&str], at: &str) -> String {
-        let mut command = Command::new("git");
-        command
-            .arg("-C")
-            .arg(&self.0)
-            .args([
-                "-c",
-                "user.name=Open Terms Archive Bot",
-                "-c",
-                "user.email=bot@example.org",
-            ])
-            .args(["-c", "commit.gpgsign=false"])
-            .args(args)
-            .env("GIT_AUTHOR_DATE", at)
-            .env("GIT_COMMITTER_DATE", at)
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CONFIG_GLOBAL", "/dev/null");
-        let (code, stdout, stderr) = outputs(command);
-        assert_eq!(code, 0, "git {args:?}: {stderr}");
-        stdout.trim().to_string()
-    }
-
-    /// Commits `text` as the file `path` at `at`; returns the commit's id.
-    #[track_caller]
-    pub(crate) fn record(&self, path: &str, text: &str, at: &str) -> String {
-        let file = self.0.join(path);
-        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
-        std::fs::write(&file, text).unwrap();
-        self.git(&["add", "--", path], at);
-        self.git(&["commit", "-q", "-m", &format!("Record {path}")], at);
-        self.git(&["rev-parse", "HEAD"], at)
     }
 }
