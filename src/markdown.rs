@@ -227,6 +227,35 @@ fn clean(html: &str) -> String {
         .to_string()
 }
 
+/// The words of content Markdown as plain text on one line, for a page's description: text
+/// and code, without markup or raw HTML.
+pub fn plain(markdown: &str) -> String {
+    let markdown = without_forbidden(markdown);
+    let markdown = bounded(&markdown);
+    let mut out = String::new();
+    for event in Parser::new_ext(&markdown, Options::empty()) {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            // Inline markup joins its words to their neighbours' (`[the method](/m/).`).
+            Event::End(
+                TagEnd::Emphasis
+                | TagEnd::Strong
+                | TagEnd::Strikethrough
+                | TagEnd::Link
+                | TagEnd::Image,
+            ) => {}
+            // Blocks, breaks and raw HTML (left out) keep the words around them apart.
+            Event::SoftBreak
+            | Event::HardBreak
+            | Event::End(_)
+            | Event::Html(_)
+            | Event::InlineHtml(_) => out.push(' '),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Substitutes `{site}`, `{platform}` and `{owner}` in a Markdown text (docs/reference.md,
 /// `content/site.yaml`). The names are plain text, so they are escaped for Markdown: a platform
 /// called `<img src=x>` or `[x](https://evil.example/)` reads as written and never becomes
@@ -281,6 +310,16 @@ fn literal(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_text_of_markdown_for_descriptions() {
+        assert_eq!(
+            plain(
+                "Users **must** keep [their keys](/k/) safe.\n\n- one\n- `two`<script>x</script>"
+            ),
+            "Users must keep their keys safe. one two x"
+        );
+    }
     use crate::markup::{cap_nesting, cap_tables, escape};
 
     #[test]

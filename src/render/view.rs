@@ -280,9 +280,11 @@ impl<'a> Views<'a> {
     ) -> Meta {
         Meta {
             title: title.into(),
+            // Plain text from the Markdown as written, at most a search result's length.
             description: description
                 .or(self.site.config.description.as_deref())
-                .map(str::to_string),
+                .map(|d| shorten(&crate::markdown::plain(d), 160))
+                .filter(|d| !d.is_empty()),
             canonical: self.urls.absolute(route),
             section: section.into(),
             feed: None,

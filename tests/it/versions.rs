@@ -204,6 +204,64 @@ fn clauses_and_regulations_have_feeds_each_page_advertises_its_own() {
     );
 }
 
+/// What a link preview, a search engine or a citation needs: the summary (as plain text) for the
+/// description, Open Graph and Twitter card tags, and on a clause page a "cite this" block with
+/// its permalink and the version its excerpt was verified against.
+#[test]
+fn pages_carry_publishing_metadata_and_clause_pages_a_citation() {
+    let out = &built_valid().tree;
+    let html = out.page("platforms/alpha/clauses/messaging-abuse/index.html");
+    let head = &html[..html.find("</head>").unwrap()];
+    let url = "https://example.org/atlas/platforms/alpha/clauses/messaging-abuse/";
+    for tag in [
+        "<meta name=\"description\" content=\"This clause prohibits spam sent through Alpha&#39;s services.\">".to_string(),
+        "<meta property=\"og:title\" content=\"Messaging abuse — Alpha Cloud\">".to_string(),
+        "<meta property=\"og:description\" content=\"This clause prohibits spam".to_string(),
+        format!("<meta property=\"og:url\" content=\"{url}\">"),
+        "<meta name=\"twitter:card\" content=\"summary\">".to_string(),
+        format!("<link rel=\"canonical\" href=\"{url}\">"),
+    ] {
+        assert!(head.contains(&tag), "{tag} in {head}");
+    }
+    let cite = &html[html.find("id=\"cite-heading\"").expect("a cite block")..];
+    let cite = &cite[..cite.find("</section>").unwrap()];
+    assert!(
+        cite.contains("excerpt verified against the version of 1 August 2024"),
+        "{cite}"
+    );
+    assert!(
+        cite.contains(&format!("<a href=\"{url}\">{url}</a>")),
+        "{cite}"
+    );
+}
+
+/// A theme fills base.html's blocks without copying it: more of the head, scripts, and the
+/// footer extended with `super()`.
+#[test]
+fn a_theme_fills_the_blocks_of_base_html() {
+    let site = Site::valid();
+    site.append("content/site.yaml", "theme: house\n");
+    site.write(
+        "themes/house/templates/page.html",
+        "{% extends \"base.html\" %}{% block head %}<meta name=\"x-house\" content=\"1\">{% endblock head %}{% block content %}{{ body | safe }}{% endblock content %}{% block footer %}{{ super() }}<p class=\"house-footer\">House</p>{% endblock footer %}{% block scripts %}<script src=\"/atlas/house.js\"></script>{% endblock scripts %}",
+    );
+    let (code, stderr) = site.build(&[]);
+    assert_eq!(code, 0, "{stderr}");
+    let html = site.output().page("methodology/index.html");
+    let head_end = html.find("</head>").unwrap();
+    assert!(html[..head_end].contains("<meta name=\"x-house\" content=\"1\">"));
+    assert!(
+        html[..head_end].contains("style.css"),
+        "the styles block keeps its default"
+    );
+    let footer = html
+        .find("class=\"site-footer\"")
+        .expect("the built-in footer, by super()");
+    let house = html.find("house-footer").unwrap();
+    let script = html.find("house.js").unwrap();
+    assert!(footer < house && house < script && script < html.find("</body>").unwrap());
+}
+
 #[test]
 fn api_lists_clauses_documents_platforms_and_provisions() {
     let out = &built_valid().tree;

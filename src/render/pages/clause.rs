@@ -8,9 +8,7 @@ use crate::error::Diagnostic;
 use crate::markdown;
 use crate::model::ClauseRef;
 use crate::render::engine::{Engine, Rendered};
-use crate::render::view::{
-    ClauseDetail, ClauseView, DateView, Link, RegulationView, Views, shorten,
-};
+use crate::render::view::{ClauseDetail, ClauseView, DateView, Link, RegulationView, Views};
 use crate::routes::{Feed, Owner};
 use crate::urls::route;
 use crate::verify::State;
@@ -137,10 +135,9 @@ pub(super) fn render(
     };
     let route = route::clause(&p.id, &c.id);
     let title = format!("{} — {}", c.record.title, p.record.name);
-    let description = shorten(&c.record.excerpt, 160);
     let meta = followed(
         v,
-        v.meta(&title, Some(&description), &route, "platforms"),
+        v.meta(&title, Some(&c.record.summary), &route, "platforms"),
         Feed::Clause(at),
     );
     page(v, e, file, "clause.html", meta.edited(v, owner), body)
