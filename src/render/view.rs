@@ -517,6 +517,27 @@ mod tests {
     }
 
     #[test]
+    fn a_documents_headings_follow_the_page_outline_without_skipping_a_level() {
+        use crate::text::{Block, BlockKind, DocText};
+        let heading = |level, text: &str| Block {
+            kind: BlockKind::Heading(level),
+            text: text.into(),
+        };
+        let text = DocText {
+            blocks: vec![
+                heading(2, "Terms"),
+                heading(4, "Scope"),
+                heading(1, "Annex"),
+                heading(6, "Fine print"),
+            ],
+        };
+        assert_eq!(
+            super::text_html(&text),
+            "<h3>Terms</h3>\n<h4>Scope</h4>\n<h3>Annex</h3>\n<h4>Fine print</h4>\n"
+        );
+    }
+
+    #[test]
     fn shorten_cuts_at_words() {
         assert_eq!(shorten("short", 10), "short");
         assert_eq!(shorten("one two three four", 10), "one two…");
@@ -685,6 +706,8 @@ pub(crate) fn diff_view(diff: &[DiffBlock]) -> Vec<DiffBlockView<'_>> {
 pub(crate) fn text_html(text: &DocText) -> String {
     let mut out = String::new();
     let mut in_list = false;
+    // The level of the last heading: the section's own h2 to begin with.
+    let mut depth = 2;
     for b in &text.blocks {
         if in_list && b.kind != BlockKind::ListItem {
             out.push_str("</ul>\n");
@@ -693,8 +716,10 @@ pub(crate) fn text_html(text: &DocText) -> String {
         let t = crate::markup::escape(&b.text);
         match b.kind {
             BlockKind::Heading(level) => {
-                // Page headings are h1/h2; the document's own start at h3.
-                let h = (level + 2).min(6);
+                // Page headings are h1/h2; the document's own start at h3 and, as an outline
+                // must, never go more than one level deeper than the heading before.
+                let h = (level + 2).clamp(3, depth + 1).min(6);
+                depth = h;
                 let _ = writeln!(out, "<h{h}>{t}</h{h}>");
             }
             BlockKind::Paragraph => {

@@ -245,6 +245,10 @@ impl Tree {
         self.0.contains_key(rel)
     }
 
+    pub(crate) fn bytes(&self, rel: &str) -> Option<&[u8]> {
+        self.0.get(rel).map(Vec::as_slice)
+    }
+
     pub(crate) fn files(&self) -> impl Iterator<Item = (&str, &[u8])> {
         self.0.iter().map(|(k, v)| (k.as_str(), v.as_slice()))
     }
