@@ -527,13 +527,14 @@ mod tests {
             blocks: vec![
                 heading(2, "Terms"),
                 heading(4, "Scope"),
+                heading(4, "Limits"),
                 heading(1, "Annex"),
                 heading(6, "Fine print"),
             ],
         };
         assert_eq!(
             super::text_html(&text),
-            "<h3>Terms</h3>\n<h4>Scope</h4>\n<h3>Annex</h3>\n<h4>Fine print</h4>\n"
+            "<h3>Terms</h3>\n<h4>Scope</h4>\n<h4>Limits</h4>\n<h3>Annex</h3>\n<h4>Fine print</h4>\n"
         );
     }
 
@@ -706,8 +707,8 @@ pub(crate) fn diff_view(diff: &[DiffBlock]) -> Vec<DiffBlockView<'_>> {
 pub(crate) fn text_html(text: &DocText) -> String {
     let mut out = String::new();
     let mut in_list = false;
-    // The level of the last heading: the section's own h2 to begin with.
-    let mut depth = 2;
+    // The open headings, as (level in the document, level on the page).
+    let mut open: Vec<(u8, u8)> = Vec::new();
     for b in &text.blocks {
         if in_list && b.kind != BlockKind::ListItem {
             out.push_str("</ul>\n");
@@ -716,10 +717,14 @@ pub(crate) fn text_html(text: &DocText) -> String {
         let t = crate::markup::escape(&b.text);
         match b.kind {
             BlockKind::Heading(level) => {
-                // Page headings are h1/h2; the document's own start at h3 and, as an outline
-                // must, never go more than one level deeper than the heading before.
-                let h = (level + 2).clamp(3, depth + 1).min(6);
-                depth = h;
+                // Page headings are h1/h2; the document's own start at h3, one level below
+                // the heading they fall under, so the outline skips no level (siblings stay
+                // siblings).
+                while open.last().is_some_and(|&(l, _)| l >= level) {
+                    open.pop();
+                }
+                let h = (open.last().map_or(2, |&(_, h)| h) + 1).min(6);
+                open.push((level, h));
                 let _ = writeln!(out, "<h{h}>{t}</h{h}>");
             }
             BlockKind::Paragraph => {
