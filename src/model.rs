@@ -318,6 +318,11 @@ impl Platform {
     pub fn owner(&self) -> &str {
         self.record.owner.as_deref().unwrap_or(&self.record.name)
     }
+
+    /// How many versions its documents have.
+    pub fn versions(&self) -> usize {
+        self.documents.iter().map(|d| d.snapshots.len()).sum()
+    }
 }
 
 /// A provision type: a kind of clause compared across platforms.

@@ -35,8 +35,8 @@ pub enum Owner {
     Regulation(RegulationIx),
     /// The platforms × provision types matrix.
     Compare,
-    /// A page of `/changes/`, from 0.
-    Changes(usize),
+    /// A page, from 0, of `/changes/` or of a platform's changes.
+    Changes(Option<PlatformIx>, usize),
     /// A free page.
     Page(PageIx),
     /// `404.html`.
@@ -243,13 +243,19 @@ fn generated(site: &Site) -> Vec<(String, Owner)> {
     page(route::compare(), Owner::Compare);
     let versions: usize = site.documents().map(|(_, d)| d.snapshots.len()).sum();
     for n in 0..changes_pages(versions) {
-        page(route::changes_page(n), Owner::Changes(n));
+        page(route::changes_page(None, n), Owner::Changes(None, n));
     }
     if !site.regulations.is_empty() {
         page(route::regulations(), Owner::Regulations);
     }
     for (ix, p) in site.platform_ixs() {
         page(route::platform(&p.id), Owner::Platform(ix));
+        for n in 0..changes_pages(p.versions()) {
+            page(
+                route::changes_page(Some(&p.id), n),
+                Owner::Changes(Some(ix), n),
+            );
+        }
         for c in &p.clauses {
             page(route::clause(&p.id, &c.id), Owner::Clause(c.at));
         }
@@ -273,6 +279,16 @@ fn generated(site: &Site) -> Vec<(String, Owner)> {
     for (ix, pg) in site.page_ixs() {
         page(route::page(&pg.slug), Owner::Page(ix));
     }
+    files.extend(feeds(site));
+    for api in Api::ALL {
+        files.push((route::api(api.name()), Owner::Api(api)));
+    }
+    files
+}
+
+/// Every feed but the site's.
+fn feeds(site: &Site) -> Vec<(String, Owner)> {
+    let mut files = Vec::new();
     for (ix, p) in site.platform_ixs() {
         files.push((
             route::feed(&route::platform(&p.id)),
@@ -305,9 +321,6 @@ fn generated(site: &Site) -> Vec<(String, Owner)> {
                 Owner::Feed(Feed::Clause(c.at)),
             ));
         }
-    }
-    for api in Api::ALL {
-        files.push((route::api(api.name()), Owner::Api(api)));
     }
     files
 }

@@ -36,12 +36,16 @@ pub(crate) mod route {
     pub(crate) fn changes() -> String {
         "changes/".into()
     }
-    /// The `n`th page of `/changes/`, from 0: the first is `/changes/` itself, as Zola and
-    /// Hugo paginate (`/changes/page/2/`…).
-    pub(crate) fn changes_page(n: usize) -> String {
+    /// The `n`th page, from 0, of `/changes/` or, given a platform, of the platform's changes:
+    /// the first is the list's own folder, as Zola and Hugo paginate (`/changes/page/2/`…).
+    pub(crate) fn changes_page(platform: Option<&str>, n: usize) -> String {
+        let first = match platform {
+            Some(p) => format!("{}changes/", self::platform(p)),
+            None => changes(),
+        };
         match n {
-            0 => changes(),
-            _ => format!("changes/page/{}/", n + 1),
+            0 => first,
+            _ => format!("{first}page/{}/", n + 1),
         }
     }
     pub(crate) fn page(slug: &str) -> String {

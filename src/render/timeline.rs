@@ -124,7 +124,7 @@ pub(crate) fn chart(lanes: Vec<Lane>, aria_label: &str) -> Option<Chart> {
             points.sort_by_key(|p| drawing_order(p.version.class));
             LaneView {
                 y: format!("{cy:.1}"),
-                label: lane.label.map(|l| shorten(&l, 24)),
+                label: lane.label.map(|l| shorten(&l, 22)),
                 label_x: format!("{:.1}", left - 10.0),
                 label_y: format!("{:.1}", cy + 4.0),
                 marks: points

@@ -517,6 +517,28 @@ mod tests {
     }
 
     #[test]
+    fn a_documents_headings_follow_the_page_outline_without_skipping_a_level() {
+        use crate::text::{Block, BlockKind, DocText};
+        let heading = |level, text: &str| Block {
+            kind: BlockKind::Heading(level),
+            text: text.into(),
+        };
+        let text = DocText {
+            blocks: vec![
+                heading(2, "Terms"),
+                heading(4, "Scope"),
+                heading(4, "Limits"),
+                heading(1, "Annex"),
+                heading(6, "Fine print"),
+            ],
+        };
+        assert_eq!(
+            super::text_html(&text),
+            "<h3>Terms</h3>\n<h4>Scope</h4>\n<h4>Limits</h4>\n<h3>Annex</h3>\n<h4>Fine print</h4>\n"
+        );
+    }
+
+    #[test]
     fn shorten_cuts_at_words() {
         assert_eq!(shorten("short", 10), "short");
         assert_eq!(shorten("one two three four", 10), "one two…");
@@ -685,6 +707,8 @@ pub(crate) fn diff_view(diff: &[DiffBlock]) -> Vec<DiffBlockView<'_>> {
 pub(crate) fn text_html(text: &DocText) -> String {
     let mut out = String::new();
     let mut in_list = false;
+    // The open headings, as (level in the document, level on the page).
+    let mut open: Vec<(u8, u8)> = Vec::new();
     for b in &text.blocks {
         if in_list && b.kind != BlockKind::ListItem {
             out.push_str("</ul>\n");
@@ -693,8 +717,14 @@ pub(crate) fn text_html(text: &DocText) -> String {
         let t = crate::markup::escape(&b.text);
         match b.kind {
             BlockKind::Heading(level) => {
-                // Page headings are h1/h2; the document's own start at h3.
-                let h = (level + 2).min(6);
+                // Page headings are h1/h2; the document's own start at h3, one level below
+                // the heading they fall under, so the outline skips no level (siblings stay
+                // siblings).
+                while open.last().is_some_and(|&(l, _)| l >= level) {
+                    open.pop();
+                }
+                let h = (open.last().map_or(2, |&(_, h)| h) + 1).min(6);
+                open.push((level, h));
                 let _ = writeln!(out, "<h{h}>{t}</h{h}>");
             }
             BlockKind::Paragraph => {

@@ -8,14 +8,14 @@ use serde_json::{Value, json};
 use std::time::Duration;
 
 /// chromedriver on a free port, stopped when dropped.
-struct Driver {
+pub(crate) struct Driver {
     child: std::process::Child,
     port: u16,
     session: Option<String>,
 }
 
 impl Driver {
-    fn start() -> Option<Driver> {
+    pub(crate) fn start() -> Option<Driver> {
         let found = |p: &str| std::path::Path::new(p).exists();
         if !found("/usr/bin/chromium") || !found("/usr/bin/chromedriver") {
             assert!(
@@ -114,12 +114,12 @@ impl Driver {
         serde_json::from_slice(&payload).unwrap_or(Value::Null)
     }
 
-    fn session_call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+    pub(crate) fn session_call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
         let id = self.session.as_ref().unwrap();
         self.call(method, &format!("/session/{id}{path}"), body)
     }
 
-    fn goto(&self, url: &str) {
+    pub(crate) fn goto(&self, url: &str) {
         self.session_call("POST", "/url", Some(json!({ "url": url })));
     }
 
@@ -133,7 +133,7 @@ impl Driver {
         });
     }
 
-    fn script(&self, js: &str) -> Value {
+    pub(crate) fn script(&self, js: &str) -> Value {
         self.session_call(
             "POST",
             "/execute/sync",

@@ -358,7 +358,8 @@ fn links_read_as_their_text_and_a_changed_target_is_formatting() {
     );
     for text in [
         "<h4>Latest from us</h4>",
-        "<h6>BankID renewal with EU passports</h6>",
+        // Under "Latest from us", one level down: the outline skips no level.
+        "<h5>BankID renewal with EU passports</h5>",
         "to renew their BankID.</p>",
         "<p>Subscribe</p>",
     ] {

@@ -18,6 +18,7 @@ mod hostile_text;
 mod import;
 mod incremental;
 mod invalid;
+mod layout;
 mod output;
 mod output_swap;
 mod sample_site;

@@ -139,3 +139,64 @@ fn changes_are_paginated_with_every_version_on_one_page() {
     let sitemap = out.page("sitemap.xml");
     assert!(sitemap.contains("<loc>https://example.org/atlas/changes/page/2/</loc>"));
 }
+
+/// Each platform's changes are listed under its folder, paginated as `/changes/` is: every
+/// version of its documents on exactly one of its pages, no other platform's; `/changes/`
+/// links every platform's list.
+#[test]
+fn each_platforms_changes_list_its_own_versions_once() {
+    let out = &built_sample().tree;
+    let all = out.page("changes/index.html");
+    let files: Vec<&str> = out.files().map(|(f, _)| f).collect();
+    let platforms: Vec<&str> = files
+        .iter()
+        .filter_map(|f| {
+            f.strip_prefix("platforms/")?
+                .strip_suffix("/changes/index.html")
+        })
+        .collect();
+    assert!(platforms.len() >= 8, "{platforms:?}");
+    for id in &platforms {
+        assert!(
+            all.contains(&format!("href=\"/atlas/platforms/{id}/changes/\"")),
+            "{id}"
+        );
+        let own = format!("platforms/{id}/changes/");
+        let pages: Vec<String> = files
+            .iter()
+            .filter(|f| f.starts_with(&own) && f.ends_with("index.html"))
+            .map(|f| out.page(f))
+            .collect();
+        let versions = files.iter().filter(|f| {
+            f.starts_with(&format!("platforms/{id}/documents/")) && f.contains("/versions/")
+        });
+        for v in versions {
+            let href = format!("href=\"/atlas/{}\"", v.trim_end_matches("index.html"));
+            let shown: usize = pages.iter().map(|p| p.matches(&href).count()).sum();
+            assert_eq!(shown, 1, "{v} is listed {shown} times");
+        }
+        for other in platforms.iter().filter(|o| *o != id) {
+            let theirs = format!("href=\"/atlas/platforms/{other}/documents/");
+            assert!(
+                pages.iter().all(|p| !p.contains(&theirs)),
+                "{other}'s in {id}'s"
+            );
+        }
+    }
+}
+
+/// A document's versions: substantive ones listed, the runs of formatting and noise between
+/// them folded, and the list before the document's text (which on a phone, one column, is
+/// below it).
+#[test]
+fn document_pages_fold_quiet_versions_and_list_them_before_the_text() {
+    let out = &built_sample().tree;
+    let page = out.page("platforms/chatgpt/documents/commercial-terms/index.html");
+    let versions = page.find("id=\"versions-heading\"").unwrap();
+    assert!(versions < page.find("id=\"text-heading\"").unwrap());
+    assert!(page.contains("<li class=\"fold v-noise\"><details>"));
+    assert!(
+        !page.contains("<li class=\"v-noise\">") && !page.contains("<li class=\"v-formatting\">")
+    );
+    assert!(page.contains("<li class=\"v-substantive\">"));
+}

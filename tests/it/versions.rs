@@ -89,7 +89,7 @@ fn changes_page_lists_every_version_newest_first_with_noise_folded() {
         last = at;
     }
     assert_eq!(
-        html.matches("<li class=\"change\">").count(),
+        html.matches("<li class=\"change\"").count(),
         1,
         "one substantive change"
     );

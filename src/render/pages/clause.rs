@@ -1,7 +1,7 @@
 //! A clause's page: the analysis, the excerpt verified against the archive, how other
 //! platforms handle the same provision, and how the quoted passage changed.
 
-use super::{followed, page};
+use super::{Verification, followed, page, verification};
 use crate::derive::Derived;
 use crate::diff::Segment;
 use crate::error::Diagnostic;
@@ -11,7 +11,6 @@ use crate::render::engine::{Engine, Rendered};
 use crate::render::view::{ClauseDetail, ClauseView, DateView, Link, RegulationView, Views};
 use crate::routes::{Feed, Owner};
 use crate::urls::route;
-use crate::verify::State;
 use serde::Serialize;
 
 /// How the clause's document is monitored.
@@ -23,16 +22,6 @@ pub(super) struct Monitoring {
     pub first_seen: Option<DateView>,
     pub latest: Option<DateView>,
     pub document_url: String,
-}
-
-/// Where the excerpt was found in the archive.
-#[derive(Serialize)]
-pub(super) struct Verification {
-    pub state: State,
-    /// The latest version that has it.
-    pub snapshot: Option<Link>,
-    /// The first version that has it.
-    pub first_seen: Option<Link>,
 }
 
 /// A substantive change to the quoted passage.
@@ -99,11 +88,7 @@ pub(super) fn render(
         document_title: doc.record.title.to_string(),
         disclaimer: v.markdown(&sub(&config.disclaimer)),
         methodology_url: v.methodology_url.clone(),
-        verification: Verification {
-            state: checked.state,
-            snapshot: checked.snapshot.map(version_link),
-            first_seen: checked.first_seen.map(version_link),
-        },
+        verification: verification(v, d, at),
         related: v.relations.related(c).map(|r| v.clause(r)).collect(),
         monitoring: Monitoring {
             owner: p.owner().to_string(),

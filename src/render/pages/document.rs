@@ -1,7 +1,7 @@
 //! A document's page: its versions on a timeline and in a list, the clauses quoting it, and
 //! its current text.
 
-use super::{context, followed, lane, timeline};
+use super::{Fold, context, fold, followed, lane, timeline};
 use crate::derive::DocumentDerived;
 use crate::error::Diagnostic;
 use crate::history::Class;
@@ -31,8 +31,9 @@ pub(super) struct DocumentPage {
     /// An SVG chart of the versions.
     pub timeline: String,
     pub counts: Counts,
-    /// Newest first.
-    pub versions: Vec<VersionView>,
+    /// Newest first: substantive changes and the first version, the runs of formatting and
+    /// noise between them folded.
+    pub versions: Vec<Fold<VersionView>>,
     pub clauses: Vec<ClauseView>,
     /// The current text (the latest version that is not noise) as HTML.
     pub text: Option<String>,
@@ -68,12 +69,10 @@ pub(super) fn render(
             &format!("Versions of {} over time", d.record.title),
         )?,
         counts,
-        versions: history
-            .versions
-            .iter()
-            .rev()
-            .map(|ver| v.version(at, ver))
-            .collect(),
+        versions: fold(
+            history.versions.iter().rev().map(|ver| v.version(at, ver)),
+            |ver| matches!(ver.class, Class::Substantive | Class::First),
+        ),
         clauses: p
             .clauses
             .iter()

@@ -23,9 +23,10 @@ use crate::derive::{Derived, DocumentDerived};
 use crate::error::Diagnostic;
 use crate::history::{Class, History, Version};
 use crate::load::Loaded;
-use crate::model::DocRef;
+use crate::model::{ClauseRef, DocRef};
 use crate::routes::{Feed, Owner};
 use crate::urls::route;
+use crate::verify::State;
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -48,11 +49,11 @@ pub(super) fn render(
         }
         Owner::Clause(c) => clause::render(v, d, e, file, c),
         Owner::Provisions => provision::list(v, e, file),
-        Owner::Provision(ix) => provision::render(v, e, file, ix),
+        Owner::Provision(ix) => provision::render(v, d, e, file, ix),
         Owner::Regulations => regulation::list(v, e, file),
         Owner::Regulation(ix) => regulation::render(v, e, file, ix),
         Owner::Compare => compare::render(v, e, file),
-        Owner::Changes(n) => changes::render(v, d, e, file, n),
+        Owner::Changes(of, n) => changes::render(v, d, e, file, of, n),
         Owner::Page(ix) => page::render(v, e, file, ix),
         Owner::NotFound => page::not_found(v, e, file),
         Owner::Alias(c, _) => redirect::render(v, e, file, c),
@@ -134,6 +135,60 @@ fn context<'v, T: Serialize>(v: &'v Views, meta: Meta, body: T) -> Context<'v, T
         meta,
         page: body,
     }
+}
+
+/// Where a clause's excerpt was found in the archive.
+#[derive(Serialize)]
+pub(super) struct Verification {
+    pub state: State,
+    /// The latest version that has it.
+    pub snapshot: Option<Link>,
+    /// The first version that has it.
+    pub first_seen: Option<Link>,
+}
+
+fn verification(v: &Views, d: &Derived, at: ClauseRef) -> Verification {
+    let document = v.site[at].document;
+    let history = d.history(document);
+    let checked = d.verification(at);
+    let link = |i: usize| v.version_link(document, &history.versions[i]);
+    Verification {
+        state: checked.state,
+        snapshot: checked.snapshot.map(link),
+        first_seen: checked.first_seen.map(link),
+    }
+}
+
+/// An entry of a list shown in full, or a fold of the quieter entries between two.
+#[derive(Serialize)]
+pub(super) struct Fold<T> {
+    /// The entry shown in full; None for a fold.
+    pub change: Option<T>,
+    /// The entries folded together, when `change` is None.
+    pub folded: Vec<T>,
+}
+
+/// `entries` in order, each that `shown` keeps shown in full, the runs of others between them
+/// folded together.
+fn fold<T>(entries: impl IntoIterator<Item = T>, shown: impl Fn(&T) -> bool) -> Vec<Fold<T>> {
+    let mut out: Vec<Fold<T>> = Vec::new();
+    for entry in entries {
+        if shown(&entry) {
+            out.push(Fold {
+                change: Some(entry),
+                folded: Vec::new(),
+            });
+        } else {
+            match out.last_mut() {
+                Some(f) if f.change.is_none() => f.folded.push(entry),
+                _ => out.push(Fold {
+                    change: None,
+                    folded: vec![entry],
+                }),
+            }
+        }
+    }
+    out
 }
 
 /// A version in a list of changes across documents.

@@ -1,8 +1,11 @@
-//! The list of provision types, and each provision type's side-by-side comparison.
+//! The list of provision types, and each provision type's comparison: one row per clause, its
+//! analysis and its standing in the archive in aligned columns.
 
-use super::{followed, page};
+use super::{Verification, followed, page, verification};
+use crate::derive::Derived;
 use crate::error::Diagnostic;
-use crate::model::ProvisionIx;
+use crate::history::Class;
+use crate::model::{ClauseRef, ProvisionIx};
 use crate::render::engine::{Engine, Rendered};
 use crate::render::view::{ClauseDetail, Link, PlatformView, ProvisionGroup, ProvisionView, Views};
 use crate::routes::{Feed, Owner};
@@ -27,11 +30,24 @@ pub(super) fn list(v: &Views, e: &Engine, file: &str) -> Result<Rendered, Diagno
     )
 }
 
+/// A clause in the comparison: its analysis, where its excerpt stands, and when its document
+/// last changed.
+#[derive(Serialize)]
+pub(super) struct Compared {
+    #[serde(flatten)]
+    pub clause: ClauseDetail,
+    pub verification: Verification,
+    /// The latest substantive change of the document it quotes.
+    pub last_change: Option<Link>,
+    /// The latest version that changed the passage it quotes.
+    pub passage_changed: Option<Link>,
+}
+
 /// A platform's clauses of the provision type.
 #[derive(Serialize)]
 pub(super) struct Entry {
     pub platform: PlatformView,
-    pub clauses: Vec<ClauseDetail>,
+    pub clauses: Vec<Compared>,
 }
 
 /// `provision.html`.
@@ -48,6 +64,7 @@ pub(super) struct ProvisionPage {
 
 pub(super) fn render(
     v: &Views,
+    d: &Derived,
     e: &Engine,
     file: &str,
     ix: ProvisionIx,
@@ -57,11 +74,11 @@ pub(super) fn render(
     let mut entries = Vec::new();
     let mut missing = Vec::new();
     for (pix, p) in site.platform_ixs() {
-        let clauses: Vec<ClauseDetail> = p
+        let clauses: Vec<Compared> = p
             .clauses
             .iter()
             .filter(|c| c.provision == ix)
-            .map(|c| v.clause_detail(c.at))
+            .map(|c| compared(v, d, c.at))
             .collect();
         if clauses.is_empty() {
             missing.push(v.link(&p.record.name, &route::platform(&p.id)));
@@ -97,4 +114,19 @@ pub(super) fn render(
         siblings,
     };
     page(v, e, file, "provision.html", meta, body)
+}
+
+fn compared(v: &Views, d: &Derived, at: ClauseRef) -> Compared {
+    let document = v.site[at].document;
+    let versions = &d.history(document).versions;
+    let link = |i: usize| v.version_link(document, &versions[i]);
+    Compared {
+        clause: v.clause_detail(at),
+        verification: verification(v, d, at),
+        last_change: versions
+            .iter()
+            .rposition(|ver| ver.class == Class::Substantive)
+            .map(link),
+        passage_changed: d.verification(at).changes.last().map(|pc| link(pc.version)),
+    }
 }

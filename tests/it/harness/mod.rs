@@ -245,6 +245,12 @@ impl Tree {
         self.0.contains_key(rel)
     }
 
+    /// The bytes of the file at `rel`, as the layout tests' static host serves them.
+    #[cfg(feature = "serve")]
+    pub(crate) fn bytes(&self, rel: &str) -> Option<&[u8]> {
+        self.0.get(rel).map(Vec::as_slice)
+    }
+
     pub(crate) fn files(&self) -> impl Iterator<Item = (&str, &[u8])> {
         self.0.iter().map(|(k, v)| (k.as_str(), v.as_slice()))
     }
