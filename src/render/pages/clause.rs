@@ -65,6 +65,8 @@ pub(super) struct Faq {
 pub(super) struct ClausePage<'a> {
     pub clause: ClauseDetail,
     pub document_title: String,
+    /// The document's type, as its record gives it.
+    pub document_type: String,
     pub disclaimer: String,
     pub methodology_url: Option<String>,
     pub verification: Verification,
@@ -94,6 +96,7 @@ pub(super) fn render(
     let body = ClausePage {
         clause: v.clause_detail(at),
         document_title: doc.record.title.to_string(),
+        document_type: doc.record.doc_type.to_string(),
         disclaimer: v.markdown(&sub(&config.disclaimer)),
         methodology_url: v.methodology_url.clone(),
         verification: Verification {
