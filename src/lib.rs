@@ -193,8 +193,8 @@ fn run(
     let loaded = load_with(root, options, &mut files, disk)?;
     let site = &loaded.site;
     let relations = derive::Relations::new(site);
-    let indexer = search.then(|| search::Indexer::start(search::pages(&loaded.routes)));
-    let renderer = render::Renderer::new(&loaded, &relations, previous, indexer.as_ref())?;
+    let gather = search.then(|| search::Gather::start(search::pages(&loaded.routes), previous));
+    let renderer = render::Renderer::new(&loaded, &relations, previous, gather.as_ref())?;
     progress.start(site.documents().count(), loaded.routes.len());
     let counted = &Counted { sink, progress };
     let empty = derive::DeriveCache::default();
@@ -204,19 +204,16 @@ fn run(
         Ok(())
     })?;
     renderer.site(&derived, counted)?;
-    let (rendered, kept) = renderer.finish()?;
-    let index = match indexer {
-        Some(indexer) => indexer
-            .finish()
-            .map_err(|d| error::Error::content(vec![d]))?,
-        None => search::Index::default(),
-    };
-    for (file, bytes) in index.files() {
-        sink.put(file, bytes)?;
+    let (rendered, mut kept) = renderer.finish()?;
+    let mut index_files = 0;
+    if let Some(gather) = gather {
+        let written = gather.finish(previous, sink)?;
+        index_files = written.files;
+        kept.extend(written.keys);
     }
     let report = Report {
         warnings: warnings(site, &derived, &files),
-        files: loaded.routes.len() + index.files().count(),
+        files: loaded.routes.len() + index_files,
         pages: loaded
             .routes
             .iter()

@@ -4,16 +4,19 @@
 //!
 //! A build hands each indexed page to an [`Indexer`] as soon as it has its HTML; the indexer
 //! reads it on a thread of its own while the build goes on rendering, and makes the index's
-//! files once the last page is in.
+//! files once the last page is in. A build over a previous output with an index ([`Gather`])
+//! only notes each page's key: when none changed, the previous index is kept as it is.
 
-use crate::error::{Diagnostic, Kind, Origin};
+use crate::error::{Diagnostic, Error, Kind, Origin, Result};
+use crate::hash::Key;
+use crate::output::Sink;
 use crate::routes::{Owner, Routes};
 use crate::urls::route;
 use pagefind::api::PagefindIndex;
 use pagefind::options::PagefindServiceConfig;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, mpsc};
+use std::sync::{Arc, Mutex, PoisonError, mpsc};
 use std::thread::JoinHandle;
 
 /// Whether the page `owner` makes is indexed: the pages of the things a reader looks for
@@ -46,6 +49,128 @@ pub(crate) fn pages(routes: &Routes) -> Vec<String> {
 /// puts it under the folder above `pagefind/`, so the index holds no host or base path.
 fn url(file: &str) -> String {
     format!("/{}", file.strip_suffix("index.html").unwrap_or(file))
+}
+
+/// A build's search index, from its pages as they are rendered. Without a previous index to
+/// keep, each page goes to an [`Indexer`] at once; over one, each page's key is noted (and the
+/// HTML of a page rendered anew kept), and the index is made after the last page only if one
+/// changed. A page kept from the previous output is read back from it when it must be indexed.
+pub(crate) struct Gather {
+    files: Vec<String>,
+    indexer: Option<Indexer>,
+    noted: Mutex<BTreeMap<String, Noted>>,
+}
+
+/// An indexed page of the build: the key of what it was rendered from, when the build keeps a
+/// cache, and its HTML when it must be kept for the index (rendered anew, over an index).
+struct Noted {
+    key: Option<Key>,
+    html: Option<Arc<[u8]>>,
+}
+
+/// The files of an index the build wrote or kept.
+pub(crate) struct Written {
+    /// How many.
+    pub files: usize,
+    /// Each with the key the next build compares, when every page had one.
+    pub keys: Vec<(String, Key)>,
+}
+
+impl Gather {
+    /// For the indexed pages in `files` (sorted), over the `previous` output's pages' keys.
+    pub(crate) fn start(files: Vec<String>, previous: Option<&HashMap<String, Key>>) -> Gather {
+        let over_an_index = previous.is_some_and(|p| p.keys().any(|f| in_index(f)));
+        let indexer = (!over_an_index).then(|| Indexer::start(files.clone()));
+        Gather {
+            files,
+            indexer,
+            noted: Mutex::default(),
+        }
+    }
+
+    /// The page in `file`: its `html` when rendered anew, None when the previous output's is
+    /// kept (in `sink`); `key`, what it was rendered from.
+    pub(crate) fn page(
+        &self,
+        file: &str,
+        key: Option<Key>,
+        html: Option<Arc<[u8]>>,
+        sink: &dyn Sink,
+    ) -> Result<()> {
+        let html = match &self.indexer {
+            Some(indexer) => {
+                indexer.add(file, html_of(file, html, sink)?);
+                None
+            }
+            None => html,
+        };
+        let mut noted = self.noted.lock().unwrap_or_else(PoisonError::into_inner);
+        noted.insert(file.to_string(), Noted { key, html });
+        Ok(())
+    }
+
+    /// Writes the index into `sink`: the `previous` output's, kept, when it was made from the
+    /// same pages, else the index of the pages as they are now.
+    pub(crate) fn finish(
+        self,
+        previous: Option<&HashMap<String, Key>>,
+        sink: &dyn Sink,
+    ) -> Result<Written> {
+        let noted = self
+            .noted
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
+        let pages: Option<Vec<(&String, Key)>> =
+            noted.iter().map(|(file, n)| Some((file, n.key?))).collect();
+        let key = |files: usize| pages.as_ref().map(|p| Key::of(&(p, files)));
+        let old: Vec<(&String, &Key)> = previous
+            .into_iter()
+            .flatten()
+            .filter(|(f, _)| in_index(f))
+            .collect();
+        let unchanged = key(old.len());
+        if self.indexer.is_none() && unchanged.is_some_and(|k| old.iter().all(|o| *o.1 == k)) {
+            for (file, _) in &old {
+                sink.keep(file)?;
+            }
+            let files = old.len();
+            let keys = old.into_iter().map(|(f, k)| (f.clone(), *k)).collect();
+            return Ok(Written { files, keys });
+        }
+        let indexer = match self.indexer {
+            Some(indexer) => indexer,
+            None => {
+                let indexer = Indexer::start(self.files);
+                for (file, n) in &noted {
+                    indexer.add(file, html_of(file, n.html.clone(), sink)?);
+                }
+                indexer
+            }
+        };
+        let index = indexer.finish().map_err(|d| Error::content(vec![d]))?;
+        for (file, bytes) in index.files() {
+            sink.put(file, bytes)?;
+        }
+        let files = index.files().count();
+        let keys = match key(files) {
+            Some(k) => index.files().map(|(f, _)| (f.to_string(), k)).collect(),
+            None => Vec::new(),
+        };
+        Ok(Written { files, keys })
+    }
+}
+
+/// Whether the output file `file` is one of the search index's.
+fn in_index(file: &str) -> bool {
+    file.starts_with(route::search_index())
+}
+
+/// The HTML of the page in `file`: `html` if it was rendered, else the previous output's.
+fn html_of(file: &str, html: Option<Arc<[u8]>>, sink: &dyn Sink) -> Result<Arc<[u8]>> {
+    match html {
+        Some(html) => Ok(html),
+        None => sink.kept(file),
+    }
 }
 
 /// A page handed to the indexer: its output path and HTML.
@@ -225,6 +350,86 @@ mod tests {
                 .any(|(p, _)| p.starts_with("pagefind/fragment/"))
         );
         assert_eq!(index_of(&files, &[3, 1, 0, 2]), sorted);
+    }
+
+    /// A sink that records what it is given, over a previous output of `previous`.
+    #[derive(Default)]
+    struct Recorded {
+        previous: HashMap<String, Arc<[u8]>>,
+        put: Mutex<BTreeMap<String, Arc<[u8]>>>,
+        kept: Mutex<Vec<String>>,
+    }
+
+    impl Sink for Recorded {
+        fn put(&self, path: &str, bytes: &Arc<[u8]>) -> Result<()> {
+            self.put.lock().unwrap().insert(path.into(), bytes.clone());
+            Ok(())
+        }
+
+        fn keep(&self, path: &str) -> Result<()> {
+            self.kept.lock().unwrap().push(path.into());
+            Ok(())
+        }
+
+        fn kept(&self, path: &str) -> Result<Arc<[u8]>> {
+            Ok(self.previous[path].clone())
+        }
+    }
+
+    /// Gathers `files` over `previous`, each page given as `page` says (key, HTML if rendered).
+    fn gather(
+        files: &[&str],
+        previous: &HashMap<String, Key>,
+        sink: &Recorded,
+        page: impl Fn(&str) -> (Key, Option<Arc<[u8]>>),
+    ) -> Written {
+        let gather = Gather::start(
+            files.iter().map(|f| f.to_string()).collect(),
+            Some(previous),
+        );
+        for file in files {
+            let (key, html) = page(file);
+            gather.page(file, Some(key), html, sink).unwrap();
+        }
+        gather.finish(Some(previous), sink).unwrap()
+    }
+
+    #[test]
+    fn an_index_is_kept_while_its_pages_are_and_made_again_when_one_changes() {
+        let files = ["a/index.html", "b/index.html", "c/index.html"];
+        let key = |f: &str| Key::of(f);
+        let first = Recorded::default();
+        let written = gather(&files, &HashMap::new(), &first, |f| (key(f), Some(page(f))));
+        assert_eq!(written.files, first.put.lock().unwrap().len());
+        let mut previous: HashMap<String, Key> =
+            files.iter().map(|f| (f.to_string(), key(f))).collect();
+        previous.extend(written.keys);
+
+        let unchanged = Recorded::default();
+        gather(&files, &previous, &unchanged, |f| (key(f), None));
+        assert!(unchanged.put.lock().unwrap().is_empty());
+        assert_eq!(unchanged.kept.lock().unwrap().len(), written.files);
+
+        let changed = Recorded {
+            previous: files.iter().map(|f| (f.to_string(), page(f))).collect(),
+            ..Recorded::default()
+        };
+        gather(&files, &previous, &changed, |f| match f {
+            "b/index.html" => (Key::of("b, edited"), Some(page("b, edited"))),
+            _ => (key(f), None),
+        });
+        assert!(changed.kept.lock().unwrap().is_empty());
+        let indexer = Indexer::start(files.iter().map(|f| f.to_string()).collect());
+        for f in files {
+            indexer.add(f, page(if f == "b/index.html" { "b, edited" } else { f }));
+        }
+        let fresh: BTreeMap<String, Arc<[u8]>> = indexer
+            .finish()
+            .unwrap()
+            .files()
+            .map(|(p, b)| (p.to_string(), b.clone()))
+            .collect();
+        assert!(*changed.put.lock().unwrap() == fresh);
     }
 
     #[test]

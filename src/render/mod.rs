@@ -16,7 +16,7 @@ use crate::load::Loaded;
 use crate::model::DocRef;
 use crate::output::Sink;
 use crate::routes::Owner;
-use crate::search::{self, Indexer};
+use crate::search::{self, Gather};
 use engine::Engine;
 pub(crate) use engine::{Pages, Templates};
 use pages::DocumentPage;
@@ -39,7 +39,7 @@ pub(crate) struct Renderer<'a> {
     /// Every other file.
     rest: Vec<(&'a str, Owner)>,
     /// Where the pages search indexes go, when the build makes the index.
-    index: Option<&'a Indexer>,
+    search: Option<&'a Gather>,
     /// Pages whose key the cache keeps for the next build.
     kept: Mutex<Pages>,
     errors: Mutex<Vec<Diagnostic>>,
@@ -57,12 +57,12 @@ pub(crate) struct Rendered {
 impl<'a> Renderer<'a> {
     /// A renderer for `loaded`. With the `previous` build's pages, a page whose template, theme
     /// and context are the same is taken from it as it was; a build without pays nothing for
-    /// their keys. With an `index`, every page search indexes is given to it.
+    /// their keys. With `search`, every page search indexes is given to it.
     pub(crate) fn new(
         loaded: &'a Loaded,
         relations: &'a Relations,
         previous: Option<&'a Pages>,
-        index: Option<&'a Indexer>,
+        search: Option<&'a Gather>,
     ) -> Result<Renderer<'a>> {
         let engine = Engine::new(&loaded.theme, previous).map_err(Error::content)?;
         let mut documents: HashMap<DocRef, Vec<(&str, DocumentPage)>> = HashMap::new();
@@ -79,7 +79,7 @@ impl<'a> Renderer<'a> {
             engine,
             documents,
             rest,
-            index,
+            search,
             kept: Mutex::default(),
             errors: Mutex::default(),
             rendered: AtomicUsize::new(0),
@@ -139,14 +139,8 @@ impl<'a> Renderer<'a> {
             Some(bytes) => sink.put(file, bytes)?,
             None => sink.keep(file)?,
         }
-        if let Some(index) = self.index.filter(|_| search::indexed(owner)) {
-            // A page kept from the previous output is read back from it: its HTML is what
-            // this build would have rendered.
-            let html = match page.bytes {
-                Some(bytes) => bytes,
-                None => sink.kept(file)?,
-            };
-            index.add(file, html);
+        if let Some(search) = self.search.filter(|_| search::indexed(owner)) {
+            search.page(file, page.key, page.bytes, sink)?;
         }
         if let Some(key) = page.key {
             lock(&self.kept).insert(file.to_string(), key);
