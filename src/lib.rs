@@ -26,6 +26,7 @@ pub(crate) mod read;
 pub(crate) mod render;
 pub mod routes;
 pub(crate) mod scaffold;
+pub mod search;
 #[cfg(feature = "serve")]
 pub mod serve;
 mod session;
@@ -69,7 +70,15 @@ pub struct Built {
 /// A clean build of the site under `root` into memory, keeping no cache.
 pub fn build(root: &Path, options: &load::LoadOptions) -> error::Result<Built> {
     let memory = Memory::default();
-    let (report, _) = once(root, options, None, None, &memory, &Progress::hidden())?;
+    let (report, _) = once(
+        root,
+        options,
+        None,
+        None,
+        &memory,
+        &Progress::hidden(),
+        true,
+    )?;
     Ok(Built {
         output: memory.into_output(),
         report,
@@ -100,6 +109,7 @@ pub fn write(
         previous.as_ref(),
         &staging,
         progress,
+        true,
     )?;
     staging.commit()?;
     if let Some(disk) = &disk {
@@ -110,15 +120,23 @@ pub fn write(
     Ok(report)
 }
 
-/// All of a build's work but writing: every page is rendered, then dropped. With the on-disk
-/// cache, only documents whose inputs changed are derived.
+/// All of a build's work but writing and the search index: every page is rendered, then
+/// dropped. With the on-disk cache, only documents whose inputs changed are derived.
 pub fn check(
     root: &Path,
     options: &load::LoadOptions,
     progress: &Progress,
 ) -> error::Result<Report> {
     let (disk, unusable) = open_cache(root, options);
-    let (mut report, _) = once(root, options, disk.as_ref(), None, &Discard, progress)?;
+    let (mut report, _) = once(
+        root,
+        options,
+        disk.as_ref(),
+        None,
+        &Discard,
+        progress,
+        false,
+    )?;
     if let Some(disk) = &disk {
         disk.trim();
     }
@@ -127,8 +145,9 @@ pub fn check(
 }
 
 /// A build that keeps nothing in memory for a next one: what it reuses comes from `disk` and,
-/// for a build into a folder, the `previous` build's pages there. Returns the keys of the pages
-/// for the next build into that folder.
+/// for a build into a folder, the `previous` build's pages there. With `search`, the search
+/// index is built and written with the pages. Returns the keys of the pages for the next build
+/// into that folder.
 fn once(
     root: &Path,
     options: &load::LoadOptions,
@@ -136,8 +155,9 @@ fn once(
     previous: Option<&render::Pages>,
     sink: &dyn Sink,
     progress: &Progress,
+    search: bool,
 ) -> error::Result<(Report, render::Pages)> {
-    let result = run(root, options, disk, previous, sink, progress);
+    let result = run(root, options, disk, previous, sink, progress, search);
     // Cleared whether the build succeeded or not, so what is printed next starts on its line.
     progress.finish();
     result
@@ -159,7 +179,8 @@ fn open_cache(
 }
 
 /// The pipeline: load, then each document derived and its pages rendered (its texts dropped
-/// once they are written), then the site-wide pages from what is kept of every document.
+/// once they are written), then the site-wide pages from what is kept of every document; the
+/// search index is built from the pages as they are rendered, and written last.
 fn run(
     root: &Path,
     options: &load::LoadOptions,
@@ -167,25 +188,33 @@ fn run(
     previous: Option<&render::Pages>,
     sink: &dyn Sink,
     progress: &Progress,
+    search: bool,
 ) -> error::Result<(Report, render::Pages)> {
     let mut files = load::FileCache::default();
     let loaded = load_with(root, options, &mut files, disk)?;
     let site = &loaded.site;
     let relations = derive::Relations::new(site);
-    let renderer = render::Renderer::new(&loaded, &relations, previous)?;
+    let gather = search.then(|| search::Gather::start(search::pages(&loaded.routes), previous));
+    let renderer = render::Renderer::new(&loaded, &relations, previous, gather.as_ref())?;
     progress.start(site.documents().count(), loaded.routes.len());
-    let sink = &Counted { sink, progress };
+    let counted = &Counted { sink, progress };
     let empty = derive::DeriveCache::default();
     let derived = derive_all(site, &empty, None, disk, |at, doc| {
-        renderer.document(at, doc, sink)?;
+        renderer.document(at, doc, counted)?;
         progress.document_done();
         Ok(())
     })?;
-    renderer.site(&derived, sink)?;
-    let (rendered, kept) = renderer.finish()?;
+    renderer.site(&derived, counted)?;
+    let (rendered, mut kept) = renderer.finish()?;
+    let mut index_files = 0;
+    if let Some(gather) = gather {
+        let written = gather.finish(previous, sink)?;
+        index_files = written.files;
+        kept.extend(written.keys);
+    }
     let report = Report {
         warnings: warnings(site, &derived, &files),
-        files: loaded.routes.len(),
+        files: loaded.routes.len() + index_files,
         pages: loaded
             .routes
             .iter()

@@ -36,6 +36,8 @@ const RESERVED_SLUGS: &[&str] = &[
     "compare",
     "changes",
     "api",
+    "search",
+    "pagefind",
 ];
 
 /// How to load a site: the command line's choices.

@@ -77,6 +77,10 @@ pub trait Sink: Sync {
     /// Takes the previous output's file at `path` as it is, unread: the on-disk cache knows it
     /// is what this build would render there. Only [`Staging`] has a previous output.
     fn keep(&self, path: &str) -> Result<()>;
+
+    /// The bytes of the previous output's file at `path`, which [`Sink::keep`] took: the
+    /// search index reads the pages it indexes, kept or not.
+    fn kept(&self, path: &str) -> Result<Arc<[u8]>>;
 }
 
 /// Files kept in memory, in an [`Output`].
@@ -105,10 +109,19 @@ impl Sink for Memory {
 
     /// A build into memory has no previous output: nothing can be kept from it.
     fn keep(&self, path: &str) -> Result<()> {
-        Err(Error::Usage(format!(
-            "`{path}` cannot be kept: a build into memory has no previous output"
-        )))
+        Err(no_previous(path))
     }
+
+    fn kept(&self, path: &str) -> Result<Arc<[u8]>> {
+        Err(no_previous(path))
+    }
+}
+
+/// Why `path` cannot be kept by a build into memory.
+fn no_previous(path: &str) -> Error {
+    Error::Usage(format!(
+        "`{path}` cannot be kept: a build into memory has no previous output"
+    ))
 }
 
 /// Why `path` may not be written: it is not plainly inside the output folder.
@@ -143,6 +156,11 @@ impl Sink for Discard {
 
     fn keep(&self, path: &str) -> Result<()> {
         inside(path).map_err(|message| refused(path, message))
+    }
+
+    /// `check` has no previous output: nothing is kept.
+    fn kept(&self, path: &str) -> Result<Arc<[u8]>> {
+        Err(no_previous(path))
     }
 }
 
@@ -496,6 +514,14 @@ impl Sink for Staging<'_> {
             tree.clear(path)?;
             link_or_copy(old, target)
         })
+    }
+
+    fn kept(&self, path: &str) -> Result<Arc<[u8]>> {
+        inside(path).map_err(|message| refused(path, message))?;
+        let old = self.dir.join(path);
+        std::fs::read(&old)
+            .map(Arc::from)
+            .map_err(|e| Error::io(&old, e))
     }
 }
 

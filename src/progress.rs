@@ -116,4 +116,8 @@ impl Sink for Counted<'_> {
         self.progress.file_done();
         Ok(())
     }
+
+    fn kept(&self, path: &str) -> Result<Arc<[u8]>> {
+        self.sink.kept(path)
+    }
 }

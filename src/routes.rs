@@ -41,6 +41,8 @@ pub enum Owner {
     Page(PageIx),
     /// `404.html`.
     NotFound,
+    /// The search page.
+    Search,
     /// An Atom feed.
     Feed(Feed),
     /// A file of the JSON API.
@@ -127,11 +129,13 @@ impl Owner {
         Some(format!("content/{path}"))
     }
 
-    /// Whether the file is a page the sitemap lists (404 and redirects are not).
+    /// Whether the file is a page the sitemap lists (404, the search page and redirects are
+    /// not).
     pub fn in_sitemap(self) -> bool {
         !matches!(
             self,
             Owner::NotFound
+                | Owner::Search
                 | Owner::Feed(_)
                 | Owner::Api(_)
                 | Owner::Sitemap
@@ -212,6 +216,12 @@ impl Routes {
         owner: Owner,
         errors: &mut Vec<Diagnostic>,
     ) {
+        let index = route::search_index();
+        if file.starts_with(index) || file == index.trim_end_matches('/') {
+            let what = format!("`{index}`, the folder of the search index");
+            errors.push(clash(site, theme, owner, &file, "would write into", &what));
+            return;
+        }
         match conflict(&self.files, &file) {
             Some(taken) => errors.push(report(
                 site,
@@ -241,6 +251,7 @@ fn generated(site: &Site) -> Vec<(String, Owner)> {
     page(route::platforms(), Owner::Platforms);
     page(route::provisions(), Owner::Provisions);
     page(route::compare(), Owner::Compare);
+    page(route::search(), Owner::Search);
     let versions: usize = site.documents().map(|(_, d)| d.snapshots.len()).sum();
     for n in 0..changes_pages(versions) {
         page(route::changes_page(None, n), Owner::Changes(None, n));
@@ -376,6 +387,19 @@ fn report(
     } else {
         "cannot be written beside"
     };
+    clash(site, theme, owner, file, how, &what)
+}
+
+/// The diagnostic for `owner`'s claim on `file` (a theme static file's or an alias's): it `how`
+/// ("would overwrite") `what`, at the position of the claim.
+fn clash(
+    site: &Site,
+    theme: &Theme,
+    owner: Owner,
+    file: &str,
+    how: &str,
+    what: &str,
+) -> Diagnostic {
     match owner {
         Owner::Alias(c, i) => {
             let clause = &site[c];

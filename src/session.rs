@@ -8,6 +8,7 @@ use crate::error::{Diagnostic, Error, Result};
 use crate::load::{FileCache, LoadOptions, Loaded};
 use crate::output::{Memory, Output, Sink};
 use crate::render::{self, Templates};
+use crate::search;
 use crate::{cache, derive_all, load_with, open_cache, warnings};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -120,12 +121,29 @@ impl Generation {
         )
     }
 
+    /// The search index of this generation's pages, each rendered now, one at a time; None if
+    /// `superseded` says so before the last (a newer generation is to be indexed instead).
+    pub fn index(&self, superseded: impl Fn() -> bool) -> Result<Option<search::Index>> {
+        let pages = search::pages(&self.loaded.routes);
+        let indexer = search::Indexer::start(pages.clone());
+        for file in &pages {
+            if superseded() {
+                return Ok(None);
+            }
+            if let Some(html) = self.file(file) {
+                indexer.add(file, html.map_err(|d| Error::content(vec![d]))?);
+            }
+        }
+        let index = indexer.finish().map_err(|d| Error::content(vec![d]))?;
+        Ok(Some(index))
+    }
+
     /// Whether the site has a file at `path`.
     pub fn has(&self, path: &str) -> bool {
         self.loaded.routes.get(path).is_some()
     }
 
-    /// Every file, rendered: what a build of the same content writes.
+    /// Every file, rendered, and the search index: what a build of the same content writes.
     pub fn output(&self) -> Result<Output> {
         let files: Vec<&str> = self.loaded.routes.iter().map(|(f, _)| f).collect();
         let memory = Memory::default();
@@ -136,10 +154,12 @@ impl Generation {
                 Err(d) => Some(Ok(d)),
             })
             .collect::<Result<_>>()?;
-        if errors.is_empty() {
-            Ok(memory.into_output())
-        } else {
-            Err(Error::content(errors))
+        if !errors.is_empty() {
+            return Err(Error::content(errors));
         }
+        for (file, bytes) in self.index(|| false)?.unwrap_or_default().files() {
+            memory.put(file, bytes)?;
+        }
+        Ok(memory.into_output())
     }
 }

@@ -58,6 +58,14 @@ pub(crate) mod route {
     pub(crate) fn api(name: &str) -> String {
         format!("api/{name}.json")
     }
+    pub(crate) fn search() -> String {
+        "search/".into()
+    }
+    /// The folder of the search index's files (Pagefind's bundle), which no other file may
+    /// take: their names are known only once the index is built.
+    pub(crate) fn search_index() -> &'static str {
+        "pagefind/"
+    }
 }
 
 /// Links for one build: `root` is the path of `base_url` ("/" or "/atlas/").

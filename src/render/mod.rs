@@ -16,6 +16,7 @@ use crate::load::Loaded;
 use crate::model::DocRef;
 use crate::output::Sink;
 use crate::routes::Owner;
+use crate::search::{self, Gather};
 use engine::Engine;
 pub(crate) use engine::{Pages, Templates};
 use pages::DocumentPage;
@@ -37,6 +38,8 @@ pub(crate) struct Renderer<'a> {
     documents: HashMap<DocRef, Vec<(&'a str, DocumentPage)>>,
     /// Every other file.
     rest: Vec<(&'a str, Owner)>,
+    /// Where the pages search indexes go, when the build makes the index.
+    search: Option<&'a Gather>,
     /// Pages whose key the cache keeps for the next build.
     kept: Mutex<Pages>,
     errors: Mutex<Vec<Diagnostic>>,
@@ -54,11 +57,12 @@ pub(crate) struct Rendered {
 impl<'a> Renderer<'a> {
     /// A renderer for `loaded`. With the `previous` build's pages, a page whose template, theme
     /// and context are the same is taken from it as it was; a build without pays nothing for
-    /// their keys.
+    /// their keys. With `search`, every page search indexes is given to it.
     pub(crate) fn new(
         loaded: &'a Loaded,
         relations: &'a Relations,
         previous: Option<&'a Pages>,
+        search: Option<&'a Gather>,
     ) -> Result<Renderer<'a>> {
         let engine = Engine::new(&loaded.theme, previous).map_err(Error::content)?;
         let mut documents: HashMap<DocRef, Vec<(&str, DocumentPage)>> = HashMap::new();
@@ -75,6 +79,7 @@ impl<'a> Renderer<'a> {
             engine,
             documents,
             rest,
+            search,
             kept: Mutex::default(),
             errors: Mutex::default(),
             rendered: AtomicUsize::new(0),
@@ -94,7 +99,7 @@ impl<'a> Renderer<'a> {
         };
         files.par_iter().try_for_each(|&(file, which)| {
             let page = pages::document(&self.views, &self.engine, file, at, which, doc);
-            self.take(file, true, page, sink)
+            self.take(file, which.owner(at), page, sink)
         })
     }
 
@@ -102,15 +107,16 @@ impl<'a> Renderer<'a> {
     pub(crate) fn site(&self, derived: &Derived, sink: &dyn Sink) -> Result<()> {
         self.rest.par_iter().try_for_each(|&(file, owner)| {
             let page = pages::render(&self.views, derived, &self.engine, self.loaded, file, owner);
-            self.take(file, owner.in_sitemap(), page, sink)
+            self.take(file, owner, page, sink)
         })
     }
 
-    /// Hands a rendered file to `sink`, or records why it could not be rendered.
+    /// Hands a rendered file to `sink` (and to the index, if search indexes it), or records
+    /// why it could not be rendered.
     fn take(
         &self,
         file: &str,
-        in_sitemap: bool,
+        owner: Owner,
         page: std::result::Result<engine::Rendered, Diagnostic>,
         sink: &dyn Sink,
     ) -> Result<()> {
@@ -121,7 +127,7 @@ impl<'a> Renderer<'a> {
                 return Ok(());
             }
         };
-        if in_sitemap {
+        if owner.in_sitemap() {
             let count = if page.reused {
                 &self.reused
             } else {
@@ -132,6 +138,9 @@ impl<'a> Renderer<'a> {
         match &page.bytes {
             Some(bytes) => sink.put(file, bytes)?,
             None => sink.keep(file)?,
+        }
+        if let Some(search) = self.search.filter(|_| search::indexed(owner)) {
+            search.page(file, page.key, page.bytes, sink)?;
         }
         if let Some(key) = page.key {
             lock(&self.kept).insert(file.to_string(), key);

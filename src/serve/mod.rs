@@ -2,6 +2,7 @@
 //! what an edit changed, swaps the new site in whole and tells browsers to reload.
 
 pub mod respond;
+mod search;
 pub mod watch;
 
 use crate::error::{Error, Result};
@@ -16,6 +17,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use respond::{EVENTS_PATH, Served, respond};
+use search::{Searchable, Searches};
 use std::collections::BTreeSet;
 use std::convert::Infallible;
 use std::io::Write;
@@ -91,12 +93,13 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(1);
 /// descriptors, say): connections closing in the meantime free some.
 const ACCEPT_BACKOFF: Duration = Duration::from_secs(1);
 
-/// What request handlers share: the site being served, the reload channel and the places
-/// left for reload streams.
+/// What request handlers share: the site being served, the reload channel, the places left
+/// for reload streams, and the search index.
 struct Shared {
     served: RwLock<Arc<Served>>,
     reload: broadcast::Sender<()>,
     streams: Arc<Semaphore>,
+    searches: Arc<Searches>,
 }
 
 impl Shared {
@@ -235,6 +238,7 @@ async fn serve(mut options: Options) -> Result<()> {
         served: RwLock::new(Arc::new(Served::default())),
         reload,
         streams: Arc::new(Semaphore::new(MAX_EVENT_STREAMS)),
+        searches: Arc::default(),
     });
 
     // Watch before the first build, so an edit made while it runs is not missed.
@@ -479,7 +483,9 @@ fn report(
         .map(|p| p.strip_prefix(root).unwrap_or(p).to_path_buf())
         .collect();
     let what = describe(&changed);
-    // Browsers are told first: what is printed, and the old site dropped, come after.
+    // Browsers are told first: what is printed, the old site dropped and the new one indexed
+    // for search, come after.
+    let mut indexed = None;
     let (next, printed) = match updated {
         Ok(updated) => {
             let now = updated.warnings.into_iter().collect();
@@ -494,8 +500,13 @@ fn report(
                 },
                 if n == 1 { "" } else { "s" }
             ));
+            let site = Searchable {
+                site: updated.site.clone(),
+                searches: shared.searches.clone(),
+            };
+            indexed = Some(updated.site);
             let next = Served {
-                files: updated.site,
+                files: Arc::new(site),
                 error: None,
             };
             (next, Ok(lines))
@@ -525,6 +536,9 @@ fn report(
     }
     let _ = std::io::stdout().flush();
     drop(old);
+    if let Some(site) = indexed {
+        shared.searches.start(site);
+    }
 }
 
 fn describe(changed: &[PathBuf]) -> String {

@@ -1,6 +1,7 @@
-//! Live reload in a real browser: headless Chromium driven through chromedriver's WebDriver
-//! HTTP API. Open a clause page, edit its YAML and see the new text without reloading by hand;
-//! break the YAML and see the overlay; fix it and see the overlay go.
+//! A real browser: headless Chromium driven through chromedriver's WebDriver HTTP API.
+//! Live reload: open a clause page, edit its YAML and see the new text without reloading by
+//! hand; break the YAML and see the overlay; fix it and see the overlay go. Search: on a built
+//! site under a subpath, type a query, see the expected clause first, filter by platform.
 #![cfg(feature = "serve")]
 
 use crate::harness::*;
@@ -133,6 +134,40 @@ impl Driver {
         });
     }
 
+    /// The element `css` selects; fails the test if there is none.
+    fn element(&self, css: &str) -> String {
+        let found = self.session_call(
+            "POST",
+            "/element",
+            Some(json!({"using": "css selector", "value": css})),
+        );
+        found["value"]
+            .as_object()
+            .and_then(|e| e.values().next())
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("no element `{css}`: {found}"))
+            .to_string()
+    }
+
+    /// Types `text` into the element `css` selects, key by key, as a reader does.
+    fn type_into(&self, css: &str, text: &str) {
+        let id = self.element(css);
+        self.session_call("POST", &format!("/element/{id}/clear"), Some(json!({})));
+        let typed = self.session_call(
+            "POST",
+            &format!("/element/{id}/value"),
+            Some(json!({ "text": text })),
+        );
+        assert!(typed["value"].is_null(), "{typed}");
+    }
+
+    /// Clicks the element `css` selects.
+    fn click(&self, css: &str) {
+        let id = self.element(css);
+        let clicked = self.session_call("POST", &format!("/element/{id}/click"), Some(json!({})));
+        assert!(clicked["value"].is_null(), "{clicked}");
+    }
+
     pub(crate) fn script(&self, js: &str) -> Value {
         self.session_call(
             "POST",
@@ -211,4 +246,78 @@ fn the_browser_follows_edits_breakage_and_fixes_without_a_manual_reload() {
                 .as_str()
                 .is_some_and(|s| s.contains("Beta forbids spam."))
     });
+}
+
+/// The links of the search results, in order.
+const RESULT_LINKS: &str = "return Array.from(document.querySelectorAll('#search-results .search-result-title a'), a => a.href);";
+
+/// The valid fixture built under the subpath `/sub/` of a static host, its search page open in
+/// `driver` (wide enough for the filters to be open beside the results) once the index is
+/// loaded, `alert` recorded rather than shown. Returns the site's URL.
+fn open_search_page(driver: &Driver, out: &std::path::Path) -> String {
+    let host = StaticHost::bind("/sub/");
+    let args = ["--no-cache", "--base-url", &host.url];
+    let (code, stderr) = build(&fixture("valid"), out, &args);
+    assert_eq!(code, 0, "{stderr}");
+    let url = host.serve(out);
+    let size = json!({"width": 1280, "height": 900});
+    driver.session_call("POST", "/window/rect", Some(size));
+    driver.goto(&format!("{url}search/"));
+    let ready = "return document.getElementById('search').dataset.ready === 'true';";
+    wait_until(20, "the search index to load", || {
+        driver.script(ready) == true
+    });
+    driver
+        .script("window.alerted = []; window.alert = (m) => window.alerted.push(m); return null;");
+    url
+}
+
+#[test]
+fn search_finds_the_clause_first_filters_by_platform_and_runs_nothing_from_content() {
+    let Some(driver) = Driver::start() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let url = open_search_page(&driver, &tmp.path().join("out"));
+    let strings = |js: &str| -> Vec<String> { serde_json::from_value(driver.script(js)).unwrap() };
+    let page = |rel: &str| format!("{url}{rel}");
+
+    // The fixture's hostile clause: its title and excerpt hold markup, shown as text.
+    driver.type_into("#search-query", "minors");
+    wait_until(20, "the hostile clause found", || {
+        strings(RESULT_LINKS).first() == Some(&page("platforms/gamma/clauses/child-safety/"))
+    });
+    let title = driver.script("return document.querySelector('#search-results a').textContent;");
+    assert_eq!(title, "Child safety <script>alert(\"title\")</script>");
+    let markup = "return document.querySelectorAll('#search-results script, #search-results img, #search-results iframe').length;";
+    assert_eq!(driver.script(markup), 0);
+    let labels = strings(
+        "return Array.from(document.querySelectorAll('#search-filters label'), l => l.textContent);",
+    );
+    assert!(
+        labels.iter().any(|l| l.starts_with("Gamma <Chat> (")),
+        "a platform's name is a filter's label, as text: {labels:?}"
+    );
+    assert_eq!(driver.script("return window.alerted.length;"), 0);
+
+    driver.type_into("#search-query", "spam");
+    wait_until(20, "the spam clause first", || {
+        strings(RESULT_LINKS).first() == Some(&page("platforms/beta/clauses/spam/"))
+    });
+    let unfiltered = strings(RESULT_LINKS);
+    let alpha = page("platforms/alpha/clauses/messaging-abuse/");
+    assert!(unfiltered.contains(&alpha), "{unfiltered:?}");
+    driver.click("#search-filters input[value='Alpha Cloud']");
+    wait_until(20, "only Alpha's pages", || {
+        let filtered = strings(RESULT_LINKS);
+        !filtered.is_empty() && filtered != unfiltered
+    });
+    let filtered = strings(RESULT_LINKS);
+    assert_eq!(filtered.first(), Some(&alpha), "{filtered:?}");
+    let on_alpha = |url: &String| url.starts_with(&page("platforms/alpha/"));
+    assert!(filtered.iter().all(on_alpha), "{filtered:?}");
+    assert!(
+        driver.script("return location.search;").as_str() == Some("?q=spam"),
+        "the query is in the address, to share or come back to"
+    );
 }

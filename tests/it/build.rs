@@ -130,7 +130,12 @@ fn content_text_is_escaped_and_markdown_sanitised() {
     let out = &built_valid().tree;
     for (file, bytes) in out.files() {
         if file.ends_with(".html") {
-            assert_no_active_content(file, &String::from_utf8_lossy(bytes));
+            // The search page's one script is the theme's own file, the same on every site.
+            let html = String::from_utf8_lossy(bytes).replace(
+                "<script type=\"module\" src=\"/atlas/search.js\"></script>",
+                "",
+            );
+            assert_no_active_content(file, &html);
         }
     }
     let clause = out.page("platforms/gamma/clauses/child-safety/index.html");

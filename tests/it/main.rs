@@ -23,6 +23,7 @@ mod output;
 mod output_swap;
 mod sample_site;
 mod scaffold;
+mod search;
 mod serve;
 mod snapshot_add;
 mod snapshots;

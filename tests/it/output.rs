@@ -60,8 +60,8 @@ fn check_writes_nothing() {
 }
 
 /// Render writes exactly the files of the route table that load builds (and checks aliases and
-/// theme files against), and the table has a page for every record, a file for every alias and
-/// every theme static file.
+/// theme files against), and the search index in its own folder; the table has a page for every
+/// record, a file for every alias and every theme static file.
 #[test]
 fn route_table_lists_every_file_a_build_writes() {
     for root in [fixture("valid"), repo_root()] {
@@ -69,8 +69,13 @@ fn route_table_lists_every_file_a_build_writes() {
         let loaded = clausebook::load::load(&root, &options).unwrap();
         let claimed: Vec<String> = loaded.routes.iter().map(|(f, _)| f.to_string()).collect();
         let built = clausebook::build(&root, &options).unwrap();
-        let written: Vec<String> = built.output.iter().map(|(p, _)| p.to_string()).collect();
+        let (index, written): (Vec<String>, Vec<String>) = built
+            .output
+            .iter()
+            .map(|(p, _)| p.to_string())
+            .partition(|p| p.starts_with("pagefind/"));
         assert_eq!(claimed, written, "{}", root.display());
+        assert!(index.contains(&"pagefind/pagefind.js".to_string()));
         let site = &loaded.site;
         let mut expected: Vec<String> = loaded.theme.statics.keys().cloned().collect();
         for p in &site.platforms {

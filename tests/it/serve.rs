@@ -125,6 +125,11 @@ fn check_served_equals_clean_build(server: &Server, root: &Path, what: &str) {
         ..Default::default()
     };
     let clean = clausebook::build(root, &options).unwrap_or_else(|e| panic!("{what}: {e}"));
+    // The search index follows in the background: the same as the build's, once finished.
+    let entry = clean.output.get("pagefind/pagefind-entry.json").unwrap();
+    wait_until(20, &format!("{what}: the search index"), || {
+        http(server.port, "GET", "/pagefind/pagefind-entry.json").body == entry
+    });
     for (path, bytes) in clean.output.iter() {
         let served = http(server.port, "GET", &format!("/{path}"));
         assert_eq!(served.status, 200, "{what}: /{path}");

@@ -55,6 +55,8 @@ pub(super) struct ClausePage<'a> {
     /// When the clause's file last changed in git, when the site has git info.
     pub analysis_changed: Option<DateView>,
     pub document_title: String,
+    /// The document's type, as its record gives it.
+    pub document_type: String,
     pub disclaimer: String,
     pub methodology_url: Option<String>,
     pub verification: Verification,
@@ -86,6 +88,7 @@ pub(super) fn render(
         clause: v.clause_detail(at),
         analysis_changed: v.changed(owner).map(DateView::from),
         document_title: doc.record.title.to_string(),
+        document_type: doc.record.doc_type.to_string(),
         disclaimer: v.markdown(&sub(&config.disclaimer)),
         methodology_url: v.methodology_url.clone(),
         verification: verification(v, d, at),

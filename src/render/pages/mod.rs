@@ -13,6 +13,7 @@ mod platform;
 mod provision;
 mod redirect;
 mod regulation;
+mod search;
 mod sitemap;
 mod version;
 
@@ -56,6 +57,7 @@ pub(super) fn render(
         Owner::Changes(of, n) => changes::render(v, d, e, file, of, n),
         Owner::Page(ix) => page::render(v, e, file, ix),
         Owner::NotFound => page::not_found(v, e, file),
+        Owner::Search => search::render(v, e, file),
         Owner::Alias(c, _) => redirect::render(v, e, file, c),
         Owner::Feed(scope) => feed::atom(v, d, e, file, scope),
         Owner::Api(api) => api::json(v, d, api).map(raw),
@@ -81,6 +83,14 @@ impl DocumentPage {
             Owner::Document(at) => Some((at, DocumentPage::Index)),
             Owner::Version(at, i) => Some((at, DocumentPage::Version(i))),
             _ => None,
+        }
+    }
+
+    /// The owner of this page of the document at `at`.
+    pub(super) fn owner(self, at: DocRef) -> Owner {
+        match self {
+            DocumentPage::Index => Owner::Document(at),
+            DocumentPage::Version(i) => Owner::Version(at, i),
         }
     }
 }

@@ -199,3 +199,80 @@ pub(crate) fn wait_until(secs: u64, what: &str, mut done: impl FnMut() -> bool) 
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
 }
+
+/// A static host for a built site: files served as they are from a folder, under a path prefix
+/// (`/sub/`), a folder's path answered with its `index.html`, as any static host does. The
+/// listener is bound first, so that the site can be built for its URL; each connection is
+/// answered on a thread of its own until the test process ends.
+pub(crate) struct StaticHost {
+    listener: std::net::TcpListener,
+    prefix: String,
+    /// `http://127.0.0.1:PORT/prefix/`.
+    pub url: String,
+}
+
+impl StaticHost {
+    pub(crate) fn bind(prefix: &str) -> StaticHost {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        StaticHost {
+            listener,
+            prefix: prefix.to_string(),
+            url: format!("http://127.0.0.1:{port}{prefix}"),
+        }
+    }
+
+    /// Serves the files of `dir` from now on, at the URL it returns.
+    pub(crate) fn serve(self, dir: &Path) -> String {
+        let (dir, url) = (dir.to_path_buf(), self.url.clone());
+        std::thread::spawn(move || {
+            for stream in self.listener.incoming().map_while(Result::ok) {
+                let (dir, prefix) = (dir.clone(), self.prefix.clone());
+                std::thread::spawn(move || answer(stream, &dir, &prefix));
+            }
+        });
+        url
+    }
+}
+
+/// Answers one request on `stream` with the file of `dir` its path names below `prefix`.
+fn answer(mut stream: std::net::TcpStream, dir: &Path, prefix: &str) {
+    use std::io::{BufRead, Write};
+    let mut reader = std::io::BufReader::new(stream.try_clone().unwrap());
+    let mut line = String::new();
+    if reader.read_line(&mut line).is_err() {
+        return;
+    }
+    let mut header = String::new();
+    while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
+        header.clear();
+    }
+    let path = line
+        .split(' ')
+        .nth(1)
+        .unwrap_or("")
+        .split('?')
+        .next()
+        .unwrap_or("");
+    let file = path
+        .strip_prefix(prefix)
+        .filter(|rel| !rel.split('/').any(|s| s == ".."))
+        .map(|rel| match rel {
+            "" => "index.html".to_string(),
+            r if r.ends_with('/') => format!("{r}index.html"),
+            r => r.to_string(),
+        });
+    let found = file
+        .as_ref()
+        .and_then(|f| Some((f, std::fs::read(dir.join(f)).ok()?)));
+    let (status, kind, body) = match found {
+        Some((f, bytes)) => ("200 OK", clausebook::serve::respond::content_type(f), bytes),
+        None => ("404 Not Found", "text/plain", b"not found".to_vec()),
+    };
+    let head = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.write_all(&body);
+}
