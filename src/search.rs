@@ -453,7 +453,7 @@ mod tests {
             Owner::Home,
             Owner::Platforms,
             Owner::Search,
-            Owner::Changes(0),
+            Owner::Changes(None, 0),
         ] {
             assert!(!indexed(list));
         }
