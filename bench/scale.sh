@@ -73,7 +73,9 @@ if ((${#sizes[@]})); then
     command -v $tool >/dev/null || apt-get install -y $tool >/dev/null || die "cannot install $tool"
   done
 fi
-tools=(clausebook hugo)
+# clausebook twice: as sites are made (with the search index), and with `search: false`, which
+# is the work the other tools do (neither builds a search index here).
+tools=(clausebook clausebook-nosearch hugo)
 if command -v zola >/dev/null; then tools+=(zola); else echo "zola: not installed" >&2; fi
 
 load=$(cut -d' ' -f1 /proc/loadavg)
@@ -115,7 +117,19 @@ generate() {
     python3 "$gen" "$dir.partial" "${args[@]}" >/dev/null
     mv "$dir.partial" "$dir"
   fi
+  without_search "$dir/clausebook" "$dir/clausebook-nosearch"
   echo "$dir"
+}
+
+# without_search SITE COPY → COPY made (once) as SITE with `search: false` in its site.yaml
+without_search() {
+  if [[ ! -d $2 ]]; then
+    rm -rf "$2.partial"
+    cp -r "$1" "$2.partial"
+    rm -rf "$2.partial/output" "$2.partial/.clausebook-cache"
+    printf '\nsearch: false\n' >>"$2.partial/content/site.yaml"
+    mv "$2.partial" "$2"
+  fi
 }
 
 # command TOOL DIR → the build command of TOOL on the record set in DIR
@@ -123,6 +137,7 @@ command_of() {
   case $1 in
     # Without the cache: every run derives and renders everything, as a cold build does.
     clausebook) echo "$bin build --no-cache --root $2/clausebook --output $2/cb-out" ;;
+    clausebook-nosearch) echo "$bin build --no-cache --root $2/clausebook-nosearch --output $2/cbn-out" ;;
     hugo) echo "hugo --quiet -s $2/hugo -d $2/hugo-out" ;;
     zola) echo "zola --root $2/zola build -o $2/zola-out --force" ;;
   esac
@@ -146,8 +161,17 @@ paired() {
     echo "$tool $(awk -F, -v t="$tool" '$1 == t {print $2}' "$work/times.csv" | median)" \
       "$(awk -F, -v t="$tool" '$1 == t {print $5 + $6}' "$work/times.csv" | median)" \
       "$(($(sort -n "$dir/rss-$tool" | tail -1) / 1024))" \
-      "$(find "$dir/${tool/clausebook/cb}-out" -type f | wc -l)"
+      "$(find "$dir/$(out_of "$tool")" -type f | wc -l)"
   done
+}
+
+# out_of TOOL → the folder its build writes, in the record set's folder
+out_of() {
+  case $1 in
+    clausebook) echo cb-out ;;
+    clausebook-nosearch) echo cbn-out ;;
+    *) echo "$1-out" ;;
+  esac
 }
 
 # size_row SIZE → the table row of one record set
@@ -162,9 +186,10 @@ size_row() {
     cell[$tool]=$(printf '%.2f s (CPU %.2f s), %d MiB' "$w" "$c" "$m")
   done <<<"$measured"
   files="${out[clausebook]} / ${out[hugo]} / ${out[zola]:-–}"
-  ratio=$(awk -v a="${wall[clausebook]}" -v b="${wall[hugo]}" 'BEGIN {printf "%.2f", a / b}')
-  echo "| $1 | $(describe "$facts") | $files | ${cell[clausebook]} | $(per_thousand "${wall[clausebook]}" "$facts")" \
-    "| ${cell[hugo]} | ${cell[zola]:-not installed} | $ratio |"
+  ratio() { awk -v a="${wall[$1]}" -v b="${wall[hugo]}" 'BEGIN {printf "%.2f", a / b}'; }
+  echo "| $1 | $(describe "$facts") | $files | ${cell[clausebook]} | ${cell[clausebook-nosearch]}" \
+    "| $(per_thousand "${wall[clausebook]}" "$facts") | ${cell[hugo]} | ${cell[zola]:-not installed}" \
+    "| $(ratio clausebook) | $(ratio clausebook-nosearch) |"
 }
 
 # per_thousand WALL "P D V C MB" → wall time per 1,000 versions
@@ -188,14 +213,16 @@ archive() {
   echo "$dir"
 }
 
-# archive_build LABEL DIR FACTS → one table row: a build of the archive, timed
+# archive_build LABEL DIR FACTS [OUT FLAG…] → one table row: a build of the archive into OUT
+# (default DIR/out) with the FLAGs, timed
 archive_build() {
-  local e u s m
-  echo "archive: $1" >&2
-  /usr/bin/time -o "$work/time" -f '%e %U %S %M' "$bin" build --root "$2" --output "$2/out" \
+  local e u s m label=$1 dir=$2 facts=$3 out=${4:-$2/out}
+  shift $(($# < 4 ? $# : 4))
+  echo "archive: $label" >&2
+  /usr/bin/time -o "$work/time" -f '%e %U %S %M' "$bin" build --root "$dir" --output "$out" "$@" \
     >/dev/null 2>"$work/build.log" || die "archive build failed: $(tail -3 "$work/build.log")"
   read -r e u s m <<<"$(tail -1 "$work/time")"
-  echo "| $1 | $(describe "$3") | $(find "$2/out" -type f | wc -l) | $e s |" \
+  echo "| $label | $(describe "$facts") | $(find "$out" -type f | wc -l) | $e s |" \
     "$(awk -v u="$u" -v s="$s" 'BEGIN {printf "%.1f s", u + s}') | $((m / 1024)) MiB | $(per_thousand "$e" "$3") |"
 }
 
@@ -215,6 +242,13 @@ archive_rows() {
   archive_build "after one snapshot was added" "$dir" "$facts"
   rm "$added"
   "$bin" build --root "$dir" --output "$dir/out" >/dev/null 2>&1
+  # The same cold build without the search index: site.yaml says so for that build only.
+  cp "$dir/content/site.yaml" "$work/site.yaml"
+  printf '\nsearch: false\n' >>"$dir/content/site.yaml"
+  rm -rf "$dir/out-nosearch"
+  archive_build "cold build, \`search: false\`" "$dir" "$facts" "$dir/out-nosearch" --no-cache
+  cp "$work/site.yaml" "$dir/content/site.yaml"
+  rm -rf "$dir/out-nosearch"
 }
 
 # commands → the section's list of what was run
@@ -233,7 +267,8 @@ commands() {
     echo "- archive: \`python3 bench/ota_site.py ARCHIVE OTA_MIRROR\` once; with no output and no" \
       "cache, twice \`/usr/bin/time -f '%e %U %S %M' clausebook build --root ARCHIVE --output ARCHIVE/out\`;" \
       "then the same once more after a copy of one document's latest snapshot, with a paragraph added," \
-      "was added as a new snapshot"
+      "was added as a new snapshot; then, with \`search: false\` added to its site.yaml," \
+      "\`clausebook build --no-cache --root ARCHIVE --output ARCHIVE/out-nosearch\`"
   fi
 }
 
@@ -251,14 +286,16 @@ section() {
     cat <<MD
 
 Each record set is written three ways by the generator; Hugo and Zola build the same records as
-plain pages, with no diffs, verification or histories. Wall times are medians of $runs paired,
+plain pages, with no diffs, verification, histories or search index. clausebook runs twice:
+as a site is made (with its Pagefind search index) and with \`search: false\` in \`site.yaml\`
+(everything but the index: the same work as the issue's targets, which predate search). Wall times are medians of $runs paired,
 interleaved rounds, with the median CPU time (user + sys) beside them: on a busy machine the
 CPU time moves less than the wall time. Memory is the largest resident set of any run.
 "Per 1,000 versions" is clausebook's wall time divided by the versions: flat while the cost
 grows linearly.
 
-| size | content | output files (clausebook / Hugo / Zola) | clausebook: wall (CPU), peak | per 1,000 versions | Hugo | Zola | wall clausebook / Hugo |
-|---|---|---|---|---|---|---|---|
+| size | content | output files (clausebook / Hugo / Zola) | clausebook: wall (CPU), peak | clausebook, \`search: false\` | per 1,000 versions | Hugo | Zola | wall clausebook / Hugo | the same, \`search: false\` |
+|---|---|---|---|---|---|---|---|---|---|
 $1
 MD
   fi

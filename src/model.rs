@@ -46,6 +46,10 @@ pub struct SiteConfig {
     /// Whether pages show when their files last changed in git: by default, when the site's
     /// folder is the top of a git work tree.
     pub git_info: Option<bool>,
+    /// Whether the site has search (a search page, the box in every page's header and the
+    /// Pagefind index): on unless turned off, as a large archive may, for its cost.
+    #[serde(default = "default_search")]
+    pub search: bool,
 }
 
 fn default_language() -> Located<String> {
@@ -64,6 +68,9 @@ fn default_independence() -> String {
 }
 fn default_related_limit() -> usize {
     3
+}
+fn default_search() -> bool {
+    true
 }
 
 /// `platform.yaml`.

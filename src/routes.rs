@@ -251,7 +251,9 @@ fn generated(site: &Site) -> Vec<(String, Owner)> {
     page(route::platforms(), Owner::Platforms);
     page(route::provisions(), Owner::Provisions);
     page(route::compare(), Owner::Compare);
-    page(route::search(), Owner::Search);
+    if site.config.search {
+        page(route::search(), Owner::Search);
+    }
     let versions: usize = site.documents().map(|(_, d)| d.snapshots.len()).sum();
     for n in 0..changes_pages(versions) {
         page(route::changes_page(None, n), Owner::Changes(None, n));

@@ -176,10 +176,13 @@ fn html_of(file: &str, html: Option<Arc<[u8]>>, sink: &dyn Sink) -> Result<Arc<[
 /// A page handed to the indexer: its output path and HTML.
 type Page = (String, Arc<[u8]>);
 
+/// How many rendered pages may wait for the indexer.
+const BACKLOG: usize = 32;
+
 /// Builds the index of the pages given to it, on a thread of its own; dropped before
 /// [`Indexer::finish`], it stops at the next page.
 pub(crate) struct Indexer {
-    pages: Option<mpsc::Sender<Page>>,
+    pages: Option<mpsc::SyncSender<Page>>,
     worker: Option<JoinHandle<Result<Index, Diagnostic>>>,
     stop: Arc<AtomicBool>,
 }
@@ -187,7 +190,9 @@ pub(crate) struct Indexer {
 impl Indexer {
     /// An indexer for the pages in `files` (sorted), which come in any order.
     pub(crate) fn start(files: Vec<String>) -> Indexer {
-        let (pages, received) = mpsc::channel();
+        // Bounded, so that rendering waits for the indexer rather than piling pages up in
+        // memory: the indexer reads one page at a time and is the slower of the two.
+        let (pages, received) = mpsc::sync_channel(BACKLOG);
         let stop = Arc::new(AtomicBool::new(false));
         let stopped = stop.clone();
         let worker = std::thread::spawn(move || {

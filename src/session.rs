@@ -138,6 +138,11 @@ impl Generation {
         Ok(Some(index))
     }
 
+    /// Whether the site has search, and so an index to make.
+    pub fn searched(&self) -> bool {
+        self.loaded.site.config.search
+    }
+
     /// Whether the site has a file at `path`.
     pub fn has(&self, path: &str) -> bool {
         self.loaded.routes.get(path).is_some()
@@ -157,7 +162,11 @@ impl Generation {
         if !errors.is_empty() {
             return Err(Error::content(errors));
         }
-        for (file, bytes) in self.index(|| false)?.unwrap_or_default().files() {
+        let index = match self.searched() {
+            true => self.index(|| false)?.unwrap_or_default(),
+            false => search::Index::default(),
+        };
+        for (file, bytes) in index.files() {
             memory.put(file, bytes)?;
         }
         Ok(memory.into_output())

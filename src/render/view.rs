@@ -29,6 +29,8 @@ pub(crate) struct SiteView {
     /// `repository` of `site.yaml`.
     pub repository: Option<String>,
     pub nav: Vec<NavItem>,
+    /// `search` of `site.yaml`: whether pages have the search box.
+    pub search: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -260,6 +262,7 @@ impl<'a> Views<'a> {
             attribution: self.markdown_opt(&c.attribution),
             repository: c.repository.as_ref().map(|u| u.value.clone()),
             nav,
+            search: c.search,
         }
     }
 

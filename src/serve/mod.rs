@@ -536,7 +536,7 @@ fn report(
     }
     let _ = std::io::stdout().flush();
     drop(old);
-    if let Some(site) = indexed {
+    if let Some(site) = indexed.filter(|s| s.searched()) {
         shared.searches.start(site);
     }
 }

@@ -51,6 +51,7 @@ fn page_kinds() -> Vec<(&'static str, String)> {
         ("compare", "compare/index.html"),
         ("changes", "changes/index.html"),
         ("free page", "methodology/index.html"),
+        ("search", SEARCH_PAGE),
         ("404", "404.html"),
     ]
     .into_iter()
@@ -104,6 +105,23 @@ fn answer(mut stream: std::net::TcpStream) {
         body.len()
     );
     let _ = stream.write_all(body);
+}
+
+/// The search page, which the browser tests open with a query (see [`open`]).
+const SEARCH_PAGE: &str = "search/index.html";
+
+/// Opens the page in `file`; the search page with a query whose results and filters are shown
+/// once the index has loaded, as a reader arriving from the search box sees it.
+fn open(driver: &Driver, file: &str) {
+    if file != SEARCH_PAGE {
+        return driver.goto(&url(file));
+    }
+    driver.goto(&format!("{}?q=account", url(file)));
+    let shown = "return document.querySelectorAll('#search-results .search-result').length > 0 \
+                 && !document.getElementById('search-filters').hidden;";
+    wait_until(20, "the search page's results", || {
+        driver.script(shown).as_bool() == Some(true)
+    });
 }
 
 fn url(file: &str) -> String {
@@ -182,7 +200,7 @@ fn no_page_kind_scrolls_sideways_at_390_or_1280_px() {
         for width in [390, 1280] {
             for scheme in ["light", "dark"] {
                 driver.view(width, scheme);
-                driver.goto(&url(&file));
+                open(&driver, &file);
                 let sizes = driver
                     .script("return [document.documentElement.scrollWidth, window.innerWidth];");
                 if sizes[0].as_u64() > sizes[1].as_u64() {
@@ -225,7 +243,7 @@ fn printed_pages_keep_the_site_name_the_address_and_the_attribution() {
         .iter()
         .filter(|(k, _)| ["clause", "document", "compare"].contains(k))
     {
-        driver.goto(&url(file));
+        open(&driver, file);
         assert_eq!(
             driver.script(seen),
             json!({"site_name": true, "attribution": true, "address": true,
@@ -278,7 +296,7 @@ fn axe_finds_no_serious_or_critical_violation_in_light_or_dark_mode() {
             (390, "dark"),
         ] {
             driver.view(width, scheme);
-            driver.goto(&url(&file));
+            open(&driver, &file);
             driver.script(&axe);
             let violations = driver.session_call(
                 "POST",
@@ -341,7 +359,7 @@ fn the_class_filter_narrows_a_page_of_changes_and_keeps_the_choice() {
         const shown = s => [...document.querySelectorAll(s)].filter(e => e.checkVisibility()).length;
         return [shown(".class-filter"), shown(".changes-list > .change"), shown(".fold-list > li") > 0,
                 location.search, document.querySelector(".pager a[rel=next]").search];"#;
-    driver.goto(&url(file));
+    open(&driver, file);
     let substantive = driver.script(state)[1].clone();
     assert!(substantive.as_u64() > Some(0));
     assert_eq!(driver.script(state), json!([1, substantive, false, "", ""]));

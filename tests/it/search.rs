@@ -162,3 +162,26 @@ fn the_index_folder_and_the_search_page_are_the_builds() {
         "page slug `search` is reserved",
     );
 }
+
+#[test]
+fn a_site_with_search_off_has_no_search_page_box_or_index() {
+    let site = Site::valid();
+    site.append("content/site.yaml", "search: false\n");
+    let (code, stderr) = site.build(&[]);
+    assert_eq!(code, 0, "{stderr}");
+    let tree = site.output();
+    assert!(!tree.has("search/index.html"));
+    let index: Vec<&str> = tree
+        .files()
+        .map(|(f, _)| f)
+        .filter(|f| f.starts_with("pagefind/"))
+        .collect();
+    assert!(index.is_empty(), "{index:?}");
+    let clause = tree.page("platforms/beta/clauses/spam/index.html");
+    assert!(!clause.contains("site-search"), "{clause}");
+    assert_eq!(broken_links(&tree, "/atlas/"), Vec::<String>::new());
+    // The preview server has no search page either.
+    let server = Server::start(&site.root, &[]);
+    assert_eq!(http(server.port, "GET", "/search/").status, 404);
+    assert!(!http(server.port, "GET", "/").text().contains("site-search"));
+}
