@@ -223,7 +223,7 @@ archive_build() {
     >/dev/null 2>"$work/build.log" || die "archive build failed: $(tail -3 "$work/build.log")"
   read -r e u s m <<<"$(tail -1 "$work/time")"
   echo "| $label | $(describe "$facts") | $(find "$out" -type f | wc -l) | $e s |" \
-    "$(awk -v u="$u" -v s="$s" 'BEGIN {printf "%.1f s", u + s}') | $((m / 1024)) MiB | $(per_thousand "$e" "$3") |"
+    "$(awk -v u="$u" -v s="$s" 'BEGIN {printf "%.1f s", u + s}') | $((m / 1024)) MiB | $(per_thousand "$e" "$facts") |"
 }
 
 # archive_rows → the table rows of the archive: a cold build (no cache, no output), the one
