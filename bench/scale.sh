@@ -226,29 +226,35 @@ archive_build() {
     "$(awk -v u="$u" -v s="$s" 'BEGIN {printf "%.1f s", u + s}') | $((m / 1024)) MiB | $(per_thousand "$e" "$facts") |"
 }
 
-# archive_rows → the table rows of the archive: a cold build (no cache, no output), the one
-# right after it, and one after a snapshot was added to one document (then taken out again)
+# archive_rows → the table rows of the archive: each series (below) as sites are made, then
+# with `search: false` added to its site.yaml
 archive_rows() {
-  local dir facts doc last added
+  local dir facts
   dir=$(archive)
   facts=$(counts "$dir")
-  rm -rf "$dir/out" "$dir/.clausebook-cache"
-  archive_build "cold build" "$dir" "$facts"
-  archive_build "second build, right after" "$dir" "$facts"
+  archive_series "" "$dir" "$facts" "$dir/out"
+  cp "$dir/content/site.yaml" "$work/site.yaml"
+  printf '\nsearch: false\n' >>"$dir/content/site.yaml"
+  archive_series ", \`search: false\`" "$dir" "$facts" "$dir/out-nosearch"
+  cp "$work/site.yaml" "$dir/content/site.yaml"
+  rm -rf "$dir/out-nosearch" "$dir/.clausebook-cache"
+}
+
+# archive_series SUFFIX DIR FACTS OUT → three rows: a cold build (no cache, no output) into OUT,
+# the one right after it, and one after a snapshot was added to one document (then taken out
+# again); SUFFIX ends each row's label
+archive_series() {
+  local suffix=$1 dir=$2 facts=$3 out=$4 doc last added
+  rm -rf "$out" "$dir/.clausebook-cache"
+  archive_build "cold build$suffix" "$dir" "$facts" "$out"
+  archive_build "second build, right after$suffix" "$dir" "$facts" "$out"
   doc=$(find "$dir/content/platforms" -mindepth 3 -maxdepth 3 -path '*/documents/*' | sort | sed -n 50p)
   last=$(find "$doc/snapshots" -type f | sort | tail -1)
   added="$doc/snapshots/2099-01-01T00-00-00Z.${last##*.}"
   { cat "$last"; printf '\n\nA paragraph added to time a build after one new snapshot.\n'; } >"$added"
-  archive_build "after one snapshot was added" "$dir" "$facts"
+  archive_build "after one snapshot was added$suffix" "$dir" "$facts" "$out"
   rm "$added"
-  "$bin" build --root "$dir" --output "$dir/out" >/dev/null 2>&1
-  # The same cold build without the search index: site.yaml says so for that build only.
-  cp "$dir/content/site.yaml" "$work/site.yaml"
-  printf '\nsearch: false\n' >>"$dir/content/site.yaml"
-  rm -rf "$dir/out-nosearch"
-  archive_build "cold build, \`search: false\`" "$dir" "$facts" "$dir/out-nosearch" --no-cache
-  cp "$work/site.yaml" "$dir/content/site.yaml"
-  rm -rf "$dir/out-nosearch"
+  "$bin" build --root "$dir" --output "$out" >/dev/null 2>&1
 }
 
 # commands → the section's list of what was run
@@ -267,8 +273,8 @@ commands() {
     echo "- archive: \`python3 bench/ota_site.py ARCHIVE OTA_MIRROR\` once; with no output and no" \
       "cache, twice \`/usr/bin/time -f '%e %U %S %M' clausebook build --root ARCHIVE --output ARCHIVE/out\`;" \
       "then the same once more after a copy of one document's latest snapshot, with a paragraph added," \
-      "was added as a new snapshot; then, with \`search: false\` added to its site.yaml," \
-      "\`clausebook build --no-cache --root ARCHIVE --output ARCHIVE/out-nosearch\`"
+      "was added as a new snapshot; then all three again with \`search: false\` added to its" \
+      "site.yaml, into \`ARCHIVE/out-nosearch\`"
   fi
 }
 

@@ -32,6 +32,17 @@ pub(crate) struct Derivation {
     /// keys of the pages that show them.
     pub key: Key,
     pub history: History,
+    /// The texts, when they were made with the history and are kept with it (no on-disk
+    /// cache to read them from again).
+    texts: Option<Texts>,
+}
+
+/// The texts one use of a derivation read or made: a build's rendering of a document's pages,
+/// or one page `serve` renders. Dropped with that use, never with the shared [`Derivation`]:
+/// `serve`, which indexes every document's page for search, would otherwise end up holding
+/// every text of the archive.
+#[derive(Debug, Default)]
+struct Held {
     texts: OnceLock<Texts>,
     /// Held while the texts are being made, so the document's pages, rendered in parallel,
     /// make them once.
@@ -52,6 +63,8 @@ pub(crate) struct DocumentDerived<'a> {
     document: &'a Document,
     disk: Option<&'a Disk>,
     pub derivation: Arc<Derivation>,
+    /// The texts this use read or made, dropped with it.
+    held: Held,
     /// Whether its history or a verification was made by this build, not found in a cache.
     pub fresh: bool,
     /// The clauses quoting the document, each with the key of its excerpt.
@@ -109,26 +122,30 @@ impl Derivation {
         Derivation {
             key,
             history,
-            texts: texts.map(OnceLock::from).unwrap_or_default(),
-            making: Mutex::new(()),
+            texts,
         }
     }
 
-    /// The texts of `d`'s versions (this derivation's document): held, else read from the
-    /// on-disk cache, else made again from the snapshots (and kept there).
-    fn texts(&self, d: &Document, disk: Option<&Disk>) -> Result<&Texts, Diagnostic> {
-        if let Some(t) = self.texts.get() {
+    /// The texts of `d`'s versions (this derivation's document): kept, else held by this use,
+    /// else read from the on-disk cache, else made again from the snapshots (and kept there).
+    fn texts<'h>(
+        &'h self,
+        held: &'h Held,
+        d: &Document,
+        disk: Option<&Disk>,
+    ) -> Result<&'h Texts, Diagnostic> {
+        if let Some(t) = self.texts.as_ref().or(held.texts.get()) {
             return Ok(t);
         }
-        let _making = self.making.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(t) = self.texts.get() {
+        let _making = held.making.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(t) = held.texts.get() {
             return Ok(t);
         }
         let texts = match disk.and_then(|c| c.document(self.key, Part::Texts)) {
             Some(t) => t,
             None => derive(d, self.key, disk)?.1,
         };
-        Ok(self.texts.get_or_init(|| texts))
+        Ok(held.texts.get_or_init(|| texts))
     }
 }
 
@@ -166,6 +183,7 @@ impl DeriveCache {
             changed = true;
             Arc::new(Derivation::new(key, history, Some(texts)))
         };
+        let held = Held::default();
         let mut words = None;
         let mut verifications = Vec::with_capacity(clauses.len());
         for c in clauses {
@@ -174,7 +192,7 @@ impl DeriveCache {
             let v = match known {
                 Some(v) => v.clone(),
                 None => {
-                    let texts = derivation.texts(d, disk)?;
+                    let texts = derivation.texts(&held, d, disk)?;
                     let words =
                         words.get_or_insert_with(|| BlockWords::new(&derivation.history, texts));
                     changed = true;
@@ -197,6 +215,7 @@ impl DeriveCache {
             document: d,
             disk,
             derivation,
+            held,
             fresh: changed,
             verifications,
         })
@@ -205,7 +224,7 @@ impl DeriveCache {
     /// Keeps `d` for the next build: without its texts when the on-disk cache holds them, so
     /// that `serve` holds a whole archive's histories, not its texts.
     pub(crate) fn keep(&mut self, d: &DocumentDerived) {
-        let derivation = match (d.disk, d.derivation.texts.get()) {
+        let derivation = match (d.disk, &d.derivation.texts) {
             (Some(_), Some(_)) => Arc::new(Derivation::new(
                 d.derivation.key,
                 d.derivation.history.clone(),
@@ -224,7 +243,7 @@ impl DeriveCache {
 impl DocumentDerived<'_> {
     /// The texts of the document's versions, made or read if not yet held.
     pub(crate) fn texts(&self) -> Result<&Texts, Diagnostic> {
-        self.derivation.texts(self.document, self.disk)
+        self.derivation.texts(&self.held, self.document, self.disk)
     }
 
     /// What the site-wide pages need of it; the texts are dropped with `self`.

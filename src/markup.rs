@@ -26,24 +26,46 @@ pub fn is_forbidden_in_markup(c: char) -> bool {
 
 /// Escapes text for HTML and XML element content and attribute values, dropping the
 /// characters neither may hold ([`is_forbidden_in_markup`]). The runs of characters kept as
-/// they are (nearly all of any text) are copied whole.
+/// they are (nearly all of any text) are copied whole. Every page's text passes through here,
+/// so it looks at bytes, decoding a character only after a byte that may begin a forbidden one.
 pub fn escape(text: &str) -> String {
+    let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let mut copied = 0;
-    for (i, c) in text.char_indices() {
-        let replacement = match c {
-            '&' => "&amp;",
-            '<' => "&lt;",
-            '>' => "&gt;",
-            '"' => "&quot;",
-            '\'' => "&#39;",
-            ' '..='~' => continue,
-            c if is_forbidden_in_markup(c) => "",
-            _ => continue,
+    let mut i = 0;
+    while i < bytes.len() {
+        let replacement = match bytes[i] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            b'\t' | b'\n' | b'\r' | b' '..=b'~' => {
+                i += 1;
+                continue;
+            }
+            0..=0x1f | 0x7f => "",
+            // The lead bytes of the C1 controls (U+0080–U+009F), of U+FDD0–U+FDEF and U+FFFE–
+            // U+FFFF, and of the other planes' noncharacters; every other byte of a multi-byte
+            // character is kept, so it is skipped alone.
+            0xc2 | 0xef | 0xf0..=0xf4 => match text[i..].chars().next() {
+                Some(c) if is_forbidden_in_markup(c) => "",
+                Some(c) => {
+                    i += c.len_utf8();
+                    continue;
+                }
+                None => break,
+            },
+            _ => {
+                i += 1;
+                continue;
+            }
         };
+        let width = text[i..].chars().next().map_or(1, char::len_utf8);
         out.push_str(&text[copied..i]);
         out.push_str(replacement);
-        copied = i + c.len_utf8();
+        i += width;
+        copied = i;
     }
     out.push_str(&text[copied..]);
     out
@@ -243,5 +265,25 @@ mod tests {
         );
         assert_eq!(escape("\u{0}a\u{85}b\u{fffe}\tc\u{10ffff}"), "ab\tc");
         assert_eq!(escape("&&é<"), "&amp;&amp;é&lt;");
+    }
+
+    /// The byte scan skips most bytes unread: every character, alone and between others, is
+    /// escaped, dropped or kept as a character-by-character reading says it must be.
+    #[test]
+    fn escape_treats_every_character_as_a_character_by_character_reading_does() {
+        let expected = |c: char| match c {
+            '&' => "&amp;".to_string(),
+            '<' => "&lt;".to_string(),
+            '>' => "&gt;".to_string(),
+            '"' => "&quot;".to_string(),
+            '\'' => "&#39;".to_string(),
+            c if is_forbidden_in_markup(c) => String::new(),
+            c => c.to_string(),
+        };
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            let text = format!("a{c}\u{fdd0}é{c}");
+            let wanted: String = text.chars().map(expected).collect();
+            assert_eq!(escape(&text), wanted, "U+{:04X}", c as u32);
+        }
     }
 }

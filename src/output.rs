@@ -218,8 +218,10 @@ pub struct Staging<'r> {
 
 /// The folder a build writes into.
 enum Tree {
-    /// A new folder, empty when the build began.
-    New(PathBuf),
+    /// A new folder, empty when the build began, and the folders made in it so far: most
+    /// pages share their folder with another file (a clause's feed) or their parent with many
+    /// pages, and asking the file system again for each costs two calls.
+    New(PathBuf, Mutex<rustc_hash::FxHashSet<String>>),
     /// A tree an earlier build retired, written over.
     Recycled(Box<Recycled>),
 }
@@ -356,7 +358,7 @@ impl<'r> Staging<'r> {
             })),
             None => {
                 std::fs::create_dir(&new).map_err(|e| Error::io(&new, e))?;
-                Tree::New(new.clone())
+                Tree::New(new.clone(), Mutex::default())
             }
         };
         Ok(Staging {
@@ -430,7 +432,7 @@ impl<'r> Staging<'r> {
     fn prune(&self) -> std::io::Result<()> {
         match &*read(&self.tree) {
             Tree::Recycled(tree) => remove_trees(&tree.stale()?),
-            Tree::New(_) => Ok(()),
+            Tree::New(..) => Ok(()),
         }
     }
 
@@ -441,7 +443,7 @@ impl<'r> Staging<'r> {
         let mut tree = write(&self.tree);
         let (root, files) = match &*tree {
             Tree::Recycled(tree) => (tree.root.clone(), tree.files()),
-            Tree::New(_) => return Ok(()),
+            Tree::New(..) => return Ok(()),
         };
         if let Some(r) = &self.recycling {
             r.recycler.record(&r.output, None);
@@ -456,7 +458,7 @@ impl<'r> Staging<'r> {
             }
             link_or_copy(&root.join(&file), &target).map_err(|e| Error::io(&target, e))?;
         }
-        *tree = Tree::New(new.clone());
+        *tree = Tree::New(new.clone(), Mutex::default());
         Ok(())
     }
 
@@ -537,7 +539,7 @@ impl Drop for Staging<'_> {
 impl Tree {
     fn root(&self) -> &Path {
         match self {
-            Tree::New(root) => root,
+            Tree::New(root, _) => root,
             Tree::Recycled(tree) => &tree.root,
         }
     }
@@ -553,7 +555,14 @@ impl Tree {
             return Ok(());
         };
         let tree = match self {
-            Tree::New(root) => return std::fs::create_dir_all(root.join(parent)),
+            Tree::New(root, made) => {
+                if lock(made).contains(parent) {
+                    return Ok(());
+                }
+                std::fs::create_dir_all(root.join(parent))?;
+                lock(made).insert(parent.to_string());
+                return Ok(());
+            }
             Tree::Recycled(tree) => tree,
         };
         let listed = tree.listing.entries()?;
@@ -613,7 +622,7 @@ impl Tree {
     fn has(&self, path: &str) -> bool {
         match self {
             // What a new folder holds, this build put there.
-            Tree::New(root) => std::fs::symlink_metadata(root.join(path)).is_ok(),
+            Tree::New(root, _) => std::fs::symlink_metadata(root.join(path)).is_ok(),
             Tree::Recycled(tree) => tree
                 .listing
                 .entries()

@@ -55,13 +55,12 @@ fn lower_priority() {
 }
 
 /// Returns the memory freed since to the system. Pagefind's work takes hundreds of megabytes
-/// at a time on several threads; glibc keeps what they free in each thread's arena, where the
-/// server, which runs for hours, would hold it for good.
+/// at a time on threads that end with it; the allocator keeps what they freed for reuse, where
+/// the server, which runs for hours, would hold it for good.
 fn give_back_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: `malloc_trim` takes no pointer and is safe to call from any thread at any time.
+    // SAFETY: `mi_collect` takes no pointer and may be called from any thread at any time.
     unsafe {
-        libc::malloc_trim(0);
+        libmimalloc_sys::mi_collect(true);
     }
 }
 
