@@ -34,22 +34,23 @@ pub fn escape(text: &str) -> String {
     let mut copied = 0;
     let mut i = 0;
     while i < bytes.len() {
-        let replacement = match bytes[i] {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
+        // What replaces the character at `i`, and how many bytes it takes.
+        let (replacement, width) = match bytes[i] {
+            b'&' => ("&amp;", 1),
+            b'<' => ("&lt;", 1),
+            b'>' => ("&gt;", 1),
+            b'"' => ("&quot;", 1),
+            b'\'' => ("&#39;", 1),
             b'\t' | b'\n' | b'\r' | b' '..=b'~' => {
                 i += 1;
                 continue;
             }
-            0..=0x1f | 0x7f => "",
+            0..=0x1f | 0x7f => ("", 1),
             // The lead bytes of the C1 controls (U+0080–U+009F), of U+FDD0–U+FDEF and U+FFFE–
             // U+FFFF, and of the other planes' noncharacters; every other byte of a multi-byte
             // character is kept, so it is skipped alone.
             0xc2 | 0xef | 0xf0..=0xf4 => match text[i..].chars().next() {
-                Some(c) if is_forbidden_in_markup(c) => "",
+                Some(c) if is_forbidden_in_markup(c) => ("", c.len_utf8()),
                 Some(c) => {
                     i += c.len_utf8();
                     continue;
@@ -61,7 +62,6 @@ pub fn escape(text: &str) -> String {
                 continue;
             }
         };
-        let width = text[i..].chars().next().map_or(1, char::len_utf8);
         out.push_str(&text[copied..i]);
         out.push_str(replacement);
         i += width;
