@@ -200,8 +200,17 @@ fn run(
     let loaded = load_with(root, options, &mut files, disk)?;
     let site = &loaded.site;
     let relations = derive::Relations::new(site);
-    let gather = (search && site.config.search)
-        .then(|| search::Gather::start(search::pages(&loaded.routes), previous));
+    let gather = match search && site.config.search {
+        true => {
+            let shards = search::Shards::of(&loaded.routes);
+            Some(search::Gather::start(
+                search::pages(&loaded.routes),
+                shards,
+                previous,
+            )?)
+        }
+        false => None,
+    };
     let renderer = render::Renderer::new(&loaded, &relations, previous, gather.as_ref())?;
     progress.start(site.documents().count(), loaded.routes.len());
     let counted = &Counted { sink, progress };

@@ -2,10 +2,12 @@
 //! a folder of static files (`pagefind/`) that Pagefind's script queries in the reader's
 //! browser, so search works on any static host, under any path, and offline.
 //!
-//! A build hands each indexed page to an [`Indexer`] as soon as it has its HTML; the indexer
-//! reads it on a thread of its own while the build goes on rendering, and makes the index's
-//! files once the last page is in. A build over a previous output with an index ([`Gather`])
-//! only notes each page's key: when none changed, the previous index is kept as it is.
+//! A big site's index is split in shards ([`Shards`]), each a Pagefind index of its own that the
+//! search page merges. A build hands each indexed page to its shard's [`Indexer`] as soon as it
+//! has its HTML; each indexer reads its pages on a thread of its own while the build goes on
+//! rendering, and makes its shard's files once the last page is in. A build over a previous
+//! output with an index ([`Gather`]) only notes each page's key: a shard none of whose pages
+//! changed is kept as it is.
 
 use crate::error::{Diagnostic, Error, Kind, Origin, Result};
 use crate::hash::Key;
@@ -14,6 +16,7 @@ use crate::routes::{Owner, Routes};
 use crate::urls::route;
 use pagefind::api::PagefindIndex;
 use pagefind::options::PagefindServiceConfig;
+use rayon::ThreadPool;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, mpsc};
@@ -51,11 +54,133 @@ fn url(file: &str) -> String {
     format!("/{}", file.strip_suffix("index.html").unwrap_or(file))
 }
 
-/// A build's search index, from its pages as they are rendered. Without a previous index to
-/// keep, each page goes to an [`Indexer`] at once; over one, each page's key is noted (and the
-/// HTML of a page rendered anew kept), and the index is made after the last page only if one
-/// changed. A page kept from the previous output is read back from it when it must be indexed.
+/// Indexed pages a shard is made for, and the most shards an index has (see [`Shards`]).
+const PAGES_PER_SHARD: usize = 250;
+const MOST_SHARDS: usize = 16;
+
+/// How many shards the index is split in: one per [`PAGES_PER_SHARD`] indexed pages, at most
+/// [`MOST_SHARDS`]. Pagefind makes an index whole, from every page, reading one page at a
+/// time: a big site's one index would be made on one core, and all of it again after any
+/// change. Shards are made side by side, and a build over a previous index makes again only
+/// those with a changed page. Each adds a few requests to a search in the reader's browser,
+/// hence the cap; a site of up to 250 indexed pages has one index, as Pagefind makes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Shards(usize);
+
+impl Shards {
+    /// The shards of the site whose routes are `routes`.
+    pub(crate) fn of(routes: &Routes) -> Shards {
+        let pages = routes.iter().filter(|&(_, owner)| indexed(owner)).count();
+        Shards::for_pages(pages)
+    }
+
+    fn for_pages(pages: usize) -> Shards {
+        Shards(pages.div_ceil(PAGES_PER_SHARD).clamp(1, MOST_SHARDS))
+    }
+
+    /// The folders of the shards in the output, the first (`pagefind/`, with Pagefind's script,
+    /// which the search page loads) first; the others are `pagefind/<k>/`, which it merges.
+    pub(crate) fn folders(self) -> impl Iterator<Item = String> {
+        (0..self.0).map(folder)
+    }
+
+    /// The shard of the page in `file`. Pages under the same two first folders share one: a
+    /// platform's pages, several of which change with one of its snapshots.
+    fn of_page(self, file: &str) -> usize {
+        let group = file
+            .match_indices('/')
+            .nth(1)
+            .map_or(file, |(i, _)| &file[..i]);
+        let key = Key::of_bytes(group.as_bytes()).to_le_bytes();
+        let n = u64::from_le_bytes(key[..8].try_into().unwrap_or_default());
+        (n % self.0 as u64) as usize
+    }
+
+    /// The indexed pages of `files` (sorted), by shard.
+    fn split(self, files: Vec<String>) -> Vec<Vec<String>> {
+        let mut shards = vec![Vec::new(); self.0];
+        for file in files {
+            shards[self.of_page(&file)].push(file);
+        }
+        shards
+    }
+}
+
+/// The folder in the output of the shard `k`.
+fn folder(k: usize) -> String {
+    match k {
+        0 => route::search_index().to_string(),
+        k => format!("{}{k}/", route::search_index()),
+    }
+}
+
+/// The shard whose files include `file`, an output file in the index's folder or not: a
+/// number, for a file of this build's shards or of an earlier build's.
+fn shard_of_file(file: &str) -> Option<usize> {
+    let inside = file.strip_prefix(route::search_index())?;
+    match inside.split_once('/') {
+        Some((k, _)) if !k.is_empty() && k.bytes().all(|b| b.is_ascii_digit()) => k.parse().ok(),
+        _ => Some(0),
+    }
+}
+
+/// The threads Pagefind's own parallel work runs on, shared by a build's shards: they take
+/// the priority of the thread that makes them (`serve` lowers it), and never take the pool
+/// that renders pages.
+fn pool() -> Result<Arc<ThreadPool>> {
+    rayon::ThreadPoolBuilder::new()
+        .thread_name(|i| format!("search-{i}"))
+        .build()
+        .map(Arc::new)
+        .map_err(|e| Error::content(vec![failed(route::search_index(), e)]))
+}
+
+/// The index of a site's pages, all of them given: an [`Indexer`] for each shard.
+pub(crate) struct Indexes {
+    shards: Shards,
+    indexers: Vec<Indexer>,
+}
+
+impl Indexes {
+    /// Indexers for the pages in `files` (sorted), which come in any order.
+    pub(crate) fn start(files: Vec<String>, shards: Shards) -> Result<Indexes> {
+        let pool = pool()?;
+        let indexers = shards
+            .split(files)
+            .into_iter()
+            .enumerate()
+            .map(|(k, files)| Indexer::start(k, files, pool.clone()))
+            .collect();
+        Ok(Indexes { shards, indexers })
+    }
+
+    /// Adds the page in the output file `file`, whose HTML is `html`.
+    pub(crate) fn add(&self, file: &str, html: Arc<[u8]>) {
+        self.indexers[self.shards.of_page(file)].add(file, html);
+    }
+
+    /// The index of every page added: every shard's files.
+    pub(crate) fn finish(self) -> Result<Index, Diagnostic> {
+        let mut index = Index::default();
+        for indexer in self.indexers {
+            index.files.append(&mut indexer.finish()?.files);
+        }
+        Ok(index)
+    }
+}
+
+/// A build's search index, from its pages as they are rendered: a [`Gathered`] shard each.
 pub(crate) struct Gather {
+    shards: Shards,
+    gathered: Vec<Gathered>,
+}
+
+/// A shard of a build's index. Without a previous shard to keep, each page goes to an
+/// [`Indexer`] at once; over one, each page's key is noted (and the HTML of a page rendered
+/// anew kept), and the shard is made after the last page only if one changed. A page kept from
+/// the previous output is read back from it when it must be indexed.
+struct Gathered {
+    shard: usize,
     files: Vec<String>,
     indexer: Option<Indexer>,
     noted: Mutex<BTreeMap<String, Noted>>,
@@ -69,23 +194,44 @@ struct Noted {
 }
 
 /// The files of an index the build wrote or kept.
+#[derive(Default)]
 pub(crate) struct Written {
     /// How many.
     pub files: usize,
-    /// Each with the key the next build compares, when every page had one.
+    /// Each with the key the next build compares, when every page of its shard had one.
     pub keys: Vec<(String, Key)>,
 }
 
+/// The previous output's index files and their keys, each shard's by itself.
+type Previous<'p> = Vec<Vec<(&'p String, &'p Key)>>;
+
 impl Gather {
-    /// For the indexed pages in `files` (sorted), over the `previous` output's pages' keys.
-    pub(crate) fn start(files: Vec<String>, previous: Option<&HashMap<String, Key>>) -> Gather {
-        let over_an_index = previous.is_some_and(|p| p.keys().any(|f| in_index(f)));
-        let indexer = (!over_an_index).then(|| Indexer::start(files.clone()));
-        Gather {
-            files,
-            indexer,
-            noted: Mutex::default(),
-        }
+    /// For the indexed pages in `files` (sorted) split in `shards`, over the `previous`
+    /// output's pages' keys.
+    pub(crate) fn start(
+        files: Vec<String>,
+        shards: Shards,
+        previous: Option<&HashMap<String, Key>>,
+    ) -> Result<Gather> {
+        let pool = pool()?;
+        let over = by_shard(shards, previous);
+        let gathered = shards
+            .split(files)
+            .into_iter()
+            .enumerate()
+            .map(|(shard, files)| {
+                let indexer = over[shard]
+                    .is_empty()
+                    .then(|| Indexer::start(shard, files.clone(), pool.clone()));
+                Gathered {
+                    shard,
+                    files,
+                    indexer,
+                    noted: Mutex::default(),
+                }
+            })
+            .collect();
+        Ok(Gather { shards, gathered })
     }
 
     /// The page in `file`: its `html` when rendered anew, None when the previous output's is
@@ -97,72 +243,101 @@ impl Gather {
         html: Option<Arc<[u8]>>,
         sink: &dyn Sink,
     ) -> Result<()> {
-        let html = match &self.indexer {
+        let shard = &self.gathered[self.shards.of_page(file)];
+        let html = match &shard.indexer {
             Some(indexer) => {
                 indexer.add(file, html_of(file, html, sink)?);
                 None
             }
             None => html,
         };
-        let mut noted = self.noted.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut noted = shard.noted.lock().unwrap_or_else(PoisonError::into_inner);
         noted.insert(file.to_string(), Noted { key, html });
         Ok(())
     }
 
-    /// Writes the index into `sink`: the `previous` output's, kept, when it was made from the
-    /// same pages, else the index of the pages as they are now.
+    /// Writes the index into `sink`: each shard the `previous` output has, kept, when it was
+    /// made from the same pages, else made from the pages as they are now. The shards made
+    /// again are made side by side.
     pub(crate) fn finish(
         self,
         previous: Option<&HashMap<String, Key>>,
         sink: &dyn Sink,
     ) -> Result<Written> {
-        let noted = self
-            .noted
-            .into_inner()
-            .unwrap_or_else(PoisonError::into_inner);
-        let pages: Option<Vec<(&String, Key)>> =
-            noted.iter().map(|(file, n)| Some((file, n.key?))).collect();
-        let key = |files: usize| pages.as_ref().map(|p| Key::of(&(p, files)));
-        let old: Vec<(&String, &Key)> = previous
-            .into_iter()
-            .flatten()
-            .filter(|(f, _)| in_index(f))
-            .collect();
-        let unchanged = key(old.len());
-        if self.indexer.is_none() && unchanged.is_some_and(|k| old.iter().all(|o| *o.1 == k)) {
-            for (file, _) in &old {
-                sink.keep(file)?;
-            }
-            let files = old.len();
-            let keys = old.into_iter().map(|(f, k)| (f.clone(), *k)).collect();
-            return Ok(Written { files, keys });
-        }
-        let indexer = match self.indexer {
-            Some(indexer) => indexer,
-            None => {
-                let indexer = Indexer::start(self.files);
-                for (file, n) in &noted {
-                    indexer.add(file, html_of(file, n.html.clone(), sink)?);
+        let over = by_shard(self.shards, previous);
+        let mut pool = None;
+        let mut making = Vec::new();
+        let mut written = Written::default();
+        for shard in self.gathered {
+            let noted = shard
+                .noted
+                .into_inner()
+                .unwrap_or_else(PoisonError::into_inner);
+            let pages: Option<Vec<(&String, Key)>> =
+                noted.iter().map(|(file, n)| Some((file, n.key?))).collect();
+            let old = &over[shard.shard];
+            let unchanged = shard_key(&pages, old.len());
+            if shard.indexer.is_none() && unchanged.is_some_and(|k| old.iter().all(|o| *o.1 == k)) {
+                for (file, _) in old {
+                    sink.keep(file)?;
                 }
-                indexer
+                written.files += old.len();
+                written
+                    .keys
+                    .extend(old.iter().map(|(f, k)| ((*f).clone(), **k)));
+                continue;
             }
-        };
-        let index = indexer.finish().map_err(|d| Error::content(vec![d]))?;
-        for (file, bytes) in index.files() {
-            sink.put(file, bytes)?;
+            let indexer = match shard.indexer {
+                Some(indexer) => indexer,
+                None => {
+                    let pool = match &pool {
+                        Some(pool) => pool,
+                        None => pool.insert(self::pool()?),
+                    };
+                    let indexer = Indexer::start(shard.shard, shard.files, pool.clone());
+                    for (file, n) in &noted {
+                        indexer.add(file, html_of(file, n.html.clone(), sink)?);
+                    }
+                    indexer
+                }
+            };
+            let pages: Option<Vec<(String, Key)>> =
+                pages.map(|p| p.into_iter().map(|(f, k)| (f.clone(), k)).collect());
+            making.push((indexer, pages));
         }
-        let files = index.files().count();
-        let keys = match key(files) {
-            Some(k) => index.files().map(|(f, _)| (f.to_string(), k)).collect(),
-            None => Vec::new(),
-        };
-        Ok(Written { files, keys })
+        for (indexer, pages) in making {
+            let index = indexer.finish().map_err(|d| Error::content(vec![d]))?;
+            for (file, bytes) in index.files() {
+                sink.put(file, bytes)?;
+            }
+            let files = index.files().count();
+            written.files += files;
+            if let Some(k) = shard_key(&pages, files) {
+                written
+                    .keys
+                    .extend(index.files().map(|(f, _)| (f.to_string(), k)));
+            }
+        }
+        Ok(written)
     }
 }
 
-/// Whether the output file `file` is one of the search index's.
-fn in_index(file: &str) -> bool {
-    file.starts_with(route::search_index())
+/// The key of a shard made from `pages` (each with its key; None if one had none) into
+/// `files` files: what each of its files is stamped with, for the next build to compare.
+fn shard_key<F: std::hash::Hash>(pages: &Option<Vec<(F, Key)>>, files: usize) -> Option<Key> {
+    pages.as_ref().map(|p| Key::of(&(p, files)))
+}
+
+/// The `previous` output's index files with their keys, by shard of `shards`; those of shards
+/// an earlier build had beyond them are left out (and so not kept).
+fn by_shard(shards: Shards, previous: Option<&HashMap<String, Key>>) -> Previous<'_> {
+    let mut by_shard = vec![Vec::new(); shards.0];
+    for (file, key) in previous.into_iter().flatten() {
+        if let Some(old) = shard_of_file(file).and_then(|k| by_shard.get_mut(k)) {
+            old.push((file, key));
+        }
+    }
+    by_shard
 }
 
 /// The HTML of the page in `file`: `html` if it was rendered, else the previous output's.
@@ -176,43 +351,38 @@ fn html_of(file: &str, html: Option<Arc<[u8]>>, sink: &dyn Sink) -> Result<Arc<[
 /// A page handed to the indexer: its output path and HTML.
 type Page = (String, Arc<[u8]>);
 
-/// How many rendered pages may wait for the indexer.
+/// How many rendered pages may wait for an indexer.
 const BACKLOG: usize = 32;
 
-/// Builds the index of the pages given to it, on a thread of its own; dropped before
-/// [`Indexer::finish`], it stops at the next page.
-pub(crate) struct Indexer {
+/// Builds one shard's index from the pages given to it, on a thread of its own; dropped
+/// before [`Indexer::finish`], it stops at the next page.
+struct Indexer {
     pages: Option<mpsc::SyncSender<Page>>,
     worker: Option<JoinHandle<Result<Index, Diagnostic>>>,
     stop: Arc<AtomicBool>,
 }
 
 impl Indexer {
-    /// An indexer for the pages in `files` (sorted), which come in any order.
-    pub(crate) fn start(files: Vec<String>) -> Indexer {
+    /// An indexer for shard `shard`, of the pages in `files` (sorted), which come in any order;
+    /// Pagefind's parallel work runs on `pool`.
+    fn start(shard: usize, files: Vec<String>, pool: Arc<ThreadPool>) -> Indexer {
         // Bounded, so that rendering waits for the indexer rather than piling pages up in
         // memory: the indexer reads one page at a time and is the slower of the two.
         let (pages, received) = mpsc::sync_channel(BACKLOG);
         let stop = Arc::new(AtomicBool::new(false));
         let stopped = stop.clone();
-        let worker = std::thread::spawn(move || {
-            // Pagefind's parallel work runs on threads of the indexer's own, which take its
-            // priority (`serve` lowers it), never on the pool that renders pages.
-            let pool = rayon::ThreadPoolBuilder::new()
-                .thread_name(|i| format!("search-{i}"))
-                .build()
-                .map_err(|e| failed(route::search_index(), e))?;
-            pool.install(|| index(&files, received, &stopped))
-        });
+        let worker = std::thread::Builder::new()
+            .name(format!("search-shard-{shard}"))
+            .spawn(move || index(&folder(shard), &files, received, &stopped, &pool));
         Indexer {
             pages: Some(pages),
-            worker: Some(worker),
+            worker: worker.ok(),
             stop,
         }
     }
 
     /// Adds the page in the output file `file`, whose HTML is `html`.
-    pub(crate) fn add(&self, file: &str, html: Arc<[u8]>) {
+    fn add(&self, file: &str, html: Arc<[u8]>) {
         if let Some(pages) = &self.pages {
             // A worker that stopped on an error has it ready for `finish`.
             let _ = pages.send((file.to_string(), html));
@@ -220,7 +390,7 @@ impl Indexer {
     }
 
     /// The index of every page added.
-    pub(crate) fn finish(mut self) -> Result<Index, Diagnostic> {
+    fn finish(mut self) -> Result<Index, Diagnostic> {
         drop(self.pages.take());
         let worker = self.worker.take().map(JoinHandle::join);
         match worker {
@@ -254,14 +424,25 @@ impl Index {
     }
 }
 
-/// The indexer's work: the pages of `files` as they are received, then the index; an empty
-/// index if told to `stop` first.
+/// What a shard other than the first holds of Pagefind's bundle: the index itself. The search
+/// page's script, its WebAssembly and Pagefind's interfaces are the first shard's.
+fn in_merged_shard(name: &str) -> bool {
+    name == "pagefind-entry.json"
+        || name.ends_with(".pf_meta")
+        || ["index/", "fragment/", "filter/"]
+            .iter()
+            .any(|f| name.starts_with(f))
+}
+
+/// An indexer's work: the pages of `files` as they are received, then the index's files, in
+/// `folder`; an empty index if told to `stop` first.
 fn index(
+    folder: &str,
     files: &[String],
     received: mpsc::Receiver<Page>,
     stop: &AtomicBool,
+    pool: &ThreadPool,
 ) -> Result<Index, Diagnostic> {
-    let folder = route::search_index();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -285,18 +466,21 @@ fn index(
             .block_on(index.add_html_file(None, Some(url(&file)), html))
             .map_err(|e| failed(&file, e))?;
     }
-    let files = runtime
-        .block_on(index.get_files())
+    let files = pool
+        .install(|| runtime.block_on(index.get_files()))
         .map_err(|e| failed(folder, e))?;
+    let first = folder == route::search_index();
     let files = files
         .into_iter()
-        .map(|f| {
+        .filter_map(|f| {
             let name: Vec<_> = f
                 .filename
                 .components()
                 .map(|c| c.as_os_str().to_string_lossy())
                 .collect();
-            (format!("{folder}{}", name.join("/")), Arc::from(f.contents))
+            let name = name.join("/");
+            (first || in_merged_shard(&name))
+                .then(|| (format!("{folder}{name}"), Arc::from(f.contents)))
         })
         .collect();
     Ok(Index { files })
@@ -322,17 +506,28 @@ mod tests {
         Arc::from(html.into_bytes())
     }
 
-    /// The index of `files`, their pages added in the order of `order`.
-    fn index_of(files: &[&str], order: &[usize]) -> Vec<(String, Arc<[u8]>)> {
-        let indexer = Indexer::start(files.iter().map(|f| f.to_string()).collect());
+    /// The index of `files` in `shards`, their pages added in the order of `order`, each page
+    /// made by `html`.
+    fn index_with(
+        files: &[&str],
+        shards: Shards,
+        order: &[usize],
+        html: impl Fn(&str) -> Arc<[u8]>,
+    ) -> BTreeMap<String, Arc<[u8]>> {
+        let files: Vec<String> = files.iter().map(|f| f.to_string()).collect();
+        let indexes = Indexes::start(files.clone(), shards).unwrap();
         for &i in order {
-            indexer.add(files[i], page(files[i]));
+            indexes.add(&files[i], html(&files[i]));
         }
-        let index = indexer.finish().unwrap();
+        let index = indexes.finish().unwrap();
         index
             .files()
             .map(|(p, b)| (p.to_string(), b.clone()))
             .collect()
+    }
+
+    fn index_of(files: &[&str], order: &[usize]) -> BTreeMap<String, Arc<[u8]>> {
+        index_with(files, Shards(1), order, page)
     }
 
     #[test]
@@ -344,16 +539,8 @@ mod tests {
             "d/index.html",
         ];
         let sorted = index_of(&files, &[0, 1, 2, 3]);
-        assert!(
-            sorted
-                .iter()
-                .any(|(p, _)| p == "pagefind/pagefind-entry.json")
-        );
-        assert!(
-            sorted
-                .iter()
-                .any(|(p, _)| p.starts_with("pagefind/fragment/"))
-        );
+        assert!(sorted.contains_key("pagefind/pagefind-entry.json"));
+        assert!(sorted.keys().any(|p| p.starts_with("pagefind/fragment/")));
         assert_eq!(index_of(&files, &[3, 1, 0, 2]), sorted);
     }
 
@@ -384,14 +571,17 @@ mod tests {
     /// Gathers `files` over `previous`, each page given as `page` says (key, HTML if rendered).
     fn gather(
         files: &[&str],
+        shards: Shards,
         previous: &HashMap<String, Key>,
         sink: &Recorded,
         page: impl Fn(&str) -> (Key, Option<Arc<[u8]>>),
     ) -> Written {
         let gather = Gather::start(
             files.iter().map(|f| f.to_string()).collect(),
+            shards,
             Some(previous),
-        );
+        )
+        .unwrap();
         for file in files {
             let (key, html) = page(file);
             gather.page(file, Some(key), html, sink).unwrap();
@@ -401,40 +591,120 @@ mod tests {
 
     #[test]
     fn an_index_is_kept_while_its_pages_are_and_made_again_when_one_changes() {
-        let files = ["a/index.html", "b/index.html", "c/index.html"];
+        kept_while_unchanged(&["a/index.html", "b/index.html", "c/index.html"], Shards(1));
+    }
+
+    #[test]
+    fn only_the_shard_of_a_changed_page_is_made_again() {
+        let files: Vec<String> = (0..8)
+            .flat_map(|p| {
+                [
+                    format!("platforms/p{p}/clauses/c/index.html"),
+                    format!("platforms/p{p}/index.html"),
+                ]
+            })
+            .collect();
+        let files: Vec<&str> = files.iter().map(String::as_str).collect();
+        kept_while_unchanged(&files, Shards(3));
+    }
+
+    /// Builds the index of `files` in `shards`, then again over it with no page changed, then
+    /// with `files[1]` changed: checks what is kept and what made again.
+    fn kept_while_unchanged(files: &[&str], shards: Shards) {
         let key = |f: &str| Key::of(f);
         let first = Recorded::default();
-        let written = gather(&files, &HashMap::new(), &first, |f| (key(f), Some(page(f))));
-        assert_eq!(written.files, first.put.lock().unwrap().len());
+        let written = gather(files, shards, &HashMap::new(), &first, |f| {
+            (key(f), Some(page(f)))
+        });
+        let all = first.put.lock().unwrap().clone();
+        assert_eq!(written.files, all.len());
+        let order: Vec<usize> = (0..files.len()).collect();
+        assert!(all == index_with(files, shards, &order, page));
         let mut previous: HashMap<String, Key> =
             files.iter().map(|f| (f.to_string(), key(f))).collect();
         previous.extend(written.keys);
 
         let unchanged = Recorded::default();
-        gather(&files, &previous, &unchanged, |f| (key(f), None));
+        gather(files, shards, &previous, &unchanged, |f| (key(f), None));
         assert!(unchanged.put.lock().unwrap().is_empty());
         assert_eq!(unchanged.kept.lock().unwrap().len(), written.files);
 
+        let edited = files[1];
         let changed = Recorded {
             previous: files.iter().map(|f| (f.to_string(), page(f))).collect(),
             ..Recorded::default()
         };
-        gather(&files, &previous, &changed, |f| match f {
-            "b/index.html" => (Key::of("b, edited"), Some(page("b, edited"))),
-            _ => (key(f), None),
+        let html = |f: &str| page(if f == edited { "edited" } else { f });
+        gather(files, shards, &previous, &changed, |f| match f == edited {
+            true => (Key::of("edited"), Some(html(f))),
+            false => (key(f), None),
         });
-        assert!(changed.kept.lock().unwrap().is_empty());
-        let indexer = Indexer::start(files.iter().map(|f| f.to_string()).collect());
-        for f in files {
-            indexer.add(f, page(if f == "b/index.html" { "b, edited" } else { f }));
+        let fresh = index_with(files, shards, &order, html);
+        let put = changed.put.lock().unwrap();
+        let kept = changed.kept.lock().unwrap();
+        // The changed page's shard is made again, as a build from nothing makes it; the
+        // others are kept as they were.
+        let shard = folder(shards.of_page(edited));
+        let in_shard = |p: &str| shard_of_file(p) == Some(shards.of_page(edited));
+        assert!(put.keys().all(|p| in_shard(p)), "{shard}");
+        assert!(*put == fresh.into_iter().filter(|(p, _)| in_shard(p)).collect());
+        assert!(kept.iter().all(|p| !in_shard(p) && all.contains_key(p)));
+        let remade = all.keys().filter(|p| in_shard(p)).count();
+        assert_eq!(kept.len(), all.len() - remade);
+        if shards.0 > 1 {
+            assert!(!kept.is_empty(), "the other shards are kept");
         }
-        let fresh: BTreeMap<String, Arc<[u8]>> = indexer
-            .finish()
-            .unwrap()
-            .files()
-            .map(|(p, b)| (p.to_string(), b.clone()))
+    }
+
+    #[test]
+    fn a_site_has_a_shard_per_250_indexed_pages_at_most_16() {
+        assert_eq!(Shards::for_pages(0), Shards(1));
+        assert_eq!(Shards::for_pages(250), Shards(1));
+        assert_eq!(Shards::for_pages(251), Shards(2));
+        assert_eq!(Shards::for_pages(100_000), Shards(16));
+    }
+
+    #[test]
+    fn a_platforms_pages_share_a_shard_and_each_shard_has_a_folder() {
+        let shards = Shards(16);
+        let platform = shards.of_page("platforms/aws/index.html");
+        for page in [
+            "platforms/aws/clauses/spam/index.html",
+            "platforms/aws/documents/terms/index.html",
+        ] {
+            assert_eq!(shards.of_page(page), platform);
+        }
+        let spread: std::collections::BTreeSet<usize> = (0..200)
+            .map(|p| shards.of_page(&format!("platforms/p{p}/index.html")))
             .collect();
-        assert!(*changed.put.lock().unwrap() == fresh);
+        assert_eq!(spread.len(), 16);
+        let folders: Vec<String> = Shards(3).folders().collect();
+        assert_eq!(folders, ["pagefind/", "pagefind/1/", "pagefind/2/"]);
+        assert_eq!(shard_of_file("pagefind/pagefind.js"), Some(0));
+        assert_eq!(shard_of_file("pagefind/index/en_1.pf_index"), Some(0));
+        assert_eq!(shard_of_file("pagefind/12/pagefind-entry.json"), Some(12));
+        assert_eq!(shard_of_file("search/index.html"), None);
+    }
+
+    #[test]
+    fn merged_shards_hold_the_index_and_not_pagefinds_scripts() {
+        let files: Vec<String> = (0..8)
+            .map(|p| format!("platforms/p{p}/index.html"))
+            .collect();
+        let files: Vec<&str> = files.iter().map(String::as_str).collect();
+        let order: Vec<usize> = (0..files.len()).collect();
+        let index = index_with(&files, Shards(2), &order, page);
+        for k in 0..2 {
+            let shard = folder(k);
+            let names: Vec<&str> = index
+                .keys()
+                .filter(|p| shard_of_file(p) == Some(k))
+                .map(|p| &p[shard.len()..])
+                .collect();
+            assert!(names.contains(&"pagefind-entry.json"), "{names:?}");
+            assert_eq!(names.contains(&"pagefind.js"), k == 0, "{names:?}");
+            assert_eq!(names.contains(&"wasm.en.pagefind"), k == 0, "{names:?}");
+        }
     }
 
     #[test]

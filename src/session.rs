@@ -125,7 +125,8 @@ impl Generation {
     /// `superseded` says so before the last (a newer generation is to be indexed instead).
     pub fn index(&self, superseded: impl Fn() -> bool) -> Result<Option<search::Index>> {
         let pages = search::pages(&self.loaded.routes);
-        let indexer = search::Indexer::start(pages.clone());
+        let shards = search::Shards::of(&self.loaded.routes);
+        let indexer = search::Indexes::start(pages.clone(), shards)?;
         for file in &pages {
             if superseded() {
                 return Ok(None);

@@ -255,9 +255,14 @@ const RESULT_LINKS: &str = "return Array.from(document.querySelectorAll('#search
 /// `driver` (wide enough for the filters to be open beside the results) once the index is
 /// loaded, `alert` recorded rather than shown. Returns the site's URL.
 fn open_search_page(driver: &Driver, out: &std::path::Path) -> String {
+    open_search_page_of(driver, &fixture("valid"), out)
+}
+
+/// The site at `root` built and its search page open, as [`open_search_page`] says.
+fn open_search_page_of(driver: &Driver, root: &std::path::Path, out: &std::path::Path) -> String {
     let host = StaticHost::bind("/sub/");
     let args = ["--no-cache", "--base-url", &host.url];
-    let (code, stderr) = build(&fixture("valid"), out, &args);
+    let (code, stderr) = build(root, out, &args);
     assert_eq!(code, 0, "{stderr}");
     let url = host.serve(out);
     let size = json!({"width": 1280, "height": 900});
@@ -319,5 +324,34 @@ fn search_finds_the_clause_first_filters_by_platform_and_runs_nothing_from_conte
     assert!(
         driver.script("return location.search;").as_str() == Some("?q=spam"),
         "the query is in the address, to share or come back to"
+    );
+}
+
+#[test]
+fn search_on_a_site_split_in_shards_finds_the_pages_of_every_shard() {
+    let Some(driver) = Driver::start() else {
+        return;
+    };
+    let site = Site::valid();
+    // More indexed pages than one shard holds (250), each under a folder of its own.
+    for n in 0..300 {
+        site.write(
+            &format!("content/pages/note-{n:03}.md"),
+            format!("---\ntitle: Note {n}\n---\nA lighthouse keeper's note number {n}.\n"),
+        );
+    }
+    let url = open_search_page_of(&driver, &site.root, &site.out());
+    assert!(site.out().join("pagefind/1/pagefind-entry.json").exists());
+    assert!(!site.out().join("pagefind/1/pagefind.js").exists());
+
+    driver.type_into("#search-query", "lighthouse");
+    let status = "return document.getElementById('search-status').textContent;";
+    wait_until(20, "every note found, from both shards", || {
+        driver.script(status).as_str() == Some("300 results for “lighthouse”")
+    });
+    let links: Vec<String> = serde_json::from_value(driver.script(RESULT_LINKS)).unwrap();
+    assert!(
+        links.iter().all(|l| l.starts_with(&format!("{url}note-"))),
+        "{links:?}"
     );
 }

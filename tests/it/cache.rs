@@ -367,3 +367,40 @@ fn nothing_planted_in_or_for_the_kept_tree_is_followed_or_published() {
         "not the site's"
     );
 }
+
+#[test]
+fn an_index_in_shards_over_the_cache_is_a_clean_builds_and_an_edit_changes_one_shard() {
+    let site = Site::valid();
+    // More indexed pages than one shard holds (250), each under a folder of its own.
+    for n in 0..300 {
+        site.write(
+            &format!("content/pages/note-{n:03}.md"),
+            format!("---\ntitle: Note {n}\n---\nA lighthouse keeper's note number {n}.\n"),
+        );
+    }
+    step(&site, "first build");
+    let before = site.output();
+    site.edit(
+        "content/pages/note-007.md",
+        "number 7.",
+        "number 7, edited.",
+    );
+    step(&site, "one page edited");
+    let after = site.output();
+    let shard = |file: &str| match file["pagefind/".len()..].split_once('/') {
+        Some((k, _)) if k.bytes().all(|b| b.is_ascii_digit()) => k.to_string(),
+        _ => "0".to_string(),
+    };
+    let index: Vec<(&str, &[u8])> = after
+        .files()
+        .filter(|(f, _)| f.starts_with("pagefind/"))
+        .collect();
+    let remade: std::collections::BTreeSet<String> = index
+        .iter()
+        .filter(|(f, bytes)| before.bytes(f) != Some(bytes))
+        .map(|(f, _)| shard(f))
+        .collect();
+    assert_eq!(remade.len(), 1, "one shard made again: {remade:?}");
+    let kept = index.iter().filter(|(f, _)| !remade.contains(&shard(f)));
+    assert!(kept.count() > 0, "the other shards are kept as they were");
+}

@@ -57,7 +57,7 @@ pub(super) fn render(
         Owner::Changes(of, n) => changes::render(v, d, e, file, of, n),
         Owner::Page(ix) => page::render(v, e, file, ix),
         Owner::NotFound => page::not_found(v, e, file),
-        Owner::Search => search::render(v, e, file),
+        Owner::Search => search::render(v, e, file, &loaded.routes),
         Owner::Alias(c, _) => redirect::render(v, e, file, c),
         Owner::Feed(scope) => feed::atom(v, d, e, file, scope),
         Owner::Api(api) => api::json(v, d, api).map(raw),

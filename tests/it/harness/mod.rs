@@ -245,8 +245,7 @@ impl Tree {
         self.0.contains_key(rel)
     }
 
-    /// The bytes of the file at `rel`, as the layout tests' static host serves them.
-    #[cfg(feature = "serve")]
+    /// The bytes of the file at `rel`.
     pub(crate) fn bytes(&self, rel: &str) -> Option<&[u8]> {
         self.0.get(rel).map(Vec::as_slice)
     }

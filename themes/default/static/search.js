@@ -159,8 +159,13 @@ async function start() {
   const query = new URL(location.href).searchParams.get("q") || "";
   input.value = query;
   try {
+    const options = { excerptLength: 30 };
     pagefind = await import(new URL("pagefind.js", new URL(root.dataset.index, document.baseURI)).href);
-    await pagefind.options({ excerptLength: 30 });
+    await pagefind.options(options);
+    // A big site's index is split in shards: the others are merged into the first.
+    for (const shard of (root.dataset.merge || "").split(" ").filter(Boolean)) {
+      await pagefind.mergeIndex(new URL(shard, document.baseURI).href, options);
+    }
   } catch {
     status.textContent = "The search index could not be loaded. (The preview server makes it in the background after each change: reload in a moment.)";
     return;
