@@ -202,12 +202,9 @@ fn run(
     let relations = derive::Relations::new(site);
     let gather = match search && site.config.search {
         true => {
-            let shards = search::Shards::of(&loaded.routes);
-            Some(search::Gather::start(
-                search::pages(&loaded.routes),
-                shards,
-                previous,
-            )?)
+            let pages = search::pages(&loaded.routes);
+            let shards = search::Shards::for_pages(pages.len());
+            Some(search::Gather::start(pages, shards, previous)?)
         }
         false => None,
     };

@@ -74,7 +74,8 @@ impl Shards {
         Shards::for_pages(pages)
     }
 
-    fn for_pages(pages: usize) -> Shards {
+    /// The shards of a site of `pages` indexed pages ([`pages`] lists them).
+    pub(crate) fn for_pages(pages: usize) -> Shards {
         Shards(pages.div_ceil(PAGES_PER_SHARD).clamp(1, MOST_SHARDS))
     }
 
@@ -173,6 +174,8 @@ impl Indexes {
 pub(crate) struct Gather {
     shards: Shards,
     gathered: Vec<Gathered>,
+    /// Pagefind's threads, for the shards made while pages come and those made at the end.
+    pool: Arc<ThreadPool>,
 }
 
 /// A shard of a build's index. Without a previous shard to keep, each page goes to an
@@ -231,7 +234,11 @@ impl Gather {
                 }
             })
             .collect();
-        Ok(Gather { shards, gathered })
+        Ok(Gather {
+            shards,
+            gathered,
+            pool,
+        })
     }
 
     /// The page in `file`: its `html` when rendered anew, None when the previous output's is
@@ -265,7 +272,6 @@ impl Gather {
         sink: &dyn Sink,
     ) -> Result<Written> {
         let over = by_shard(self.shards, previous);
-        let mut pool = None;
         let mut making = Vec::new();
         let mut written = Written::default();
         for shard in self.gathered {
@@ -290,11 +296,7 @@ impl Gather {
             let indexer = match shard.indexer {
                 Some(indexer) => indexer,
                 None => {
-                    let pool = match &pool {
-                        Some(pool) => pool,
-                        None => pool.insert(self::pool()?),
-                    };
-                    let indexer = Indexer::start(shard.shard, shard.files, pool.clone());
+                    let indexer = Indexer::start(shard.shard, shard.files, self.pool.clone());
                     for (file, n) in &noted {
                         indexer.add(file, html_of(file, n.html.clone(), sink)?);
                     }

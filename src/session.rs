@@ -125,7 +125,7 @@ impl Generation {
     /// `superseded` says so before the last (a newer generation is to be indexed instead).
     pub fn index(&self, superseded: impl Fn() -> bool) -> Result<Option<search::Index>> {
         let pages = search::pages(&self.loaded.routes);
-        let shards = search::Shards::of(&self.loaded.routes);
+        let shards = search::Shards::for_pages(pages.len());
         let indexer = search::Indexes::start(pages.clone(), shards)?;
         for file in &pages {
             if superseded() {

@@ -333,13 +333,8 @@ fn search_on_a_site_split_in_shards_finds_the_pages_of_every_shard() {
         return;
     };
     let site = Site::valid();
-    // More indexed pages than one shard holds (250), each under a folder of its own.
-    for n in 0..300 {
-        site.write(
-            &format!("content/pages/note-{n:03}.md"),
-            format!("---\ntitle: Note {n}\n---\nA lighthouse keeper's note number {n}.\n"),
-        );
-    }
+    // More indexed pages than one shard holds (250).
+    site.write_notes(300);
     let url = open_search_page_of(&driver, &site.root, &site.out());
     assert!(site.out().join("pagefind/1/pagefind-entry.json").exists());
     assert!(!site.out().join("pagefind/1/pagefind.js").exists());

@@ -371,13 +371,8 @@ fn nothing_planted_in_or_for_the_kept_tree_is_followed_or_published() {
 #[test]
 fn an_index_in_shards_over_the_cache_is_a_clean_builds_and_an_edit_changes_one_shard() {
     let site = Site::valid();
-    // More indexed pages than one shard holds (250), each under a folder of its own.
-    for n in 0..300 {
-        site.write(
-            &format!("content/pages/note-{n:03}.md"),
-            format!("---\ntitle: Note {n}\n---\nA lighthouse keeper's note number {n}.\n"),
-        );
-    }
+    // More indexed pages than one shard holds (250).
+    site.write_notes(300);
     step(&site, "first build");
     let before = site.output();
     site.edit(

@@ -448,6 +448,17 @@ impl Site {
         std::fs::write(path, contents).unwrap();
     }
 
+    /// Writes `count` free pages, `note-000` on, each under a folder of its own and each saying
+    /// "A lighthouse keeper's note number N.": a site with as many indexed pages as wanted.
+    pub(crate) fn write_notes(&self, count: usize) {
+        for n in 0..count {
+            self.write(
+                &format!("content/pages/note-{n:03}.md"),
+                format!("---\ntitle: Note {n}\n---\nA lighthouse keeper's note number {n}.\n"),
+            );
+        }
+    }
+
     /// Replaces `from` with `to` in a file of the site; fails the test if `from` is not there,
     /// so an edit never silently does nothing.
     #[track_caller]
