@@ -19,6 +19,8 @@
 #               (default /work/.mirror/OpenTermsArchive+contrib-versions/repo)
 #   TMPDIR      where the generated sites and the archive export are kept between runs
 #               (clausebook-bench-SIZE and clausebook-bench-archive; default /tmp)
+#   PAGEFIND    Pagefind's command-line binary (default: version 1.6.0, the one clausebook
+#               embeds, installed from npm under TMPDIR/pagefind-cli-1.6.0 once)
 # Hugo and hyperfine are installed from Debian's packages when missing.
 set -euo pipefail
 shopt -s inherit_errexit
@@ -73,9 +75,28 @@ if ((${#sizes[@]})); then
     command -v $tool >/dev/null || apt-get install -y $tool >/dev/null || die "cannot install $tool"
   done
 fi
+# pagefind_cli → the path of Pagefind's command-line binary
+pagefind_cli() {
+  local dir=$cache/pagefind-cli-1.6.0
+  if [[ -n ${PAGEFIND:-} ]]; then
+    echo "$PAGEFIND"
+    return
+  fi
+  if [[ ! -d $dir/node_modules/@pagefind ]]; then
+    npm install --prefix "$dir" --no-audit --no-fund --loglevel=error pagefind@1.6.0 >&2 || return 1
+  fi
+  find "$dir/node_modules/@pagefind" -type f -name 'pagefind*' -perm -u+x | sort | head -1
+}
+
 # clausebook twice: as sites are made (with the search index), and with `search: false`, which
-# is the work the other tools do (neither builds a search index here).
+# is the work Hugo and Zola do (neither builds a search index). Hugo a second time followed by
+# Pagefind's command line: how a Hugo site gets the search index clausebook builds in.
 tools=(clausebook clausebook-nosearch hugo)
+pagefind=""
+if ((${#sizes[@]})); then
+  pagefind=$(pagefind_cli) || true
+  if [[ -x $pagefind ]]; then tools+=(hugo-pagefind); else echo "pagefind: not installed" >&2; fi
+fi
 if command -v zola >/dev/null; then tools+=(zola); else echo "zola: not installed" >&2; fi
 
 load=$(cut -d' ' -f1 /proc/loadavg)
@@ -139,6 +160,10 @@ command_of() {
     clausebook) echo "$bin build --no-cache --root $2/clausebook --output $2/cb-out" ;;
     clausebook-nosearch) echo "$bin build --no-cache --root $2/clausebook-nosearch --output $2/cbn-out" ;;
     hugo) echo "hugo --quiet -s $2/hugo -d $2/hugo-out" ;;
+    # Over the pages of the kinds clausebook indexes (Hugo's site has no document pages; its
+    # version pages are left out, as clausebook leaves them out). The index is removed first:
+    # Pagefind skips writing a file whose hashed name exists.
+    hugo-pagefind) echo "bash -c 'rm -rf $2/hpf-out/pagefind && hugo --quiet -s $2/hugo -d $2/hpf-out && $pagefind --site $2/hpf-out --glob \"{clauses,platforms,provisions}/**/*.html\" >/dev/null'" ;;
     zola) echo "zola --root $2/zola build -o $2/zola-out --force" ;;
   esac
 }
@@ -170,6 +195,7 @@ out_of() {
   case $1 in
     clausebook) echo cb-out ;;
     clausebook-nosearch) echo cbn-out ;;
+    hugo-pagefind) echo hpf-out ;;
     *) echo "$1-out" ;;
   esac
 }
@@ -186,10 +212,14 @@ size_row() {
     cell[$tool]=$(printf '%.2f s (CPU %.2f s), %d MiB' "$w" "$c" "$m")
   done <<<"$measured"
   files="${out[clausebook]} / ${out[hugo]} / ${out[zola]:-–}"
-  ratio() { awk -v a="${wall[$1]}" -v b="${wall[hugo]}" 'BEGIN {printf "%.2f", a / b}'; }
+  ratio() {
+    [[ -n ${wall[$2]:-} ]] || { echo –; return; }
+    awk -v a="${wall[$1]}" -v b="${wall[$2]}" 'BEGIN {printf "%.2f", a / b}'
+  }
   echo "| $1 | $(describe "$facts") | $files | ${cell[clausebook]} | ${cell[clausebook-nosearch]}" \
-    "| $(per_thousand "${wall[clausebook]}" "$facts") | ${cell[hugo]} | ${cell[zola]:-not installed}" \
-    "| $(ratio clausebook) | $(ratio clausebook-nosearch) |"
+    "| $(per_thousand "${wall[clausebook]}" "$facts") | ${cell[hugo]} | ${cell[hugo-pagefind]:-not installed}" \
+    "| ${cell[zola]:-not installed} | $(ratio clausebook-nosearch hugo) | $(ratio clausebook hugo-pagefind)" \
+    "| $(ratio clausebook hugo) |"
 }
 
 # per_thousand WALL "P D V C MB" → wall time per 1,000 versions
@@ -267,7 +297,9 @@ commands() {
   if ((${#sizes[@]})); then
     echo "- in each round of each size, \`hyperfine -N --style none -w W -r 1 -n TOOL '/usr/bin/time -a -o DIR/rss-TOOL -f %M COMMAND' …\`" \
       "(W = 1 in the first round, 0 after), where COMMAND is"
-    for t in "${tools[@]}"; do echo "  - \`$(command_of "$t" DIR | sed "s|$bin|clausebook|")\`"; done
+    for t in "${tools[@]}"; do
+      echo "  - \`$(command_of "$t" DIR | sed "s|$bin|clausebook|; s|$pagefind|pagefind|")\`"
+    done
   fi
   if ((with_archive)); then
     echo "- archive: \`python3 bench/ota_site.py ARCHIVE OTA_MIRROR\` once; with no output and no" \
@@ -282,6 +314,7 @@ commands() {
 section() {
   local versions=""
   command -v hugo >/dev/null && versions+="; $(hugo version | cut -d' ' -f1-2)"
+  [[ -x $pagefind ]] && versions+="; $("$pagefind" --version)"
   command -v zola >/dev/null && versions+="; $(zola --version)"
   echo "## Scale"
   echo
@@ -294,14 +327,19 @@ section() {
 Each record set is written three ways by the generator; Hugo and Zola build the same records as
 plain pages, with no diffs, verification, histories or search index. clausebook runs twice:
 as a site is made (with its Pagefind search index) and with \`search: false\` in \`site.yaml\`
-(everything but the index: the same work as the issue's targets, which predate search). Wall times are medians of $runs paired,
-interleaved rounds, with the median CPU time (user + sys) beside them: on a busy machine the
-CPU time moves less than the wall time. Memory is the largest resident set of any run.
-"Per 1,000 versions" is clausebook's wall time divided by the versions: flat while the cost
-grows linearly.
+(everything but the index: the work Hugo and Zola do). "Hugo + Pagefind" is Hugo's build
+followed by Pagefind's command line over the pages of the kinds clausebook indexes (clauses,
+platforms, provision types; Hugo's site has no document pages, and its version pages are left
+out as clausebook leaves them out): how a Hugo site gets the search clausebook builds in, over
+less text than clausebook's index holds. Wall times are medians of $runs paired, interleaved
+rounds, with the median CPU time (user + sys) beside them: on a busy machine the CPU time moves
+less than the wall time. Memory is the largest resident set of any run. "Per 1,000 versions" is
+clausebook's wall time divided by the versions: flat while the cost grows linearly. The ratios
+compare like with like: clausebook without search to Hugo, clausebook with search to Hugo +
+Pagefind; the last column is clausebook with search to Hugo alone.
 
-| size | content | output files (clausebook / Hugo / Zola) | clausebook: wall (CPU), peak | clausebook, \`search: false\` | per 1,000 versions | Hugo | Zola | wall clausebook / Hugo | the same, \`search: false\` |
-|---|---|---|---|---|---|---|---|---|---|
+| size | content | output files (clausebook / Hugo / Zola) | clausebook: wall (CPU), peak | clausebook, \`search: false\` | per 1,000 versions | Hugo | Hugo + Pagefind | Zola | wall clausebook, \`search: false\` / Hugo | wall clausebook / (Hugo + Pagefind) | wall clausebook / Hugo |
+|---|---|---|---|---|---|---|---|---|---|---|---|
 $1
 MD
   fi

@@ -136,38 +136,114 @@ fn pool() -> Result<Arc<ThreadPool>> {
         .map_err(|e| Error::content(vec![failed(route::search_index(), e)]))
 }
 
-/// The index of a site's pages, all of them given: an [`Indexer`] for each shard.
+/// The index of a site's pages as `serve` makes it after each rebuild: a shard at a time, over
+/// the index it made last. A shard whose pages all have the keys (of template and context, as a
+/// build keys them) that the previous index's pages had is kept from it; only the others are
+/// made again, side by side, each on its own [`Indexer`]. An edit to one clause so costs the
+/// rendering and indexing of its shards, not the site's.
 pub(crate) struct Indexes {
     shards: Shards,
-    indexers: Vec<Indexer>,
+    previous: Option<Arc<Index>>,
+    pool: Arc<ThreadPool>,
+    /// The shards being made.
+    making: Vec<Indexer>,
+    /// The shards kept from the previous index, and the keys of every shard's pages.
+    index: Index,
 }
 
 impl Indexes {
-    /// Indexers for the pages in `files` (sorted), which come in any order.
-    pub(crate) fn start(files: Vec<String>, shards: Shards) -> Result<Indexes> {
-        let pool = pool()?;
-        let indexers = shards
-            .split(files)
-            .into_iter()
-            .enumerate()
-            .map(|(k, files)| Indexer::start(k, files, pool.clone()))
-            .collect();
-        Ok(Indexes { shards, indexers })
+    /// An index in `shards`, over the one made before, if any.
+    pub(crate) fn start(shards: Shards, previous: Option<Arc<Index>>) -> Result<Indexes> {
+        Ok(Indexes {
+            shards,
+            previous: previous.filter(|p| p.shards == shards.0),
+            pool: pool()?,
+            making: Vec::new(),
+            index: Index {
+                shards: shards.0,
+                ..Index::default()
+            },
+        })
     }
 
-    /// Adds the page in the output file `file`, whose HTML is `html`.
-    pub(crate) fn add(&self, file: &str, html: Arc<[u8]>) {
-        self.indexers[self.shards.of_page(file)].add(file, html);
+    /// The indexed pages of `files` (sorted), by shard: the shards to give, in turn, to
+    /// [`Indexes::keep`] and, if not kept, to [`Indexes::shard`].
+    pub(crate) fn split(&self, files: Vec<String>) -> Vec<Vec<String>> {
+        self.shards.split(files)
     }
 
-    /// The index of every page added: every shard's files.
-    pub(crate) fn finish(self) -> Result<Index, Diagnostic> {
-        let mut index = Index::default();
-        for indexer in self.indexers {
+    /// Runs `work` on the index's threads, which have the priority of the thread that started
+    /// it: `serve` renders the pages to index there, so that they never slow its answers.
+    pub(crate) fn in_pool<R: Send>(&self, work: impl FnOnce() -> R + Send) -> R {
+        self.pool.install(work)
+    }
+
+    /// The keys of the pages the previous index was made from (none without one).
+    pub(crate) fn previous_pages(&self) -> &HashMap<String, Key> {
+        static NONE: std::sync::LazyLock<HashMap<String, Key>> =
+            std::sync::LazyLock::new(HashMap::new);
+        self.previous.as_ref().map_or(&NONE, |p| &p.pages)
+    }
+
+    /// Keeps shard `k` from the previous index if its pages, with these `keys` (each output
+    /// file with its key, None if it has none), are those it was made from; false if not.
+    pub(crate) fn keep(&mut self, k: usize, keys: &[(String, Option<Key>)]) -> bool {
+        let Some(previous) = &self.previous else {
+            return false;
+        };
+        let key = shard_key(&keyed(keys), k);
+        if key.is_none() || previous.keys.get(&k) != key.as_ref() {
+            return false;
+        }
+        let files = previous.files.iter();
+        let files = files.filter(|(file, _)| shard_of_file(file) == Some(k));
+        let index = &mut self.index;
+        index
+            .files
+            .extend(files.map(|(f, b)| (f.clone(), b.clone())));
+        self.note(k, keys);
+        true
+    }
+
+    /// Makes shard `k` from its pages (each output file with its HTML), whose keys are `keys`.
+    pub(crate) fn shard(&mut self, k: usize, keys: Vec<(String, Option<Key>)>, pages: Vec<Page>) {
+        let files = keys.iter().map(|(file, _)| file.clone()).collect();
+        let indexer = Indexer::start(k, files, self.pool.clone());
+        for (file, html) in pages {
+            indexer.add(&file, html);
+        }
+        self.making.push(indexer);
+        self.note(k, &keys);
+    }
+
+    /// Notes the keys of shard `k`'s pages, for the next index to compare.
+    fn note(&mut self, k: usize, keys: &[(String, Option<Key>)]) {
+        let pages = keyed(keys);
+        if let Some(key) = shard_key(&pages, k) {
+            self.index.keys.insert(k, key);
+        }
+        let index = &mut self.index;
+        index
+            .pages
+            .extend(pages.into_iter().flatten().map(|(f, key)| (f.clone(), key)));
+    }
+
+    /// The index: every shard's files, and how many shards were made again.
+    pub(crate) fn finish(self) -> Result<(Index, usize), Diagnostic> {
+        let mut index = self.index;
+        let made = self.making.len();
+        for indexer in self.making {
             index.files.append(&mut indexer.finish()?.files);
         }
-        Ok(index)
+        Ok((index, made))
     }
+}
+
+/// Pages with their keys, if every one has one.
+fn keyed(keys: &[(String, Option<Key>)]) -> Option<Vec<(&String, Key)>> {
+    keys.iter()
+        .map(|(file, key)| Some((file, (*key)?)))
+        .collect()
 }
 
 /// A build's search index, from its pages as they are rendered: a [`Gathered`] shard each.
@@ -324,10 +400,12 @@ impl Gather {
     }
 }
 
-/// The key of a shard made from `pages` (each with its key; None if one had none) into
-/// `files` files: what each of its files is stamped with, for the next build to compare.
-fn shard_key<F: std::hash::Hash>(pages: &Option<Vec<(F, Key)>>, files: usize) -> Option<Key> {
-    pages.as_ref().map(|p| Key::of(&(p, files)))
+/// The key of a shard made from `pages` (each with its key; None if one had none) and `made`,
+/// what else decides its files (how many a build made; the shard's number for `serve`): what a
+/// build stamps each of its files with, and what `serve`'s index keeps by shard, for the next
+/// to compare.
+fn shard_key<F: std::hash::Hash>(pages: &Option<Vec<(F, Key)>>, made: usize) -> Option<Key> {
+    pages.as_ref().map(|p| Key::of(&(p, made)))
 }
 
 /// The `previous` output's index files with their keys, by shard of `shards`; those of shards
@@ -351,7 +429,7 @@ fn html_of(file: &str, html: Option<Arc<[u8]>>, sink: &dyn Sink) -> Result<Arc<[
 }
 
 /// A page handed to the indexer: its output path and HTML.
-type Page = (String, Arc<[u8]>);
+pub(crate) type Page = (String, Arc<[u8]>);
 
 /// How many rendered pages may wait for an indexer.
 const BACKLOG: usize = 32;
@@ -412,12 +490,21 @@ impl Drop for Indexer {
 #[derive(Debug, Default)]
 pub struct Index {
     files: BTreeMap<String, Arc<[u8]>>,
+    /// How many shards [`Indexes`] split it in, the key of each one's pages, and each page's.
+    shards: usize,
+    keys: BTreeMap<usize, Key>,
+    pages: HashMap<String, Key>,
 }
 
 impl Index {
     /// Every file, by path in the output (under `pagefind/`).
     pub fn files(&self) -> impl Iterator<Item = (&str, &Arc<[u8]>)> {
         self.files.iter().map(|(p, b)| (p.as_str(), b))
+    }
+
+    /// How many shards [`Indexes`] split it in.
+    pub fn shards(&self) -> usize {
+        self.shards
     }
 
     /// The file at `path` in the output, if the index has one there.
@@ -485,7 +572,10 @@ fn index(
                 .then(|| (format!("{folder}{name}"), Arc::from(f.contents)))
         })
         .collect();
-    Ok(Index { files })
+    Ok(Index {
+        files,
+        ..Index::default()
+    })
 }
 
 /// Pagefind's failure on `file` (a page, or the index as a whole) as a diagnostic.
@@ -508,28 +598,48 @@ mod tests {
         Arc::from(html.into_bytes())
     }
 
-    /// The index of `files` in `shards`, their pages added in the order of `order`, each page
-    /// made by `html`.
+    /// The index of `files` in `shards` over `previous`, as `serve` makes it, each page made by
+    /// `html`; and how many shards were made.
+    fn index_over(
+        files: &[&str],
+        shards: Shards,
+        previous: Option<Arc<Index>>,
+        html: impl Fn(&str) -> Arc<[u8]>,
+    ) -> (Index, usize) {
+        let files: Vec<String> = files.iter().map(|f| f.to_string()).collect();
+        let mut indexes = Indexes::start(shards, previous).unwrap();
+        for (k, in_shard) in indexes.split(files).into_iter().enumerate() {
+            let pages: Vec<Page> = in_shard
+                .into_iter()
+                .map(|f| (f.clone(), html(&f)))
+                .collect();
+            // A page's HTML stands for its context here.
+            let keys: Vec<(String, Option<Key>)> = (pages.iter())
+                .map(|(f, h)| (f.clone(), Some(Key::of_bytes(h))))
+                .collect();
+            if !indexes.keep(k, &keys) {
+                indexes.shard(k, keys, pages);
+            }
+        }
+        indexes.finish().unwrap()
+    }
+
     fn index_with(
         files: &[&str],
         shards: Shards,
-        order: &[usize],
         html: impl Fn(&str) -> Arc<[u8]>,
     ) -> BTreeMap<String, Arc<[u8]>> {
-        let files: Vec<String> = files.iter().map(|f| f.to_string()).collect();
-        let indexes = Indexes::start(files.clone(), shards).unwrap();
-        for &i in order {
-            indexes.add(&files[i], html(&files[i]));
-        }
-        let index = indexes.finish().unwrap();
-        index
-            .files()
-            .map(|(p, b)| (p.to_string(), b.clone()))
-            .collect()
+        index_over(files, shards, None, html).0.files
     }
 
+    /// One indexer's index of `files`, their pages added in the order of `order`.
     fn index_of(files: &[&str], order: &[usize]) -> BTreeMap<String, Arc<[u8]>> {
-        index_with(files, Shards(1), order, page)
+        let files: Vec<String> = files.iter().map(|f| f.to_string()).collect();
+        let indexer = Indexer::start(0, files.clone(), pool().unwrap());
+        for &i in order {
+            indexer.add(&files[i], page(&files[i]));
+        }
+        indexer.finish().unwrap().files
     }
 
     #[test]
@@ -620,8 +730,7 @@ mod tests {
         });
         let all = first.put.lock().unwrap().clone();
         assert_eq!(written.files, all.len());
-        let order: Vec<usize> = (0..files.len()).collect();
-        assert!(all == index_with(files, shards, &order, page));
+        assert!(all == index_with(files, shards, page));
         let mut previous: HashMap<String, Key> =
             files.iter().map(|f| (f.to_string(), key(f))).collect();
         previous.extend(written.keys);
@@ -641,7 +750,7 @@ mod tests {
             true => (Key::of("edited"), Some(html(f))),
             false => (key(f), None),
         });
-        let fresh = index_with(files, shards, &order, html);
+        let fresh = index_with(files, shards, html);
         let put = changed.put.lock().unwrap();
         let kept = changed.kept.lock().unwrap();
         // The changed page's shard is made again, as a build from nothing makes it; the
@@ -656,6 +765,60 @@ mod tests {
         if shards.0 > 1 {
             assert!(!kept.is_empty(), "the other shards are kept");
         }
+    }
+
+    /// The own pages of `n` platforms.
+    fn platform_pages(n: usize) -> Vec<String> {
+        (0..n)
+            .map(|p| format!("platforms/p{p}/index.html"))
+            .collect()
+    }
+
+    #[test]
+    fn serve_makes_again_only_the_shard_of_a_changed_page() {
+        let files = platform_pages(12);
+        let files: Vec<&str> = files.iter().map(String::as_str).collect();
+        let shards = Shards(3);
+        let (first, made) = index_over(&files, shards, None, page);
+        assert_eq!((made, first.shards()), (3, 3));
+        let first = Arc::new(first);
+
+        let (same, made) = index_over(&files, shards, Some(first.clone()), page);
+        assert_eq!(made, 0);
+        assert!(same.files == first.files);
+
+        let edited = files[4];
+        let html = |f: &str| page(if f == edited { "edited" } else { f });
+        let (changed, made) = index_over(&files, shards, Some(first.clone()), html);
+        assert_eq!(made, 1);
+        // The same bytes as an index made from nothing; the other shards' files are the very
+        // ones of the previous index, not made again.
+        assert!(changed.files == index_with(&files, shards, html));
+        let in_shard = |p: &str| shard_of_file(p) == Some(shards.of_page(edited));
+        let (remade, kept): (Vec<_>, Vec<_>) = changed.files.iter().partition(|(p, _)| in_shard(p));
+        assert!(!remade.is_empty() && !kept.is_empty());
+        assert!(remade.iter().any(|(p, b)| first.files.get(*p) != Some(*b)));
+        for (path, bytes) in kept {
+            assert!(Arc::ptr_eq(bytes, &first.files[path]), "{path}");
+        }
+
+        // A page whose context could not be keyed never lets its shard be kept.
+        let mut indexes = Indexes::start(shards, Some(first.clone())).unwrap();
+        let k = shards.of_page(files[0]);
+        let unkeyed: Vec<(String, Option<Key>)> = (indexes
+            .split(files.iter().map(|f| f.to_string()).collect()))
+        .swap_remove(k)
+        .into_iter()
+        .map(|f| (f, None))
+        .collect();
+        assert!(!indexes.keep(k, &unkeyed));
+
+        let (regrown, made) = index_over(&files, Shards(4), Some(first), page);
+        assert_eq!(
+            (made, regrown.shards()),
+            (4, 4),
+            "a new shard count remakes all"
+        );
     }
 
     #[test]
@@ -690,12 +853,9 @@ mod tests {
 
     #[test]
     fn merged_shards_hold_the_index_and_not_pagefinds_scripts() {
-        let files: Vec<String> = (0..8)
-            .map(|p| format!("platforms/p{p}/index.html"))
-            .collect();
+        let files = platform_pages(8);
         let files: Vec<&str> = files.iter().map(String::as_str).collect();
-        let order: Vec<usize> = (0..files.len()).collect();
-        let index = index_with(&files, Shards(2), &order, page);
+        let index = index_with(&files, Shards(2), page);
         for k in 0..2 {
             let shard = folder(k);
             let names: Vec<&str> = index

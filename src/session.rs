@@ -5,8 +5,10 @@
 
 use crate::derive::{DeriveCache, Derived, Relations, clauses_of};
 use crate::error::{Diagnostic, Error, Result};
+use crate::hash::Key;
 use crate::load::{FileCache, LoadOptions, Loaded};
 use crate::output::{Memory, Output, Sink};
+use crate::render::engine::Rendered;
 use crate::render::{self, Templates};
 use crate::search;
 use crate::{cache, derive_all, load_with, open_cache, warnings};
@@ -105,6 +107,33 @@ impl Generation {
     /// The file at `path` (relative to the site's root URL), rendered now; None if the site has
     /// no such file.
     pub fn file(&self, path: &str) -> Option<std::result::Result<Arc<[u8]>, Diagnostic>> {
+        self.html(&self.views(), path)
+    }
+
+    /// The file at `path`, rendered from `views`.
+    fn html(
+        &self,
+        views: &render::Views<'_>,
+        path: &str,
+    ) -> Option<std::result::Result<Arc<[u8]>, Diagnostic>> {
+        let page = self.page(views, path, None)?;
+        // Without pages to compare with, every page is rendered.
+        Some(page.map(|p| p.bytes.unwrap_or_default()))
+    }
+
+    /// The views of the site, which its pages' contexts are made of.
+    fn views(&self) -> render::Views<'_> {
+        render::Views::new(&self.loaded.site, &self.relations)
+    }
+
+    /// The file at `path`, from `views`, keyed and rendered unless its key is among the
+    /// `previous` pages'.
+    fn page(
+        &self,
+        views: &render::Views<'_>,
+        path: &str,
+        previous: Option<&render::Pages>,
+    ) -> Option<std::result::Result<Rendered, Diagnostic>> {
         let site = &self.loaded.site;
         let document = |at| {
             let clauses = clauses_of(site, at);
@@ -113,29 +142,55 @@ impl Generation {
         };
         render::file(
             &self.loaded,
-            &self.relations,
+            views,
             &self.derived,
             self.templates.clone(),
             document,
             path,
+            previous,
         )
     }
 
-    /// The search index of this generation's pages, each rendered now, one at a time; None if
-    /// `superseded` says so before the last (a newer generation is to be indexed instead).
-    pub fn index(&self, superseded: impl Fn() -> bool) -> Result<Option<search::Index>> {
+    /// The search index of this generation's pages, one shard at a time, over the `previous`
+    /// index, and how many shards were made again; None if `superseded` says so before the
+    /// last shard (a newer generation is to be indexed instead). Every page is keyed, as a build
+    /// keys it; a shard all of whose pages have the keys the previous index's had is kept from
+    /// it, and only the pages of the others are rendered.
+    pub fn index(
+        &self,
+        previous: Option<Arc<search::Index>>,
+        superseded: impl Fn() -> bool,
+    ) -> Result<Option<(search::Index, usize)>> {
         let pages = search::pages(&self.loaded.routes);
         let shards = search::Shards::for_pages(pages.len());
-        let indexer = search::Indexes::start(pages.clone(), shards)?;
-        for file in &pages {
+        let mut indexes = search::Indexes::start(shards, previous)?;
+        let errors = |d| Error::content(vec![d]);
+        let views = &self.views();
+        for (k, files) in indexes.split(pages).into_iter().enumerate() {
             if superseded() {
                 return Ok(None);
             }
-            if let Some(html) = self.file(file) {
-                indexer.add(file, html.map_err(|d| Error::content(vec![d]))?);
+            let known = indexes.previous_pages();
+            let keyed =
+                |file: String| Some(self.page(views, &file, Some(known))?.map(|p| (file, p)));
+            let keyed: std::result::Result<Vec<(String, Rendered)>, Diagnostic> =
+                indexes.in_pool(|| files.into_par_iter().filter_map(keyed).collect());
+            let keyed = keyed.map_err(errors)?;
+            let keys: Vec<(String, Option<Key>)> =
+                keyed.iter().map(|(f, p)| (f.clone(), p.key)).collect();
+            if indexes.keep(k, &keys) {
+                continue;
             }
+            // The pages the previous index has as they are now were keyed, not rendered.
+            let html = |(file, page): (String, Rendered)| match page.bytes {
+                Some(html) => Some(Ok((file, html))),
+                None => Some(self.html(views, &file)?.map(|html| (file, html))),
+            };
+            let shard: std::result::Result<Vec<search::Page>, Diagnostic> =
+                indexes.in_pool(|| keyed.into_par_iter().filter_map(html).collect());
+            indexes.shard(k, keys, shard.map_err(errors)?);
         }
-        let index = indexer.finish().map_err(|d| Error::content(vec![d]))?;
+        let index = indexes.finish().map_err(errors)?;
         Ok(Some(index))
     }
 
@@ -164,7 +219,7 @@ impl Generation {
             return Err(Error::content(errors));
         }
         let index = match self.searched() {
-            true => self.index(|| false)?.unwrap_or_default(),
+            true => self.index(None, || false)?.unwrap_or_default().0,
             false => search::Index::default(),
         };
         for (file, bytes) in index.files() {

@@ -135,11 +135,12 @@ impl<'c> Engine<'c> {
         })
     }
 
-    /// An engine rendering every page anew with `templates`, already compiled.
-    pub(crate) fn of(templates: Arc<Templates>) -> Engine<'static> {
+    /// An engine with `templates`, already compiled, that renders only the pages whose keys are
+    /// not those of `previous`; every page, without.
+    pub(crate) fn of(templates: Arc<Templates>, previous: Option<&'c Pages>) -> Engine<'c> {
         Engine {
             templates,
-            previous: None,
+            previous,
         }
     }
 

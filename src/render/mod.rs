@@ -24,7 +24,7 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use view::Views;
+pub(crate) use view::Views;
 
 /// Renders a build's files into a [`Sink`] as they are made: each document's own pages while
 /// its texts are held ([`Renderer::document`]), then every other file from what is kept of all
@@ -164,27 +164,27 @@ impl<'a> Renderer<'a> {
 }
 
 /// The file `file` alone, or None if no route has it: `serve` renders each page when it is asked
-/// for, from the same context as a build. `document` gives the derivation of a document, with
-/// its texts, for its own pages.
+/// for, from the same context as a build, with `views` of the site (made for the one page, or
+/// shared by many). `document` gives the derivation of a document, with its texts, for its own
+/// pages. With `previous` pages' keys, the file is keyed, and not rendered if its key is among
+/// them.
 pub(crate) fn file<'s>(
     loaded: &'s Loaded,
-    relations: &'s Relations,
+    views: &Views<'s>,
     derived: &'s Derived,
     templates: Arc<Templates>,
     document: impl FnOnce(DocRef) -> std::result::Result<DocumentDerived<'s>, Diagnostic>,
     file: &str,
-) -> Option<std::result::Result<Arc<[u8]>, Diagnostic>> {
+    previous: Option<&Pages>,
+) -> Option<std::result::Result<engine::Rendered, Diagnostic>> {
     let owner = loaded.routes.get(file)?;
-    let views = Views::new(&loaded.site, relations);
-    let engine = Engine::of(templates);
-    let page = match DocumentPage::of(owner) {
+    let engine = Engine::of(templates, previous);
+    Some(match DocumentPage::of(owner) {
         Some((at, which)) => {
-            document(at).and_then(|doc| pages::document(&views, &engine, file, at, which, &doc))
+            document(at).and_then(|doc| pages::document(views, &engine, file, at, which, &doc))
         }
-        None => pages::render(&views, derived, &engine, loaded, file, owner),
-    };
-    // An engine without a previous build renders every page.
-    Some(page.map(|p| p.bytes.unwrap_or_default()))
+        None => pages::render(views, derived, &engine, loaded, file, owner),
+    })
 }
 
 /// A lock on what the pages rendered in parallel add to; a page that panicked while holding it

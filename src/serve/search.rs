@@ -27,11 +27,18 @@ impl Searches {
             lower_priority();
             let start = std::time::Instant::now();
             let superseded = || searches.started.load(Ordering::SeqCst) != mine;
-            match site.index(superseded) {
-                Ok(Some(index)) if !superseded() => {
+            let previous = searches.finished();
+            match site.index(previous, superseded) {
+                Ok(Some((index, made))) if !superseded() => {
+                    let (ms, parts) = (start.elapsed().as_millis(), index.shards());
                     let mut finished = searches.finished.write().unwrap_or_else(|e| e.into_inner());
                     *finished = Some(Arc::new(index));
-                    println!("Search index made in {} ms", start.elapsed().as_millis());
+                    match parts - made {
+                        0 => println!("Search index made in {ms} ms"),
+                        same => println!(
+                            "Search index made in {ms} ms: {made} of {parts} parts indexed, {same} unchanged"
+                        ),
+                    }
                 }
                 Ok(_) => {}
                 Err(e) => eprintln!("The search index was not updated:\n{e}"),
@@ -40,9 +47,14 @@ impl Searches {
         });
     }
 
-    fn get(&self, path: &str) -> Option<Arc<[u8]>> {
+    /// The newest finished index.
+    fn finished(&self) -> Option<Arc<Index>> {
         let finished = self.finished.read().unwrap_or_else(|e| e.into_inner());
-        finished.as_ref()?.get(path)
+        finished.clone()
+    }
+
+    fn get(&self, path: &str) -> Option<Arc<[u8]>> {
+        self.finished()?.get(path)
     }
 }
 

@@ -126,9 +126,17 @@ fn check_served_equals_clean_build(server: &Server, root: &Path, what: &str) {
     };
     let clean = clausebook::build(root, &options).unwrap_or_else(|e| panic!("{what}: {e}"));
     // The search index follows in the background: the same as the build's, once finished.
-    let entry = clean.output.get("pagefind/pagefind-entry.json").unwrap();
+    // Each shard's entry names its files by their hashes.
+    let entries: Vec<(&str, &[u8])> = clean
+        .output
+        .iter()
+        .filter(|(path, _)| path.ends_with("pagefind-entry.json"))
+        .collect();
+    assert!(!entries.is_empty(), "{what}: the build has a search index");
     wait_until(20, &format!("{what}: the search index"), || {
-        http(server.port, "GET", "/pagefind/pagefind-entry.json").body == entry
+        entries
+            .iter()
+            .all(|(path, bytes)| http(server.port, "GET", &format!("/{path}")).body == *bytes)
     });
     for (path, bytes) in clean.output.iter() {
         let served = http(server.port, "GET", &format!("/{path}"));
@@ -241,6 +249,39 @@ fn watcher_rebuilds_after_rename_over_saves_deletions_and_breakage() {
     assert!(
         server.log.lock().unwrap().contains("derived"),
         "the terminal reports each rebuild"
+    );
+}
+
+/// After an edit, `serve` makes again only the search shard of the changed page; the index it
+/// serves is the build's, byte for byte.
+#[test]
+fn serve_indexes_again_only_the_search_shard_of_an_edited_page() {
+    let site = Site::valid();
+    site.write_notes(300);
+    let server = Server::start(&site.root, &[]);
+    let mut reloads = Reloads::subscribe(server.port);
+    let indexed = |times: usize| {
+        wait_until(60, "the search index", || {
+            server
+                .log
+                .lock()
+                .unwrap()
+                .matches("Search index made")
+                .count()
+                >= times
+        })
+    };
+    indexed(1);
+    check_served_equals_clean_build(&server, &site.root, "at start");
+
+    site.edit("content/pages/note-007.md", "number 7.", "number seven.");
+    reloads.next(20);
+    indexed(2);
+    check_served_equals_clean_build(&server, &site.root, "after an edit to one page");
+    let log = server.log.lock().unwrap().clone();
+    assert!(
+        log.contains(": 1 of 2 parts indexed, 1 unchanged"),
+        "only the edited page's shard is made again:\n{log}"
     );
 }
 
