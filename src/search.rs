@@ -17,7 +17,7 @@ use crate::urls::route;
 use pagefind::api::PagefindIndex;
 use pagefind::options::PagefindServiceConfig;
 use rayon::ThreadPool;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, mpsc};
 use std::thread::JoinHandle;
@@ -139,16 +139,36 @@ fn pool() -> Result<Arc<ThreadPool>> {
 /// The index of a site's pages as `serve` makes it after each rebuild: a shard at a time, over
 /// the index it made last. A shard whose pages all have the keys (of template and context, as a
 /// build keys them) that the previous index's pages had is kept from it; only the others are
-/// made again, side by side, each on its own [`Indexer`]. An edit to one clause so costs the
-/// rendering and indexing of its shards, not the site's.
+/// made again, each on its own [`Indexer`], while the next is worked out. An edit to one clause
+/// so costs the rendering and indexing of its shards, not the site's.
 pub(crate) struct Indexes {
     shards: Shards,
     previous: Option<Arc<Index>>,
     pool: Arc<ThreadPool>,
-    /// The shards being made.
-    making: Vec<Indexer>,
-    /// The shards kept from the previous index, and the keys of every shard's pages.
+    /// The shards being made, oldest first, at most [`IN_FLIGHT`].
+    making: VecDeque<Indexer>,
+    /// How many shards were made again.
+    made: usize,
+    /// The shards kept from the previous index or made, and the key of every shard's pages.
     index: Index,
+}
+
+/// How many shards [`Indexes`] makes at once: two, so that one is read while the other is
+/// written, on two cores. Pagefind holds all of a shard's words until it is written: with every
+/// shard of a whole archive made at once, `serve` would hold them all.
+const IN_FLIGHT: usize = 2;
+
+/// A shard of [`Indexes`] being made: its pages are given to it as they are rendered.
+pub(crate) struct Making {
+    shard: usize,
+    indexer: Indexer,
+}
+
+impl Making {
+    /// Adds the page in the output file `file`, whose HTML is `html`; from any thread.
+    pub(crate) fn add(&self, file: &str, html: Arc<[u8]>) {
+        self.indexer.add(file, html);
+    }
 }
 
 impl Indexes {
@@ -158,7 +178,8 @@ impl Indexes {
             shards,
             previous: previous.filter(|p| p.shards == shards.0),
             pool: pool()?,
-            making: Vec::new(),
+            making: VecDeque::new(),
+            made: 0,
             index: Index {
                 shards: shards.0,
                 ..Index::default()
@@ -167,26 +188,25 @@ impl Indexes {
     }
 
     /// The indexed pages of `files` (sorted), by shard: the shards to give, in turn, to
-    /// [`Indexes::keep`] and, if not kept, to [`Indexes::shard`].
+    /// [`Indexes::keep`] and, if not kept, to [`Indexes::make`].
     pub(crate) fn split(&self, files: Vec<String>) -> Vec<Vec<String>> {
         self.shards.split(files)
     }
 
-    /// Runs `work` on the index's threads, which have the priority of the thread that started
-    /// it: `serve` renders the pages to index there, so that they never slow its answers.
-    pub(crate) fn in_pool<R: Send>(&self, work: impl FnOnce() -> R + Send) -> R {
-        self.pool.install(work)
+    /// Whether there is a previous index, whose shards [`Indexes::keep`] may keep.
+    pub(crate) fn over_previous(&self) -> bool {
+        self.previous.is_some()
     }
 
-    /// The keys of the pages the previous index was made from (none without one).
-    pub(crate) fn previous_pages(&self) -> &HashMap<String, Key> {
-        static NONE: std::sync::LazyLock<HashMap<String, Key>> =
-            std::sync::LazyLock::new(HashMap::new);
-        self.previous.as_ref().map_or(&NONE, |p| &p.pages)
+    /// The index's threads, which have the priority of the thread that started it: `serve`
+    /// renders the pages to index there, so that they never slow its answers.
+    pub(crate) fn pool(&self) -> Arc<ThreadPool> {
+        self.pool.clone()
     }
 
     /// Keeps shard `k` from the previous index if its pages, with these `keys` (each output
-    /// file with its key, None if it has none), are those it was made from; false if not.
+    /// file, in the order [`Indexes::split`] gives, with its key, None if it has none), are
+    /// those it was made from; false if not.
     pub(crate) fn keep(&mut self, k: usize, keys: &[(String, Option<Key>)]) -> bool {
         let Some(previous) = &self.previous else {
             return false;
@@ -201,41 +221,46 @@ impl Indexes {
         index
             .files
             .extend(files.map(|(f, b)| (f.clone(), b.clone())));
-        self.note(k, keys);
+        index.keys.extend(key.map(|key| (k, key)));
         true
     }
 
-    /// Makes shard `k` from its pages (each output file with its HTML), whose keys are `keys`.
-    pub(crate) fn shard(&mut self, k: usize, keys: Vec<(String, Option<Key>)>, pages: Vec<Page>) {
-        let files = keys.iter().map(|(file, _)| file.clone()).collect();
-        let indexer = Indexer::start(k, files, self.pool.clone());
-        for (file, html) in pages {
-            indexer.add(&file, html);
+    /// Starts making shard `k` of the pages in `files`, in the order [`Indexes::split`] gives,
+    /// once fewer than [`IN_FLIGHT`] shards are being made.
+    pub(crate) fn make(&mut self, k: usize, files: Vec<String>) -> Result<Making, Diagnostic> {
+        while self.making.len() >= IN_FLIGHT {
+            self.finish_oldest()?;
         }
-        self.making.push(indexer);
-        self.note(k, &keys);
+        Ok(Making {
+            shard: k,
+            indexer: Indexer::start(k, files, self.pool.clone()),
+        })
     }
 
-    /// Notes the keys of shard `k`'s pages, for the next index to compare.
-    fn note(&mut self, k: usize, keys: &[(String, Option<Key>)]) {
-        let pages = keyed(keys);
-        if let Some(key) = shard_key(&pages, k) {
-            self.index.keys.insert(k, key);
+    /// Shard `making`, whose pages, with these `keys`, were all given to it.
+    pub(crate) fn made(&mut self, making: Making, keys: &[(String, Option<Key>)]) {
+        let k = making.shard;
+        self.index
+            .keys
+            .extend(shard_key(&keyed(keys), k).map(|key| (k, key)));
+        self.making.push_back(making.indexer);
+    }
+
+    /// Waits for the oldest shard being made, and takes its files.
+    fn finish_oldest(&mut self) -> Result<(), Diagnostic> {
+        if let Some(indexer) = self.making.pop_front() {
+            self.index.files.append(&mut indexer.finish()?.files);
+            self.made += 1;
         }
-        let index = &mut self.index;
-        index
-            .pages
-            .extend(pages.into_iter().flatten().map(|(f, key)| (f.clone(), key)));
+        Ok(())
     }
 
     /// The index: every shard's files, and how many shards were made again.
-    pub(crate) fn finish(self) -> Result<(Index, usize), Diagnostic> {
-        let mut index = self.index;
-        let made = self.making.len();
-        for indexer in self.making {
-            index.files.append(&mut indexer.finish()?.files);
+    pub(crate) fn finish(mut self) -> Result<(Index, usize), Diagnostic> {
+        while !self.making.is_empty() {
+            self.finish_oldest()?;
         }
-        Ok((index, made))
+        Ok((self.index, self.made))
     }
 }
 
@@ -490,10 +515,9 @@ impl Drop for Indexer {
 #[derive(Debug, Default)]
 pub struct Index {
     files: BTreeMap<String, Arc<[u8]>>,
-    /// How many shards [`Indexes`] split it in, the key of each one's pages, and each page's.
+    /// How many shards [`Indexes`] split it in, and the key of each one's pages.
     shards: usize,
     keys: BTreeMap<usize, Key>,
-    pages: HashMap<String, Key>,
 }
 
 impl Index {
@@ -618,7 +642,12 @@ mod tests {
                 .map(|(f, h)| (f.clone(), Some(Key::of_bytes(h))))
                 .collect();
             if !indexes.keep(k, &keys) {
-                indexes.shard(k, keys, pages);
+                let files = keys.iter().map(|(f, _)| f.clone()).collect();
+                let making = indexes.make(k, files).unwrap();
+                for (file, html) in pages {
+                    making.add(&file, html);
+                }
+                indexes.made(making, &keys);
             }
         }
         indexes.finish().unwrap()

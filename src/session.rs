@@ -9,7 +9,7 @@ use crate::hash::Key;
 use crate::load::{FileCache, LoadOptions, Loaded};
 use crate::output::{Memory, Output, Sink};
 use crate::render::engine::Rendered;
-use crate::render::{self, Templates};
+use crate::render::{self, Engine, Templates};
 use crate::search;
 use crate::{cache, derive_all, load_with, open_cache, warnings};
 use rayon::prelude::*;
@@ -107,17 +107,9 @@ impl Generation {
     /// The file at `path` (relative to the site's root URL), rendered now; None if the site has
     /// no such file.
     pub fn file(&self, path: &str) -> Option<std::result::Result<Arc<[u8]>, Diagnostic>> {
-        self.html(&self.views(), path)
-    }
-
-    /// The file at `path`, rendered from `views`.
-    fn html(
-        &self,
-        views: &render::Views<'_>,
-        path: &str,
-    ) -> Option<std::result::Result<Arc<[u8]>, Diagnostic>> {
-        let page = self.page(views, path, None)?;
-        // Without pages to compare with, every page is rendered.
+        let engine = Engine::of(self.templates.clone());
+        let page = self.page(&self.views(), &engine, path)?;
+        // An engine without pages to compare with renders every page.
         Some(page.map(|p| p.bytes.unwrap_or_default()))
     }
 
@@ -126,13 +118,12 @@ impl Generation {
         render::Views::new(&self.loaded.site, &self.relations)
     }
 
-    /// The file at `path`, from `views`, keyed and rendered unless its key is among the
-    /// `previous` pages'.
+    /// The file at `path`, from `views`, through `engine`.
     fn page(
         &self,
         views: &render::Views<'_>,
+        engine: &Engine<'_>,
         path: &str,
-        previous: Option<&render::Pages>,
     ) -> Option<std::result::Result<Rendered, Diagnostic>> {
         let site = &self.loaded.site;
         let document = |at| {
@@ -140,22 +131,16 @@ impl Generation {
             self.derivations
                 .document(site, at, &clauses, self.disk.as_ref())
         };
-        render::file(
-            &self.loaded,
-            views,
-            &self.derived,
-            self.templates.clone(),
-            document,
-            path,
-            previous,
-        )
+        render::file(&self.loaded, views, &self.derived, engine, document, path)
     }
 
     /// The search index of this generation's pages, one shard at a time, over the `previous`
     /// index, and how many shards were made again; None if `superseded` says so before the
-    /// last shard (a newer generation is to be indexed instead). Every page is keyed, as a build
-    /// keys it; a shard all of whose pages have the keys the previous index's had is kept from
-    /// it, and only the pages of the others are rendered.
+    /// last shard (a newer generation is to be indexed instead). Over a previous index, each
+    /// shard's pages are first only keyed, as a build keys them: a shard whose pages have the
+    /// keys the previous index's had is kept from it. The others' pages are rendered on every
+    /// core and handed to their shard's indexer as they come, so that only a few are held at
+    /// once.
     pub fn index(
         &self,
         previous: Option<Arc<search::Index>>,
@@ -164,31 +149,38 @@ impl Generation {
         let pages = search::pages(&self.loaded.routes);
         let shards = search::Shards::for_pages(pages.len());
         let mut indexes = search::Indexes::start(shards, previous)?;
+        let (views, pool) = (&self.views(), indexes.pool());
         let errors = |d| Error::content(vec![d]);
-        let views = &self.views();
+        // The keys of the pages in `files`, through `engine`; each page it renders goes to
+        // `making`.
+        let keys_of = |engine: &Engine<'_>, files: &[String], making: Option<&search::Making>| {
+            let keyed = |file: &String| {
+                let page = self.page(views, engine, file)?;
+                Some(page.map(|p| {
+                    if let (Some(making), Some(html)) = (making, p.bytes) {
+                        making.add(file, html);
+                    }
+                    (file.clone(), p.key)
+                }))
+            };
+            let keys: std::result::Result<Vec<(String, Option<Key>)>, Diagnostic> =
+                pool.install(|| files.par_iter().filter_map(keyed).collect());
+            keys.map_err(errors)
+        };
+        let (keys_only, rendered) = (
+            Engine::keys(self.templates.clone()),
+            Engine::keyed(self.templates.clone()),
+        );
         for (k, files) in indexes.split(pages).into_iter().enumerate() {
             if superseded() {
                 return Ok(None);
             }
-            let known = indexes.previous_pages();
-            let keyed =
-                |file: String| Some(self.page(views, &file, Some(known))?.map(|p| (file, p)));
-            let keyed: std::result::Result<Vec<(String, Rendered)>, Diagnostic> =
-                indexes.in_pool(|| files.into_par_iter().filter_map(keyed).collect());
-            let keyed = keyed.map_err(errors)?;
-            let keys: Vec<(String, Option<Key>)> =
-                keyed.iter().map(|(f, p)| (f.clone(), p.key)).collect();
-            if indexes.keep(k, &keys) {
+            if indexes.over_previous() && indexes.keep(k, &keys_of(&keys_only, &files, None)?) {
                 continue;
             }
-            // The pages the previous index has as they are now were keyed, not rendered.
-            let html = |(file, page): (String, Rendered)| match page.bytes {
-                Some(html) => Some(Ok((file, html))),
-                None => Some(self.html(views, &file)?.map(|html| (file, html))),
-            };
-            let shard: std::result::Result<Vec<search::Page>, Diagnostic> =
-                indexes.in_pool(|| keyed.into_par_iter().filter_map(html).collect());
-            indexes.shard(k, keys, shard.map_err(errors)?);
+            let making = indexes.make(k, files.clone()).map_err(errors)?;
+            let keys = keys_of(&rendered, &files, Some(&making))?;
+            indexes.made(making, &keys);
         }
         let index = indexes.finish().map_err(errors)?;
         Ok(Some(index))

@@ -97,6 +97,12 @@ fn template_diagnostic(
 /// build into it keeps a page whose key is unchanged ([`crate::output::Sink::keep`]).
 pub(crate) type Pages = HashMap<String, Key>;
 
+/// No pages: what a page is compared with to be keyed and always rendered.
+fn no_pages() -> &'static Pages {
+    static NONE: std::sync::LazyLock<Pages> = std::sync::LazyLock::new(Pages::new);
+    &NONE
+}
+
 /// Every page's context: the site-wide part, the page's `<head>`, and the page's own fields
 /// flattened beside them (templates read `site.title`, `meta.title`, `clause.title`).
 #[derive(Serialize)]
@@ -109,7 +115,7 @@ pub(crate) struct Context<'v, T: Serialize> {
 
 /// A rendered file, and the key of its context when a cache is kept.
 pub(crate) struct Rendered {
-    /// None when the previous output's file is kept as it is.
+    /// None when the previous output's file is kept as it is, or only keys are asked for.
     pub bytes: Option<Arc<[u8]>>,
     pub key: Option<Key>,
     /// Taken from the previous build rather than rendered.
@@ -121,6 +127,8 @@ pub(crate) struct Engine<'c> {
     templates: Arc<Templates>,
     /// The previous build's pages, when this build keeps a cache.
     previous: Option<&'c Pages>,
+    /// Whether pages are only keyed, never rendered.
+    keys_only: bool,
 }
 
 impl<'c> Engine<'c> {
@@ -132,15 +140,34 @@ impl<'c> Engine<'c> {
         Ok(Engine {
             templates: Arc::new(Templates::new(theme)?),
             previous,
+            keys_only: false,
         })
     }
 
-    /// An engine with `templates`, already compiled, that renders only the pages whose keys are
-    /// not those of `previous`; every page, without.
-    pub(crate) fn of(templates: Arc<Templates>, previous: Option<&'c Pages>) -> Engine<'c> {
+    /// An engine rendering every page anew with `templates`, already compiled.
+    pub(crate) fn of(templates: Arc<Templates>) -> Engine<'static> {
         Engine {
             templates,
-            previous,
+            previous: None,
+            keys_only: false,
+        }
+    }
+
+    /// An engine rendering every page anew with `templates`, and keying it as a build does.
+    pub(crate) fn keyed(templates: Arc<Templates>) -> Engine<'static> {
+        Engine {
+            templates,
+            previous: Some(no_pages()),
+            keys_only: false,
+        }
+    }
+
+    /// An engine that only keys pages, as a build does, and renders none: what a page is made
+    /// from, without the cost of making it.
+    pub(crate) fn keys(templates: Arc<Templates>) -> Engine<'static> {
+        Engine {
+            keys_only: true,
+            ..Engine::keyed(templates)
         }
     }
 
@@ -183,11 +210,11 @@ impl<'c> Engine<'c> {
         render: impl FnOnce() -> Result<String, Diagnostic>,
     ) -> Result<Rendered, Diagnostic> {
         let previous = self.previous.and_then(|p| p.get(file));
-        if key.is_some() && key.as_ref() == previous {
+        if self.keys_only || (key.is_some() && key.as_ref() == previous) {
             return Ok(Rendered {
                 bytes: None,
                 key,
-                reused: true,
+                reused: !self.keys_only,
             });
         }
         Ok(Rendered {

@@ -17,13 +17,12 @@ use crate::model::DocRef;
 use crate::output::Sink;
 use crate::routes::Owner;
 use crate::search::{self, Gather};
-use engine::Engine;
-pub(crate) use engine::{Pages, Templates};
+pub(crate) use engine::{Engine, Pages, Templates};
 use pages::DocumentPage;
 use rayon::prelude::*;
 use std::collections::HashMap;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 pub(crate) use view::Views;
 
 /// Renders a build's files into a [`Sink`] as they are made: each document's own pages while
@@ -165,25 +164,22 @@ impl<'a> Renderer<'a> {
 
 /// The file `file` alone, or None if no route has it: `serve` renders each page when it is asked
 /// for, from the same context as a build, with `views` of the site (made for the one page, or
-/// shared by many). `document` gives the derivation of a document, with its texts, for its own
-/// pages. With `previous` pages' keys, the file is keyed, and not rendered if its key is among
-/// them.
+/// shared by many) and `engine` (which may only key it). `document` gives the derivation of a
+/// document, with its texts, for its own pages.
 pub(crate) fn file<'s>(
     loaded: &'s Loaded,
     views: &Views<'s>,
     derived: &'s Derived,
-    templates: Arc<Templates>,
+    engine: &Engine<'_>,
     document: impl FnOnce(DocRef) -> std::result::Result<DocumentDerived<'s>, Diagnostic>,
     file: &str,
-    previous: Option<&Pages>,
 ) -> Option<std::result::Result<engine::Rendered, Diagnostic>> {
     let owner = loaded.routes.get(file)?;
-    let engine = Engine::of(templates, previous);
     Some(match DocumentPage::of(owner) {
         Some((at, which)) => {
-            document(at).and_then(|doc| pages::document(views, &engine, file, at, which, &doc))
+            document(at).and_then(|doc| pages::document(views, engine, file, at, which, &doc))
         }
-        None => pages::render(views, derived, &engine, loaded, file, owner),
+        None => pages::render(views, derived, engine, loaded, file, owner),
     })
 }
 
