@@ -454,7 +454,7 @@ fn html_of(file: &str, html: Option<Arc<[u8]>>, sink: &dyn Sink) -> Result<Arc<[
 }
 
 /// A page handed to the indexer: its output path and HTML.
-pub(crate) type Page = (String, Arc<[u8]>);
+type Page = (String, Arc<[u8]>);
 
 /// How many rendered pages may wait for an indexer.
 const BACKLOG: usize = 32;
