@@ -24,8 +24,14 @@ case_() {
     >/dev/null 2>"$work/err" || code=$?
   local stats
   stats=$(tail -1 "$work/time")
+  # The first error's message, after the file and line its report gives on the next line
+  # (` --> FILE:LINE:COLUMN`) when it names one.
   local first
-  first=$(grep -m1 '^error: ' "$work/err" | sed "s|$site/||; s|^error: ||" | cut -c1-110 || true)
+  first=$(awk -v site="$site/" '
+    function rel(s,  i) { while ((i = index(s, site))) s = substr(s, 1, i - 1) substr(s, i + length(site)); return s }
+    msg == "" && /^error: / { msg = substr($0, 8); next }
+    msg != "" { if ($1 == "-->") msg = $2 ": " msg; exit }
+    END { print rel(msg) }' "$work/err" | cut -c1-110)
   echo "| $name | ${stats% *} s | $(( ${stats#* } / 1024 )) MiB | $code | \`${first:-none}\` |"
 }
 
