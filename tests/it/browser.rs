@@ -349,4 +349,22 @@ fn search_on_a_site_split_in_shards_finds_the_pages_of_every_shard() {
         links.iter().all(|l| l.starts_with(&format!("{url}note-"))),
         "{links:?}"
     );
+    // Each shard brings its own filter values: they are shown in order all the same.
+    let filters: Vec<Vec<String>> = serde_json::from_value(driver.script(
+        "return Array.from(document.querySelectorAll('#search-filters fieldset'), f => \
+         [f.querySelector('legend').textContent].concat(Array.from(f.querySelectorAll('input'), i => i.value)));",
+    ))
+    .unwrap();
+    let names: Vec<&str> = filters.iter().map(|f| f[0].as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "Document type",
+            "Platform",
+            "Provision type",
+            "Verification"
+        ]
+    );
+    let platforms = &filters[1][1..];
+    assert_eq!(platforms, ["Alpha Cloud", "Beta Mail", "Gamma <Chat>"]);
 }

@@ -131,12 +131,19 @@ function showCounts(filters) {
   }
 }
 
+// Filter names and values in the order a reader looks for them ("Platform 2" before
+// "Platform 10"): a big site's index comes in shards, each with the values of its own pages.
+function inOrder(object) {
+  const order = new Intl.Collator(document.documentElement.lang || undefined, { numeric: true });
+  return Object.entries(object).sort(([a], [b]) => order.compare(a, b));
+}
+
 function filterGroup(name, values) {
   const group = el("fieldset", "search-filter");
   group.append(el("legend", "", name));
   selected[name] = [];
   counts[name] = {};
-  for (const [value, count] of Object.entries(values)) {
+  for (const [value, count] of inOrder(values)) {
     const label = el("label");
     const box = el("input");
     box.type = "checkbox";
@@ -171,7 +178,7 @@ async function start() {
     return;
   }
   totals = await pagefind.filters();
-  for (const [name, values] of Object.entries(totals)) {
+  for (const [name, values] of inOrder(totals)) {
     if (Object.keys(values).length > 0) filtersBox.append(filterGroup(name, values));
   }
   filtersBox.hidden = Object.keys(counts).length === 0;
