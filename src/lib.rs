@@ -204,7 +204,7 @@ fn run(
         true => {
             let pages = search::pages(&loaded.routes);
             let shards = search::Shards::for_pages(pages.len());
-            Some(search::Gather::start(pages, shards, previous)?)
+            Some(search::Gather::start(pages, shards))
         }
         false => None,
     };

@@ -78,9 +78,9 @@ pub trait Sink: Sync {
     /// is what this build would render there. Only [`Staging`] has a previous output.
     fn keep(&self, path: &str) -> Result<()>;
 
-    /// The bytes of the previous output's file at `path`, which [`Sink::keep`] took: the
-    /// search index reads the pages it indexes, kept or not.
-    fn kept(&self, path: &str) -> Result<Arc<[u8]>>;
+    /// The bytes of the file at `path` as this build put or kept it: the search index reads
+    /// the pages it indexes once they are all written, so that none is held for it meanwhile.
+    fn read(&self, path: &str) -> Result<Arc<[u8]>>;
 }
 
 /// Files kept in memory, in an [`Output`].
@@ -112,9 +112,18 @@ impl Sink for Memory {
         Err(no_previous(path))
     }
 
-    fn kept(&self, path: &str) -> Result<Arc<[u8]>> {
-        Err(no_previous(path))
+    fn read(&self, path: &str) -> Result<Arc<[u8]>> {
+        let files = self.files.lock();
+        let files = files.unwrap_or_else(std::sync::PoisonError::into_inner);
+        files.shared(path).ok_or_else(|| not_written(path))
     }
+}
+
+/// Why `path` cannot be read back: this build did not write it.
+fn not_written(path: &str) -> Error {
+    Error::Usage(format!(
+        "`{path}` cannot be read back: this build did not write it"
+    ))
 }
 
 /// Why `path` cannot be kept by a build into memory.
@@ -158,9 +167,9 @@ impl Sink for Discard {
         inside(path).map_err(|message| refused(path, message))
     }
 
-    /// `check` has no previous output: nothing is kept.
-    fn kept(&self, path: &str) -> Result<Arc<[u8]>> {
-        Err(no_previous(path))
+    /// `check` writes nothing: nothing can be read back.
+    fn read(&self, path: &str) -> Result<Arc<[u8]>> {
+        Err(not_written(path))
     }
 }
 
@@ -518,12 +527,12 @@ impl Sink for Staging<'_> {
         })
     }
 
-    fn kept(&self, path: &str) -> Result<Arc<[u8]>> {
+    fn read(&self, path: &str) -> Result<Arc<[u8]>> {
         inside(path).map_err(|message| refused(path, message))?;
-        let old = self.dir.join(path);
-        std::fs::read(&old)
+        let file = read(&self.tree).root().join(path);
+        std::fs::read(&file)
             .map(Arc::from)
-            .map_err(|e| Error::io(&old, e))
+            .map_err(|e| Error::io(&file, e))
     }
 }
 

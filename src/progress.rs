@@ -117,7 +117,7 @@ impl Sink for Counted<'_> {
         Ok(())
     }
 
-    fn kept(&self, path: &str) -> Result<Arc<[u8]>> {
-        self.sink.kept(path)
+    fn read(&self, path: &str) -> Result<Arc<[u8]>> {
+        self.sink.read(path)
     }
 }

@@ -3,11 +3,12 @@
 //! browser, so search works on any static host, under any path, and offline.
 //!
 //! A big site's index is split in shards ([`Shards`]), each a Pagefind index of its own that the
-//! search page merges. A build hands each indexed page to its shard's [`Indexer`] as soon as it
-//! has its HTML; each indexer reads its pages on a thread of its own while the build goes on
-//! rendering, and makes its shard's files once the last page is in. A build over a previous
-//! output with an index ([`Gather`]) only notes each page's key: a shard none of whose pages
-//! changed is kept as it is.
+//! search page merges. A build ([`Gather`]) notes each indexed page's key as it renders it, and
+//! makes the index once every page is written: a shard none of whose pages changed is kept as it
+//! is, and the others are made from their pages read back from the output, two at a time, each
+//! by an [`Indexer`] on a thread of its own. Pagefind holds every word of a shard until it writes
+//! it: made while the pages were rendered, all shards' words were held beside the rendering.
+//! `serve` makes its index the same way, over the last one ([`Indexes`]).
 
 use crate::error::{Diagnostic, Error, Kind, Origin, Result};
 use crate::hash::Key;
@@ -169,6 +170,11 @@ impl Making {
     pub(crate) fn add(&self, file: &str, html: Arc<[u8]>) {
         self.indexer.add(file, html);
     }
+
+    /// A way in for its pages that outlives it, for a thread that reads them.
+    pub(crate) fn feeder(&self) -> Feeder {
+        self.indexer.feeder()
+    }
 }
 
 impl Indexes {
@@ -271,30 +277,18 @@ fn keyed(keys: &[(String, Option<Key>)]) -> Option<Vec<(&String, Key)>> {
         .collect()
 }
 
-/// A build's search index, from its pages as they are rendered: a [`Gathered`] shard each.
+/// A build's search index, made once its pages are written. Each indexed page's key is noted
+/// as it is rendered; at the end a shard none of whose pages changed is kept from the previous
+/// output, and the others are made from their pages read back from the output, two at a time
+/// ([`Indexes`]). No page is held for the index while the build renders, and Pagefind holds two
+/// shards' words at once, never the whole site's.
 pub(crate) struct Gather {
     shards: Shards,
-    gathered: Vec<Gathered>,
-    /// Pagefind's threads, for the shards made while pages come and those made at the end.
-    pool: Arc<ThreadPool>,
-}
-
-/// A shard of a build's index. Without a previous shard to keep, each page goes to an
-/// [`Indexer`] at once; over one, each page's key is noted (and the HTML of a page rendered
-/// anew kept), and the shard is made after the last page only if one changed. A page kept from
-/// the previous output is read back from it when it must be indexed.
-struct Gathered {
-    shard: usize,
-    files: Vec<String>,
-    indexer: Option<Indexer>,
-    noted: Mutex<BTreeMap<String, Noted>>,
-}
-
-/// An indexed page of the build: the key of what it was rendered from, when the build keeps a
-/// cache, and its HTML when it must be kept for the index (rendered anew, over an index).
-struct Noted {
-    key: Option<Key>,
-    html: Option<Arc<[u8]>>,
+    /// Each shard's indexed pages (sorted).
+    files: Vec<Vec<String>>,
+    /// Each shard's pages rendered or kept, with the key of what each was rendered from (None
+    /// when the build keeps no cache).
+    noted: Vec<Mutex<BTreeMap<String, Option<Key>>>>,
 }
 
 /// The files of an index the build wrote or kept.
@@ -310,119 +304,102 @@ pub(crate) struct Written {
 type Previous<'p> = Vec<Vec<(&'p String, &'p Key)>>;
 
 impl Gather {
-    /// For the indexed pages in `files` (sorted) split in `shards`, over the `previous`
-    /// output's pages' keys.
-    pub(crate) fn start(
-        files: Vec<String>,
-        shards: Shards,
-        previous: Option<&HashMap<String, Key>>,
-    ) -> Result<Gather> {
-        let pool = pool()?;
-        let over = by_shard(shards, previous);
-        let gathered = shards
-            .split(files)
-            .into_iter()
-            .enumerate()
-            .map(|(shard, files)| {
-                let indexer = over[shard]
-                    .is_empty()
-                    .then(|| Indexer::start(shard, files.clone(), pool.clone()));
-                Gathered {
-                    shard,
-                    files,
-                    indexer,
-                    noted: Mutex::default(),
-                }
-            })
-            .collect();
-        Ok(Gather {
+    /// For the indexed pages in `files` (sorted) split in `shards`.
+    pub(crate) fn start(files: Vec<String>, shards: Shards) -> Gather {
+        let files = shards.split(files);
+        let noted = files.iter().map(|_| Mutex::default()).collect();
+        Gather {
             shards,
-            gathered,
-            pool,
-        })
+            files,
+            noted,
+        }
     }
 
-    /// The page in `file`: its `html` when rendered anew, None when the previous output's is
-    /// kept (in `sink`); `key`, what it was rendered from.
-    pub(crate) fn page(
-        &self,
-        file: &str,
-        key: Option<Key>,
-        html: Option<Arc<[u8]>>,
-        sink: &dyn Sink,
-    ) -> Result<()> {
-        let shard = &self.gathered[self.shards.of_page(file)];
-        let html = match &shard.indexer {
-            Some(indexer) => {
-                indexer.add(file, html_of(file, html, sink)?);
-                None
-            }
-            None => html,
-        };
-        let mut noted = shard.noted.lock().unwrap_or_else(PoisonError::into_inner);
-        noted.insert(file.to_string(), Noted { key, html });
-        Ok(())
+    /// The page in `file` is written (or kept); `key`, what it was rendered from.
+    pub(crate) fn page(&self, file: &str, key: Option<Key>) {
+        let noted = &self.noted[self.shards.of_page(file)];
+        let mut noted = noted.lock().unwrap_or_else(PoisonError::into_inner);
+        noted.insert(file.to_string(), key);
     }
 
-    /// Writes the index into `sink`: each shard the `previous` output has, kept, when it was
-    /// made from the same pages, else made from the pages as they are now. The shards made
-    /// again are made side by side.
+    /// Writes the index into `sink`, whose pages are all written: each shard the `previous`
+    /// output has, kept, when it was made from the same pages, else made from the pages as
+    /// `sink` now holds them, two shards at a time.
     pub(crate) fn finish(
         self,
         previous: Option<&HashMap<String, Key>>,
         sink: &dyn Sink,
     ) -> Result<Written> {
         let over = by_shard(self.shards, previous);
-        let mut making = Vec::new();
         let mut written = Written::default();
-        for shard in self.gathered {
-            let noted = shard
-                .noted
-                .into_inner()
-                .unwrap_or_else(PoisonError::into_inner);
-            let pages: Option<Vec<(&String, Key)>> =
-                noted.iter().map(|(file, n)| Some((file, n.key?))).collect();
-            let old = &over[shard.shard];
-            let unchanged = shard_key(&pages, old.len());
-            if shard.indexer.is_none() && unchanged.is_some_and(|k| old.iter().all(|o| *o.1 == k)) {
-                for (file, _) in old {
-                    sink.keep(file)?;
-                }
-                written.files += old.len();
-                written
-                    .keys
-                    .extend(old.iter().map(|(f, k)| ((*f).clone(), **k)));
-                continue;
-            }
-            let indexer = match shard.indexer {
-                Some(indexer) => indexer,
-                None => {
-                    let indexer = Indexer::start(shard.shard, shard.files, self.pool.clone());
-                    for (file, n) in &noted {
-                        indexer.add(file, html_of(file, n.html.clone(), sink)?);
+        let mut indexes = Indexes::start(self.shards, None)?;
+        let mut made = Vec::new();
+        let (index, _) = std::thread::scope(|scope| {
+            // Each shard's pages are read on a thread of its own, so that the next shard can start
+            // while they are read: two shards are read by Pagefind at once, on two cores.
+            let mut readers = Vec::new();
+            for (k, (files, noted)) in self.files.into_iter().zip(self.noted).enumerate() {
+                let keys: Vec<(String, Option<Key>)> = noted
+                    .into_inner()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .into_iter()
+                    .collect();
+                let old = &over[k];
+                let unchanged = shard_key(&keyed(&keys), old.len());
+                if !old.is_empty() && unchanged.is_some_and(|key| old.iter().all(|o| *o.1 == key)) {
+                    for (file, _) in old {
+                        sink.keep(file)?;
                     }
-                    indexer
+                    written.files += old.len();
+                    written
+                        .keys
+                        .extend(old.iter().map(|(f, k)| ((*f).clone(), **k)));
+                    continue;
                 }
-            };
-            let pages: Option<Vec<(String, Key)>> =
-                pages.map(|p| p.into_iter().map(|(f, k)| (f.clone(), k)).collect());
-            making.push((indexer, pages));
-        }
-        for (indexer, pages) in making {
-            let index = indexer.finish().map_err(|d| Error::content(vec![d]))?;
-            for (file, bytes) in index.files() {
-                sink.put(file, bytes)?;
+                let making = indexes.make(k, files.clone()).map_err(content)?;
+                let feeder = making.feeder();
+                readers.push(scope.spawn(move || -> Result<()> {
+                    for file in &files {
+                        feeder.add(file, sink.read(file)?);
+                    }
+                    Ok(())
+                }));
+                indexes.made(making, &keys);
+                made.push((k, keys));
             }
-            let files = index.files().count();
-            written.files += files;
-            if let Some(k) = shard_key(&pages, files) {
+            for reader in readers {
+                // A shard whose pages could not all be read is not written.
+                reader.join().unwrap_or_else(|_| {
+                    Err(content(failed(
+                        route::search_index(),
+                        "a page could not be read",
+                    )))
+                })?;
+            }
+            indexes.finish().map_err(content)
+        })?;
+        for (file, bytes) in index.files() {
+            sink.put(file, bytes)?;
+        }
+        written.files += index.files().count();
+        for (k, keys) in made {
+            let files: Vec<&str> = (index.files())
+                .filter(|(f, _)| shard_of_file(f) == Some(k))
+                .map(|(f, _)| f)
+                .collect();
+            if let Some(key) = shard_key(&keyed(&keys), files.len()) {
                 written
                     .keys
-                    .extend(index.files().map(|(f, _)| (f.to_string(), k)));
+                    .extend(files.into_iter().map(|f| (f.to_string(), key)));
             }
         }
         Ok(written)
     }
+}
+
+/// A diagnostic as the build's error.
+fn content(d: Diagnostic) -> Error {
+    Error::content(vec![d])
 }
 
 /// The key of a shard made from `pages` (each with its key; None if one had none) and `made`,
@@ -445,14 +422,6 @@ fn by_shard(shards: Shards, previous: Option<&HashMap<String, Key>>) -> Previous
     by_shard
 }
 
-/// The HTML of the page in `file`: `html` if it was rendered, else the previous output's.
-fn html_of(file: &str, html: Option<Arc<[u8]>>, sink: &dyn Sink) -> Result<Arc<[u8]>> {
-    match html {
-        Some(html) => Ok(html),
-        None => sink.kept(file),
-    }
-}
-
 /// A page handed to the indexer: its output path and HTML.
 type Page = (String, Arc<[u8]>);
 
@@ -462,9 +431,23 @@ const BACKLOG: usize = 32;
 /// Builds one shard's index from the pages given to it, on a thread of its own; dropped
 /// before [`Indexer::finish`], it stops at the next page.
 struct Indexer {
-    pages: Option<mpsc::SyncSender<Page>>,
+    pages: Feeder,
     worker: Option<JoinHandle<Result<Index, Diagnostic>>>,
     stop: Arc<AtomicBool>,
+}
+
+/// Where pages are handed to an [`Indexer`], from any thread: the indexer has its last page
+/// once it is finished and every feeder is dropped.
+pub(crate) struct Feeder(Option<mpsc::SyncSender<Page>>);
+
+impl Feeder {
+    /// Adds the page in the output file `file`, whose HTML is `html`.
+    pub(crate) fn add(&self, file: &str, html: Arc<[u8]>) {
+        if let Some(pages) = &self.0 {
+            // A worker that stopped on an error has it ready for `finish`.
+            let _ = pages.send((file.to_string(), html));
+        }
+    }
 }
 
 impl Indexer {
@@ -480,7 +463,7 @@ impl Indexer {
             .name(format!("search-shard-{shard}"))
             .spawn(move || index(&folder(shard), &files, received, &stopped, &pool));
         Indexer {
-            pages: Some(pages),
+            pages: Feeder(Some(pages)),
             worker: worker.ok(),
             stop,
         }
@@ -488,15 +471,17 @@ impl Indexer {
 
     /// Adds the page in the output file `file`, whose HTML is `html`.
     fn add(&self, file: &str, html: Arc<[u8]>) {
-        if let Some(pages) = &self.pages {
-            // A worker that stopped on an error has it ready for `finish`.
-            let _ = pages.send((file.to_string(), html));
-        }
+        self.pages.add(file, html);
+    }
+
+    /// Another way in for its pages, for another thread to hand them over.
+    fn feeder(&self) -> Feeder {
+        Feeder(self.pages.0.clone())
     }
 
     /// The index of every page added.
     fn finish(mut self) -> Result<Index, Diagnostic> {
-        drop(self.pages.take());
+        drop(self.pages.0.take());
         let worker = self.worker.take().map(JoinHandle::join);
         match worker {
             Some(Ok(index)) => index,
@@ -685,10 +670,12 @@ mod tests {
         assert_eq!(index_of(&files, &[3, 1, 0, 2]), sorted);
     }
 
-    /// A sink that records what it is given, over a previous output of `previous`.
+    /// A sink that records the index files it is given, over a previous output of `previous`;
+    /// the pages of the build are in `pages`, as a build writes them before its index.
     #[derive(Default)]
     struct Recorded {
         previous: HashMap<String, Arc<[u8]>>,
+        pages: Mutex<HashMap<String, Arc<[u8]>>>,
         put: Mutex<BTreeMap<String, Arc<[u8]>>>,
         kept: Mutex<Vec<String>>,
     }
@@ -704,12 +691,14 @@ mod tests {
             Ok(())
         }
 
-        fn kept(&self, path: &str) -> Result<Arc<[u8]>> {
-            Ok(self.previous[path].clone())
+        fn read(&self, path: &str) -> Result<Arc<[u8]>> {
+            let page = self.pages.lock().unwrap().get(path).cloned();
+            Ok(page.unwrap_or_else(|| self.previous[path].clone()))
         }
     }
 
-    /// Gathers `files` over `previous`, each page given as `page` says (key, HTML if rendered).
+    /// Gathers `files` over `previous`, each page given as `page` says (key, HTML if rendered:
+    /// else the previous output's is kept).
     fn gather(
         files: &[&str],
         shards: Shards,
@@ -717,15 +706,13 @@ mod tests {
         sink: &Recorded,
         page: impl Fn(&str) -> (Key, Option<Arc<[u8]>>),
     ) -> Written {
-        let gather = Gather::start(
-            files.iter().map(|f| f.to_string()).collect(),
-            shards,
-            Some(previous),
-        )
-        .unwrap();
+        let gather = Gather::start(files.iter().map(|f| f.to_string()).collect(), shards);
         for file in files {
             let (key, html) = page(file);
-            gather.page(file, Some(key), html, sink).unwrap();
+            if let Some(html) = html {
+                sink.pages.lock().unwrap().insert(file.to_string(), html);
+            }
+            gather.page(file, Some(key));
         }
         gather.finish(Some(previous), sink).unwrap()
     }

@@ -139,7 +139,7 @@ impl<'a> Renderer<'a> {
             None => sink.keep(file)?,
         }
         if let Some(search) = self.search.filter(|_| search::indexed(owner)) {
-            search.page(file, page.key, page.bytes, sink)?;
+            search.page(file, page.key);
         }
         if let Some(key) = page.key {
             lock(&self.kept).insert(file.to_string(), key);
