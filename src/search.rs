@@ -159,19 +159,15 @@ pub(crate) struct Indexes {
 /// shard of a whole archive made at once, `serve` would hold them all.
 const IN_FLIGHT: usize = 2;
 
-/// A shard of [`Indexes`] being made: its pages are given to it as they are rendered.
+/// A shard of [`Indexes`] being made: its pages are given to its [`Making::feeder`] as they are
+/// rendered or read.
 pub(crate) struct Making {
     shard: usize,
     indexer: Indexer,
 }
 
 impl Making {
-    /// Adds the page in the output file `file`, whose HTML is `html`; from any thread.
-    pub(crate) fn add(&self, file: &str, html: Arc<[u8]>) {
-        self.indexer.add(file, html);
-    }
-
-    /// A way in for its pages that outlives it, for a thread that reads them.
+    /// The way in for its pages, from any thread, for as long as it is held.
     pub(crate) fn feeder(&self) -> Feeder {
         self.indexer.feeder()
     }
@@ -469,12 +465,8 @@ impl Indexer {
         }
     }
 
-    /// Adds the page in the output file `file`, whose HTML is `html`.
-    fn add(&self, file: &str, html: Arc<[u8]>) {
-        self.pages.add(file, html);
-    }
-
-    /// Another way in for its pages, for another thread to hand them over.
+    /// A way in for its pages: the indexer reads them until it is finished and every feeder
+    /// is dropped.
     fn feeder(&self) -> Feeder {
         Feeder(self.pages.0.clone())
     }
@@ -629,8 +621,9 @@ mod tests {
             if !indexes.keep(k, &keys) {
                 let files = keys.iter().map(|(f, _)| f.clone()).collect();
                 let making = indexes.make(k, files).unwrap();
+                let feeder = making.feeder();
                 for (file, html) in pages {
-                    making.add(&file, html);
+                    feeder.add(&file, html);
                 }
                 indexes.made(making, &keys);
             }
@@ -650,9 +643,11 @@ mod tests {
     fn index_of(files: &[&str], order: &[usize]) -> BTreeMap<String, Arc<[u8]>> {
         let files: Vec<String> = files.iter().map(|f| f.to_string()).collect();
         let indexer = Indexer::start(0, files.clone(), pool().unwrap());
+        let feeder = indexer.feeder();
         for &i in order {
-            indexer.add(&files[i], page(&files[i]));
+            feeder.add(&files[i], page(&files[i]));
         }
+        drop(feeder);
         indexer.finish().unwrap().files
     }
 

@@ -152,13 +152,13 @@ impl Generation {
         let (views, pool) = (&self.views(), indexes.pool());
         let errors = |d| Error::content(vec![d]);
         // The keys of the pages in `files`, through `engine`; each page it renders goes to
-        // `making`.
-        let keys_of = |engine: &Engine<'_>, files: &[String], making: Option<&search::Making>| {
+        // `feeder`.
+        let keys_of = |engine: &Engine<'_>, files: &[String], feeder: Option<&search::Feeder>| {
             let keyed = |file: &String| {
                 let page = self.page(views, engine, file)?;
                 Some(page.map(|p| {
-                    if let (Some(making), Some(html)) = (making, p.bytes) {
-                        making.add(file, html);
+                    if let (Some(feeder), Some(html)) = (feeder, p.bytes) {
+                        feeder.add(file, html);
                     }
                     (file.clone(), p.key)
                 }))
@@ -179,7 +179,7 @@ impl Generation {
                 continue;
             }
             let making = indexes.make(k, files.clone()).map_err(errors)?;
-            let keys = keys_of(&rendered, &files, Some(&making))?;
+            let keys = keys_of(&rendered, &files, Some(&making.feeder()))?;
             indexes.made(making, &keys);
         }
         let index = indexes.finish().map_err(errors)?;

@@ -133,9 +133,9 @@ function showCounts(filters) {
 
 // Filter names and values in the order a reader looks for them ("Platform 2" before
 // "Platform 10"): a big site's index comes in shards, each with the values of its own pages.
+const collator = new Intl.Collator(document.documentElement.lang || undefined, { numeric: true });
 function inOrder(object) {
-  const order = new Intl.Collator(document.documentElement.lang || undefined, { numeric: true });
-  return Object.entries(object).sort(([a], [b]) => order.compare(a, b));
+  return Object.entries(object).sort(([a], [b]) => collator.compare(a, b));
 }
 
 function filterGroup(name, values) {
