@@ -219,15 +219,9 @@ fn run(
     })?;
     renderer.site(&derived, counted)?;
     let (rendered, mut kept) = renderer.finish()?;
-    let mut index_files = 0;
-    if let Some(gather) = gather {
-        let written = gather.finish(previous, sink)?;
-        index_files = written.files;
-        kept.extend(written.keys);
-    }
-    let report = Report {
+    let mut report = Report {
         warnings: warnings(site, &derived, &files),
-        files: loaded.routes.len() + index_files,
+        files: loaded.routes.len(),
         pages: loaded
             .routes
             .iter()
@@ -236,6 +230,14 @@ fn run(
         pages_rendered: rendered.rendered,
         pages_reused: rendered.reused,
     };
+    // The index is made from the pages as written: the site as loaded and derived is dropped
+    // first, so that Pagefind's words are not held beside it.
+    drop((relations, derived, files, loaded));
+    if let Some(gather) = gather {
+        let written = gather.finish(previous, sink)?;
+        report.files += written.files;
+        kept.extend(written.keys);
+    }
     Ok((report, kept))
 }
 
