@@ -217,6 +217,46 @@ fn no_page_kind_scrolls_sideways_at_390_or_1280_px() {
     assert!(wide.is_empty(), "wider than the window: {wide:#?}");
 }
 
+/// Content is anybody's: a policy's address, a string of its text or a clause's name may be one
+/// word of any length (a long address once widened a document page and its 88 versions on a
+/// phone). Every text of each page kind is given a 200-letter word; at 390 or 1280 px none may
+/// widen the page (a table may scroll sideways in its own wrapper).
+#[test]
+fn no_page_kind_is_widened_by_a_long_word_at_390_or_1280_px() {
+    let Some(driver) = Driver::start() else {
+        return;
+    };
+    let lengthen = r#"
+        const word = " " + "W".repeat(200);
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        const texts = [];
+        while (walker.nextNode()) {
+            const parent = walker.currentNode.parentElement;
+            // Not the theme's own short labels and figures, kept on one line on purpose
+            // (badges, word counts, the class filter's choices): never content.
+            const theirs = parent.closest("script, style, svg, .class-filter")
+                || getComputedStyle(parent).whiteSpace.startsWith("nowrap");
+            if (/\S/.test(walker.currentNode.data) && !theirs) {
+                texts.push(walker.currentNode);
+            }
+        }
+        texts.forEach(t => t.data += word);
+        return [texts.length, document.documentElement.scrollWidth, window.innerWidth];"#;
+    let mut wide = Vec::new();
+    for width in [390, 1280] {
+        driver.view(width, "light");
+        for (kind, file) in page_kinds() {
+            open(&driver, &file);
+            let sizes = driver.script(lengthen);
+            assert!(sizes[0].as_u64() > Some(0), "{kind}: no text");
+            if sizes[1].as_u64() > sizes[2].as_u64() {
+                wide.push(format!("{kind} ({file}) at {width} px: {sizes}"));
+            }
+        }
+    }
+    assert!(wide.is_empty(), "widened by a long word: {wide:#?}");
+}
+
 #[test]
 fn printed_pages_keep_the_site_name_the_address_and_the_attribution() {
     let Some(driver) = Driver::start() else {
