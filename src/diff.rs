@@ -292,6 +292,12 @@ impl Token<'_> {
     }
 }
 
+/// Whether the word `tokens[i]` has a space or a block's end before it in its version.
+fn spaced(tokens: &[Token], i: usize) -> bool {
+    i.checked_sub(1)
+        .is_none_or(|p| tokens[p].end || tokens[p].trailer.ends_with(char::is_whitespace))
+}
+
 fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
@@ -570,9 +576,30 @@ impl Segments {
         }
     }
 
+    /// Before a word of `op` that its own version has a space (or a block's end) before, when
+    /// the text so far ends without one: a space. Words meet here that were not next to each
+    /// other (the last word of one paragraph and the first of the next, both deleted; a kept
+    /// word and a deleted one the new version dropped after it); without it they would run
+    /// together ("GuidelinesAdditionally"). A deletion and an insertion side by side are one
+    /// replacement, set apart by the theme, and get none.
+    fn space_before(&mut self, op: Op, spaced: bool) {
+        let Some(last) = self.0.last() else {
+            return;
+        };
+        let replacement = matches!(
+            (last.op, op),
+            (Op::Delete, Op::Insert) | (Op::Insert, Op::Delete)
+        );
+        if spaced && !replacement && !last.text.ends_with(char::is_whitespace) {
+            let op = if last.op == op { op } else { Op::Equal };
+            self.push(op, " ");
+        }
+    }
+
     /// A word kept from `old` to `new`, in its new form; a changed trailer (other than in
-    /// spaces) is shown as deleted and inserted characters.
-    fn keep(&mut self, old: &Token, new: &Token) {
+    /// spaces) is shown as deleted and inserted characters. `spaced`: as [`Segments::token`].
+    fn keep(&mut self, old: &Token, new: &Token, spaced: bool) {
+        self.space_before(Op::Equal, spaced);
         self.push(Op::Equal, new.word);
         let (a, b) = (old.trailer, new.trailer);
         if a.trim() == b.trim() {
@@ -588,7 +615,10 @@ impl Segments {
         self.push(Op::Equal, &b[b.len() - tail..]);
     }
 
-    fn token(&mut self, op: Op, t: &Token) {
+    /// A word deleted or inserted; `spaced`: whether its version has a space or a block's end
+    /// before it ([`spaced`]).
+    fn token(&mut self, op: Op, t: &Token, spaced: bool) {
+        self.space_before(op, spaced);
         self.push(op, t.word);
         self.push(op, t.trailer);
     }
@@ -781,9 +811,10 @@ impl<'a> Placer<'a> {
             self.last_new = Some(k);
         }
         if let Some((_, segments)) = self.current.as_mut() {
+            let (new, spaced) = (&self.new.tokens[j], spaced(&self.new.tokens, j));
             match op {
-                TokenOp::Equal(i, _) => segments.keep(&self.old.tokens[i], &self.new.tokens[j]),
-                _ => segments.token(Op::Insert, &self.new.tokens[j]),
+                TokenOp::Equal(i, _) => segments.keep(&self.old.tokens[i], new, spaced),
+                _ => segments.token(Op::Insert, new, spaced),
             }
         }
     }
@@ -799,11 +830,12 @@ impl<'a> Placer<'a> {
         if self.kept_old[a] {
             // With the words of its block kept around it, in whichever new block they went
             // to: now, or when that block starts.
+            let (old, spaced) = (&self.old.tokens[i], spaced(&self.old.tokens, i));
             match self.current.as_mut() {
                 Some((k, segments)) if target.is_none_or(|t| t <= *k) => {
-                    segments.token(Op::Delete, &self.old.tokens[i])
+                    segments.token(Op::Delete, old, spaced)
                 }
-                _ => self.waiting.token(Op::Delete, &self.old.tokens[i]),
+                _ => self.waiting.token(Op::Delete, old, spaced),
             }
         } else if self.last_deleted != Some(a) {
             self.last_deleted = Some(a);
@@ -862,7 +894,9 @@ impl<'a> Placer<'a> {
                     s
                 }
             };
-            for s in self.waiting.0 {
+            // After the block's last word: a place of their own.
+            for (n, s) in self.waiting.0.into_iter().enumerate() {
+                segments.space_before(s.op, n == 0);
                 segments.push(s.op, &s.text);
             }
             p.shown = Some(DiffBlock::Changed {
@@ -957,14 +991,14 @@ pub fn word_segments(old: &str, new: &str) -> (Vec<Segment>, usize, usize) {
     let (mut added, mut removed) = (0, 0);
     for op in token_ops(&ot, &nt, &mut budget) {
         match op {
-            TokenOp::Equal(i, j) => segments.keep(&ot[i], &nt[j]),
+            TokenOp::Equal(i, j) => segments.keep(&ot[i], &nt[j], spaced(&nt, j)),
             TokenOp::Delete(i) => {
                 removed += usize::from(counts(ot[i].word));
-                segments.token(Op::Delete, &ot[i]);
+                segments.token(Op::Delete, &ot[i], spaced(&ot, i));
             }
             TokenOp::Insert(j) => {
                 added += usize::from(counts(nt[j].word));
-                segments.token(Op::Insert, &nt[j]);
+                segments.token(Op::Insert, &nt[j], spaced(&nt, j));
             }
         }
     }
@@ -1502,6 +1536,37 @@ mod tests {
                 })
                 .collect(),
         }
+    }
+
+    /// ChatGPT AUP, 2026-05-26: a heading and the paragraph after it rewritten as one
+    /// paragraph. Their deleted words used to run together: "Distribution GuidelinesAdditionally".
+    #[test]
+    fn deleted_words_of_two_blocks_do_not_run_together() {
+        let d = diff(
+            &doc(&[
+                "# 2. Sora Distribution Guidelines",
+                "Additionally, content may be removed from the Sora Feed.",
+            ]),
+            &doc(&["The Sora API will be discontinued."]),
+        );
+        assert_eq!(
+            shown(&d),
+            [
+                "changed Paragraph [-2.][+The] Sora [-Distribution Guidelines Additionally, \
+              content may][+API will] be [-removed from the Sora Feed][+discontinued]."
+            ]
+        );
+    }
+
+    /// A kept word and a deleted one the new version dropped after it, at the end of a text.
+    #[test]
+    fn a_deleted_word_after_the_last_kept_one_is_apart() {
+        let (segments, ..) = word_segments("Updated in 2022 today", "Updated in 2022");
+        let shown: Vec<(Op, &str)> = segments.iter().map(|s| (s.op, s.text.as_str())).collect();
+        assert_eq!(
+            shown,
+            [(Op::Equal, "Updated in 2022 "), (Op::Delete, "today")]
+        );
     }
 
     /// Grok AUP, 2026-08-14: two prohibitions changed at once stay two list items.
