@@ -68,6 +68,45 @@ fn document_page_has_an_svg_timeline_and_classed_version_list() {
     );
 }
 
+/// A forum or a status page archived as a policy can have a thousand substantive versions
+/// (Xanga's "privacy policy" in Open Terms Archive: 1,200, a list 73,500 px tall on a phone
+/// before the text). The newest 20 entries are listed, the older folded, each version once.
+#[test]
+fn a_long_version_list_shows_the_newest_entries_and_folds_the_older() {
+    let site = Site::valid();
+    let snapshots = format!("content/{AUP}/snapshots");
+    let latest = site.read(&format!("{snapshots}/2024-08-01T10-00-00Z.md"));
+    for day in 1..=25 {
+        site.write(
+            &format!("{snapshots}/2025-03-{day:02}T10-00-00Z.md"),
+            format!("{latest}\nRule {day}: members must not post item number {day} twice.\n"),
+        );
+    }
+    let html = Built::fresh(&site.root, &[])
+        .tree
+        .page(&format!("{AUP}/index.html"));
+    let list = &html[html.find("id=\"versions-heading\"").unwrap()..html.find("</aside>").unwrap()];
+    let (shown, older) = list
+        .split_once("<details class=\"older-versions\">")
+        .unwrap();
+    // 29 versions: the 20 newest substantive changes shown; 5 more and the fixture's 4
+    // (first, substantive, formatting, noise) folded.
+    assert_eq!(shown.matches("<li class=\"v-").count(), 20, "{shown}");
+    assert!(
+        older.contains("<summary>9 older versions</summary>"),
+        "{older}"
+    );
+    for day in 1..=25 {
+        let link = format!("/versions/2025-03-{day:02}T10-00-00Z/\"");
+        assert_eq!(list.matches(&link).count(), 1, "{link}");
+        assert_eq!(older.contains(&link), day <= 5, "{link}");
+    }
+    assert!(
+        older.contains("/versions/2024-01-01/\""),
+        "the first version, folded"
+    );
+}
+
 #[test]
 fn changes_page_lists_every_version_newest_first_with_noise_folded() {
     let out = &built_valid().tree;
