@@ -293,3 +293,24 @@ fn a_build_not_on_a_terminal_prints_no_progress_line() {
         "{stderr:?}"
     );
 }
+
+/// A site that only follows documents (an Open Terms Archive import: no provision type, no
+/// clause) once got a comparison of 384 empty rows and a button to it on its home page.
+#[test]
+fn a_site_without_provision_types_says_so_instead_of_an_empty_comparison() {
+    let out = &built_fidelity().tree;
+    let compare = out.page("compare/index.html");
+    assert!(!compare.contains("<table"), "{compare}");
+    assert!(
+        compare.contains("No provision types defined yet"),
+        "{compare}"
+    );
+    let home = out.page("index.html");
+    assert!(!home.contains("Compare platforms side by side"), "{home}");
+    assert!(home.contains("No provision types defined yet."), "{home}");
+    let valid = built_valid().tree.page("compare/index.html");
+    assert!(
+        valid.contains("<table class=\"matrix\">"),
+        "a site with provision types"
+    );
+}
