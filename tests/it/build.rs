@@ -295,9 +295,10 @@ fn a_build_not_on_a_terminal_prints_no_progress_line() {
 }
 
 /// A site that only follows documents (an Open Terms Archive import: no provision type, no
-/// clause) once got a comparison of 384 empty rows and a button to it on its home page.
+/// clause, platforms without an owner of their own) once got a comparison of 384 empty rows, a
+/// button to it on its home page, and cards reading "AdMob · AdMob · 0 clauses".
 #[test]
-fn a_site_without_provision_types_says_so_instead_of_an_empty_comparison() {
+fn a_site_of_documents_only_says_so_instead_of_an_empty_comparison() {
     let out = &built_fidelity().tree;
     let compare = out.page("compare/index.html");
     assert!(!compare.contains("<table"), "{compare}");
@@ -308,6 +309,14 @@ fn a_site_without_provision_types_says_so_instead_of_an_empty_comparison() {
     let home = out.page("index.html");
     assert!(!home.contains("Compare platforms side by side"), "{home}");
     assert!(home.contains("No provision types defined yet."), "{home}");
+    // A platform with no owner of its own is its own owner: named once on its card.
+    assert!(home.contains("<p class=\"muted\">OpenAI · "), "{home}");
+    assert!(!home.contains("<p class=\"muted\">Binance · "), "{home}");
+    let platforms = out.page("platforms/index.html");
+    assert!(
+        !platforms.contains("<p class=\"muted\">Binance</p>"),
+        "{platforms}"
+    );
     let valid = built_valid().tree.page("compare/index.html");
     assert!(
         valid.contains("<table class=\"matrix\">"),
