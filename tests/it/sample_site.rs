@@ -124,7 +124,13 @@ fn changes_are_paginated_with_every_version_on_one_page() {
     assert!(!first.contains("rel=\"prev\""));
     assert!(second.contains("rel=\"prev\" href=\"/atlas/changes/\""));
     assert!(!second.contains("rel=\"next\""));
-    assert!(second.contains("Page 2 of 2 (402 versions)"));
+    // Each page says which dates it spans: page 1 ends the day before page 2 starts.
+    let span = "Page 2 of 2: <time datetime=\"2026-01-15T23:34:48Z\">15 January 2026</time> to \
+                <time datetime=\"2021-08-17T10:46:17Z\">17 August 2021</time> (402 versions)";
+    assert!(second.contains(span), "{second}");
+    assert!(
+        first.contains("to <time datetime=\"2026-01-16T11:31:36Z\">16 January 2026</time> (402")
+    );
     let versions: Vec<&str> = out
         .files()
         .map(|(p, _)| p)

@@ -107,6 +107,44 @@ fn a_long_version_list_shows_the_newest_entries_and_folds_the_older() {
     );
 }
 
+/// A page of `/changes/` can hold nothing but noise (a counter ticking for months: pages 85 to
+/// 87 of the OTA archive's): its one fold is open, or the page would look empty.
+#[test]
+fn a_page_of_changes_that_is_one_fold_shows_it_open() {
+    let site = Site::valid();
+    let snapshots = format!("content/{AUP}/snapshots");
+    let latest = site.read(&format!("{snapshots}/2024-08-01T10-00-00Z.md"));
+    for n in 0..300 {
+        let (day, hour) = (1 + n / 24, n % 24);
+        site.write(
+            &format!("{snapshots}/2025-06-{day:02}T{hour:02}-00-00Z.md"),
+            latest.replace("12 days ago", &format!("{} days ago", 13 + n)),
+        );
+    }
+    let out = Built::fresh(&site.root, &[]).tree;
+    let pages: Vec<String> = (1..)
+        .map(|n| match n {
+            1 => "changes/index.html".to_string(),
+            n => format!("changes/page/{n}/index.html"),
+        })
+        .take_while(|page| out.has(page))
+        .map(|page| out.page(&page))
+        .collect();
+    assert!(pages.len() >= 2, "{}", pages.len());
+    for page in &pages {
+        let changes = page.matches("<li class=\"change\"").count();
+        let folds = page.matches("<li class=\"fold\">").count();
+        let open = page.matches("<li class=\"fold\"><details open>").count();
+        assert_eq!(open, usize::from(changes == 0 && folds == 1), "{page}");
+    }
+    assert!(
+        pages
+            .iter()
+            .any(|p| p.contains("<li class=\"fold\"><details open>")),
+        "one page is all noise"
+    );
+}
+
 #[test]
 fn changes_page_lists_every_version_newest_first_with_noise_folded() {
     let out = &built_valid().tree;
