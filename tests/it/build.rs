@@ -323,3 +323,25 @@ fn a_site_of_documents_only_says_so_instead_of_an_empty_comparison() {
         "a site with provision types"
     );
 }
+
+/// A home page lists the first 24 platforms and links to them all: the archive's 384 cards came
+/// before its latest changes, 40,000 px down on a phone.
+#[test]
+fn the_home_page_shows_24_platforms_and_links_to_all() {
+    let site = Site::valid();
+    for n in 0..30 {
+        site.write(
+            &format!("content/platforms/extra-{n:02}/platform.yaml"),
+            format!("name: Extra {n:02}\nurl: https://extra{n}.example/\n"),
+        );
+    }
+    let home = Built::fresh(&site.root, &[]).tree.page("index.html");
+    assert_eq!(home.matches("<li class=\"card\">").count(), 24, "{home}");
+    assert!(
+        home.contains("<a href=\"/atlas/platforms/\">All 33 platforms</a>"),
+        "{home}"
+    );
+    let small = built_valid().tree.page("index.html");
+    assert_eq!(small.matches("<li class=\"card\">").count(), 3, "{small}");
+    assert!(!small.contains("All 3 platforms"), "{small}");
+}
