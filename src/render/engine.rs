@@ -30,6 +30,14 @@ impl Templates {
         tera.autoescape_on([".html", ".htm", ".xml", ".svg"]);
         // One escaper for every text from content, in templates as in the HTML built in Rust.
         tera.set_escape_fn(|text, out| out.write_all(markup::escape(text).as_bytes()));
+        // Counts in the thousands read as such ("42,627 archived versions"); a theme in another
+        // language passes its own separator.
+        tera.register_filter(
+            "number",
+            |n: i64, kwargs: tera::Kwargs, _: &tera::State| -> tera::TeraResult<String> {
+                Ok(grouped(n, kwargs.get("separator")?.unwrap_or(",")))
+            },
+        );
         tera.add_raw_templates(
             theme
                 .templates
@@ -63,6 +71,19 @@ impl Templates {
             .render(template, &ctx)
             .map_err(|e| template_diagnostic(e, &self.sources))
     }
+}
+
+/// `n` with `separator` between each group of three digits.
+fn grouped(n: i64, separator: &str) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::from(if n < 0 { "-" } else { "" });
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push_str(separator);
+        }
+        out.push(digit);
+    }
+    out
 }
 
 /// A Tera error as a diagnostic at the template's file (or built-in name) and line, quoting it.
@@ -249,5 +270,20 @@ impl<'c> Engine<'c> {
         h.write(&texts.map_or([0; 16], Key::to_le_bytes));
         serde_json::to_writer(&mut h, context).ok()?;
         Some(h.key())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::grouped;
+
+    #[test]
+    fn numbers_are_grouped_by_thousands() {
+        assert_eq!(grouped(0, ","), "0");
+        assert_eq!(grouped(999, ","), "999");
+        assert_eq!(grouped(1000, ","), "1,000");
+        assert_eq!(grouped(42627, ","), "42,627");
+        assert_eq!(grouped(-1234567, "\u{202f}"), "-1\u{202f}234\u{202f}567");
+        assert_eq!(grouped(i64::MIN, ","), "-9,223,372,036,854,775,808");
     }
 }
