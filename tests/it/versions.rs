@@ -68,20 +68,34 @@ fn document_page_has_an_svg_timeline_and_classed_version_list() {
     );
 }
 
+/// The valid fixture with snapshots added to its acceptable use policy: `add` makes them, each
+/// a timestamp and a text, from the text of the policy's latest version.
+fn with_versions(add: impl Fn(&str) -> Vec<(String, String)>) -> Site {
+    let site = Site::valid();
+    let snapshots = format!("content/{AUP}/snapshots");
+    let latest = site.read(&format!("{snapshots}/2024-08-01T10-00-00Z.md"));
+    for (timestamp, text) in add(&latest) {
+        site.write(&format!("{snapshots}/{timestamp}.md"), text);
+    }
+    site
+}
+
 /// A forum or a status page archived as a policy can have a thousand substantive versions
 /// (Xanga's "privacy policy" in Open Terms Archive: 1,200, a list 73,500 px tall on a phone
 /// before the text). The newest 20 entries are listed, the older folded, each version once.
 #[test]
 fn a_long_version_list_shows_the_newest_entries_and_folds_the_older() {
-    let site = Site::valid();
-    let snapshots = format!("content/{AUP}/snapshots");
-    let latest = site.read(&format!("{snapshots}/2024-08-01T10-00-00Z.md"));
-    for day in 1..=25 {
-        site.write(
-            &format!("{snapshots}/2025-03-{day:02}T10-00-00Z.md"),
-            format!("{latest}\nRule {day}: members must not post item number {day} twice.\n"),
-        );
-    }
+    let site = with_versions(|latest| {
+        (1..=25)
+            .map(|day| {
+                let rule = format!("Rule {day}: members must not post item number {day} twice.");
+                (
+                    format!("2025-03-{day:02}T10-00-00Z"),
+                    format!("{latest}\n{rule}\n"),
+                )
+            })
+            .collect()
+    });
     let html = Built::fresh(&site.root, &[])
         .tree
         .page(&format!("{AUP}/index.html"));
@@ -111,16 +125,15 @@ fn a_long_version_list_shows_the_newest_entries_and_folds_the_older() {
 /// 87 of the OTA archive's): its one fold is open, or the page would look empty.
 #[test]
 fn a_page_of_changes_that_is_one_fold_shows_it_open() {
-    let site = Site::valid();
-    let snapshots = format!("content/{AUP}/snapshots");
-    let latest = site.read(&format!("{snapshots}/2024-08-01T10-00-00Z.md"));
-    for n in 0..300 {
-        let (day, hour) = (1 + n / 24, n % 24);
-        site.write(
-            &format!("{snapshots}/2025-06-{day:02}T{hour:02}-00-00Z.md"),
-            latest.replace("12 days ago", &format!("{} days ago", 13 + n)),
-        );
-    }
+    let site = with_versions(|latest| {
+        (0..300)
+            .map(|n| {
+                let (day, hour) = (1 + n / 24, n % 24);
+                let text = latest.replace("12 days ago", &format!("{} days ago", 13 + n));
+                (format!("2025-06-{day:02}T{hour:02}-00-00Z"), text)
+            })
+            .collect()
+    });
     let out = Built::fresh(&site.root, &[]).tree;
     let pages: Vec<String> = (1..)
         .map(|n| match n {
